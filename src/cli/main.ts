@@ -1,5 +1,39 @@
-/** CLI entry: dispatches to one file per command. Returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`redoubt ${argv.join(' ')}\n`);
-  return 0;
+import { TargetError } from '../redis/errors.ts';
+import { ConfigError } from '../redis/password-file.ts';
+import { runExporter } from './exporter.ts';
+import { UsageError } from './flags.ts';
+import { type CliIo, processIo } from './io.ts';
+
+const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
+  exporter: { run: runExporter, summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)' },
+};
+
+function usage(): string {
+  const lines = ['Usage: redoubt <command> [flags]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run "redoubt <command> --help" for the flags of a command.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** CLI entry: dispatches to one file per command. Returns the exit code (2 for usage errors, 1 for failures). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`redoubt: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    const e = err as Error;
+    io.stderr.write(`redoubt ${name}: ${e.message}\n`);
+    if (e instanceof UsageError || e instanceof TargetError) return 2;
+    if (e instanceof ConfigError) return 2;
+    return 1;
+  }
 }

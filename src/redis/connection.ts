@@ -35,6 +35,10 @@ export interface RedisConnection {
   call(name: string, ...args: CommandArg[]): Promise<unknown>;
   pipeline(commands: Command[]): Promise<Reply[]>;
   isReady(): boolean;
+  /** Increments every time a new underlying connection becomes ready; per-connection state keys on it. */
+  readonly generation: number;
+  /** Drops the current connection (e.g. after a timed-out pipeline whose replies may still arrive) and reconnects. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ export class IoRedisConnection implements RedisConnection {
   private lastError: unknown;
   private readonly secrets: string[];
   private nameSet = false;
+  generation = 0;
 
   constructor(
     readonly target: RedisTarget,
@@ -94,6 +99,9 @@ export class IoRedisConnection implements RedisConnection {
     });
     this.client.on('error', (err) => {
       this.lastError = err;
+    });
+    this.client.on('ready', () => {
+      this.generation++;
     });
     this.client.on('end', () => {
       this.nameSet = false;
@@ -186,6 +194,11 @@ export class IoRedisConnection implements RedisConnection {
     }
     if (!results) throw this.classify(this.lastError ?? new Error('Connection is closed.'));
     return results.map(([err, value]) => (err ? { ok: false, error: err } : { ok: true, value }));
+  }
+
+  reset(): void {
+    this.nameSet = false;
+    this.client.disconnect(true);
   }
 
   async close(): Promise<void> {

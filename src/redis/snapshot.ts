@@ -23,17 +23,23 @@ export interface LatencyHistogram {
 }
 
 export interface KeyInfo {
+  /** The `db` label value as redis_exporter prints it: `db3`. */
   db: string;
   key: string;
-  type: string; // 'none' when the key does not exist
-  size?: number; // length/cardinality
-  value?: number; // numeric string value
-  valueString?: string; // non-numeric string value
-  memoryBytes?: number;
+  /** TYPE reply (string, list, set, zset, hash, stream, or a module type); 'none' when the key does not exist. */
+  type: string;
+  /** A string that PFCOUNT accepts: `size` is the cardinality estimate and no value is kept. */
+  hyperLogLog?: boolean;
+  size?: number; // length/cardinality; undefined when it could not be read
+  value?: number; // string value that Go's strconv.ParseFloat accepts (may be ±Inf or NaN)
+  valueString?: string; // any other non-empty string value
+  memoryBytes?: number; // MEMORY USAGE
 }
 
 export interface KeyCount {
+  /** `db` label value: `db3`. */
   db: string;
+  /** The pattern as configured (the `key` label). */
   pattern: string;
   count: number;
 }
@@ -54,7 +60,9 @@ export interface StreamGroup {
   consumerDetails: StreamGroupConsumer[];
 }
 
+/** XINFO STREAM / GROUPS / CONSUMERS. Ids are kept as `ms-seq` strings; optional fields are absent before Redis 7. */
 export interface StreamInfo {
+  /** `db` label value: `db3`. */
   db: string;
   stream: string;
   length: number;

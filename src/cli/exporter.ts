@@ -1,0 +1,64 @@
+import type { AddressInfo } from 'node:net';
+import { buildExporterConfig } from '../exporter/config.ts';
+import { Exporter } from '../exporter/exporter.ts';
+import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { createLogger } from '../exporter/logger.ts';
+import { VERSION } from '../exporter/self-metrics.ts';
+import { createExporterServer } from '../exporter/server.ts';
+import { formatHelp, parseFlags } from './flags.ts';
+import type { CliIo } from './io.ts';
+
+const USAGE = `Usage: redoubt exporter [flags]
+
+Prometheus exporter for Redis, a drop-in for oliver006/redis_exporter: same flags, environment variables,
+metric names, /metrics and /scrape?target=. Keeps one connection per target and takes each scrape in one
+pipelined round trip.`;
+
+export async function runExporter(argv: string[], io: CliIo): Promise<number> {
+  const { values, help } = parseFlags(argv, EXPORTER_FLAGS, io.env);
+  if (help) {
+    io.stdout.write(formatHelp(USAGE, EXPORTER_FLAGS));
+    return 0;
+  }
+  if (values.version) {
+    io.stdout.write(`redoubt exporter ${VERSION} (node ${process.version})\n`);
+    return 0;
+  }
+  const config = buildExporterConfig(values);
+  let exporter: Exporter | undefined;
+  const log = createLogger(io.stderr, config.logLevel, config.logFormat, () => exporter?.secrets() ?? []);
+  exporter = new Exporter(config, log);
+  const server = createExporterServer(exporter);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listenPort, config.listenHost, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await exporter.close();
+    const e = err as NodeJS.ErrnoException;
+    const where = `${config.listenHost ?? '*'}:${config.listenPort}`;
+    if (e.code === 'EADDRINUSE')
+      throw new Error(`cannot listen on ${where}: the port is already in use; pick another with --web.listen-address`);
+    if (e.code === 'EACCES')
+      throw new Error(`cannot listen on ${where}: permission denied (ports below 1024 need root)`);
+    if (e.code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${where}: no such local address`);
+    throw err;
+  }
+  const addr = server.address() as AddressInfo;
+  log.info('redoubt exporter listening', {
+    address: `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`,
+    telemetry_path: config.telemetryPath,
+    redis: exporter.home?.display ?? '',
+    version: VERSION,
+  });
+  const signal = await io.stopSignal;
+  log.info('shutting down', { signal });
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await exporter.close();
+  return 0;
+}

@@ -1,0 +1,147 @@
+/**
+ * Flag tables and a parser that accepts Go's flag syntax as well as GNU style, so redis_exporter command
+ * lines keep working: `-redis.addr x`, `--redis.addr=x`, `-ping-on-connect`, `-set-client-name=false`.
+ * Precedence: command line > environment > default.
+ */
+export type FlagType = 'string' | 'bool' | 'int' | 'duration' | 'list';
+
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  env?: string[];
+  default?: string | boolean | number | string[];
+  help: string;
+  /** Hidden from the table but accepted (compatibility aliases). */
+  hidden?: boolean;
+}
+
+export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Go durations: `15s`, `500ms`, `1m30s`, or a bare number of seconds. Returns milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|us|µs|ns|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    const n = Number(m[1]);
+    const unit = m[2];
+    total += unit === 'h' ? n * 3600e3 : unit === 'm' ? n * 60e3 : unit === 's' ? n * 1e3 : unit === 'ms' ? n : n / 1e3;
+    matched = re.lastIndex;
+  }
+  if (matched !== t.length || t.length === 0)
+    throw new UsageError(`--${flag}: "${text}" is not a duration; use a value like 15s, 500ms or 1m`);
+  return total;
+}
+
+function parseBool(text: string, flag: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['1', 't', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'f', 'false', 'no', 'off', ''].includes(t)) return false;
+  throw new UsageError(`--${flag}: "${text}" is not a boolean; use true or false`);
+}
+
+function convert(spec: FlagSpec, raw: string): string | boolean | number | string[] {
+  switch (spec.type) {
+    case 'bool':
+      return parseBool(raw, spec.name);
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${spec.name}: "${raw}" is not a whole number`);
+      return Number(raw);
+    }
+    case 'duration':
+      return parseDuration(raw, spec.name);
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    default:
+      return raw;
+  }
+}
+
+function closest(name: string, specs: FlagSpec[]): string | undefined {
+  const candidates = specs.filter((s) => s.name.includes(name) || name.includes(s.name));
+  return candidates[0]?.name;
+}
+
+export function parseFlags(
+  argv: string[],
+  specs: FlagSpec[],
+  env: NodeJS.ProcessEnv = process.env,
+): { values: FlagValues; help: boolean; positionals: string[] } {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const values: FlagValues = {};
+  for (const s of specs) {
+    values[s.name] = s.default;
+    for (const e of s.env ?? []) {
+      const v = env[e];
+      if (v !== undefined && v !== '') {
+        try {
+          values[s.name] = convert(s, v);
+        } catch (err) {
+          throw new UsageError(`environment variable ${e}: ${(err as Error).message.replace(/^--\S+: /, '')}`);
+        }
+        break;
+      }
+    }
+  }
+  let help = false;
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const body = arg.replace(/^--?/, '');
+    if (body === 'help' || body === 'h') {
+      help = true;
+      continue;
+    }
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const spec = byName.get(name);
+    if (!spec) {
+      const hint = closest(name, specs);
+      throw new UsageError(`unknown flag ${arg.split('=')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+    }
+    let raw: string;
+    if (eq >= 0) raw = body.slice(eq + 1);
+    else if (spec.type === 'bool') raw = 'true';
+    else {
+      if (i + 1 >= argv.length) throw new UsageError(`flag --${name} needs a value`);
+      raw = argv[++i];
+    }
+    values[name] = convert(spec, raw);
+  }
+  return { values, help, positionals };
+}
+
+export function formatHelp(usage: string, specs: FlagSpec[]): string {
+  const lines = [usage, '', 'Flags (also accepted with a single dash, as redis_exporter spells them):'];
+  for (const s of specs) {
+    if (s.hidden) continue;
+    const def =
+      s.default === undefined || s.default === '' || (Array.isArray(s.default) && s.default.length === 0)
+        ? ''
+        : ` (default ${s.type === 'duration' ? `${Number(s.default) / 1000}s` : String(s.default)})`;
+    const env = s.env?.length ? ` [env ${s.env.join(', ')}]` : '';
+    lines.push(`  --${s.name}${s.type === 'bool' ? '' : ` <${s.type}>`}`);
+    lines.push(`      ${s.help}${def}${env}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,115 @@
+import type { FlagValues } from '../cli/flags.ts';
+import { UsageError } from '../cli/flags.ts';
+import type { TlsOptions } from '../redis/connection.ts';
+
+/** Everything the exporter needs, validated, from flags and environment. */
+export interface ExporterConfig {
+  redisAddr: string;
+  redisUser: string;
+  redisPassword: string;
+  passwordFile: string;
+  namespace: string;
+  listenHost: string | undefined;
+  listenPort: number;
+  telemetryPath: string;
+  connectionTimeoutMs: number;
+  scrapeTimeoutMs: number;
+  configCommand: string | null;
+  tls: TlsOptions;
+  serverTls?: { certFile: string; keyFile: string; caFile?: string };
+  basicAuth?: { username: string; password: string };
+  includeSystemMetrics: boolean;
+  redisOnlyMetrics: boolean;
+  setClientName: boolean;
+  pingOnConnect: boolean;
+  checkKeys: string;
+  checkSingleKeys: string;
+  checkStreams: string;
+  checkSingleStreams: string;
+  countKeys: string;
+  checkKeysBatchSize: number;
+  maxCheckedKeys: number;
+  allowedTargets: string[];
+  disableScrapeEndpoint: boolean;
+  logFormat: 'txt' | 'json';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Go's listen address forms: `:9121` (all interfaces), `127.0.0.1:9121`, `[::1]:9121`. */
+export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr.trim());
+  if (!m) throw new UsageError(`--web.listen-address "${addr}" is not host:port; use :9121 or 127.0.0.1:9121`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`--web.listen-address port ${port} is out of range (0-65535)`);
+  const host = m[1] ?? m[2];
+  return { host: host === '' ? undefined : host, port };
+}
+
+export function buildExporterConfig(v: FlagValues): ExporterConfig {
+  const s = (k: string) => String(v[k] ?? '');
+  const { host, port } = parseListenAddress(s('web.listen-address'));
+  const path = s('web.telemetry-path') || '/metrics';
+  if (!path.startsWith('/')) throw new UsageError(`--web.telemetry-path "${path}" must start with /`);
+  const cert = s('tls-server-cert-file');
+  const key = s('tls-server-key-file');
+  if (Boolean(cert) !== Boolean(key))
+    throw new UsageError('--tls-server-cert-file and --tls-server-key-file must be given together');
+  const clientCert = s('tls-client-cert-file');
+  const clientKey = s('tls-client-key-file');
+  if (Boolean(clientCert) !== Boolean(clientKey))
+    throw new UsageError('--tls-client-cert-file and --tls-client-key-file must be given together');
+  const user = s('basic-auth-username');
+  const pass = s('basic-auth-password');
+  if (Boolean(user) !== Boolean(pass))
+    throw new UsageError('--basic-auth-username and --basic-auth-password must be given together');
+  const logFormat = s('log-format');
+  if (logFormat !== 'txt' && logFormat !== 'json') throw new UsageError(`--log-format "${logFormat}": use txt or json`);
+  let logLevel = s('log-level').toLowerCase();
+  if (logLevel === 'warning') logLevel = 'warn';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new UsageError(`--log-level "${logLevel}": use debug, info, warn or error`);
+  const cfg = s('config-command');
+  const timeout = Number(v['connection-timeout']);
+  const scrapeTimeout = Number(v['scrape-timeout']);
+  if (!(timeout > 0)) throw new UsageError('--connection-timeout must be greater than 0');
+  if (!(scrapeTimeout > 0)) throw new UsageError('--scrape-timeout must be greater than 0');
+  const batch = Number(v['check-keys-batch-size']);
+  if (!(batch > 0)) throw new UsageError('--check-keys-batch-size must be greater than 0');
+  return {
+    redisAddr: s('redis.addr'),
+    redisUser: s('redis.user'),
+    redisPassword: s('redis.password'),
+    passwordFile: s('redis.password-file'),
+    namespace: s('namespace'),
+    listenHost: host,
+    listenPort: port,
+    telemetryPath: path,
+    connectionTimeoutMs: timeout,
+    scrapeTimeoutMs: scrapeTimeout,
+    configCommand: cfg === '-' || cfg === '' ? null : cfg,
+    tls: {
+      caFile: s('tls-ca-cert-file') || undefined,
+      certFile: clientCert || undefined,
+      keyFile: clientKey || undefined,
+      serverName: s('tls-server-name') || undefined,
+      skipVerify: Boolean(v['skip-tls-verification']),
+    },
+    serverTls: cert ? { certFile: cert, keyFile: key, caFile: s('tls-server-ca-cert-file') || undefined } : undefined,
+    basicAuth: user ? { username: user, password: pass } : undefined,
+    includeSystemMetrics: Boolean(v['include-system-metrics']),
+    redisOnlyMetrics: Boolean(v['redis-only-metrics']),
+    setClientName: Boolean(v['set-client-name']),
+    pingOnConnect: Boolean(v['ping-on-connect']),
+    checkKeys: s('check-keys'),
+    checkSingleKeys: s('check-single-keys'),
+    checkStreams: s('check-streams'),
+    checkSingleStreams: s('check-single-streams'),
+    countKeys: s('count-keys'),
+    checkKeysBatchSize: batch,
+    maxCheckedKeys: Number(v['max-checked-keys']),
+    allowedTargets: (v['scrape.allowed-targets'] as string[] | undefined) ?? [],
+    disableScrapeEndpoint: Boolean(v['disable-scrape-endpoint']),
+    logFormat,
+    logLevel: (v.debug ? 'debug' : logLevel) as ExporterConfig['logLevel'],
+  };
+}

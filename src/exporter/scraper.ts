@@ -1,0 +1,85 @@
+import type { FamilyOptions } from '../metrics/families.ts';
+import { snapshotToFamilies } from '../metrics/families.ts';
+import type { MetricFamily } from '../metrics/family.ts';
+import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
+import { type ConnectionOptions, IoRedisConnection } from '../redis/connection.ts';
+import { RedisError, scrub } from '../redis/errors.ts';
+import type { Snapshot } from '../redis/snapshot.ts';
+import type { RedisTarget } from '../redis/target.ts';
+
+export interface ScrapeOutcome {
+  snapshot?: Snapshot;
+  families: MetricFamily[];
+  up: boolean;
+  /** Safe to show: typed error message without secrets. Empty on success. */
+  error: string;
+  durationSeconds: number;
+  connectSeconds: number;
+  pingSeconds?: number;
+}
+
+/**
+ * One target: a persistent connection, its snapshot collector, and single-flight so concurrent scrapes of the
+ * same target share one snapshot instead of queueing behind a lock.
+ */
+export class TargetScraper {
+  readonly collector: SnapshotCollector;
+  private inflight: Promise<Snapshot> | null = null;
+  lastUsedMs = Date.now();
+  scrapes = 0;
+  durationSum = 0;
+
+  constructor(
+    readonly target: RedisTarget,
+    connection: ConnectionOptions,
+    snapshotOptions: SnapshotOptions,
+    private readonly familyOptions: FamilyOptions,
+  ) {
+    this.collector = new SnapshotCollector(new IoRedisConnection(target, connection), snapshotOptions);
+  }
+
+  async scrape(deadlineMs: number): Promise<ScrapeOutcome> {
+    const started = performance.now();
+    this.lastUsedMs = Date.now();
+    this.scrapes++;
+    if (!this.inflight) {
+      this.inflight = this.collector.collect(deadlineMs).finally(() => {
+        this.inflight = null;
+      });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const ownDeadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
+        Math.max(1, deadlineMs - Date.now()),
+      );
+    });
+    try {
+      const snapshot = await Promise.race([this.inflight, ownDeadline]);
+      const families = snapshotToFamilies(snapshot, this.familyOptions);
+      const durationSeconds = (performance.now() - started) / 1000;
+      this.durationSum += durationSeconds;
+      return {
+        snapshot,
+        families,
+        up: true,
+        error: '',
+        durationSeconds,
+        connectSeconds: snapshot.connectSeconds ?? 0,
+        pingSeconds: snapshot.pingSeconds,
+      };
+    } catch (err) {
+      const durationSeconds = (performance.now() - started) / 1000;
+      this.durationSum += durationSeconds;
+      const secrets = this.target.password ? [this.target.password] : [];
+      const message = err instanceof Error ? err.message : String(err);
+      return { families: [], up: false, error: scrub(message, secrets), durationSeconds, connectSeconds: 0 };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.collector.conn.close();
+  }
+}

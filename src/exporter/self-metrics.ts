@@ -1,0 +1,68 @@
+import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
+import type { ScrapeOutcome } from './scraper.ts';
+
+export const VERSION = '0.1.0';
+
+export interface SelfCounters {
+  scrapesTotal: number;
+  durationSum: number;
+  durationCount: number;
+  targetRequestErrors: number;
+}
+
+/** redis_exporter's self metrics, with its names, around one scrape outcome. */
+export function scrapeSelfFamilies(
+  namespace: string,
+  outcome: ScrapeOutcome,
+  counters: SelfCounters,
+  opts: { buildInfo: boolean; scrapeEndpoint: boolean },
+): MetricFamily[] {
+  const b = new FamilyBuilder(namespace);
+  b.gauge('up', outcome.up ? 1 : 0, {}, 'Information about the Redis instance');
+  b.gauge('exporter_last_scrape_error', outcome.error ? 1 : 0, { err: outcome.error }, 'The last scrape error status.');
+  b.gauge(
+    'exporter_last_scrape_duration_seconds',
+    outcome.durationSeconds,
+    {},
+    'exporter_last_scrape_duration_seconds metric',
+  );
+  if (outcome.up)
+    b.gauge(
+      'exporter_last_scrape_connect_time_seconds',
+      outcome.connectSeconds,
+      {},
+      'exporter_last_scrape_connect_time_seconds metric',
+    );
+  if (outcome.pingSeconds !== undefined)
+    b.gauge(
+      'exporter_last_scrape_ping_time_seconds',
+      outcome.pingSeconds,
+      {},
+      'exporter_last_scrape_ping_time_seconds metric',
+    );
+  b.counter('exporter_scrapes_total', counters.scrapesTotal, {}, 'Current total redis scrapes.');
+  b.add(
+    'exporter_scrape_duration_seconds',
+    'summary',
+    counters.durationSum,
+    {},
+    'Durations of scrapes by the exporter',
+    '_sum',
+  );
+  b.add('exporter_scrape_duration_seconds', 'summary', counters.durationCount, {}, undefined, '_count');
+  if (opts.scrapeEndpoint)
+    b.counter(
+      'target_scrape_request_errors_total',
+      counters.targetRequestErrors,
+      {},
+      'Errors in requests to the exporter',
+    );
+  if (opts.buildInfo)
+    b.gauge(
+      'exporter_build_info',
+      1,
+      { version: VERSION, commit_sha: 'redoubt', build_date: '', golang_version: `node${process.versions.node}` },
+      'redis exporter build_info',
+    );
+  return b.families();
+}
