@@ -6,7 +6,7 @@ import {
   markUnavailable,
   parseVersion,
 } from './capabilities.ts';
-import type { Command, RedisConnection, Reply } from './connection.ts';
+import type { Command, RedisConnection } from './connection.ts';
 import { classifyRedisError, RedisTimeoutError } from './errors.ts';
 import type { LatencyEvent, LatencyHistogram, SlowlogEntry, Snapshot } from './snapshot.ts';
 
@@ -163,7 +163,7 @@ export class SnapshotCollector {
       unavailable: caps.unavailable,
     };
     this.clusterEnabled = infoField(snapshot.info, 'cluster_enabled') === '1';
-    const get = (name: string, capName: string): Reply | undefined => {
+    const get = (name: string, capName: string): { value: unknown } | undefined => {
       const i = slots[name];
       if (i === undefined) return undefined;
       const r = replies[i];

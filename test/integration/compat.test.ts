@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { labelNames, type ParsedFamily, parseExposition } from '../support/exposition-parse.ts';
+import { httpGet } from '../support/http.ts';
+import { type PeerExporter, startPeerExporter } from '../support/peer-exporter.ts';
+import { type RedisServer, startRedis } from '../support/redis-server.ts';
+import { type RunningExporter, startExporter } from '../support/redoubt.ts';
+
+// Values that differ between any two exporters by construction: the exporters' own connections and commands.
+const EXPORTER_DEPENDENT = new Set([
+  'redis_connected_clients',
+  'redis_client_recent_max_input_buffer_bytes',
+  'redis_client_recent_max_output_buffer_bytes',
+  'redis_exporter_last_scrape_connect_time_seconds',
+  'redis_exporter_last_scrape_duration_seconds',
+  'redis_exporter_scrape_duration_seconds',
+  'redis_exporter_build_info',
+  'redis_exporter_scrapes_total',
+  'redis_mem_clients_normal',
+  'redis_target_scrape_request_errors_total',
+  'redis_start_time_seconds', // computed from the scrape's own clock (second resolution)
+]);
+
+let master: RedisServer;
+let replica: RedisServer;
+let peer: PeerExporter;
+let ours: RunningExporter;
+
+before(async () => {
+  master = await startRedis({
+    config: ['maxmemory 128mb', 'maxmemory-policy allkeys-lru', 'slowlog-log-slower-than 0'],
+  });
+  replica = await startRedis({ replicaOf: master });
+  for (let i = 0; i < 200; i++) await master.command('SET', `k${i}`, `v${i}`, 'EX', '3600');
+  await master.command('SELECT', '2');
+  await master.command('HSET', 'h', 'f', 'v');
+  await master.command('GET', 'k1');
+  await master.command('GET', 'nokey');
+  await master.command('CONFIG', 'SET', 'latency-monitor-threshold', '1');
+  await master.command('DEBUG', 'SLEEP', '0.01').catch(() => undefined);
+  await master.command('NOSUCHCOMMAND').catch(() => undefined);
+  peer = await startPeerExporter({ redisAddr: master.url });
+  ours = await startExporter(['--redis.addr', master.url]);
+});
+
+after(async () => {
+  await ours?.stop();
+  await peer?.stop();
+  await replica?.stop();
+  await master?.stop();
+});
+
+function redisFamilies(text: string): Map<string, ParsedFamily> {
+  const all = parseExposition(text);
+  for (const k of [...all.keys()]) if (!k.startsWith('redis_')) all.delete(k);
+  return all;
+}
+
+function key(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).sort());
+}
+
+for (const [label, server] of [
+  ['master', () => master],
+  ['replica', () => replica],
+] as const) {
+  test(`every redis_* family of redis_exporter 1.45 is emitted with the same type and label names (${label})`, async () => {
+    const target = server().url;
+    const peerText = (await httpGet(`${peer.url}/scrape?target=${encodeURIComponent(target)}`)).body;
+    const ourText = (await httpGet(`${ours.url}/scrape?target=${encodeURIComponent(target)}`)).body;
+    const theirs = redisFamilies(peerText);
+    const mine = redisFamilies(ourText);
+    assert.ok(theirs.size > 50, `peer emitted only ${theirs.size} families`);
+    const missing: string[] = [];
+    const differing: string[] = [];
+    for (const [name, f] of theirs) {
+      const m = mine.get(name);
+      if (!m) {
+        missing.push(name);
+        continue;
+      }
+      if (m.type !== f.type) differing.push(`${name}: type ${m.type} != ${f.type}`);
+      const a = labelNames(m).join(',');
+      const b = labelNames(f).join(',');
+      if (a !== b) differing.push(`${name}: labels {${a}} != {${b}}`);
+    }
+    assert.deepEqual(missing, [], `families redis_exporter emits that redoubt does not: ${missing.join(', ')}`);
+    assert.deepEqual(differing, []);
+  });
+}
+
+test('values equal redis_exporter 1.45 where they do not change between two scrapes', async () => {
+  const a1 = redisFamilies((await httpGet(`${peer.url}/metrics`)).body);
+  const a2 = redisFamilies((await httpGet(`${peer.url}/metrics`)).body);
+  const b = redisFamilies((await httpGet(`${ours.url}/metrics`)).body);
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const [name, f2] of a2) {
+    if (EXPORTER_DEPENDENT.has(name)) continue;
+    const f1 = a1.get(name);
+    const mine = b.get(name);
+    if (!f1 || !mine) continue;
+    const first = new Map(f1.samples.map((s) => [s.name + key(s.labels), s.value]));
+    const ourSamples = new Map(mine.samples.map((s) => [s.name + key(s.labels), s.value]));
+    for (const s of f2.samples) {
+      const k = s.name + key(s.labels);
+      if (first.get(k) !== s.value) continue; // changes between scrapes
+      compared++;
+      const v = ourSamples.get(k);
+      if (v === undefined) mismatches.push(`${s.name}${key(s.labels)} missing (peer ${s.value})`);
+      else if (Math.abs(v - s.value) > 1e-9 * Math.max(1, Math.abs(s.value)))
+        mismatches.push(`${s.name}${key(s.labels)}: ${v} != ${s.value}`);
+    }
+  }
+  assert.ok(compared > 100, `only ${compared} stable samples compared`);
+  assert.deepEqual(mismatches, []);
+});

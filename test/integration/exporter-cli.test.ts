@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { runCli } from '../support/redoubt.ts';
+
+test('--help lists the redis_exporter flags', async () => {
+  const r = await runCli(['exporter', '--help']);
+  assert.equal(r.code, 0);
+  for (const flag of [
+    'redis.addr',
+    'redis.password-file',
+    'web.listen-address',
+    'check-keys',
+    'config-command',
+    'ping-on-connect',
+  ])
+    assert.match(r.stdout, new RegExp(`--${flag.replace('.', '\\.')}`));
+});
+
+test('an unknown flag exits 2 and names the flag', async () => {
+  const r = await runCli(['exporter', '-redis.adress', 'x']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown flag -redis\.adress/);
+});
+
+test('a malformed URL exits 2 without echoing the password', async () => {
+  const r = await runCli([
+    'exporter',
+    '--redis.addr',
+    'redis://:se#cret@127.0.0.1:6379',
+    '--web.listen-address',
+    '127.0.0.1:0',
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /%23/);
+  assert.doesNotMatch(r.stderr, /se#cret|cret@/);
+});
+
+test('a missing password file exits non-zero and says which file', async () => {
+  const r = await runCli([
+    'exporter',
+    '--redis.password-file',
+    '/nonexistent/pw.json',
+    '--web.listen-address',
+    '127.0.0.1:0',
+  ]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /\/nonexistent\/pw\.json/);
+});
+
+test('a port in use exits 1 with a clear message', async () => {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    const r = await runCli(['exporter', '--web.listen-address', `127.0.0.1:${port}`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already in use/);
+  } finally {
+    srv.close();
+  }
+});
+
+test('an unknown command exits 2 and prints usage', async () => {
+  const r = await runCli(['nope']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command "nope"/);
+});

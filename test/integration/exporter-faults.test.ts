@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, test } from 'node:test';
+import { parseExposition } from '../support/exposition-parse.ts';
+import { httpGet } from '../support/http.ts';
+import { startRedis } from '../support/redis-server.ts';
+import { startExporter } from '../support/redoubt.ts';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+function up(body: string): number | undefined {
+  return parseExposition(body).get('redis_up')?.samples[0].value;
+}
+
+test('redis-server killed and restarted while scraping: redis_up goes 0 then 1, the exporter keeps running', async () => {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const exp = await startExporter(['--redis.addr', redis.url, '--connection-timeout', '2s']);
+  cleanups.push(() => exp.stop());
+  assert.equal(up((await httpGet(`${exp.url}/metrics`)).body), 1);
+  await redis.kill();
+  const down = await httpGet(`${exp.url}/metrics`);
+  assert.equal(up(down.body), 0);
+  const f = parseExposition(down.body);
+  assert.equal(f.get('redis_exporter_last_scrape_error')?.samples[0].value, 1);
+  assert.notEqual(f.get('redis_exporter_last_scrape_error')?.samples[0].labels.err, '');
+  assert.equal(f.get('redis_memory_used_bytes'), undefined, 'no stale values while down');
+  await redis.restart();
+  let value: number | undefined = 0;
+  for (let i = 0; i < 100 && value !== 1; i++) {
+    value = up((await httpGet(`${exp.url}/metrics`)).body);
+    if (value !== 1) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(value, 1, 'redis_up returned to 1 after the restart');
+  assert.equal(exp.hasExited(), false);
+});
+
+test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not the connection timeout', async () => {
+  const sockets: Socket[] = [];
+  const hole: Server = createServer((s) => {
+    sockets.push(s); // accept and never answer
+  });
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  const port = (hole.address() as { port: number }).port;
+  const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
+  cleanups.push(() => exp.stop());
+  // If the deadline were ignored this would take 60 s and the 15 s client timeout would fail the test.
+  const r = await httpGet(`${exp.url}/scrape?target=redis://127.0.0.1:${port}`, {
+    headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1' },
+    timeoutMs: 15000,
+  });
+  assert.equal(r.status, 200);
+  assert.equal(up(r.body), 0);
+  assert.match(parseExposition(r.body).get('redis_exporter_last_scrape_error')?.samples[0].labels.err ?? '', /did not/);
+});
+
+test('a wrong password: redis_up 0 with an actionable error', async () => {
+  const redis = await startRedis({ password: 'right-one' });
+  cleanups.push(() => redis.stop());
+  const exp = await startExporter(['--redis.addr', redis.url], { REDIS_PASSWORD: 'wrong-one' });
+  cleanups.push(() => exp.stop());
+  const r = await httpGet(`${exp.url}/metrics`);
+  assert.equal(up(r.body), 0);
+  const err = parseExposition(r.body).get('redis_exporter_last_scrape_error')?.samples[0].labels.err ?? '';
+  assert.match(err, /WRONGPASS/);
+  assert.doesNotMatch(r.body + exp.logs(), /wrong-one|right-one/);
+});
+
+test('50 concurrent scrapes all succeed and share snapshots', async () => {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const exp = await startExporter(['--redis.addr', redis.url]);
+  cleanups.push(() => exp.stop());
+  await httpGet(`${exp.url}/metrics`);
+  const infoCalls = async () =>
+    Number(/cmdstat_info:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ?? 0);
+  const before = await infoCalls();
+  const results = await Promise.all(Array.from({ length: 50 }, () => httpGet(`${exp.url}/metrics`)));
+  const afterCalls = await infoCalls();
+  for (const r of results) {
+    assert.equal(r.status, 200);
+    assert.equal(up(r.body), 1);
+  }
+  const used = afterCalls - before - 1; // minus this test's own INFO
+  assert.ok(used >= 1 && used < 50, `expected fewer INFO calls than scrapes, got ${used}`);
+});
