@@ -1,5 +1,6 @@
 import type { FlagValues } from '../cli/flags.ts';
 import { UsageError } from '../cli/flags.ts';
+import { KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 
 /** Everything the exporter needs, validated, from flags and environment. */
@@ -75,6 +76,8 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
   if (!(scrapeTimeout > 0)) throw new UsageError('--scrape-timeout must be greater than 0');
   const batch = Number(v['check-keys-batch-size']);
   if (!(batch > 0)) throw new UsageError('--check-keys-batch-size must be greater than 0');
+  for (const flag of ['check-keys', 'check-single-keys', 'check-streams', 'check-single-streams', 'count-keys'])
+    validateKeyFlag(flag, s(flag));
   return {
     redisAddr: s('redis.addr'),
     redisUser: s('redis.user'),
@@ -112,4 +115,14 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     logFormat,
     logLevel: (v.debug ? 'debug' : logLevel) as ExporterConfig['logLevel'],
   };
+}
+
+/** Checks a key/stream pattern flag up front so a typo fails at startup, not inside every scrape. */
+export function validateKeyFlag(flag: string, value: string): void {
+  try {
+    parseKeyPatterns(value, { flag });
+  } catch (err) {
+    if (err instanceof KeyPatternError) throw new UsageError(err.message);
+    throw err;
+  }
 }

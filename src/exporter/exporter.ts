@@ -6,9 +6,9 @@ import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
 import { loadPasswordFile, lookupPassword, type PasswordMap } from '../redis/password-file.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
-import type { ExporterConfig } from './config.ts';
+import { type ExporterConfig, validateKeyFlag } from './config.ts';
 import type { Logger } from './logger.ts';
-import { resolveScrapeTarget } from './scrape-targets.ts';
+import { resolveScrapeTarget, ScrapeTargetError } from './scrape-targets.ts';
 import { type ScrapeOutcome, TargetScraper } from './scraper.ts';
 import { type SelfCounters, scrapeSelfFamilies } from './self-metrics.ts';
 
@@ -160,6 +160,16 @@ export class Exporter {
       checkSingleStreams: params.get('check-single-streams') ?? c.checkSingleStreams,
       countKeys: params.get('count-keys') ?? c.countKeys,
     };
+    try {
+      validateKeyFlag('check-keys', keys.checkKeys);
+      validateKeyFlag('check-single-keys', keys.checkSingleKeys);
+      validateKeyFlag('check-streams', keys.checkStreams);
+      validateKeyFlag('check-single-streams', keys.checkSingleStreams);
+      validateKeyFlag('count-keys', keys.countKeys);
+    } catch (err) {
+      this.counters.targetRequestErrors++;
+      throw new ScrapeTargetError(400, (err as Error).message);
+    }
     const tlsName = params.get('tls_server_name') ?? params.get('tls-server-name');
     const id = createHash('sha256')
       .update(JSON.stringify([target.display, target.password ?? '', keys, tlsName]))
