@@ -1,0 +1,355 @@
+/**
+ * INFO (and CLUSTER INFO) → metric families with redis_exporter's semantics (exporter/info.go, metrics.go at
+ * HEAD): the same whitelist, names, types, labels and special cases, plus the clearly separated redoubt
+ * additions from info-map.ts. Pure: a Snapshot in, families out; unknown or garbage lines are skipped.
+ */
+import type { Snapshot } from '../redis/snapshot.ts';
+import type { FamilyBuilder } from './family.ts';
+import { atoiOrZero, formatGoFloat, parseGoFloat } from './go-format.ts';
+import {
+  type CommandStat,
+  type LatencyStat,
+  parseCommandStat,
+  parseConnectedReplica,
+  parseErrorStat,
+  parseKeyspace,
+  parseLatencyStat,
+  parseSentinelMaster,
+} from './info-fields.ts';
+import {
+  COUNTERS,
+  GAUGES,
+  REDOUBT_COUNTERS,
+  REDOUBT_GAUGES,
+  REDOUBT_REPLICA_GAUGES,
+  SYSTEM_GAUGES,
+} from './info-map.ts';
+
+export interface ParsedInfo {
+  /** Section name (`Server`, `Keyspace`, …; '' before the first header) → field → raw value, in INFO order. */
+  sections: Map<string, Map<string, string>>;
+  /** Every field regardless of section. */
+  fields: Map<string, string>;
+}
+
+/**
+ * Splits INFO text into sections and `key:value` fields. Tolerates CRLF/LF, blank lines, lines without a colon
+ * and any other garbage (skipped). A repeated field keeps its first value: upstream exported both and the
+ * Prometheus registry kept the first.
+ */
+export function parseInfo(text: string): ParsedInfo {
+  const sections = new Map<string, Map<string, string>>();
+  const fields = new Map<string, string>();
+  let current: Map<string, string> | undefined;
+  const section = (name: string) => {
+    let s = sections.get(name);
+    if (!s) {
+      s = new Map();
+      sections.set(name, s);
+    }
+    return s;
+  };
+  for (const raw of text.split(/\r\n|\n|\r/)) {
+    const line = raw.trim();
+    if (line.startsWith('# ')) {
+      current = section(line.slice(2));
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (line.length < 2 || colon <= 0) continue;
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    current ??= section('');
+    if (!current.has(key)) current.set(key, value);
+    if (!fields.has(key)) fields.set(key, value);
+  }
+  return { sections, fields };
+}
+
+const parsedCache = new WeakMap<Snapshot, ParsedInfo>();
+
+/** parseInfo(snapshot.info), once per snapshot: INFO, CONFIG-fallback and histogram code all read it. */
+export function snapshotInfo(snapshot: Snapshot): ParsedInfo {
+  let parsed = parsedCache.get(snapshot);
+  if (!parsed) {
+    parsed = parseInfo(snapshot.info ?? '');
+    parsedCache.set(snapshot, parsed);
+  }
+  return parsed;
+}
+
+export interface InfoFamilyOptions {
+  /** --include-system-metrics: adds total_system_memory_bytes. */
+  includeSystemMetrics: boolean;
+  /** Wall clock for start_time_seconds (= now − uptime), e.g. snapshot.takenAtMs / 1000. */
+  nowSeconds: number;
+  /** Zero db_keys/db_keys_expiring for databases 0..N−1 absent from INFO (upstream default: on). */
+  includeEmptyDatabases?: boolean;
+  /** The redoubt additions from info-map.ts (default: on); off = exactly upstream's set. */
+  redoubtAdditions?: boolean;
+}
+
+/** HELP texts upstream gives its non-generic families; generic ones get "<name> metric" like upstream. */
+const HELP: Record<string, string> = {
+  commands_duration_seconds_total: 'Total amount of time in seconds spent per command',
+  commands_failed_calls_total: 'Total number of errors prior command execution per command',
+  commands_rejected_calls_total: 'Total number of errors within command execution per command',
+  commands_total: 'Total number of calls per command',
+  connected_slave_lag_seconds: 'Lag of connected slave',
+  connected_slave_offset_bytes: 'Offset of connected slave',
+  db_avg_ttl_seconds: 'Avg TTL in seconds',
+  db_keys: 'Total number of keys by DB',
+  db_keys_cached: 'Total number of cached keys by DB',
+  db_keys_expiring: 'Total number of expiring keys by DB',
+  errors_total: 'Total number of errors per error type',
+  instance_info: 'Information about the Redis instance', // 1.45's text; HEAD fell back to "instance_info metric"
+  latency_percentiles_usec: 'A summary of latency percentile distribution per command',
+  master_last_io_seconds_ago: 'Master last io seconds ago',
+  master_link_up: 'Master link status on Redis slave',
+  master_sync_in_progress: 'Master sync in progress',
+  sentinel_master_sentinels: 'The number of sentinels monitoring this master',
+  sentinel_master_slaves: 'The number of slaves of the master',
+  sentinel_master_status: 'Master status on Sentinel',
+  sentinel_masters: 'The number of masters this sentinel is watching',
+  sentinel_running_scripts: 'Number of scripts in execution right now',
+  sentinel_scripts_queue_length: 'Queue of user scripts to execute',
+  sentinel_simulate_failure_flags: 'Failures simulations',
+  sentinel_tilt: 'Sentinel is in TILT mode',
+  slave_info: 'Information about the Redis slave',
+  slave_repl_offset: 'Slave replication offset',
+  start_time_seconds: 'Start time of the Redis instance since unix epoch in seconds.',
+};
+const help = (name: string) => lookup(HELP, name) ?? `${name} metric`;
+
+/** Own-property lookup: INFO keys are untrusted, and `constructor` or `__proto__` must not hit Object.prototype. */
+function lookup(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+// KeyDB multi-master numbers its masters: master_host, master_1_host, …
+const MASTER_HOST = /^master(_[0-9]+)?_host$/;
+const MASTER_PORT = /^master(_[0-9]+)?_port$/;
+const MASTER_LINK_STATUS = /^master(_[0-9]+)?_link_status$/;
+const MASTER_DIRECT = /^(?:master(?:_[0-9]+)?_(last_io_seconds_ago|sync_in_progress)|slave_repl_offset)$/;
+const IO_THREAD = /^used_active_time_io_thread_([0-9]+)$/;
+const SENTINEL_PLAIN = new Set([
+  'sentinel_masters',
+  'sentinel_tilt',
+  'sentinel_running_scripts',
+  'sentinel_scripts_queue_length',
+  'sentinel_simulate_failure_flags',
+]);
+
+/** Adds every family INFO and CLUSTER INFO yield (see module doc); never throws on odd input. */
+export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: InfoFamilyOptions): void {
+  const info = snapshotInfo(snapshot);
+  const additions = opts.redoubtAdditions ?? true;
+  const emitted = new Set<string>();
+  const gauge = (name: string, value: number, labels: Record<string, string> = {}) =>
+    b.add(name, 'gauge', value, labels, help(name));
+  const counter = (name: string, value: number, labels: Record<string, string> = {}) =>
+    b.add(name, 'counter', value, labels, help(name));
+
+  /** The whitelist path (upstream parseAndRegisterConstMetric) for one plain `key:value` field. */
+  const generic = (key: string, value: string) => {
+    const io = IO_THREAD.exec(key);
+    if (io) {
+      const v = parseGoFloat(value);
+      if (v !== undefined) counter('active_time_io_thread_seconds_total', v, { thread: io[1] });
+      return;
+    }
+    const target = whitelisted(key, opts.includeSystemMetrics, additions);
+    if (!target) return;
+    let name = target.name;
+    let v = boolOrFloat(target.percent ? value.replace(/%$/, '') : value);
+    if (v === undefined) return;
+    if (name === 'latest_fork_usec') [name, v] = ['latest_fork_seconds', v / 1e6];
+    if (emitted.has(name)) return;
+    emitted.add(name);
+    b.add(name, target.type, v, {}, help(name));
+  };
+
+  // CLUSTER INFO first, as upstream: only `cluster_*` fields (plus the redoubt addition) pass the whitelist.
+  for (const line of (snapshot.clusterInfo ?? '').split(/\r?\n/)) {
+    const parts = line.split(':');
+    if (parts.length === 2) generic(parts[0], parts[1]);
+  }
+
+  const cmdStats = new Map<string, CommandStat>();
+  const latencyStats: LatencyStat[] = [];
+  const seenDbs = new Set<string>();
+  let masterHost = '';
+  let masterPort = '';
+
+  for (const [section, fields] of info.sections) {
+    for (const [key, value] of fields) {
+      if (MASTER_HOST.test(key)) masterHost = value;
+      if (MASTER_PORT.test(key)) masterPort = value;
+      switch (section) {
+        case 'Replication': {
+          const master = { master_host: masterHost, master_port: masterPort };
+          if (MASTER_LINK_STATUS.test(key)) {
+            gauge('master_link_up', value === 'up' ? 1 : 0, master);
+            continue;
+          }
+          const direct = MASTER_DIRECT.exec(key);
+          if (direct) {
+            gauge(direct[1] ? `master_${direct[1]}` : key, atoiOrZero(value), master);
+            continue;
+          }
+          const replica = parseConnectedReplica(key, value);
+          if (replica) {
+            const labels = { slave_ip: replica.ip, slave_port: replica.port, slave_state: replica.state };
+            gauge('connected_slave_offset_bytes', replica.offset, labels);
+            if (replica.lag !== undefined) gauge('connected_slave_lag_seconds', replica.lag, labels);
+            continue;
+          }
+          const added = additions ? lookup(REDOUBT_REPLICA_GAUGES, key) : undefined;
+          if (added !== undefined) {
+            const v = parseGoFloat(value);
+            if (v !== undefined) gauge(added, v, master);
+            continue;
+          }
+          break;
+        }
+        case 'Server': {
+          const uptime = key === 'uptime_in_seconds' ? parseGoFloat(value) : undefined;
+          if (uptime !== undefined) gauge('start_time_seconds', Math.floor(opts.nowSeconds) - uptime);
+          // hz/configured_hz are parsed as integers upstream (strconv.ParseInt) and are not in the tables.
+          if ((key === 'hz' || key === 'configured_hz') && /^[+-]?\d+$/.test(value)) gauge(key, Number(value));
+          break;
+        }
+        case 'Commandstats': {
+          const stat = parseCommandStat(key, value);
+          if (stat) {
+            cmdStats.set(stat.cmd, stat);
+            const cmd = { cmd: stat.cmd };
+            counter('commands_total', stat.calls, cmd);
+            counter('commands_duration_seconds_total', stat.usec / 1e6, cmd);
+            if (stat.rejected !== undefined && stat.failed !== undefined) {
+              counter('commands_rejected_calls_total', stat.rejected, cmd);
+              counter('commands_failed_calls_total', stat.failed, cmd);
+            }
+          }
+          continue;
+        }
+        case 'Latencystats': {
+          const stat = parseLatencyStat(key, value);
+          if (stat) latencyStats.push(stat);
+          continue;
+        }
+        case 'Errorstats': {
+          const stat = parseErrorStat(key, value);
+          if (stat) counter('errors_total', stat.count, { err: stat.err });
+          continue;
+        }
+        case 'Keyspace': {
+          const ks = parseKeyspace(key, value);
+          if (ks) {
+            const db = { db: key };
+            gauge('db_keys', ks.keys, db);
+            gauge('db_keys_expiring', ks.expires, db);
+            if (ks.cachedKeys !== undefined) gauge('db_keys_cached', ks.cachedKeys, db);
+            if (ks.avgTtlSeconds !== undefined) gauge('db_avg_ttl_seconds', ks.avgTtlSeconds, db);
+            seenDbs.add(key);
+            continue;
+          }
+          break;
+        }
+        case 'Sentinel': {
+          if (SENTINEL_PLAIN.has(key)) gauge(key, atoiOrZero(value));
+          const m = parseSentinelMaster(key, value);
+          if (m) {
+            const labels = { master_name: m.name, master_address: m.address };
+            gauge('sentinel_master_status', m.status === 'ok' ? 1 : 0, { ...labels, master_status: m.status });
+            gauge('sentinel_master_slaves', m.slaves, labels);
+            gauge('sentinel_master_sentinels', m.sentinels, labels);
+          }
+          break;
+        }
+      }
+      generic(key, value);
+    }
+  }
+
+  // Summaries need count and sum from Commandstats; upstream skips commands without both. Sum stays in µs.
+  // Sorted by command, the order client_golang writes a family's series in.
+  for (const stat of latencyStats.sort((x, y) => (x.cmd < y.cmd ? -1 : x.cmd > y.cmd ? 1 : 0))) {
+    const cs = cmdStats.get(stat.cmd);
+    if (!cs) continue;
+    const name = 'latency_percentiles_usec';
+    for (const [p, v] of stat.quantiles)
+      b.add(name, 'summary', v, { cmd: stat.cmd, quantile: formatGoFloat(p) }, help(name));
+    b.add(name, 'summary', cs.usec, { cmd: stat.cmd }, help(name), '_sum');
+    b.add(name, 'summary', Math.trunc(cs.calls), { cmd: stat.cmd }, help(name), '_count');
+  }
+
+  if (opts.includeEmptyDatabases ?? true) {
+    for (let i = 0; i < databaseCount(snapshot, info); i++) {
+      const db = `db${i}`;
+      if (seenDbs.has(db)) continue;
+      gauge('db_keys', 0, { db });
+      gauge('db_keys_expiring', 0, { db });
+    }
+  }
+
+  const f = (k: string) => info.fields.get(k) ?? '';
+  const instance: Record<string, string> = {
+    role: f('role'),
+    redis_version: f('redis_version'),
+    redis_build_id: f('redis_build_id'),
+    redis_mode: f('redis_mode'),
+    os: f('os'),
+    maxmemory_policy: f('maxmemory_policy'),
+    tcp_port: f('tcp_port'),
+    run_id: f('run_id'),
+    process_id: f('process_id'),
+    master_replid: f('master_replid'), // HEAD only; 1.45 lacked this label
+  };
+  // Valkey servers report these too; upstream adds the labels only when present.
+  if (info.fields.has('valkey_version')) instance.valkey_version = f('valkey_version');
+  if (info.fields.has('valkey_release_stage')) instance.valkey_release_stage = f('valkey_release_stage');
+  gauge('instance_info', 1, instance);
+  if (f('role') === 'slave')
+    gauge('slave_info', 1, {
+      master_host: f('master_host'),
+      master_port: f('master_port'),
+      read_only: f('slave_read_only'),
+    });
+}
+
+/** Where a plain INFO field goes (upstream includeMetric + the map lookups), or undefined to drop it. */
+function whitelisted(
+  key: string,
+  system: boolean,
+  additions: boolean,
+): { name: string; type: 'gauge' | 'counter'; percent?: boolean } | undefined {
+  const gauge = lookup(GAUGES, key) ?? (system ? lookup(SYSTEM_GAUGES, key) : undefined);
+  if (gauge !== undefined) return { name: gauge, type: 'gauge' };
+  const counter = lookup(COUNTERS, key);
+  if (counter !== undefined) return { name: counter, type: 'counter' };
+  if (additions) {
+    const added = lookup(REDOUBT_GAUGES, key);
+    if (added !== undefined) return { name: added, type: 'gauge', percent: key.endsWith('_perc') };
+    const addedCounter = lookup(REDOUBT_COUNTERS, key);
+    if (addedCounter !== undefined) return { name: addedCounter, type: 'counter' };
+  }
+  // upstream's prefix rule; the name is the field with anything outside [a-zA-Z0-9_] replaced
+  if (/^(db|cmdstat_|cluster_)/.test(key)) return { name: key.replace(/[^a-zA-Z0-9_]/g, '_'), type: 'gauge' };
+  return undefined;
+}
+
+/** Upstream's value rule: ok/true → 1, err/fail/false → 0, else a float; undefined = not a number, dropped. */
+function boolOrFloat(value: string): number | undefined {
+  if (value === 'ok' || value === 'true') return 1;
+  if (value === 'err' || value === 'fail' || value === 'false') return 0;
+  return parseGoFloat(value);
+}
+
+/** How many db<N> to pad with zero series: CONFIG databases, else 16; a cluster only has db0. */
+export function databaseCount(snapshot: Snapshot, info: ParsedInfo): number {
+  if (info.fields.get('cluster_enabled') === '1') return 1;
+  const configured = snapshot.config?.databases;
+  if (configured !== undefined && /^\d+$/.test(configured) && Number(configured) > 0) return Number(configured);
+  return 16;
+}
