@@ -187,8 +187,13 @@ export class Exporter {
       ...scrapeSelfFamilies(
         c.namespace,
         outcome,
-        { scrapesTotal: 1, durationSum: outcome.durationSeconds, durationCount: 1, targetRequestErrors: 0 },
-        { buildInfo: !c.redisOnlyMetrics, scrapeEndpoint: false },
+        {
+          scrapesTotal: 1,
+          durationSum: outcome.durationSeconds,
+          durationCount: 1,
+          targetRequestErrors: this.counters.targetRequestErrors,
+        },
+        { buildInfo: !c.redisOnlyMetrics, scrapeEndpoint: true },
       ),
     ];
   }

@@ -40,6 +40,14 @@ export function scrapeSelfFamilies(
       {},
       'exporter_last_scrape_ping_time_seconds metric',
     );
+  // Emitted by redis_exporter even with key groups off; kept so dashboards and the compatibility diff match.
+  if (outcome.up)
+    b.gauge(
+      'last_key_groups_scrape_duration_milliseconds',
+      0,
+      {},
+      'Duration of the last key group metrics scrape in milliseconds',
+    );
   b.counter('exporter_scrapes_total', counters.scrapesTotal, {}, 'Current total redis scrapes.');
   b.add(
     'exporter_scrape_duration_seconds',

@@ -80,6 +80,7 @@ export const GAUGES: Readonly<Record<string, string>> = {
   mem_replication_backlog: 'mem_replication_backlog_bytes',
 
   expired_stale_perc: 'expired_stale_percentage',
+  expired_time_cap_reached_count: 'expired_time_cap_reached_total', // 1.45 types it gauge (HEAD: counter)
 
   // https://github.com/antirez/redis/blob/17bf0b25c1171486e3a1b089f3181fff2bc0d4f0/src/evict.c#L349-L352
   // ... the sum of AOF and slaves buffer ...
@@ -233,8 +234,8 @@ export const GAUGES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Exported with TYPE counter. `expired_time_cap_reached_count` moved here from the gauges after 1.45
- * (1.45 typed `expired_time_cap_reached_total` gauge); we follow HEAD.
+ * Exported with TYPE counter. Upstream moved `expired_time_cap_reached_count` here after 1.45; we keep it with
+ * the gauges, as 1.45 types it, because the drop-in promise is to 1.45's families (see GAUGES).
  */
 export const COUNTERS: Readonly<Record<string, string>> = {
   total_connections_received: 'connections_received_total',
@@ -249,7 +250,6 @@ export const COUNTERS: Readonly<Record<string, string>> = {
 
   expired_subkeys: 'expired_subkeys_total',
   expired_keys: 'expired_keys_total',
-  expired_time_cap_reached_count: 'expired_time_cap_reached_total',
   expire_cycle_cpu_milliseconds: 'expire_cycle_cpu_time_ms_total',
   evicted_keys: 'evicted_keys_total',
   evicted_clients: 'evicted_clients_total', // Added in Redis 7.0

@@ -304,7 +304,8 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
     tcp_port: f('tcp_port'),
     run_id: f('run_id'),
     process_id: f('process_id'),
-    master_replid: f('master_replid'), // HEAD only; 1.45 lacked this label
+    // Upstream added master_replid after 1.45; left out so the label set equals 1.45's (adding a label changes
+    // series identity for every recording rule and dashboard join on instance_info).
   };
   // Valkey servers report these too; upstream adds the labels only when present.
   if (info.fields.has('valkey_version')) instance.valkey_version = f('valkey_version');

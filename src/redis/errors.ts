@@ -66,12 +66,18 @@ export class RedisPermissionError extends RedisError {
     target: string,
     user: string | undefined,
     readonly command: string,
+    /** What the ACL denied: the command itself (default), or the keys / channels it names. */
+    readonly denied: 'command' | 'keys' | 'channels' = 'command',
   ) {
-    const rule = `+${command.toLowerCase().replace(' ', '|')}`;
-    super(
-      'not_permitted',
-      `user "${user || 'default'}" on ${target} is not permitted to run ${command.toUpperCase()} (NOPERM). Allow it with: ACL SETUSER ${user || 'default'} ${rule}`,
-    );
+    const name = user || 'default';
+    const cmd = command.toUpperCase();
+    const message =
+      denied === 'keys'
+        ? `user "${name}" on ${target} is not permitted to access the keys used by ${cmd} (NOPERM). Allow the key patterns with: ACL SETUSER ${name} ~<pattern> (or %R~<pattern> for read-only access)`
+        : denied === 'channels'
+          ? `user "${name}" on ${target} is not permitted to access the channels used by ${cmd} (NOPERM). Allow them with: ACL SETUSER ${name} &<pattern>`
+          : `user "${name}" on ${target} is not permitted to run ${cmd} (NOPERM). Allow it with: ACL SETUSER ${name} +${command.toLowerCase().replace(' ', '|')}`;
+    super('not_permitted', message);
   }
 }
 
@@ -114,11 +120,41 @@ const TLS_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
   'ERR_SSL_WRONG_VERSION_NUMBER',
   'EPROTO',
 ]);
+
+function isTlsCode(code: string): boolean {
+  return TLS_CODES.has(code) || /^ERR_(SSL|TLS|OSSL)_/.test(code);
+}
+
+/**
+ * Error replies can arrive wrapped: ioredis reports a reply that matched no command (protected mode greets a new
+ * connection with -DENIED before any command) as "Command queue state error ... Last error: DENIED ...".
+ */
+function replyCode(message: string, code: string): boolean {
+  return message.startsWith(code) || message.includes(`Last error: ${code}`);
+}
+
+/**
+ * The error to keep as `cause`: driver errors for replies carry the command and its arguments (for AUTH, the
+ * password), which util.inspect and loggers print. Keep name, code and a scrubbed message only.
+ */
+function safeCause(err: unknown, secrets: string[]): unknown {
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & { code?: string; command?: unknown };
+  if (e.command === undefined && !secrets.some((s) => s && e.message.includes(s))) return err;
+  const copy = new Error(scrub(e.message, secrets));
+  copy.name = e.name;
+  if (e.code !== undefined) (copy as Error & { code?: string }).code = e.code;
+  return copy;
+}
 
 /** Maps a driver or server error to a typed error. `secrets` are scrubbed from any text that is kept. */
 export function classifyRedisError(
@@ -128,26 +164,38 @@ export function classifyRedisError(
   secrets: string[] = [],
 ): RedisError {
   if (err instanceof RedisError) return err;
-  const e = err as { message?: string; code?: string; command?: { name?: string } };
+  const e = err as { message?: string; code?: string; name?: string; command?: { name?: string } };
   const message = String(e?.message ?? err);
-  const code = e?.code ?? '';
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const cause = safeCause(err, secrets);
   if (
-    message.startsWith('WRONGPASS') ||
+    replyCode(message, 'WRONGPASS') ||
     message.includes('invalid password') ||
     message.includes('invalid username-password')
   )
     return new RedisAuthError(target, user);
-  if (message.startsWith('NOAUTH') || message.includes('Authentication required'))
+  if (replyCode(message, 'NOAUTH') || message.includes('Authentication required'))
     return new RedisAuthRequiredError(target);
-  if (message.startsWith('DENIED')) return new RedisProtectedModeError(target);
-  if (message.startsWith('LOADING')) return new RedisLoadingError(target);
-  if (message.startsWith('NOPERM')) {
+  if (replyCode(message, 'DENIED')) return new RedisProtectedModeError(target);
+  if (replyCode(message, 'LOADING')) return new RedisLoadingError(target);
+  if (replyCode(message, 'NOPERM')) {
+    const cmd = e?.command?.name;
+    if (/permissions to access (one of )?the keys|access the '[^']*' key/.test(message))
+      return new RedisPermissionError(target, user, cmd ?? 'this command', 'keys');
+    if (/permissions to access (one of )?the channels|access the '[^']*' channel/.test(message))
+      return new RedisPermissionError(target, user, cmd ?? 'this command', 'channels');
     const m = /run the '([^']+)' command/.exec(message) ?? /command '([^']+)'/.exec(message);
-    return new RedisPermissionError(target, user, m?.[1] ?? e?.command?.name ?? 'this command');
+    return new RedisPermissionError(target, user, m?.[1] ?? cmd ?? 'this command');
   }
-  if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(message))
-    return new RedisTlsError(target, scrub(code ? `${code} ${message}` : message, secrets), { cause: err });
-  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return new RedisTimeoutError(target, 'in time', 0);
+  // Any other server reply ("ERR ...", "WRONGTYPE ...", "BUSY ..."): a command error, even when its text happens
+  // to mention a timeout or TLS.
+  if (e?.name === 'ReplyError' || /^[A-Z][A-Z_]+ /.test(message))
+    return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause });
+  if (isTlsCode(code) || /certificate|SSL|TLS/i.test(message))
+    return new RedisTlsError(target, scrub(code && !message.includes(code) ? `${code} ${message}` : message, secrets), {
+      cause,
+    });
+  if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(message)) return new RedisTimeoutError(target, 'in time', 0);
   if (
     [
       'ECONNREFUSED',
@@ -159,12 +207,20 @@ export function classifyRedisError(
       'EACCES',
       'EAI_AGAIN',
       'EPIPE',
+      'ECONNABORTED',
+      'ENOTSOCK',
     ].includes(code)
   )
-    return new RedisUnreachableError(target, code, { cause: err });
-  if (/Connection is closed|Stream isn't writeable|connection.*closed/i.test(message))
-    return new RedisUnreachableError(target, 'connection closed', { cause: err });
-  return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: err });
+    return new RedisUnreachableError(target, code, { cause });
+  // ioredis: MaxRetriesPerRequestError / AbortError are the commands in flight when the socket closed.
+  if (
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|connection.*closed?\b|Command aborted due to connection close|max retries per request/i.test(
+      message,
+    )
+  )
+    return new RedisUnreachableError(target, 'the connection was lost', { cause });
+  return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause });
 }
 
 export function scrub(text: string, secrets: string[]): string {

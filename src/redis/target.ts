@@ -24,7 +24,7 @@ function unencodedError(ch: string): TargetError {
 /** Checks the userinfo part for characters that must be percent-encoded, naming the character but never the secret. */
 function checkUserinfo(raw: string): void {
   const afterScheme = raw.slice(raw.indexOf('://') + 3);
-  const at = afterScheme.lastIndexOf('@');
+  const at = userinfoEnd(raw.slice(0, raw.indexOf('://')), afterScheme);
   if (at < 0) return;
   const userinfo = afterScheme.slice(0, at);
   if (userinfo.includes('@')) throw unencodedError('@');
@@ -32,6 +32,16 @@ function checkUserinfo(raw: string): void {
   if (/%(?![0-9A-Fa-f]{2})/.test(userinfo)) throw unencodedError('%');
   const colon = userinfo.indexOf(':');
   if (colon >= 0 && userinfo.slice(colon + 1).includes(':')) throw unencodedError(':');
+}
+
+/**
+ * Index of the '@' that ends the userinfo in the part after `scheme://`, or -1. For unix sockets the path starts
+ * with '/' and may itself contain '@' (systemd instance names such as /run/redis@6379/redis.sock), so userinfo is
+ * only present when the part does not start with '/', and it ends at the first "@/".
+ */
+function userinfoEnd(scheme: string, afterScheme: string): number {
+  if (scheme === 'unix') return afterScheme.startsWith('/') ? -1 : afterScheme.indexOf('@/');
+  return afterScheme.lastIndexOf('@');
 }
 
 function decode(part: string): string {
@@ -46,6 +56,8 @@ function decode(part: string): string {
 export function parseTarget(input: string): RedisTarget {
   let raw = input.trim();
   if (raw === '') throw new TargetError('the Redis address is empty; pass --redis.addr redis://host:port');
+  // Schemes are case-insensitive (RFC 3986): REDIS://host works like redis://host.
+  raw = raw.replace(/^[a-z][a-z0-9+.-]*(?=:\/\/)/i, (s) => s.toLowerCase());
   if (raw.startsWith('valkey://')) raw = `redis://${raw.slice('valkey://'.length)}`;
   if (raw.startsWith('valkeys://')) raw = `rediss://${raw.slice('valkeys://'.length)}`;
   if (!raw.includes('://')) {
@@ -87,7 +99,7 @@ function parseUnix(raw: string): RedisTarget {
   let rest = raw.slice('unix://'.length);
   let username: string | undefined;
   let password: string | undefined;
-  const at = rest.lastIndexOf('@');
+  const at = userinfoEnd('unix', rest);
   if (at >= 0) {
     const userinfo = rest.slice(0, at);
     rest = rest.slice(at + 1);

@@ -41,8 +41,11 @@ test('no secret reaches a metric, label, log line, error or HTTP answer', async 
   const received: string[] = [];
   const fake = createServer((s: Socket) => {
     s.on('data', (d) => {
-      received.push(d.toString('latin1'));
-      s.write('-ERR nope\r\n');
+      const text = d.toString('latin1');
+      received.push(text);
+      // One error reply per RESP command in the chunk (pipelines arrive together).
+      const commands = text.match(/(?:^|\r\n)\*\d+\r\n/g)?.length ?? 1;
+      s.write('-ERR nope\r\n'.repeat(commands));
     });
   });
   await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
@@ -50,9 +53,12 @@ test('no secret reaches a metric, label, log line, error or HTTP answer', async 
   const fakePort = (fake.address() as { port: number }).port;
 
   const outputs: string[] = [];
-  const exp = await startExporter(['--redis.addr', redis.url, '--redis.password-file', pwFile, '--debug'], {
-    REDIS_PASSWORD: SECRET,
-  });
+  const exp = await startExporter(
+    ['--redis.addr', redis.url, '--redis.password-file', pwFile, '--debug', '--scrape-timeout', '3s'],
+    {
+      REDIS_PASSWORD: SECRET,
+    },
+  );
   cleanups.push(() => exp.stop());
   for (const path of [
     '/metrics',
