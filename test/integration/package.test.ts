@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'redoubt-pack-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('npm pack → npm install → npx redoubt works', { timeout: 180_000 }, async () => {
+  const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: root, maxBuffer: 1 << 24 });
+  const info = JSON.parse(stdout)[0] as { filename: string; files: Array<{ path: string }> };
+  const paths = info.files.map((f) => f.path);
+  assert.ok(paths.includes('bin/redoubt.js'));
+  assert.ok(paths.includes('dist/cli.js'));
+  assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('src/')), 'tests and sources are not shipped');
+  const app = join(dir, 'app');
+  await run('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), '{"name":"app","version":"1.0.0","private":true}\n');
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, info.filename)], {
+    cwd: app,
+    maxBuffer: 1 << 24,
+  });
+  const help = await run('npx', ['--no-install', 'redoubt', 'exporter', '--help'], { cwd: app });
+  assert.match(help.stdout, /--redis\.addr/);
+});
