@@ -189,3 +189,66 @@ test('basic auth protects every endpoint', async () => {
   const auth = { Authorization: `Basic ${Buffer.from('prom:pw').toString('base64')}` };
   assert.equal((await httpGet(`${exp.url}/metrics`, { headers: auth })).status, 200);
 });
+
+test('the exporter itself over HTTPS, with client certificates required when a CA is given', async () => {
+  const { generateTlsFiles } = await import('../support/tls.ts');
+  const { request } = await import('node:https');
+  const { readFileSync } = await import('node:fs');
+  const files = await generateTlsFiles();
+  cleanups.push(async () => files.cleanup());
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const exp = await startExporter([
+    '--redis.addr',
+    redis.url,
+    '--tls-server-cert-file',
+    files.serverCert,
+    '--tls-server-key-file',
+    files.serverKey,
+    '--tls-server-ca-cert-file',
+    files.caCert,
+  ]);
+  cleanups.push(() => exp.stop());
+  const get = (withCert: boolean) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: exp.port,
+          path: '/metrics',
+          ca: readFileSync(files.caCert),
+          cert: withCert ? readFileSync(files.clientCert) : undefined,
+          key: withCert ? readFileSync(files.clientKey) : undefined,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const ok = await get(true);
+  assert.equal(ok.status, 200);
+  assert.match(ok.body, /^redis_up 1$/m);
+  await assert.rejects(get(false), 'a client without a certificate is refused');
+});
+
+test('/scrape honours check-keys overrides and rejects a malformed one with 400', async () => {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  await redis.command('SET', 'jobs:1', '42');
+  await redis.command('RPUSH', 'queue:mail', 'a', 'b', 'c');
+  const exp = await startExporter(['--redis.addr', '']);
+  cleanups.push(() => exp.stop());
+  const target = encodeURIComponent(redis.url);
+  const r = await httpGet(`${exp.url}/scrape?target=${target}&check-keys=${encodeURIComponent('db0=jobs:*,queue:*')}`);
+  const f = parseExposition(r.body);
+  assert.equal(f.get('redis_key_value')?.samples.find((s) => s.labels.key === 'jobs:1')?.value, 42);
+  assert.equal(f.get('redis_key_size')?.samples.find((s) => s.labels.key === 'queue:mail')?.value, 3);
+  const bad = await httpGet(`${exp.url}/scrape?target=${target}&check-keys=${encodeURIComponent('dbX=foo')}`);
+  assert.equal(bad.status, 400);
+});
