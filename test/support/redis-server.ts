@@ -12,7 +12,7 @@ import { generateTlsFiles, type TlsFiles } from './tls.ts';
 export type TlsAuthClients = 'yes' | 'no' | 'optional';
 
 export interface RedisServerTlsOptions {
-  /** Certificates to use; generated into the server's directory when omitted. */
+  /** Certificates to use; default: the master's (with replicaOf a TLS server), else generated into the server's directory. */
   files?: TlsFiles;
   /** tls-auth-clients; default 'no' (Redis's own default is 'yes'). */
   authClients?: TlsAuthClients;
@@ -157,12 +157,15 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     'appendonly no',
     'daemonize no',
     'logfile ""',
+    // Replicas of a test server sync at once instead of after the 5 s diskless-sync delay.
+    'repl-diskless-sync-delay 0',
   ];
 
   const tlsOpt = options.tls === true ? {} : options.tls || undefined;
   let tlsFiles: TlsFiles | undefined;
   if (tlsOpt) {
-    tlsFiles = tlsOpt.files ?? (await generateTlsFiles({ dir }));
+    // A TLS replica of a TLS master shares its PKI, so each side trusts the other.
+    tlsFiles = tlsOpt.files ?? options.replicaOf?.tlsFiles ?? (await generateTlsFiles({ dir }));
     lines.push(
       'port 0',
       `tls-port ${port}`,
