@@ -19,7 +19,7 @@ export const SCRAPE_COMMANDS: RespCommand[] = [
   ['SLOWLOG', 'LEN'],
   ['SLOWLOG', 'GET', '1'],
   ['LATENCY', 'LATEST'],
-  ['LATENCY', 'HISTOGRAM'],
+  // LATENCY HISTOGRAM only with --include-latency-histogram-metrics (off by default).
 ];
 
 /** RESP multibulk encoding of a batch of commands, ready to write in one go. */

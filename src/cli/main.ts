@@ -2,10 +2,12 @@ import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { runExporter } from './exporter.ts';
 import { UsageError } from './flags.ts';
+import { runHarden } from './harden.ts';
 import { type CliIo, processIo } from './io.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   exporter: { run: runExporter, summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)' },
+  harden: { run: runHarden, summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server' },
 };
 
 function usage(): string {

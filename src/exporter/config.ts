@@ -23,6 +23,7 @@ export interface ExporterConfig {
   redisOnlyMetrics: boolean;
   setClientName: boolean;
   pingOnConnect: boolean;
+  latencyHistogram: boolean;
   checkKeys: string;
   checkSingleKeys: string;
   checkStreams: string;
@@ -103,6 +104,7 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     redisOnlyMetrics: Boolean(v['redis-only-metrics']),
     setClientName: Boolean(v['set-client-name']),
     pingOnConnect: Boolean(v['ping-on-connect']),
+    latencyHistogram: Boolean(v['include-latency-histogram-metrics']) && !v['exclude-latency-histogram-metrics'],
     checkKeys: s('check-keys'),
     checkSingleKeys: s('check-single-keys'),
     checkStreams: s('check-streams'),

@@ -69,6 +69,7 @@ export class Exporter {
     const snapshotOptions: SnapshotOptions = {
       configCommand: c.configCommand,
       pingOnConnect: c.pingOnConnect,
+      latencyHistogram: c.latencyHistogram,
       extra: wantsKeys
         ? async (conn, snapshot, deadlineMs) => {
             const r = await collectKeyChecks(conn, {

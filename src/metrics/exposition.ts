@@ -1,4 +1,4 @@
-import type { MetricFamily, Sample } from './family.ts';
+import type { MetricFamily } from './family.ts';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -48,26 +48,13 @@ function labelString(labels: Record<string, string>, extra?: [string, string]): 
   return `${out}}`;
 }
 
-function compareSamples(a: Sample, b: Sample): number {
-  const ak = Object.keys(a.labels).sort();
-  const bk = Object.keys(b.labels).sort();
-  const n = Math.min(ak.length, bk.length);
-  for (let i = 0; i < n; i++) {
-    if (ak[i] !== bk[i]) return ak[i] < bk[i] ? -1 : 1;
-    const av = a.labels[ak[i]];
-    const bv = b.labels[bk[i]];
-    if (av !== bv) return av < bv ? -1 : 1;
-  }
-  return ak.length - bk.length;
-}
-
-/** Sorted by name, samples by labels (as client_golang does), so outputs diff cleanly. Histogram/summary children keep order. */
+/**
+ * Families sorted by name (as client_golang does) so outputs diff cleanly. Samples keep the order they were
+ * produced in — INFO's own order, which is stable — because sorting every sample by its labels cost more than
+ * the rest of the rendering.
+ */
 export function sortFamilies(families: MetricFamily[]): MetricFamily[] {
-  return [...families]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((f) =>
-      f.type === 'histogram' || f.type === 'summary' ? f : { ...f, samples: [...f.samples].sort(compareSamples) },
-    );
+  return [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Prometheus text format 0.0.4. */

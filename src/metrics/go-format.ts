@@ -30,7 +30,19 @@ export function atoiOrZero(s: string): number {
  * How client_golang writes a float (strconv 'g', shortest): used for label values that carry numbers,
  * i.e. summary `quantile` and histogram `le`, so they read `99.9`, `1024`, `1.048576e+06` as upstream's do.
  */
+const formatted = new Map<number, string>();
+
 export function formatGoFloat(v: number): string {
+  // Label numbers (quantiles, bucket bounds) repeat on every scrape: remember them.
+  let out = formatted.get(v);
+  if (out === undefined) {
+    out = formatGoFloatUncached(v);
+    if (formatted.size < 4096) formatted.set(v, out);
+  }
+  return out;
+}
+
+function formatGoFloatUncached(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';

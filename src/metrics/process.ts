@@ -33,8 +33,7 @@ function g(name: string, help: string, value: number, type: MetricFamily['type']
 /** The standard process_* families (the names client_golang's process collector uses), from /proc where present. */
 export function processFamilies(): MetricFamily[] {
   const out: MetricFamily[] = [];
-  const cpu = process.cpuUsage();
-  let rss = process.memoryUsage.rss();
+  let rss = 0;
   let vsize: number | undefined;
   try {
     const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -52,6 +51,8 @@ export function processFamilies(): MetricFamily[] {
       ),
     );
   } catch {
+    const cpu = process.cpuUsage();
+    rss = process.memoryUsage.rss();
     out.push(
       g(
         'process_cpu_seconds_total',
@@ -71,8 +72,5 @@ export function processFamilies(): MetricFamily[] {
   out.push(g('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', startTimeSeconds));
   if (vsize !== undefined) out.push(g('process_virtual_memory_bytes', 'Virtual memory size in bytes.', vsize));
   out.push(g('process_virtual_memory_max_bytes', 'Maximum amount of virtual memory available in bytes.', virtualMax));
-  const heap = process.memoryUsage();
-  out.push(g('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', heap.heapUsed));
-  out.push(g('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', heap.heapTotal));
   return out;
 }

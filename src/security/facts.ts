@@ -24,7 +24,28 @@ export interface AclUser {
   channelPatterns: string[];
   /** Command rules in order: '+@all', '-@dangerous', '+config|get', '-flushall', 'allcommands' → '+@all'. */
   commandRules: string[];
+  /**
+   * Selectors (Redis 7.0+ `(~k* +get)`): each one can grant a command on top of the root rules above. Absent or
+   * empty when the user has none.
+   */
+  selectors?: AclSelector[];
+  /** `skip-sanitize-payload`: RESTORE payloads are not deep-checked for this user. */
+  skipSanitizePayload?: boolean;
+  /**
+   * Where the user comes from: 'acl-list' (live), 'aclfile' or 'config' (a `user` line), 'requirepass' (the default
+   * user a redis.conf without users gets from requirepass), 'builtin' (the default user Redis creates when nothing
+   * defines it: `on nopass ~* &* +@all` — also with an aclfile that has no `user default` line, even when
+   * requirepass is set).
+   */
+  origin?: 'acl-list' | 'aclfile' | 'config' | 'requirepass' | 'builtin';
   location?: SourceLocation;
+}
+
+/** One ACL selector: key, channel and command rules like a user's root rules (no passwords or on/off). */
+export interface AclSelector {
+  keyPatterns: string[];
+  channelPatterns: string[];
+  commandRules: string[];
 }
 
 export interface AclLogEntry {
@@ -34,6 +55,8 @@ export interface AclLogEntry {
   username: string;
   count: number;
   ageSeconds: number;
+  /** The client's address from the entry's client-info (addr=ip:port), when the server gave one. */
+  clientAddr?: string;
 }
 
 /** What an unauthenticated client sees on a fresh connection (the outsider's view). */
@@ -42,6 +65,10 @@ export interface UnauthProbe {
   result: 'open' | 'noauth' | 'denied' | 'closed' | 'tls-required' | 'error';
   /** `CONFIG GET dir` before AUTH answered "unknown command": CONFIG is renamed (the pre-auth oracle). */
   configRenamed?: boolean;
+  /** The answer came over TLS (the port serves TLS; a plaintext attempt was closed or reset). */
+  tls?: boolean;
+  /** The TLS handshake, or the connection right after it, failed without a client certificate (mTLS). */
+  clientCertRequired?: boolean;
   detail?: string;
 }
 
@@ -54,10 +81,22 @@ export interface ConfigFacts {
   directives: Array<{ name: string; args: string[]; location: SourceLocation }>;
   /** rename-command lines from a file: original (lower case) → new name ('' = disabled). Never printed. */
   renamedCommands: Record<string, string>;
+  /**
+   * File only: what Redis 7.0 would refuse to start with, or silently ignore (an unknown directive, a wrong number of
+   * arguments, `protected-mode maybe`, `user` lines together with an aclfile …), with Redis's own message.
+   */
+  warnings?: Array<{ location: SourceLocation; message: string }>;
+  /**
+   * Live only: parameters whose value was read from INFO because CONFIG GET was unavailable (see
+   * `unobserved.config`), e.g. maxmemory from INFO memory. Everything else in `values` came from CONFIG GET.
+   */
+  derivedFromInfo?: string[];
 }
 
 export interface ServerFacts {
   version: string; // redis_version
+  /** Valkey's own version (INFO valkey_version); redis_version is then a compatibility value. */
+  valkeyVersion?: string;
   gitSha1?: string;
   buildId?: string;
   mode?: string; // standalone | sentinel | cluster
@@ -91,6 +130,9 @@ export interface Facts {
   unauth?: UnauthProbe;
   /** COMMAND INFO results for security-relevant commands: false = renamed away or missing. */
   commandsPresent?: Record<string, boolean>;
+  /** COMMAND COUNT and COMMAND LIST (a renamed command is counted but not listed under its new name). */
+  commandCount?: number;
+  commandNames?: string[];
   /** ACL DRYRUN answers: user → command → allowed (only when the auditor may run ACL DRYRUN). */
   dryRun?: Record<string, Record<string, boolean>>;
   modules?: Array<{ name: string; version: string }>;
@@ -100,8 +142,13 @@ export interface Facts {
   suspiciousKeys?: Array<{ db: string; key: string; why: string }>;
   /** Why a part could not be observed, e.g. { config: 'CONFIG is not permitted for this user (NOPERM)' }. */
   unobserved: Partial<
-    Record<'config' | 'users' | 'aclLog' | 'unauth' | 'commands' | 'info' | 'local' | 'keys', string>
+    Record<'config' | 'users' | 'aclLog' | 'unauth' | 'commands' | 'info' | 'local' | 'keys' | 'dryRun', string>
   >;
+  /**
+   * When the facts were gathered (ISO 8601), set by the collector so date-dependent checks (RS037 end of life)
+   * stay pure. Absent: those checks judge against the date of their bundled data instead.
+   */
+  now?: string;
   /** Operator inventory: allowed replication peers (RS041) and the role the instance should have. */
   inventory?: { allowedPeers?: string[]; expectedRole?: 'master' | 'replica'; adminUsers?: string[] };
 }

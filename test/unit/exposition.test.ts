@@ -44,15 +44,15 @@ const families: MetricFamily[] = [
   { name: 'redis_nan', type: 'gauge', help: 'special values', samples: [{ labels: {}, value: Number.NaN }] },
 ];
 
-test('text format: sorted families, sorted samples, escaped labels and special values', () => {
+test('text format: sorted families, samples in produced order, escaped labels and special values', () => {
   const text = renderText(families);
   assert.equal(
     text,
     [
       '# HELP redis_commands_total Total number of calls per command',
       '# TYPE redis_commands_total counter',
-      'redis_commands_total{cmd="get"} 7',
       'redis_commands_total{cmd="set"} 5',
+      'redis_commands_total{cmd="get"} 7',
       '# HELP redis_exporter_last_scrape_error The last scrape error status.',
       '# TYPE redis_exporter_last_scrape_error gauge',
       'redis_exporter_last_scrape_error{err="a \\"quoted\\"\\\\ line\\nbreak"} 1',

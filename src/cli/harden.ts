@@ -1,0 +1,441 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { writeFileAtomic } from '../harden/files.ts';
+import { applyPlan, readLiveState } from '../harden/live.ts';
+import { planHardening, planSize, renderPlan } from '../harden/plan.ts';
+import {
+  DEFAULT_BIND,
+  DEFAULT_MAXMEMORY,
+  DEFAULT_PORT,
+  hardenedDirectives,
+  type Role,
+  renderRedisConf,
+  type SecureConfOptions,
+} from '../harden/secure-conf.ts';
+import { checkBindAddress, checkHostname, checkMaxmemory, HardenInputError } from '../harden/sizes.ts';
+import { generateTlsBundle } from '../harden/tls.ts';
+import {
+  envName,
+  generatePassword,
+  generatePasswords,
+  HARDENED_USERS,
+  type HardenedUser,
+  type HardenPasswords,
+  renderEnv,
+  renderUsersAcl,
+} from '../harden/users.ts';
+import { IoRedisConnection, type TlsOptions } from '../redis/connection.ts';
+import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
+import type { CliIo } from './io.ts';
+
+const USAGE = `Usage: redoubt harden --out DIR [--role cache|store] [--tls] [--bind ADDR]… [--maxmemory SIZE] [--force]
+       redoubt harden --redis URL [--role cache|store] [--maxmemory SIZE] [--out DIR] [--apply [--yes]]
+
+With --out: writes DIR/redis-secure.conf, DIR/users.acl (default user off; admin, app, exporter, backup and auditor
+users, passwords as SHA-256), DIR/.env (their generated passwords, mode 0600) and, with --tls, DIR/tls/ (a private
+CA, server and client certificates). Existing files are never overwritten without --force.
+
+With --redis: shows, as a diff, what CONFIG SET and ACL SETUSER would change on a running server, and what needs a
+restart. --apply applies it (asking on a terminal, otherwise only with --yes), then persists it with CONFIG REWRITE
+and ACL SAVE where the server allows. New users get generated passwords, written to --out DIR/.env.`;
+
+export const HARDEN_FLAGS: FlagSpec[] = [
+  { name: 'out', type: 'string', default: '', help: 'Directory to write the hardened files to (created if missing).' },
+  {
+    name: 'role',
+    type: 'string',
+    default: '',
+    help: 'cache (evict least recently used keys, no persistence) or store (refuse writes when full, AOF + RDB). Default with --out: store; with --redis: leave policy and persistence alone.',
+  },
+  {
+    name: 'tls',
+    type: 'bool',
+    default: false,
+    help: 'TLS only (port 0, tls-port), with client certificates: generates a CA, server and client certificates in DIR/tls/.',
+  },
+  {
+    name: 'bind',
+    type: 'list',
+    default: [],
+    help: 'Address to listen on besides 127.0.0.1 and ::1; repeat the flag for several.',
+  },
+  {
+    name: 'hostname',
+    type: 'list',
+    default: [],
+    help: 'With --tls: a DNS name clients use, added to the server certificate; repeatable.',
+  },
+  {
+    name: 'port',
+    type: 'int',
+    default: DEFAULT_PORT,
+    help: 'Port clients connect to (the TLS port with --tls).',
+  },
+  {
+    name: 'maxmemory',
+    type: 'string',
+    default: '',
+    help: `Memory limit: 512mb, 2gb or bytes. Default with --out: ${DEFAULT_MAXMEMORY}; with --redis: left alone.`,
+  },
+  { name: 'force', type: 'bool', default: false, help: 'Overwrite existing files (new passwords and keys).' },
+  { name: 'redis', type: 'string', default: '', help: 'A running server to harden: redis://[user@]host:port.' },
+  { name: 'redis.user', type: 'string', env: ['REDIS_USER'], default: '', help: 'ACL user for --redis.' },
+  {
+    name: 'redis.password',
+    type: 'string',
+    env: ['REDIS_PASSWORD'],
+    default: '',
+    help: 'Password for --redis (prefer the environment variable to the command line).',
+  },
+  { name: 'tls-ca-cert-file', type: 'string', default: '', help: 'CA to verify a rediss:// server with.' },
+  { name: 'tls-client-cert-file', type: 'string', default: '', help: 'Client certificate for a rediss:// server.' },
+  { name: 'tls-client-key-file', type: 'string', default: '', help: 'Client key for a rediss:// server.' },
+  { name: 'tls-server-name', type: 'string', default: '', help: 'Name to verify the server certificate against.' },
+  {
+    name: 'skip-tls-verification',
+    type: 'bool',
+    default: false,
+    help: 'Do not verify the server certificate (testing only).',
+  },
+  { name: 'apply', type: 'bool', default: false, help: 'With --redis: apply the changes shown.' },
+  { name: 'yes', type: 'bool', default: false, help: 'With --apply: do not ask for confirmation.' },
+];
+
+/** Test seams: fixed passwords, and the confirmation prompt. */
+export interface HardenDeps {
+  passwords?: HardenPasswords;
+  /** Whether a person can answer a question; default: stdin and stdout are terminals. */
+  interactive?: boolean;
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+/** `--bind a --bind b,c`: every occurrence, where the flag parser keeps only the last. */
+function collectRepeated(argv: string[], specs: FlagSpec[], name: string): string[] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const flag = eq >= 0 ? body.slice(0, eq) : body;
+    const spec = byName.get(flag);
+    if (!spec) continue;
+    let raw: string | undefined;
+    if (eq >= 0) raw = body.slice(eq + 1);
+    else if (spec.type !== 'bool') raw = argv[++i];
+    if (flag === name && raw !== undefined) out.push(...raw.split(/[,\s]+/).filter(Boolean));
+  }
+  return out;
+}
+
+interface Inputs {
+  role?: Role;
+  maxmemory?: string;
+  bind: string[];
+  hostnames: string[];
+  port: number;
+}
+
+function readInputs(argv: string[], values: FlagValues): Inputs {
+  const role = String(values.role ?? '').toLowerCase();
+  if (role !== '' && role !== 'cache' && role !== 'store')
+    throw new UsageError(
+      `--role "${values.role}" is not a role; use cache (evicts keys when full, no persistence) or store (keeps data: refuses writes when full, append-only file)`,
+    );
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port ${values.port} is not a TCP port; use 1-65535`);
+  const maxmemory = String(values.maxmemory ?? '');
+  try {
+    const extra = collectRepeated(argv, HARDEN_FLAGS, 'bind').map(checkBindAddress);
+    const bind = [...DEFAULT_BIND];
+    for (const b of extra) if (!bind.includes(b) && !bind.includes(`-${b}`)) bind.push(b);
+    return {
+      role: role === '' ? undefined : (role as Role),
+      maxmemory: maxmemory === '' ? undefined : checkMaxmemory(maxmemory),
+      bind,
+      hostnames: collectRepeated(argv, HARDEN_FLAGS, 'hostname').map(checkHostname),
+      port,
+    };
+  } catch (err) {
+    if (err instanceof HardenInputError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function refuseExisting(paths: string[], dir: string): void {
+  const existing = paths.filter((p) => existsSync(p));
+  if (existing.length === 0) return;
+  const names = existing.map((p) => p.slice(dir.length + 1)).join(', ');
+  throw new UsageError(
+    `${existing.length === 1 ? `${existing[0]} exists` : `these files exist in ${dir}: ${names}`}; refusing to overwrite ${
+      existing.length === 1 ? 'it' : 'them'
+    } (they may hold secrets that servers and clients use). Pass --force to replace them with new passwords${
+      existing.some((p) => p.includes('/tls/')) ? ' and keys' : ''
+    }, or choose another --out directory.`,
+  );
+}
+
+interface OutFile {
+  path: string;
+  data: string;
+  mode: number;
+  what: string;
+}
+
+async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boolean, deps: HardenDeps, io: CliIo) {
+  const dir = resolve(dirArg);
+  const role = inputs.role ?? 'store';
+  const passwords = deps.passwords ?? generatePasswords();
+  const tlsDir = join(dir, 'tls');
+  const tlsPaths = {
+    certFile: join(tlsDir, 'server.crt'),
+    keyFile: join(tlsDir, 'server.key'),
+    caFile: join(tlsDir, 'ca.crt'),
+  };
+  const confOptions: SecureConfOptions = {
+    role,
+    bind: inputs.bind,
+    port: inputs.port,
+    maxmemory: inputs.maxmemory ?? DEFAULT_MAXMEMORY,
+    aclFile: join(dir, 'users.acl'),
+    tls: tls ? tlsPaths : undefined,
+  };
+  const files: OutFile[] = [];
+  if (tls) {
+    const bundle = await generateTlsBundle({ names: [...inputs.bind, ...inputs.hostnames] });
+    const until = bundle.notAfter.toISOString().slice(0, 10);
+    files.push(
+      {
+        path: tlsPaths.caFile,
+        data: bundle.caCert,
+        mode: 0o644,
+        what: 'CA certificate: clients verify the server with it',
+      },
+      {
+        path: join(tlsDir, 'ca.key'),
+        data: bundle.caKey,
+        mode: 0o600,
+        what: 'CA key: signs more client certificates; keep it offline',
+      },
+      {
+        path: tlsPaths.certFile,
+        data: bundle.serverCert,
+        mode: 0o644,
+        what: `server certificate for ${[...bundle.serverNames.dns, ...bundle.serverNames.ip].join(', ')} (until ${until})`,
+      },
+      { path: tlsPaths.keyFile, data: bundle.serverKey, mode: 0o600, what: 'server key' },
+      {
+        path: join(tlsDir, 'client.crt'),
+        data: bundle.clientCert,
+        mode: 0o644,
+        what: `client certificate (until ${until})`,
+      },
+      { path: join(tlsDir, 'client.key'), data: bundle.clientKey, mode: 0o600, what: 'client key' },
+    );
+  }
+  files.push(
+    {
+      path: join(dir, 'users.acl'),
+      data: renderUsersAcl(passwords),
+      mode: 0o600,
+      what: `users: default off; ${HARDENED_USERS.join(', ')} (passwords as SHA-256)`,
+    },
+    {
+      path: join(dir, '.env'),
+      data: renderEnv(passwords),
+      mode: 0o600,
+      what: `their passwords: ${HARDENED_USERS.map(envName).join(', ')}`,
+    },
+    {
+      path: join(dir, 'redis-secure.conf'),
+      data: renderRedisConf(confOptions),
+      mode: 0o640,
+      what: `Redis configuration (role ${role}, maxmemory ${confOptions.maxmemory}${tls ? ', TLS only' : ''})`,
+    },
+  );
+  if (!force)
+    refuseExisting(
+      files.map((f) => f.path),
+      dir,
+    );
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  if (tls) mkdirSync(tlsDir, { recursive: true, mode: 0o750 });
+  for (const f of files) writeFileAtomic(f.path, f.data, f.mode);
+
+  const out: string[] = [`redoubt harden: wrote a hardened Redis setup to ${dir}`];
+  for (const f of files)
+    out.push(`  ${f.path.slice(dir.length + 1).padEnd(18)} ${f.mode.toString(8).padStart(4, '0')}  ${f.what}`);
+  out.push('', ...nextSteps(dir, confOptions, tls));
+  io.stdout.write(`${out.join('\n')}\n`);
+}
+
+function nextSteps(dir: string, o: SecureConfOptions, tls: boolean): string[] {
+  const conf = join(dir, 'redis-secure.conf');
+  const host = tls ? 'localhost' : '127.0.0.1';
+  const url = `${tls ? 'rediss' : 'redis'}://${host}:${o.port}`;
+  const cliTls = tls
+    ? ` --tls --cacert ${join(dir, 'tls/ca.crt')} --cert ${join(dir, 'tls/client.crt')} --key ${join(dir, 'tls/client.key')}`
+    : '';
+  const exporterTls = tls
+    ? ` \\\n       --tls-ca-cert-file ${join(dir, 'tls/ca.crt')} --tls-client-cert-file ${join(dir, 'tls/client.crt')} --tls-client-key-file ${join(dir, 'tls/client.key')}`
+    : '';
+  return [
+    'Next steps:',
+    `  1. redis-server must be able to read ${dir} (and write users.acl, for ACL SAVE), and to write`,
+    `     dir ${o.dir ?? '/var/lib/redis'} and logfile ${o.logFile ?? '/var/log/redis/redis-server.log'}; as root: chown -R redis:redis ${dir}`,
+    '  2. Start Redis with it:',
+    `       redis-server ${conf}`,
+    '     or, for the Debian/Ubuntu service, make it the last line of /etc/redis/redis.conf and restart the service',
+    '     (the service cannot read files under /home: keep the directory under /etc/redis):',
+    `       include ${conf}`,
+    '  3. Connect with a user and its password from .env (REDISCLI_AUTH keeps it off the command line):',
+    `       set -a; . ${join(dir, '.env')}; set +a`,
+    `       REDISCLI_AUTH="$REDIS_ADMIN_PASSWORD" redis-cli --user admin -p ${o.port}${tls ? ` -h ${host}` : ''}${cliTls} ping`,
+    `     Applications use the app user: ${url.replace('://', '://app:$REDIS_APP_PASSWORD@')}`,
+    '  4. Scrape it with the exporter user:',
+    `       REDIS_USER=exporter REDIS_PASSWORD="$REDIS_EXPORTER_PASSWORD" redoubt exporter --redis.addr ${url}${exporterTls}`,
+    '  5. Audit it, as files now and live once it runs:',
+    `       redoubt audit --config ${conf} --acl-file ${join(dir, 'users.acl')}`,
+    `       REDIS_PASSWORD="$REDIS_AUDITOR_PASSWORD" redoubt audit --redis ${url.replace('://', '://auditor@')}`,
+  ];
+}
+
+function connectionTls(values: FlagValues): TlsOptions {
+  return {
+    caFile: String(values['tls-ca-cert-file'] || '') || undefined,
+    certFile: String(values['tls-client-cert-file'] || '') || undefined,
+    keyFile: String(values['tls-client-key-file'] || '') || undefined,
+    serverName: String(values['tls-server-name'] || '') || undefined,
+    skipVerify: values['skip-tls-verification'] === true,
+  };
+}
+
+async function askYesNo(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: io.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
+  const target: RedisTarget = withCredentials(
+    parseTarget(String(values.redis)),
+    String(values['redis.user'] || '') || undefined,
+    String(values['redis.password'] || '') || undefined,
+  );
+  const outDir = values.out ? resolve(String(values.out)) : undefined;
+  const directives = hardenedDirectives({
+    role: inputs.role ?? 'store',
+    bind: inputs.bind,
+    port: inputs.port,
+    maxmemory: inputs.maxmemory ?? DEFAULT_MAXMEMORY,
+    aclFile: outDir ? join(outDir, 'users.acl') : '/etc/redis/users.acl',
+    tls: values.tls ? { certFile: 'tls/server.crt', keyFile: 'tls/server.key', caFile: 'tls/ca.crt' } : undefined,
+  });
+  const tls = connectionTls(values);
+  const options = { connectTimeoutMs: 10000, tls, clientName: 'redoubt-harden' };
+  const conn = new IoRedisConnection(target, options);
+  try {
+    const state = await readLiveState(conn, directives);
+    const plan = planHardening(state, {
+      directives,
+      explicit: {
+        maxmemory: inputs.maxmemory !== undefined,
+        role: inputs.role !== undefined,
+        bind: inputs.bind.length > 2,
+        tls: values.tls === true,
+      },
+    });
+    io.stdout.write(renderPlan(plan, target.display, state.version));
+    const size = planSize(plan);
+    if (!values.apply) {
+      if (size > 0)
+        io.stdout.write('\nDry run: nothing was changed. Apply it with --apply (and --yes when not on a terminal).\n');
+      return 0;
+    }
+    if (size === 0) return 0;
+
+    const creating = plan.users.filter((u) => u.newPassword).map((u) => u.name as HardenedUser);
+    const envPath = outDir ? join(outDir, '.env') : undefined;
+    if (creating.length > 0) {
+      if (!envPath)
+        throw new UsageError(
+          `users ${creating.join(', ')} need new passwords, and redoubt never prints passwords: pass --out DIR to have them written to DIR/.env (mode 0600)`,
+        );
+      if (!values.force && existsSync(envPath))
+        throw new UsageError(
+          `${envPath} exists; refusing to overwrite it. Pass --force, or choose another --out directory.`,
+        );
+    }
+    if (!values.yes) {
+      const interactive = deps.interactive ?? (process.stdin.isTTY === true && io.stdout === process.stdout);
+      if (!interactive)
+        throw new UsageError(
+          `refusing to change ${target.display} without confirmation: pass --yes to apply the changes above`,
+        );
+      const confirm = deps.confirm ?? ((q: string) => askYesNo(io, q));
+      if (!(await confirm(`\nApply these ${size} changes to ${target.display}? [y/N] `))) {
+        io.stdout.write('Nothing was changed.\n');
+        return 1;
+      }
+    }
+
+    const passwords: Partial<HardenPasswords> = {};
+    for (const u of creating) passwords[u] = deps.passwords?.[u] ?? generatePassword();
+    if (envPath && creating.length > 0) {
+      mkdirSync(outDir as string, { recursive: true, mode: 0o750 });
+      // Before the server knows the passwords: a failure after this point leaves them somewhere safe.
+      writeFileAtomic(envPath, renderEnv(passwords), 0o600);
+      io.stdout.write(`\nwrote ${envPath} (0600): ${creating.map(envName).join(', ')}\n`);
+    }
+    const report = await applyPlan(conn, plan, {
+      passwords,
+      configFile: state.configFile,
+      aclFile: state.config.aclfile ?? '',
+      connectAsAdmin: async (password) => {
+        const admin = new IoRedisConnection(
+          withCredentials({ ...target, username: undefined, password: undefined }, 'admin', password),
+          options,
+        );
+        await admin.ready();
+        return admin;
+      },
+    });
+    const lines = ['', 'Applied:'];
+    for (const s of report.steps)
+      lines.push(`  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.error ? `: ${s.error}` : ''}`);
+    for (const n of report.notPersisted) lines.push(`not persisted: ${n}`);
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return report.steps.every((s) => s.ok) && report.notPersisted.length === 0 ? 0 : 1;
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function runHarden(argv: string[], io: CliIo, deps: HardenDeps = {}): Promise<number> {
+  const { values, help, positionals } = parseFlags(argv, HARDEN_FLAGS, io.env);
+  if (help) {
+    io.stdout.write(formatHelp(USAGE, HARDEN_FLAGS));
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
+  const inputs = readInputs(argv, values);
+  if (values.redis) return hardenLive(values, inputs, deps, io);
+  if (!values.out)
+    throw new UsageError(
+      'pass --out DIR to write a hardened redis.conf, users.acl and .env, or --redis URL to harden a running server; see --help',
+    );
+  if (values.apply || values.yes) throw new UsageError('--apply and --yes go with --redis URL');
+  if (inputs.hostnames.length > 0 && !values.tls)
+    throw new UsageError('--hostname names the server certificate: it goes with --tls');
+  await writeOut(String(values.out), inputs, values.tls === true, values.force === true, deps, io);
+  return 0;
+}

@@ -1,0 +1,102 @@
+/**
+ * Exposure: RS002, what an outsider on the network sees. From the audit's own unauthenticated probe when it came
+ * from another host; otherwise derived from bind, protected-mode and the default user, as Redis decides it.
+ */
+import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import type { Facts } from '../facts.ts';
+import {
+  bindFacts,
+  defineCheck,
+  firstLocation,
+  isBefore7,
+  listeners,
+  resolveUsers,
+  setting,
+  showBind,
+  targetIsLocal,
+  unixSocketOnly,
+} from './shared.ts';
+
+function fromProbe(facts: Facts): CheckResult | undefined {
+  const probe = facts.unauth;
+  if (!probe || targetIsLocal(facts)) return undefined;
+  const at = facts.target ? ` at ${facts.target}` : '';
+  const detail = probe.detail ? ` (${probe.detail})` : '';
+  switch (probe.result) {
+    case 'open':
+      return fail(`the server${at} answered an unauthenticated client from the audit's host${detail}`);
+    case 'denied':
+      return {
+        ...fail(
+          `the server${at} refused an unauthenticated client only because of protected mode (-DENIED): the default user has no password, and CONFIG SET protected-mode no would expose it`,
+        ),
+        severity: 'high',
+      };
+    case 'noauth':
+      return pass(`the server${at} requires authentication (NOAUTH for an unauthenticated client)`);
+    case 'tls-required':
+      return pass(
+        `the server${at} accepts only TLS${probe.clientCertRequired ? ' with a client certificate' : ''}${detail}`,
+      );
+    case 'closed':
+      return pass(`the server${at} did not answer an unauthenticated client${detail}`);
+    default:
+      return undefined;
+  }
+}
+
+function evaluateUnauthenticatedExposure(facts: Facts): CheckResult {
+  const l = listeners(facts);
+  if (unixSocketOnly(l)) return skip('no TCP listener (port 0, tls-port 0): only a unix socket');
+  const probed = fromProbe(facts);
+  if (probed) return probed;
+
+  const bind = bindFacts(facts);
+  const view = resolveUsers(facts);
+  const localProbe =
+    facts.unauth && targetIsLocal(facts) ? `; the probe from this host got '${facts.unauth.result}'` : '';
+  if (!bind) {
+    return unknown(
+      `bind could not be observed (${facts.unobserved.config ?? 'no configuration'}) and there is no probe from another host${localProbe}`,
+    );
+  }
+  if (bind.scope === 'loopback')
+    return pass(`${showBind(bind)}: only loopback interfaces listen`, bind.setting.location);
+  let nopass: boolean | undefined;
+  if ('users' in view && view.defaultUser) nopass = view.defaultUser.enabled && view.defaultUser.nopass;
+  else if (facts.unauth?.result === 'noauth') nopass = false;
+  else if (facts.unauth?.result === 'open' || facts.unauth?.result === 'denied') nopass = true;
+  if (nopass === undefined) {
+    return unknown(
+      `${showBind(bind)} listens beyond loopback, but ${'unknown' in view ? view.unknown : 'the default user is unknown'}`,
+    );
+  }
+  if (!nopass) return pass(`${showBind(bind)}, but the default user requires a password or is off`);
+  const pm = setting(facts, 'protected-mode');
+  const where = firstLocation(pm?.location, bind.setting.location);
+  if (!pm)
+    return unknown(`${showBind(bind)} with a password-less default user, but protected-mode could not be observed`);
+  if (pm.value === 'no') {
+    return fail(
+      `${showBind(bind)}, protected-mode no and the default user has no password: anyone who reaches the port gets full access`,
+      where,
+    );
+  }
+  if (isBefore7(facts) && bind.setting.source === 'set' && bind.addresses.length > 0) {
+    return fail(
+      `${showBind(bind)} with a password-less default user: before 7.0 an explicit bind switches protected mode off`,
+      where,
+    );
+  }
+  return {
+    ...fail(
+      `${showBind(bind)} with a password-less default user: only protected mode (-DENIED for non-loopback clients) keeps outsiders out, and it can be switched off at runtime`,
+      where,
+    ),
+    severity: 'high',
+  };
+}
+
+export const unauthenticatedExposure: Check = defineCheck('RS002', evaluateUnauthenticatedExposure);
+
+export const EXPOSURE_CHECKS: Check[] = [unauthenticatedExposure];

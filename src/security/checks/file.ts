@@ -1,0 +1,64 @@
+/**
+ * File checks (RS049): redis.conf and the ACL file hold plaintext passwords, password hashes and renamed command
+ * names, so no other local user may read (or write) them.
+ */
+import { CATALOGUE } from '../catalogue.ts';
+import type { Check } from '../check.ts';
+import { fail, pass, unknown } from '../check.ts';
+import type { Facts } from '../facts.ts';
+import { listNames, printable, whyUnobserved } from './config-values.ts';
+
+type StatFact = NonNullable<Facts['local']>['files'][number];
+
+const octal = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+
+/** What secrets a file carries, by kind (never their values). */
+function secretsIn(facts: Facts, file: StatFact): string[] {
+  const kinds: string[] = [];
+  const here = (loc: { file: string } | undefined) => loc !== undefined && loc.file === file.path;
+  const locations = facts.config?.locations ?? {};
+  for (const name of ['requirepass', 'masterauth']) {
+    if (here(locations[name]) && facts.config?.values[name]) kinds.push(name);
+  }
+  const users = (facts.users ?? []).filter((u) => here(u.location));
+  if (users.some((u) => u.plaintextPasswords.length > 0)) kinds.push("'>' passwords");
+  else if (users.some((u) => u.passwordHashes.length > 0)) kinds.push('password hashes');
+  if (file.role === 'config' && Object.keys(facts.config?.renamedCommands ?? {}).length > 0)
+    kinds.push('renamed command names');
+  return kinds;
+}
+
+export const checkFilePermissions: Check = {
+  ...CATALOGUE.RS049,
+  evaluate(facts) {
+    const files = (facts.local?.files ?? []).filter((f) => f.role === 'config' || f.role === 'aclfile');
+    if (files.length === 0)
+      return unknown(
+        whyUnobserved(
+          facts,
+          'local',
+          "the owner and mode of redis.conf and the ACL file (stat() on the server's host)",
+        ),
+      );
+    const serverUid = facts.local?.uid;
+    const bad: string[] = [];
+    const good: string[] = [];
+    for (const f of files) {
+      const issues: string[] = [];
+      if (f.mode & 0o004) issues.push('world-readable');
+      if (f.mode & 0o002) issues.push('world-writable');
+      if (serverUid !== undefined && f.uid !== 0 && f.uid !== serverUid)
+        issues.push(`owned by uid ${f.uid}, neither root nor the server's user`);
+      const what = `${printable(f.path)} (${f.role === 'aclfile' ? 'ACL file' : 'config'}, mode ${octal(f.mode)})`;
+      if (issues.length > 0) {
+        const secrets = secretsIn(facts, f);
+        bad.push(`${what} is ${issues.join(' and ')}${secrets.length > 0 ? `; it holds ${secrets.join(', ')}` : ''}`);
+      } else good.push(what);
+    }
+    if (bad.length > 0)
+      return fail(`${bad.join('; ')}: other local users can read the credentials in it (or change it)`);
+    return pass(`${listNames(good)}: not readable by other users`);
+  },
+};
+
+export const FILE_CHECKS: Check[] = [checkFilePermissions];

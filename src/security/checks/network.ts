@@ -1,0 +1,113 @@
+/**
+ * Network: RS008 (bound to every interface or a public address), RS009 (protected-mode off, or inactive on 6.x
+ * with an explicit bind), RS010 (default port on a non-loopback listener).
+ */
+import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import type { Facts, SourceLocation } from '../facts.ts';
+import {
+  bindFacts,
+  classifyAddress,
+  configUnknown,
+  defineCheck,
+  firstLocation,
+  isBefore7,
+  isSentinel,
+  listeners,
+  resolveUsers,
+  setting,
+  showBind,
+  showSetting,
+  unixSocketOnly,
+} from './shared.ts';
+
+const UNIX_ONLY = 'no TCP listener (port 0, tls-port 0): only a unix socket';
+
+// RS008 -----------------------------------------------------------------------------------------------------------
+
+function evaluateBindAllInterfaces(facts: Facts): CheckResult {
+  if (unixSocketOnly(listeners(facts))) return skip(UNIX_ONLY);
+  const bind = bindFacts(facts);
+  if (!bind) return unknown(configUnknown(facts, 'bind'));
+  const wide = bind.addresses.filter((a) => {
+    const scope = classifyAddress(a);
+    return scope === 'all' || scope === 'public';
+  });
+  if (bind.scope === 'all') {
+    return fail(`${showBind(bind)}: Redis listens on every interface`, bind.setting.location);
+  }
+  if (bind.scope === 'public') {
+    return fail(`${showBind(bind)}: ${wide.join(', ')} is not a loopback or private address`, bind.setting.location);
+  }
+  const kind = bind.scope === 'private' ? 'loopback and private addresses only' : 'loopback only';
+  return pass(`${showBind(bind)}: ${kind}`, bind.setting.location);
+}
+
+export const bindAllInterfaces: Check = defineCheck('RS008', evaluateBindAllInterfaces);
+
+// RS009 -----------------------------------------------------------------------------------------------------------
+
+function evaluateProtectedMode(facts: Facts): CheckResult {
+  if (isSentinel(facts))
+    return skip('Sentinel switches protected mode off by design (see RS050 for its authentication)');
+  if (unixSocketOnly(listeners(facts))) return skip(UNIX_ONLY);
+  const pm = setting(facts, 'protected-mode');
+  if (!pm) {
+    if (facts.unauth?.result === 'denied') {
+      return pass('an unauthenticated client got -DENIED: protected mode is on (and the default user has no password)');
+    }
+    return unknown(configUnknown(facts, 'protected-mode'));
+  }
+  const view = resolveUsers(facts);
+  const def = 'users' in view ? view.defaultUser : undefined;
+  const nopass = def ? def.enabled && def.nopass : undefined;
+  const bind = bindFacts(facts);
+  const exposed = bind !== undefined && bind.scope !== 'loopback';
+  if (pm.value === 'no') {
+    const r = fail(
+      `${showSetting('protected-mode', pm)}${nopass && exposed ? `, the default user has no password and ${showBind(bind)}: nothing stops outsiders` : ': the last guard of a password-less instance is off (it can be set back at runtime, and attackers flip it)'}`,
+      pm.location,
+    );
+    return nopass && exposed ? { ...r, severity: 'critical' } : r;
+  }
+  if (isBefore7(facts) && nopass && bind?.setting.source === 'set' && bind.addresses.length > 0) {
+    return fail(
+      `${showSetting('protected-mode', pm)}, but before 7.0 an explicit ${showBind(bind)} deactivates it while the default user has no password`,
+      firstLocation(bind.setting.location, pm.location),
+    );
+  }
+  return pass(showSetting('protected-mode', pm), pm.location);
+}
+
+export const protectedModeDisabled: Check = defineCheck('RS009', evaluateProtectedMode);
+
+// RS010 -----------------------------------------------------------------------------------------------------------
+
+const DEFAULT_PORTS = new Set([6379, 26379]);
+
+function evaluateDefaultPort(facts: Facts): CheckResult {
+  const l = listeners(facts);
+  if (unixSocketOnly(l)) return skip(UNIX_ONLY);
+  const ports: Array<{ name: string; port: number; location?: SourceLocation }> = [];
+  if (l) {
+    if (l.port !== 0) ports.push({ name: 'port', port: l.port, location: l.portSetting?.location });
+    if (l.tlsPort !== 0) ports.push({ name: 'tls-port', port: l.tlsPort, location: l.tlsPortSetting?.location });
+  } else if (facts.server?.tcpPort !== undefined) {
+    ports.push({ name: 'tcp_port (INFO)', port: facts.server.tcpPort });
+  }
+  if (ports.length === 0) return unknown(configUnknown(facts, 'port, tls-port'));
+  const shown = ports.map((p) => `${p.name} ${p.port}`).join(', ');
+  const defaults = ports.filter((p) => DEFAULT_PORTS.has(p.port));
+  if (defaults.length === 0) return pass(`${shown}: not a default port`, ports[0].location);
+  const bind = bindFacts(facts);
+  if (!bind) return unknown(`${shown} is a default port, but ${configUnknown(facts, 'bind')}`);
+  if (bind.scope === 'loopback')
+    return pass(`${shown} is a default port, but ${showBind(bind)} listens on loopback only`);
+  return fail(
+    `${shown} on ${showBind(bind)}: the default port is the first one mass scanners try (defence in depth only)`,
+    defaults[0].location,
+  );
+}
+
+export const defaultPort: Check = defineCheck('RS010', evaluateDefaultPort);
+
+export const NETWORK_CHECKS: Check[] = [bindAllInterfaces, protectedModeDisabled, defaultPort];

@@ -1,0 +1,175 @@
+/**
+ * Who may run what, for the authorization checks: ACL DRYRUN answers when the audit had them (exact), otherwise
+ * the user's rules evaluated against the Redis 7.0 command table; then whether the command exists at all
+ * (rename-command, COMMAND INFO) and, on 7.0+, whether DEBUG/MODULE are switched on by enable-*-command.
+ */
+import { type CommandTable, loadCommandTable, userCan } from '../acl-eval.ts';
+import type { AclUser, Facts } from '../facts.ts';
+import { isBefore7, listNames, resolveUsers, setting, type UsersView } from './shared.ts';
+
+let table: CommandTable | undefined;
+/** Users known only from DRYRUN answers (ACL LIST was not permitted): their rules are unknown. */
+const dryRunOnly = new WeakSet<AclUser>();
+const commandTable = (): CommandTable => {
+  table ??= loadCommandTable();
+  return table;
+};
+
+/**
+ * Whether `user` may run `command` (ACL form, lower case: 'config|set', 'flushall'). DRYRUN first; undefined when
+ * the user is known only by its DRYRUN answers and this command was not asked.
+ */
+export function userMayRun(facts: Facts, user: AclUser, command: string): boolean | undefined {
+  const answers = facts.dryRun?.[user.name];
+  const asked = answers?.[command];
+  if (asked !== undefined) return asked;
+  if (dryRunOnly.has(user)) return undefined;
+  if (!user.enabled) return false;
+  return userCan(user, command, commandTable());
+}
+
+export interface Availability {
+  /** false: disabled or absent; 'local': only from loopback/unix socket (enable-*-command local). */
+  available: boolean | 'local';
+  /** Why, when it is not plainly available — never a renamed command's new name. */
+  note?: string;
+}
+
+const GATES: Readonly<Record<string, string>> = {
+  debug: 'enable-debug-command',
+  'module|load': 'enable-module-command',
+  'module|loadex': 'enable-module-command',
+  'module|unload': 'enable-module-command',
+};
+
+/** Whether a command can be run at all on this server, whoever asks. */
+export function commandAvailability(facts: Facts, command: string): Availability {
+  const parent = command.split('|')[0];
+  const renamed = facts.config?.renamedCommands[parent];
+  if (renamed === '') return { available: false, note: `${parent.toUpperCase()} is disabled by rename-command` };
+  if (facts.commandsPresent?.[parent] === false) {
+    return { available: false, note: `COMMAND INFO ${parent} returns nothing (renamed or removed)` };
+  }
+  const gate = GATES[command];
+  if (gate && !isBefore7(facts)) {
+    const s = setting(facts, gate);
+    if (s?.value === 'no') return { available: false, note: `${gate} no` };
+    if (s?.value === 'local') return { available: 'local', note: `${gate} local` };
+  }
+  if (renamed !== undefined) return { available: true, note: `${parent.toUpperCase()} is renamed (obscurity only)` };
+  return { available: true };
+}
+
+/** Inventory admins, else users named like an administrator. The default user is never an admin. */
+export function isAdminUser(facts: Facts, user: AclUser): boolean {
+  if (user.name === 'default') return false;
+  const admins = facts.inventory?.adminUsers;
+  if (admins) return admins.includes(user.name);
+  return /admin|root|superuser|operator/i.test(user.name);
+}
+
+export const adminBasis = (facts: Facts): string =>
+  facts.inventory?.adminUsers
+    ? 'admins from the inventory'
+    : 'admins by name (admin/root/superuser/operator; list them in the inventory to change this)';
+
+/** The users an authorization check judges: DRYRUN-only users when ACL LIST was not available. */
+export function usersToJudge(facts: Facts): UsersView | { unknown: string } {
+  const view = resolveUsers(facts);
+  if ('users' in view) return view;
+  const dry = facts.dryRun;
+  if (dry && Object.keys(dry).length > 0) {
+    const users = Object.keys(dry).map((name): AclUser => {
+      const user: AclUser = {
+        name,
+        enabled: true,
+        nopass: false,
+        passwordHashes: [],
+        plaintextPasswords: [],
+        keyPatterns: [],
+        channelPatterns: [],
+        commandRules: [],
+      };
+      dryRunOnly.add(user);
+      return user;
+    });
+    return { users };
+  }
+  return view;
+}
+
+export interface Grant {
+  user: AclUser;
+  commands: string[];
+}
+
+export interface PermissionScan {
+  /** Non-admin enabled users and the probed commands they may run (available ones only). */
+  grants: Grant[];
+  /** Non-admin users the audit could not answer for (DRYRUN-only users missing an answer). */
+  undetermined: string[];
+  judged: AclUser[];
+  /** Commands that are unavailable on this server, with why. */
+  unavailable: string[];
+  /** Commands available only locally (enable-*-command local). */
+  localOnly: string[];
+}
+
+/**
+ * For every enabled non-admin user (or those `include` selects), which of `commands` it may run, leaving out
+ * commands nobody can run (disabled/absent). undefined result → use `unknown` from usersToJudge.
+ */
+export function scanPermissions(
+  facts: Facts,
+  commands: readonly string[],
+  include: (user: AclUser) => boolean = (u) => !isAdminUser(facts, u),
+): PermissionScan | { unknown: string } {
+  const view = usersToJudge(facts);
+  if ('unknown' in view) return view;
+  const unavailable: string[] = [];
+  const localOnly: string[] = [];
+  const runnable: string[] = [];
+  for (const c of commands) {
+    const a = commandAvailability(facts, c);
+    if (a.available === false) unavailable.push(a.note ?? c);
+    else {
+      if (a.available === 'local') localOnly.push(c);
+      runnable.push(c);
+    }
+  }
+  const grants: Grant[] = [];
+  const undetermined: string[] = [];
+  const judged = view.users.filter((u) => u.enabled && include(u));
+  for (const user of judged) {
+    const allowed: string[] = [];
+    let missing = false;
+    for (const c of runnable) {
+      const may = userMayRun(facts, user, c);
+      if (may === undefined) missing = true;
+      else if (may) allowed.push(c);
+    }
+    if (allowed.length > 0) grants.push({ user, commands: allowed });
+    else if (missing) undetermined.push(user.name);
+  }
+  return { grants, undetermined, judged, unavailable: [...new Set(unavailable)], localOnly };
+}
+
+/** "user 'app' may run config|set, flushall; user 'default' may run flushall". */
+export function describeGrants(grants: readonly Grant[], max = 5): string {
+  const parts = grants.slice(0, max).map((g) => `user '${g.user.name}' may run ${g.commands.join(', ')}`);
+  if (grants.length > max) parts.push(`${grants.length - max} more users`);
+  return parts.join('; ');
+}
+
+/** Notes appended to evidence: unavailable and local-only commands, who counted as admin. */
+export function scanNotes(facts: Facts, scan: PermissionScan): string {
+  const notes: string[] = [];
+  if (scan.unavailable.length > 0) notes.push(`not runnable here: ${scan.unavailable.join('; ')}`);
+  if (scan.localOnly.length > 0) notes.push(`local connections only: ${scan.localOnly.join(', ')}`);
+  if (scan.undetermined.length > 0) notes.push(`not determined for ${listNames(scan.undetermined)}`);
+  notes.push(adminBasis(facts));
+  return ` (${notes.join('; ')})`;
+}
+
+/** The location to report for a user-based finding: the first granted user's ACL line, if it came from a file. */
+export const grantLocation = (grants: readonly Grant[]) => grants.find((g) => g.user.location)?.user.location;

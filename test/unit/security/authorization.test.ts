@@ -1,0 +1,339 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Check, CheckResult } from '../../../src/security/check.ts';
+import {
+  AUTHORIZATION_CHECKS,
+  configSetForNonAdmins,
+  dangerousCommands,
+  defaultUserPrivileged,
+  flushCommands,
+  keysCommand,
+  monitorClientList,
+  nopassBroadUser,
+  replicationCommands,
+  scriptingForNonAdmins,
+  superuserSprawl,
+} from '../../../src/security/checks/authorization.ts';
+import type { AclUser, Facts } from '../../../src/security/facts.ts';
+import { aclFile, assertNoSecret, fileFacts, liveFacts, OPEN_DEFAULT, server, sha256, user } from './facts-builder.ts';
+
+const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
+
+function run(check: Check, f: Facts): CheckResult {
+  const r = check.evaluate(f);
+  assertNoSecret(r, f, PW, sha256(PW));
+  return r;
+}
+
+const USERS_FORBIDDEN = { users: 'ACL LIST is not permitted for this user (NOPERM)' };
+
+/** The users.acl `redoubt harden` writes (research §10): no high or critical authorization finding. */
+function hardenedUsers(): AclUser[] {
+  return aclFile('users.acl', [
+    'user default off resetchannels -@all',
+    `user admin on >${PW} ~* &* +@all`,
+    `user app on >${PW} ~app:* &app:* -@all +@read +@write +@connection -@dangerous -@scripting -@hyperloglog`,
+    `user backup on >${PW} resetkeys -@all +psync +replconf +ping`,
+    `user exporter on >${PW} resetkeys resetchannels -@all +ping +info +config|get +client|list +slowlog|get +latency|latest`,
+    `user auditor on >${PW} resetchannels -@all +ping +hello +info +config|get +acl|list +acl|getuser +acl|users +acl|log +command|info +command|count +client|list +module|list`,
+  ]);
+}
+
+const hardened = (): Facts => fileFacts({ config: { aclfile: 'users.acl' }, users: hardenedUsers() });
+const liveWith = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
+
+test('AUTHORIZATION_CHECKS holds RS005–RS007, RS016–RS018, RS022, RS024–RS026 with their catalogue categories', () => {
+  assert.deepEqual(
+    AUTHORIZATION_CHECKS.map((c) => c.id),
+    ['RS005', 'RS006', 'RS007', 'RS016', 'RS017', 'RS018', 'RS022', 'RS024', 'RS025', 'RS026'],
+  );
+  assert.equal(keysCommand.category, 'availability');
+  assert.equal(monitorClientList.category, 'confidentiality');
+});
+
+test('the hardened users.acl passes every authorization check', () => {
+  for (const check of AUTHORIZATION_CHECKS) {
+    const r = run(check, hardened());
+    assert.ok(r.status === 'pass' || r.status === 'skip', `${check.id}: ${r.status} ${r.evidence}`);
+  }
+});
+
+describe('RS005 default user privileged next to named users', () => {
+  test('fail: default on nopass +@all and an admin', () => {
+    const r = run(defaultUserPrivileged, liveWith(OPEN_DEFAULT, `admin on #${sha256(PW)} ~* &* +@all`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /default user is on \(without a password\) with \+@all/);
+    assert.match(r.evidence, /'admin'/);
+  });
+
+  test('fail (medium): default restricted to some keys but may run CONFIG SET', () => {
+    const f = liveWith(`default on >${PW} ~cache:* -@all +get +config|set`, `app on >${PW} ~app:* +@read`);
+    const r = run(defaultUserPrivileged, f);
+    assert.equal(r.status, 'fail');
+    assert.equal(r.severity, 'medium');
+    assert.match(r.evidence, /may run config\|set/);
+  });
+
+  test('pass: default off', () => {
+    const r = run(defaultUserPrivileged, hardened());
+    assert.equal(r.status, 'pass');
+    assert.deepEqual(r.location, { file: 'users.acl', line: 1 });
+  });
+
+  test('skip: only the default user exists', () => {
+    assert.equal(run(defaultUserPrivileged, liveWith(OPEN_DEFAULT)).status, 'skip');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    const r = run(defaultUserPrivileged, liveFacts({ unobserved: USERS_FORBIDDEN }));
+    assert.equal(r.status, 'unknown');
+    assert.match(r.evidence, /NOPERM/);
+  });
+});
+
+describe('RS006 nopass user with broad rights', () => {
+  test('fail: nopass +@all, located at its ACL line', () => {
+    const f = fileFacts({
+      config: { aclfile: 'users.acl' },
+      users: aclFile('users.acl', ['user default off', 'user svc on nopass ~* &* +@all']),
+    });
+    const r = run(nopassBroadUser, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /user 'svc' is 'on nopass'.*\+@all, all keys/);
+    assert.deepEqual(r.location, { file: 'users.acl', line: 2 });
+  });
+
+  test('fail: nopass with FLUSHALL on some keys', () => {
+    const r = run(nopassBroadUser, liveWith('default off', 'svc on nopass ~app:* -@all +get +flushall'));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /may run flushall/);
+  });
+
+  test('pass: a nopass health-check user with PING only', () => {
+    const r = run(nopassBroadUser, liveWith('default off', 'health on nopass resetkeys -@all +ping'));
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /'health' have narrow rights/);
+  });
+
+  test('pass: no nopass user', () => {
+    assert.equal(run(nopassBroadUser, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(nopassBroadUser, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS007 superuser sprawl', () => {
+  test('fail: two users with +@all', () => {
+    const r = run(superuserSprawl, liveWith('default off', `admin on >${PW} ~* +@all`, `app on >${PW} ~* +@all`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /2 enabled users have \+@all: 'admin', 'app'/);
+  });
+
+  test('fail: a +@all user that is not an inventory admin', () => {
+    const f = liveWith('default off', `ops on >${PW} ~* +@all`);
+    f.inventory = { adminUsers: ['admin'] };
+    const r = run(superuserSprawl, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /'ops' has \+@all but is not an admin in the inventory/);
+  });
+
+  test('pass: one superuser; +@all followed by a removal does not count', () => {
+    assert.equal(run(superuserSprawl, hardened()).status, 'pass');
+    const r = run(superuserSprawl, liveWith('default off', `admin on >${PW} ~* +@all`, `app on >${PW} ~* +@all -debug`));
+    assert.equal(r.status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(superuserSprawl, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS016 dangerous commands for non-admins', () => {
+  test('fail (high): an application user with +@all', () => {
+    const r = run(dangerousCommands, liveWith('default off', `app on >${PW} ~app:* +@all`));
+    assert.equal(r.status, 'fail');
+    assert.equal(r.severity, undefined);
+    assert.match(r.evidence, /user 'app' may run config\|set/);
+    assert.match(r.evidence, /admins by name/);
+  });
+
+  test('fail (medium): only KEYS and SAVE', () => {
+    const r = run(dangerousCommands, liveWith('default off', `app on >${PW} ~app:* -@all +get +keys +save`));
+    assert.equal(r.status, 'fail');
+    assert.equal(r.severity, 'medium');
+    assert.match(r.evidence, /keys, save/);
+  });
+
+  test('fail: PSYNC counts for a user that also reaches keys', () => {
+    const r = run(dangerousCommands, liveWith('default off', `app on >${PW} ~* -@all +get +psync`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /psync/);
+  });
+
+  test('DEBUG and MODULE LOAD count only where enable-*-command allows them', () => {
+    const f = liveWith('default off', `app on >${PW} ~app:* -@all +get +debug +module|load`);
+    f.config = { values: { 'enable-debug-command': 'no', 'enable-module-command': 'no' }, locations: {}, directives: [], renamedCommands: {} };
+    const r = run(dangerousCommands, f);
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /enable-debug-command no/);
+  });
+
+  test('fail from ACL DRYRUN answers when ACL LIST was forbidden', () => {
+    const f = liveFacts({ unobserved: USERS_FORBIDDEN, dryRun: { app: { 'config|set': true, flushall: false } } });
+    const r = run(dangerousCommands, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /user 'app' may run config\|set/);
+  });
+
+  test('pass: the inventory makes ops an admin', () => {
+    const f = liveWith('default off', `ops on >${PW} ~* +@all`);
+    f.inventory = { adminUsers: ['ops'] };
+    const r = run(dangerousCommands, f);
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /no enabled non-admin user \(admins from the inventory\)/);
+  });
+
+  test('unknown: ACL LIST forbidden and no DRYRUN', () => {
+    assert.equal(run(dangerousCommands, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS017 CONFIG SET for non-admins', () => {
+  test('fail (high on 7.0): the default user has +@all', () => {
+    const r = run(configSetForNonAdmins, liveWith(OPEN_DEFAULT));
+    assert.equal(r.status, 'fail');
+    assert.equal(r.severity, 'high');
+    assert.match(r.evidence, /user 'default' may run config\|set/);
+  });
+
+  test('fail (critical before 7.0)', () => {
+    const f = liveFacts({ server: server('6.2.14'), users: [user(OPEN_DEFAULT)] });
+    const r = run(configSetForNonAdmins, f);
+    assert.equal(r.status, 'fail');
+    assert.equal(r.severity, undefined);
+    assert.match(r.evidence, /before 7\.0/);
+  });
+
+  test('fail: a renamed CONFIG is still CONFIG (obscurity only), and its new name is never shown', () => {
+    const f = fileFacts({ config: { requirepass: PW }, options: { renamed: { config: 'CFG_b840fc02d524045429941cc15f59e41cb7be6c52' } } });
+    const r = run(configSetForNonAdmins, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /CONFIG is renamed \(obscurity only\)/);
+  });
+
+  test('pass: CONFIG disabled with rename-command, or only admins have it', () => {
+    const f = fileFacts({ config: { requirepass: PW }, options: { renamed: { config: '' } } });
+    const r = run(configSetForNonAdmins, f);
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /CONFIG is disabled by rename-command/);
+    assert.equal(run(configSetForNonAdmins, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(configSetForNonAdmins, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS018 REPLICAOF / SLAVEOF', () => {
+  test('fail: an app user with +@admin, noting the replica state', () => {
+    const f = liveWith('default off', `app on >${PW} ~app:* -@all +@read +@admin`);
+    f.info = { role: 'slave', master_host: '198.51.100.7' };
+    const r = run(replicationCommands, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /replicaof, slaveof/);
+    assert.match(r.evidence, /replicates from 198\.51\.100\.7 \(see RS041\)/);
+  });
+
+  test('pass: the hardened users', () => {
+    assert.equal(run(replicationCommands, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(replicationCommands, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS022 scripting for non-admins', () => {
+  test('fail: +@write without -@scripting grants FUNCTION LOAD', () => {
+    const r = run(scriptingForNonAdmins, liveWith('default off', `app on >${PW} ~app:* -@all +@read +@write -@dangerous`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /function\|load/);
+    assert.match(r.evidence, /put -@scripting after it/);
+  });
+
+  test('fail: EVAL for the default user', () => {
+    const r = run(scriptingForNonAdmins, liveWith(OPEN_DEFAULT));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /user 'default' may run eval/);
+  });
+
+  test('pass: -@scripting after +@write', () => {
+    assert.equal(run(scriptingForNonAdmins, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(scriptingForNonAdmins, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS024 FLUSHALL / FLUSHDB', () => {
+  test('fail: +@write without -@dangerous', () => {
+    const r = run(flushCommands, liveWith('default off', `app on >${PW} ~app:* -@all +@write`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /flushall, flushdb/);
+  });
+
+  test('pass: both disabled by rename-command (Bitnami style)', () => {
+    const f = fileFacts({ config: { requirepass: PW }, options: { renamed: { flushall: '', flushdb: '' } } });
+    const r = run(flushCommands, f);
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /FLUSHALL is disabled by rename-command; FLUSHDB is disabled/);
+  });
+
+  test('unknown: a DRYRUN-only user without an answer for FLUSHDB', () => {
+    const f = liveFacts({ unobserved: USERS_FORBIDDEN, dryRun: { app: { flushall: false } } });
+    const r = run(flushCommands, f);
+    assert.equal(r.status, 'unknown');
+    assert.match(r.evidence, /'app'/);
+  });
+});
+
+describe('RS025 KEYS', () => {
+  test('fail: +@read includes KEYS unless -@dangerous', () => {
+    const r = run(keysCommand, liveWith('default off', `app on >${PW} ~app:* -@all +@read`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /may run keys/);
+  });
+
+  test('pass: the hardened users', () => {
+    assert.equal(run(keysCommand, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(keysCommand, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});
+
+describe('RS026 MONITOR / CLIENT LIST', () => {
+  test('fail: MONITOR for a non-admin', () => {
+    const r = run(monitorClientList, liveWith('default off', `ops-view on >${PW} resetkeys -@all +monitor`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /user 'ops-view' may run monitor/);
+  });
+
+  test('fail: CLIENT LIST for an application user that reaches keys', () => {
+    const r = run(monitorClientList, liveWith('default off', `app on >${PW} ~app:* -@all +get +client|list`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /client\|list/);
+  });
+
+  test('pass: CLIENT LIST for keyless monitoring accounts (exporter, auditor)', () => {
+    assert.equal(run(monitorClientList, hardened()).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(run(monitorClientList, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * Concise, hand-built Facts for security check tests: `fileFacts({ config: { bind: '0.0.0.0' } })`,
+ * `liveFacts({ users: [user('default on nopass ~* &* +@all')] })`. Only what a test states is present; everything
+ * else stays absent, as it would be when it could not be observed.
+ */
+import { createHash } from 'node:crypto';
+import type { AclUser, ConfigFacts, Facts, ServerFacts, SourceLocation } from '../../../src/security/facts.ts';
+
+export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/** Facts with nothing observed but what `parts` gives. */
+export function facts(parts: Partial<Facts> = {}): Facts {
+  return { files: [], live: false, unobserved: {}, ...parts };
+}
+
+/**
+ * An ACL user from a rule line as in an ACL file or ACL LIST, with or without the leading 'user':
+ * `user('app on >secret ~app:* -@all +get')`. '>pw' gives a plaintext and its hash, '#hex' a hash only.
+ */
+export function user(line: string, location?: SourceLocation): AclUser {
+  const tokens = line.trim().split(/\s+/);
+  if (tokens[0] === 'user') tokens.shift();
+  const [name, ...rules] = tokens;
+  const u: AclUser = {
+    name,
+    enabled: false,
+    nopass: false,
+    passwordHashes: [],
+    plaintextPasswords: [],
+    keyPatterns: [],
+    channelPatterns: [],
+    commandRules: [],
+  };
+  for (const t of rules) {
+    const lower = t.toLowerCase();
+    if (lower === 'on') u.enabled = true;
+    else if (lower === 'off') u.enabled = false;
+    else if (lower === 'nopass') {
+      u.nopass = true;
+      u.passwordHashes = [];
+      u.plaintextPasswords = [];
+    } else if (lower === 'resetpass') {
+      u.nopass = false;
+      u.passwordHashes = [];
+      u.plaintextPasswords = [];
+    } else if (t.startsWith('>')) {
+      u.plaintextPasswords.push(t.slice(1));
+      u.passwordHashes.push(sha256(t.slice(1)));
+    } else if (t.startsWith('#')) u.passwordHashes.push(t.slice(1).toLowerCase());
+    else if (t.startsWith('~') || t.startsWith('%')) u.keyPatterns.push(t);
+    else if (lower === 'allkeys') u.keyPatterns.push('~*');
+    else if (lower === 'resetkeys') u.keyPatterns = [];
+    else if (t.startsWith('&')) u.channelPatterns.push(t.slice(1));
+    else if (lower === 'allchannels') u.channelPatterns = ['*'];
+    else if (lower === 'resetchannels') u.channelPatterns = [];
+    else if (lower === 'allcommands') u.commandRules.push('+@all');
+    else if (lower === 'nocommands') u.commandRules.push('-@all');
+    else if (t.startsWith('+') || t.startsWith('-')) u.commandRules.push(lower);
+    else throw new Error(`facts-builder: unknown ACL rule '${t}'`);
+  }
+  if (location) u.location = location;
+  return u;
+}
+
+/** Users from an ACL file's lines, each located at its line. */
+export function aclFile(file: string, lines: string[]): AclUser[] {
+  return lines.map((l, i) => user(l, { file, line: i + 1 }));
+}
+
+export interface FileConfigOptions {
+  file?: string;
+  /** rename-command lines: original → new name ('' disables). */
+  renamed?: Record<string, string>;
+  /** Extra directives (e.g. loadmodule), appended after the values. */
+  directives?: Array<{ name: string; args: string[] }>;
+}
+
+/** A redis.conf as ConfigFacts: one directive per value, on consecutive lines from 1, in the order given. */
+export function fileConfig(values: Record<string, string>, opts: FileConfigOptions = {}): ConfigFacts {
+  const file = opts.file ?? 'redis.conf';
+  const config: ConfigFacts = { values: {}, locations: {}, directives: [], renamedCommands: {} };
+  let line = 0;
+  for (const [name, value] of Object.entries(values)) {
+    const location = { file, line: ++line };
+    config.values[name] = value;
+    config.locations[name] = location;
+    config.directives.push({ name, args: value === '' ? [] : value.split(/\s+/), location });
+  }
+  for (const [orig, to] of Object.entries(opts.renamed ?? {})) {
+    const location = { file, line: ++line };
+    config.renamedCommands[orig.toLowerCase()] = to;
+    config.directives.push({ name: 'rename-command', args: [orig, to === '' ? '""' : to], location });
+  }
+  for (const d of opts.directives ?? []) config.directives.push({ ...d, location: { file, line: ++line } });
+  return config;
+}
+
+/** CONFIG GET results as ConfigFacts: values only (no file locations). */
+export function liveConfig(values: Record<string, string>): ConfigFacts {
+  return { values: { ...values }, locations: {}, directives: [], renamedCommands: {} };
+}
+
+/** Facts from files only: a redis.conf (and users from `user` lines or an ACL file). */
+export function fileFacts(
+  parts: { config?: Record<string, string>; users?: AclUser[]; options?: FileConfigOptions } & Partial<
+    Omit<Facts, 'config' | 'users'>
+  > = {},
+): Facts {
+  const { config, users, options, ...rest } = parts;
+  const file = options?.file ?? 'redis.conf';
+  const f = facts({ files: [file], live: false, ...rest });
+  f.config = fileConfig(config ?? {}, options);
+  if (users) f.users = users;
+  return f;
+}
+
+export function server(version: string, more: Partial<ServerFacts> = {}): ServerFacts {
+  return {
+    version,
+    mode: 'standalone',
+    os: 'Linux 6.1.0-18-amd64 x86_64',
+    distroBuild: false,
+    gitSha1: 'a1b2c3d4',
+    ...more,
+  };
+}
+
+/** Facts from a live server: CONFIG GET values (or absent), ACL LIST users (or absent), version 7.0.15 by default. */
+export function liveFacts(
+  parts: { config?: Record<string, string>; users?: AclUser[] } & Partial<Omit<Facts, 'config' | 'users'>> = {},
+): Facts {
+  const { config, users, ...rest } = parts;
+  const f = facts({ live: true, target: 'redis://10.0.0.5:6379', server: server('7.0.15'), ...rest });
+  if (config) f.config = liveConfig(config);
+  if (users) f.users = users;
+  return f;
+}
+
+/** A full-rights, password-less default user, as a server without configuration has it. */
+export const OPEN_DEFAULT = 'default on nopass ~* &* +@all';
+
+/**
+ * Every secret the facts hold: plaintext passwords and their hashes, requirepass/masterauth values and the new
+ * names of renamed commands. Evidence must contain none of them.
+ */
+export function secretsIn(f: Facts): string[] {
+  const out = new Set<string>();
+  for (const u of f.users ?? []) {
+    for (const p of u.plaintextPasswords) out.add(p);
+    for (const h of u.passwordHashes) out.add(h);
+  }
+  for (const key of ['requirepass', 'masterauth']) {
+    const v = f.config?.values[key];
+    if (v && v !== '<redacted>') {
+      out.add(v);
+      out.add(sha256(v));
+    }
+  }
+  for (const to of Object.values(f.config?.renamedCommands ?? {})) if (to !== '') out.add(to);
+  // "password equals the username" necessarily names it; a user name is never treated as a secret.
+  for (const u of f.users ?? []) out.delete(u.name);
+  return [...out].filter((s) => s.length >= 3);
+}
+
+/** Fails when a result's evidence contains any secret of the facts (or any of `extra`). */
+export function assertNoSecret(result: { evidence: string }, f: Facts, ...extra: string[]): void {
+  for (const secret of [...secretsIn(f), ...extra]) {
+    if (result.evidence.includes(secret)) {
+      throw new Error(`evidence contains a secret (${secret.length} chars): ${result.evidence}`);
+    }
+    // A hash prefix (as in '#1b58ee37…') is as telling as the whole.
+    if (/^[0-9a-f]{64}$/.test(secret) && result.evidence.includes(secret.slice(0, 12))) {
+      throw new Error(`evidence contains a hash prefix: ${result.evidence}`);
+    }
+  }
+}
