@@ -43,11 +43,12 @@ export async function startExporter(name: ExporterName, redisAddr: string): Prom
   let cmd: string;
   let args: string[];
   if (name === 'redoubt') {
-    cmd = process.execPath;
+    // Run the CLI file itself, as an installed `redoubt` runs (its shebang carries the node flags); with
+    // REDOUBT_BENCH_NODE_ARGS, run it through node with those flags instead.
     const nodeArgs = (process.env.REDOUBT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    cmd = nodeArgs.length ? process.execPath : join(REPO_ROOT, 'bin/redoubt.js');
     args = [
-      ...nodeArgs,
-      join(REPO_ROOT, 'bin/redoubt.js'),
+      ...(nodeArgs.length ? [...nodeArgs, join(REPO_ROOT, 'bin/redoubt.js')] : []),
       'exporter',
       `--redis.addr=${redisAddr}`,
       '--web.listen-address',

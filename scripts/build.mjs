@@ -9,7 +9,7 @@ await build({
   outdir: 'dist',
   bundle: true,
   splitting: true,
-  minify: true,
+  minify: process.env.REDOUBT_NO_MINIFY !== "1",
   keepNames: true,
   platform: 'node',
   target: 'node20',

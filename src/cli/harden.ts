@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { writeFileAtomic } from '../harden/files.ts';
@@ -22,6 +22,7 @@ import {
   HARDENED_USERS,
   type HardenedUser,
   type HardenPasswords,
+  mergeEnv,
   renderEnv,
   renderUsersAcl,
 } from '../harden/users.ts';
@@ -205,6 +206,12 @@ async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boo
     aclFile: join(dir, 'users.acl'),
     tls: tls ? tlsPaths : undefined,
   };
+  const tlsFiles = ['ca.crt', 'ca.key', 'server.crt', 'server.key', 'client.crt', 'client.key'];
+  const targets = [
+    ...(tls ? tlsFiles.map((f) => join(tlsDir, f)) : []),
+    ...['users.acl', '.env', 'redis-secure.conf'].map((f) => join(dir, f)),
+  ];
+  if (!force) refuseExisting(targets, dir);
   const files: OutFile[] = [];
   if (tls) {
     const bundle = await generateTlsBundle({ names: [...inputs.bind, ...inputs.hostnames] });
@@ -249,7 +256,7 @@ async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boo
       path: join(dir, '.env'),
       data: renderEnv(passwords),
       mode: 0o600,
-      what: `their passwords: ${HARDENED_USERS.map(envName).join(', ')}`,
+      what: 'their passwords, as REDIS_<USER>_PASSWORD',
     },
     {
       path: join(dir, 'redis-secure.conf'),
@@ -258,11 +265,6 @@ async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boo
       what: `Redis configuration (role ${role}, maxmemory ${confOptions.maxmemory}${tls ? ', TLS only' : ''})`,
     },
   );
-  if (!force)
-    refuseExisting(
-      files.map((f) => f.path),
-      dir,
-    );
   mkdirSync(dir, { recursive: true, mode: 0o750 });
   if (tls) mkdirSync(tlsDir, { recursive: true, mode: 0o750 });
   for (const f of files) writeFileAtomic(f.path, f.data, f.mode);
@@ -371,7 +373,7 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
         );
       if (!values.force && existsSync(envPath))
         throw new UsageError(
-          `${envPath} exists; refusing to overwrite it. Pass --force, or choose another --out directory.`,
+          `${envPath} exists; refusing to change it. Pass --force to add the new passwords to it (its other lines are kept), or choose another --out directory.`,
         );
     }
     if (!values.yes) {
@@ -392,7 +394,8 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
     if (envPath && creating.length > 0) {
       mkdirSync(outDir as string, { recursive: true, mode: 0o750 });
       // Before the server knows the passwords: a failure after this point leaves them somewhere safe.
-      writeFileAtomic(envPath, renderEnv(passwords), 0o600);
+      const existing = existsSync(envPath) ? readFileSync(envPath, 'utf8') : undefined;
+      writeFileAtomic(envPath, existing ? mergeEnv(existing, passwords) : renderEnv(passwords), 0o600);
       io.stdout.write(`\nwrote ${envPath} (0600): ${creating.map(envName).join(', ')}\n`);
     }
     const report = await applyPlan(conn, plan, {

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new one, never a part: a temporary
- * file in the same directory, created with `mode` (never wider, whatever the umask), fsynced, renamed over the
+ * file in the same directory, created with exactly `mode` (whatever the umask), fsynced, renamed over the
  * target, then the directory fsynced so the rename itself survives a power loss.
  */
 export function writeFileAtomic(path: string, data: string, mode: number): void {

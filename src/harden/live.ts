@@ -14,11 +14,14 @@ function infoField(info: string, field: string): string | undefined {
 function needsAdmin(what: string, err: Error): RedisError {
   return new RedisError(
     'not_permitted',
-    `cannot read ${what}: ${err.message.split('\n')[0]}. redoubt harden --redis needs an admin user (CONFIG, ACL); connect as one with --redis redis://admin@HOST:PORT and its password in REDIS_PASSWORD`,
+    `cannot read ${what}: ${err.message.split('\n')[0]}. redoubt harden --redis needs CONFIG GET, ACL LIST and COMMAND INFO to show the changes (the auditor user has them) and an admin user to apply them; connect as one with --redis redis://admin@HOST:PORT and its password in REDIS_PASSWORD`,
   );
 }
 
-/** Reads what the plan compares, in one round trip: INFO, CONFIG GET per parameter, ACL WHOAMI/LIST, COMMAND. */
+/**
+ * Reads what the plan compares, in one round trip: INFO, CONFIG GET per parameter, ACL WHOAMI/LIST and the command
+ * table (`COMMAND INFO` without names lists every command on 7.0+, and the auditor user may run it).
+ */
 export async function readLiveState(conn: RedisConnection, directives: Directive[]): Promise<LiveState> {
   await conn.ready();
   const params = [...new Set([...directives.filter((d) => d.runtime).map((d) => d.name), ...RESTART_PARAMS])];
@@ -27,7 +30,7 @@ export async function readLiveState(conn: RedisConnection, directives: Directive
     ['INFO', 'memory'],
     ['ACL', 'WHOAMI'],
     ['ACL', 'LIST'],
-    ['COMMAND'],
+    ['COMMAND', 'INFO'],
     ...params.map((p) => ['CONFIG', 'GET', p] as [string, string, string]),
   ]);
   const [server, memory, whoami, aclList, command, ...configs] = replies;
@@ -35,7 +38,7 @@ export async function readLiveState(conn: RedisConnection, directives: Directive
   const info = String(server.value);
   if (!whoami.ok) throw needsAdmin('ACL WHOAMI', whoami.error);
   if (!aclList.ok) throw needsAdmin('ACL LIST', aclList.error);
-  if (!command.ok) throw needsAdmin('COMMAND', command.error);
+  if (!command.ok) throw needsAdmin('COMMAND INFO', command.error);
   const config: Record<string, string> = {};
   configs.forEach((r, i) => {
     if (!r.ok) throw needsAdmin(`CONFIG GET ${params[i]}`, r.error);

@@ -269,7 +269,8 @@ export function planSize(plan: Plan): number {
 /** The plan as a diff: `- current` / `+ hardened`. Never shows a password or a hash. */
 export function renderPlan(plan: Plan, target: string, version: string): string {
   const lines = [`redoubt harden: ${target} (Redis ${version}, connected as ${plan.whoami})`, ''];
-  if (planSize(plan) === 0) lines.push('Nothing to change at runtime: the settings and users are already hardened.');
+  if (planSize(plan) === 0)
+    lines.push('Nothing to change at runtime: the settings and users are already hardened.', '');
   if (plan.config.length > 0) {
     lines.push(`CONFIG SET (${plan.config.length}):`);
     for (const c of plan.config) {

@@ -137,6 +137,18 @@ export function renderEnv(passwords: Partial<HardenPasswords>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * An existing .env with the given users' passwords set: their old lines are replaced (those users are being
+ * created, so an old value is useless) and every other line is kept, so earlier passwords are not lost.
+ */
+export function mergeEnv(existing: string, passwords: Partial<HardenPasswords>): string {
+  const names = new Set(HARDENED_USERS.filter((u) => passwords[u] !== undefined).map(envName));
+  const kept = existing.split('\n').filter((l) => !names.has(l.split('=')[0].trim()));
+  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
+  const added = HARDENED_USERS.filter((u) => passwords[u] !== undefined).map((u) => `${envName(u)}=${passwords[u]}`);
+  return `${[...kept, ...added].join('\n')}\n`;
+}
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const PASSWORD_LENGTH = 40;
 

@@ -119,7 +119,15 @@ const HELP: Record<string, string> = {
   slave_repl_offset: 'Slave replication offset',
   start_time_seconds: 'Start time of the Redis instance since unix epoch in seconds.',
 };
-const help = (name: string) => lookup(HELP, name) ?? `${name} metric`;
+const helpCache = new Map<string, string>();
+const help = (name: string): string => {
+  let h = helpCache.get(name);
+  if (h === undefined) {
+    h = lookup(HELP, name) ?? `${name} metric`;
+    if (helpCache.size < 10_000) helpCache.set(name, h);
+  }
+  return h;
+};
 
 /** Own-property lookup: INFO keys are untrusted, and `constructor` or `__proto__` must not hit Object.prototype. */
 function lookup(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -319,8 +327,20 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
     });
 }
 
+type Route = { name: string; type: 'gauge' | 'counter'; percent?: boolean } | undefined;
+const routeCache = new Map<string, Route>();
+
+/** Where a plain INFO field goes, remembered per field: the same few hundred fields arrive on every scrape. */
+function whitelisted(key: string, system: boolean, additions: boolean): Route {
+  const cacheKey = `${system ? 1 : 0}${additions ? 1 : 0}${key}`;
+  if (routeCache.has(cacheKey)) return routeCache.get(cacheKey);
+  const route = route_(key, system, additions);
+  if (routeCache.size < 10_000) routeCache.set(cacheKey, route);
+  return route;
+}
+
 /** Where a plain INFO field goes (upstream includeMetric + the map lookups), or undefined to drop it. */
-function whitelisted(
+function route_(
   key: string,
   system: boolean,
   additions: boolean,

@@ -27,6 +27,8 @@ export interface CveEntry {
   mitigation: string;
   /** Every fixed version was read in a public record. */
   verified: boolean;
+  /** When not every one was: the branches whose fixed version is unconfirmed. */
+  unverifiedBranches?: string[];
 }
 
 export interface CveTable {
@@ -46,6 +48,7 @@ export interface CveMatch {
   fixedIn: string | null;
   /** vulnerable: an upstream build below the fix; unconfirmed: a distro build that may carry a backport. */
   status: 'vulnerable' | 'unconfirmed';
+  /** The fixed version on this branch (or its absence) was confirmed in a public record. */
   verified: boolean;
   requiresAuth?: boolean;
   surface: string[];
@@ -125,6 +128,12 @@ function judge(entry: CveEntry, v: number[], branch: string): BranchVerdict {
   return { affected: true, fixedIn: null };
 }
 
+/** No upstream fix on an ended branch is certain; a fixed version counts as confirmed unless listed as not. */
+function fixVerified(entry: CveEntry, branch: string, fixedIn: string | null): boolean {
+  if (entry.verified || fixedIn === null) return true;
+  return entry.unverifiedBranches !== undefined && !entry.unverifiedBranches.includes(branch);
+}
+
 /**
  * CVEs of the table that affect `version` on its release branch. Distro builds (redis_git_sha1 00000000) may
  * carry backported fixes without a version bump, so their matches are `unconfirmed`.
@@ -147,7 +156,7 @@ export function matchCves(version: string, distroBuild: boolean, table: CveTable
       branch,
       fixedIn: verdict.fixedIn,
       status: distroBuild ? 'unconfirmed' : 'vulnerable',
-      verified: entry.verified,
+      verified: fixVerified(entry, branch, verdict.fixedIn),
       ...(typeof entry.requiresAuth === 'boolean' ? { requiresAuth: entry.requiresAuth } : {}),
       surface: entry.surface,
       mitigation: entry.mitigation,

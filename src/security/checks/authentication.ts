@@ -16,9 +16,9 @@ import {
   type PasswordWeakness,
 } from '../passwords.ts';
 import {
+  defaultUserLocation,
   defineCheck,
   describeDefaultSource,
-  firstLocation,
   listNames,
   resolveUsers,
   secretIsSet,
@@ -34,10 +34,7 @@ function evaluateNoAuthentication(facts: Facts): CheckResult {
   if ('users' in view && view.defaultUser) {
     const d = view.defaultUser;
     const how = describeDefaultSource(view.defaultSource);
-    const where = firstLocation(
-      d.location,
-      view.defaultSource === 'aclfile-implicit' ? facts.config?.locations.aclfile : undefined,
-    );
+    const where = defaultUserLocation(facts, view);
     if (!d.enabled) return pass('the default user is off: a client must log in as a named user', where);
     if (d.nopass) {
       const suffix = how ? ` (${how})` : '';
@@ -128,7 +125,10 @@ function evaluateWeakDefaultPassword(facts: Facts): CheckResult {
     const d = view.defaultUser;
     if (!d.enabled) notes.push('the default user is off');
     else if (d.nopass) notes.push('the default user has no password (RS001)');
-    else judged.push(...judgeUserPasswords(d, defaultLabel));
+    else {
+      const where = defaultUserLocation(facts, view);
+      judged.push(...judgeUserPasswords(d, defaultLabel).map((j) => ({ ...j, location: where })));
+    }
   }
   const masterauth = setting(facts, 'masterauth');
   const masterPlain = secretPlaintext(masterauth);

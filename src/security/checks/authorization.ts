@@ -12,22 +12,15 @@ import {
   describeGrants,
   type Grant,
   grantLocation,
+  hasAllCommands,
+  hasAllKeys,
   isAdminUser,
   type PermissionScan,
   scanNotes,
   scanPermissions,
   userMayRun,
 } from './permissions.ts';
-import { defineCheck, isBefore7, listNames, resolveUsers } from './shared.ts';
-
-/** The rules end in full command access: a '+@all' with no removal after it. */
-export function hasAllCommands(user: AclUser): boolean {
-  const last = user.commandRules.lastIndexOf('+@all');
-  return last >= 0 && user.commandRules.slice(last + 1).every((r) => r.startsWith('+'));
-}
-
-/** Key patterns that cover every key: '~*', '%RW~*', '%R~*', '%W~*' ('allkeys' arrives as '~*'). */
-export const hasAllKeys = (user: AclUser): boolean => user.keyPatterns.some((p) => /^(%[RW]{1,2})?~\*$/i.test(p));
+import { defaultUserLocation, defineCheck, isBefore7, isSentinel, listNames, resolveUsers } from './shared.ts';
 
 /** Commands that administer the server or destroy data: what makes rights "broad". */
 const ADMIN_COMMANDS = [
@@ -55,25 +48,23 @@ function evaluateDefaultUserPrivileged(facts: Facts): CheckResult {
   if (named.length === 0) return skip('only the default user exists (RS001 and RS003 judge it)');
   const d = view.defaultUser;
   if (!d) return unknown('the default user is not among the observed ACL users');
+  const where = defaultUserLocation(facts, view);
   const others = `named users exist (${listNames(named.map((u) => u.name))})`;
-  if (!d.enabled) return pass(`the default user is off; ${others}`, d.location);
+  if (!d.enabled) return pass(`the default user is off; ${others}`, where);
   const auth = d.nopass ? 'without a password' : 'with a password';
   if (hasAllCommands(d)) {
     return fail(
       `the default user is on (${auth}) with +@all while ${others}: every client that sends no username gets full rights`,
-      d.location,
+      where,
     );
   }
   const admin = adminCommandsOf(facts, d);
   if (admin.length > 0) {
     const keys = hasAllKeys(d) ? ' on all keys (~*)' : '';
-    const r = fail(
-      `the default user is on (${auth}) and may run ${admin.join(', ')}${keys} while ${others}`,
-      d.location,
-    );
+    const r = fail(`the default user is on (${auth}) and may run ${admin.join(', ')}${keys} while ${others}`, where);
     return hasAllKeys(d) ? r : { ...r, severity: 'medium' };
   }
-  return pass(`the default user is on but restricted (no +@all, no admin commands) while ${others}`, d.location);
+  return pass(`the default user is on but restricted (no +@all, no admin commands) while ${others}`, where);
 }
 
 export const defaultUserPrivileged: Check = defineCheck('RS005', evaluateDefaultUserPrivileged);
@@ -151,7 +142,10 @@ function describeScanPass(facts: Facts, scan: PermissionScan, what: string): str
   return `no non-admin user (${listNames(judged)}) may run ${what}${scanNotes(facts, scan)}`;
 }
 
-/** fail / pass / unknown for "may a non-admin user run any of these commands". */
+const SENTINEL =
+  'a Sentinel runs its own small command set (no data commands, CONFIG SET, EVAL …): see RS050 and RS051';
+
+/** fail / pass / unknown / skip (Sentinel) for "may a non-admin user run any of these commands". */
 function permissionResult(
   facts: Facts,
   commands: readonly string[],
@@ -159,6 +153,7 @@ function permissionResult(
   consequence: string,
   options: { include?: (u: AclUser) => boolean; filter?: (g: Grant) => Grant | undefined } = {},
 ): { result: CheckResult; grants: Grant[] } {
+  if (isSentinel(facts)) return { result: skip(SENTINEL), grants: [] };
   const scan = scanPermissions(facts, commands, options.include);
   if ('unknown' in scan) return { result: unknown(scan.unknown), grants: [] };
   const grants = options.filter
@@ -343,6 +338,7 @@ function evaluateMonitorClientList(facts: Facts): CheckResult {
       grantLocation(merged),
     );
   }
+  if (monitor.result.status === 'skip') return monitor.result;
   if (monitor.result.status === 'unknown') return monitor.result;
   if (clientList.result.status === 'unknown') return clientList.result;
   return pass(`${monitor.result.evidence}; CLIENT LIST: ${clientList.result.evidence}`);

@@ -122,7 +122,7 @@ export const checkIdleTimeout: Check = {
         timeout.location,
       );
     }
-    return pass(`${show(timeout)} seconds`, timeout.location);
+    return pass(show(timeout, 's'), timeout.location);
   },
 };
 
@@ -256,10 +256,10 @@ export const checkScriptTimeout: Check = {
       );
     if (ms > 60_000)
       return fail(
-        `${show(v)} ms: a script can block every client for over a minute before BUSY replies and SCRIPT KILL apply`,
+        `${show(v, 'ms')}: a script can block every client for over a minute before BUSY replies and SCRIPT KILL apply`,
         v.location,
       );
-    return pass(`${show(v)} ms`, v.location);
+    return pass(show(v, 'ms'), v.location);
   },
 };
 

@@ -80,7 +80,7 @@ export const checkPersistencePaths: Check = {
         location: dir.location,
         severity: 'medium',
       };
-    return pass(`dir ${printable(path)}, dbfilename ${printable(dbfilename.value)}`, locationOf(dir, dbfilename));
+    return pass(`dir ${printable(dir.value)}, dbfilename ${printable(dbfilename.value)}`, locationOf(dir, dbfilename));
   },
 };
 

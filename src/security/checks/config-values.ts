@@ -114,9 +114,9 @@ export function configValues<K extends string>(facts: Facts, names: readonly K[]
   return out;
 }
 
-/** 'maxmemory 0 (default)', 'timeout 300' — for non-secret parameters only. */
-export function show(v: ConfigValue): string {
-  const value = v.value === '' ? '""' : v.value;
+/** 'maxmemory 0 (default)', 'timeout 300 s' — for non-secret parameters only. */
+export function show(v: ConfigValue, unit?: string): string {
+  const value = v.value === '' ? '""' : unit ? `${v.value} ${unit}` : v.value;
   if (v.origin === 'default') return `${v.name} ${value} (default)`;
   if (v.origin === 'info') return `${v.name} ${value} (from INFO)`;
   return `${v.name} ${value}`;

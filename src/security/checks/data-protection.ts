@@ -40,7 +40,7 @@ function saveRules(facts: Facts): SaveRules | undefined {
   const v = configValue(facts, 'save');
   if (!v) return undefined;
   const enabled = v.value.trim() !== '';
-  const text = enabled ? `save ${v.value.trim()}${v.origin === 'default' ? ' (default)' : ''}` : 'save ""';
+  const text = enabled ? show({ ...v, value: v.value.trim() }) : 'save ""';
   return { enabled, text, origin: v.origin === 'default' ? 'default' : 'set', location: v.location };
 }
 
@@ -65,7 +65,7 @@ export const checkPersistence: Check = {
       };
     if (!save && !aof) return unknown(configUnknown(facts, 'save, appendonly'));
     if (!aof) {
-      if (save?.enabled) return pass(`RDB snapshots (${save.text})`, save.location);
+      if (save?.enabled) return pass(`RDB snapshots: ${save.text}`, save.location);
       return unknown(configUnknown(facts, 'appendonly'));
     }
     const aofOn = aof.value.toLowerCase() === 'yes';
@@ -78,7 +78,7 @@ export const checkPersistence: Check = {
         `${save.text} and ${show(aof)}: no persistence, a restart loses all data (right only for a pure cache)`,
         save.location ?? aof.location,
       );
-    const kinds = [save.enabled ? `RDB snapshots (${save.text})` : '', aofOn ? 'AOF (appendonly yes)' : ''].filter(
+    const kinds = [save.enabled ? `RDB snapshots: ${save.text}` : '', aofOn ? 'AOF: appendonly yes' : ''].filter(
       (k) => k !== '',
     );
     return pass(kinds.join(' and '), save.location ?? aof.location);

@@ -35,7 +35,7 @@ function attemptedUsers(facts: Facts, names: readonly string[]): string {
   const others = distinct.length - shown.length;
   const parts: string[] = [];
   if (shown.length > 0) parts.push(`user${shown.length > 1 ? 's' : ''} ${listNames(shown)}`);
-  if (others > 0) parts.push(`${others} user name${others > 1 ? 's' : ''} that do not exist`);
+  if (others > 0) parts.push(`${others} user name${others > 1 ? 's that do' : ' that does'} not exist`);
   return parts.join(' and ');
 }
 
@@ -60,7 +60,7 @@ export const checkAuthFailures: Check = {
             auth.map((e) => e.username),
           )}), the latest ${ago(latest)} ago`,
         );
-      } else parts.push(`ACL LOG: no failed authentications in ${log.length} entries`);
+      } else parts.push(`ACL LOG: no failed authentications${log.length > 0 ? ` among ${log.length} entries` : ''}`);
       const denied = log.filter((e) => e.reason !== 'auth').reduce((n, e) => n + e.count, 0);
       if (denied > 0) parts.push(`${denied} refused command/key/channel accesses (privilege probing shows up here)`);
       const aclLogLen = configValue(facts, 'acllog-max-len');
@@ -94,7 +94,7 @@ export const checkSlowlogLatency: Check = {
     if (Number(maxLen.value) === 0) off.push(maxLen);
     if (off.length > 0)
       return fail(
-        `${off.map(show).join(', ')}: the slow log records nothing, so abusive commands (KEYS, long scripts) leave no trace`,
+        `${off.map((v) => show(v)).join(', ')}: the slow log records nothing, so abusive commands (KEYS, long scripts) leave no trace`,
         locationOf(...off),
       );
     const latency = configValue(facts, 'latency-monitor-threshold');
@@ -103,7 +103,7 @@ export const checkSlowlogLatency: Check = {
         ? `; ${show(latency)}: the latency monitor is off (set it, e.g. 100, to record latency spikes)`
         : `; ${show(latency)}`
       : '';
-    return pass(`${show(slower)} µs, ${show(maxLen)}${latencyText}`, locationOf(slower, maxLen, latency));
+    return pass(`${show(slower, 'µs')}, ${show(maxLen)}${latencyText}`, locationOf(slower, maxLen, latency));
   },
 };
 

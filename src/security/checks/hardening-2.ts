@@ -74,7 +74,7 @@ export const checkEncodingThresholds: Check = {
     const raised = values.filter(({ v, max }) => Number(v?.value) > max).map(({ v }) => v as ConfigValue);
     if (raised.length > 0)
       return fail(
-        `${raised.map(show).join(', ')}: far above the defaults, the precondition of the CVE-2021-32628/32687 integer overflows, and every operation on such keys is slow`,
+        `${raised.map((v) => show(v)).join(', ')}: far above the defaults, the precondition of the CVE-2021-32628/32687 integer overflows, and every operation on such keys is slow`,
         locationOf(...raised),
       );
     const changed = values.filter(({ v }) => v?.origin !== 'default').map(({ v }) => show(v as ConfigValue));

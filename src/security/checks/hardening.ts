@@ -3,10 +3,10 @@
  * dir/dbfilename modifiable), RS027 (rename-command used instead of ACLs). On 7.0+ the first three are the
  * immutable enable-* settings; before 7.0 they come down to who may run MODULE / DEBUG / CONFIG SET.
  */
-import { type Check, type CheckResult, fail, pass, type Severity, unknown } from '../check.ts';
+import { type Check, type CheckResult, fail, pass, type Severity, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
 import { describeGrants, grantLocation, scanNotes, scanPermissions } from './permissions.ts';
-import { configUnknown, defineCheck, isBefore7, serverVersion, setting, showSetting } from './shared.ts';
+import { configUnknown, defineCheck, isBefore7, isSentinel, serverVersion, setting, showSetting } from './shared.ts';
 
 interface GateSpec {
   setting: string;
@@ -92,13 +92,15 @@ export const debugCommandEnabled: Check = defineCheck('RS020', (facts) =>
 // RS021 -----------------------------------------------------------------------------------------------------------
 
 export const protectedConfigsModifiable: Check = defineCheck('RS021', (facts) =>
-  evaluateGate(facts, {
-    setting: 'enable-protected-configs',
-    command: 'CONFIG SET dir/dbfilename',
-    risk: 'point dir/dbfilename anywhere with CONFIG SET (SSH key, cron and webshell writes)',
-    localSeverity: 'medium',
-    legacyCommand: 'config|set',
-  }),
+  isSentinel(facts)
+    ? skip('a Sentinel keeps no dataset: it has no dir/dbfilename to protect (see RS050 and RS051)')
+    : evaluateGate(facts, {
+        setting: 'enable-protected-configs',
+        command: 'CONFIG SET dir/dbfilename',
+        risk: 'point dir/dbfilename anywhere with CONFIG SET (SSH key, cron and webshell writes)',
+        localSeverity: 'medium',
+        legacyCommand: 'config|set',
+      }),
 );
 
 // RS027 -----------------------------------------------------------------------------------------------------------

@@ -60,6 +60,15 @@ export function commandAvailability(facts: Facts, command: string): Availability
   return { available: true };
 }
 
+/** The root rules end in full command access: a '+@all' with no removal after it. */
+export function hasAllCommands(user: AclUser): boolean {
+  const last = user.commandRules.lastIndexOf('+@all');
+  return last >= 0 && user.commandRules.slice(last + 1).every((r) => r.startsWith('+'));
+}
+
+/** Key patterns that cover every key: '~*', '%RW~*', '%R~*', '%W~*' ('allkeys' arrives as '~*'). */
+export const hasAllKeys = (user: AclUser): boolean => user.keyPatterns.some((p) => /^(%[RW]{1,2})?~\*$/i.test(p));
+
 /** Inventory admins, else users named like an administrator. The default user is never an admin. */
 export function isAdminUser(facts: Facts, user: AclUser): boolean {
   if (user.name === 'default') return false;
@@ -71,7 +80,7 @@ export function isAdminUser(facts: Facts, user: AclUser): boolean {
 export const adminBasis = (facts: Facts): string =>
   facts.inventory?.adminUsers
     ? 'admins from the inventory'
-    : 'admins by name (admin/root/superuser/operator; list them in the inventory to change this)';
+    : 'admins by name (admin, root, superuser, operator), or as listed in the inventory';
 
 /** The users an authorization check judges: DRYRUN-only users when ACL LIST was not available. */
 export function usersToJudge(facts: Facts): UsersView | { unknown: string } {
@@ -109,10 +118,14 @@ export interface PermissionScan {
   /** Non-admin users the audit could not answer for (DRYRUN-only users missing an answer). */
   undetermined: string[];
   judged: AclUser[];
+  /** Enabled users left out as admins. */
+  admins: string[];
   /** Commands that are unavailable on this server, with why. */
   unavailable: string[];
   /** Commands available only locally (enable-*-command local). */
   localOnly: string[];
+  /** Commands that are renamed but still run under a secret name (why, never the name). */
+  renamed: string[];
 }
 
 /**
@@ -128,18 +141,21 @@ export function scanPermissions(
   if ('unknown' in view) return view;
   const unavailable: string[] = [];
   const localOnly: string[] = [];
+  const renamed: string[] = [];
   const runnable: string[] = [];
   for (const c of commands) {
     const a = commandAvailability(facts, c);
     if (a.available === false) unavailable.push(a.note ?? c);
     else {
       if (a.available === 'local') localOnly.push(c);
+      else if (a.note) renamed.push(a.note);
       runnable.push(c);
     }
   }
   const grants: Grant[] = [];
   const undetermined: string[] = [];
   const judged = view.users.filter((u) => u.enabled && include(u));
+  const admins = view.users.filter((u) => u.enabled && !include(u) && isAdminUser(facts, u)).map((u) => u.name);
   for (const user of judged) {
     const allowed: string[] = [];
     let missing = false;
@@ -151,12 +167,27 @@ export function scanPermissions(
     if (allowed.length > 0) grants.push({ user, commands: allowed });
     else if (missing) undetermined.push(user.name);
   }
-  return { grants, undetermined, judged, unavailable: [...new Set(unavailable)], localOnly };
+  return {
+    grants,
+    undetermined,
+    judged,
+    admins,
+    unavailable: [...new Set(unavailable)],
+    localOnly,
+    renamed: [...new Set(renamed)],
+  };
 }
 
-/** "user 'app' may run config|set, flushall; user 'default' may run flushall". */
+/** 'a, b, c and 4 more'. */
+function shortList(items: readonly string[], max: number): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+/** "user 'app' may run config|set, flushall; user 'default' (+@all) may run flushall, keys and 20 more". */
 export function describeGrants(grants: readonly Grant[], max = 5): string {
-  const parts = grants.slice(0, max).map((g) => `user '${g.user.name}' may run ${g.commands.join(', ')}`);
+  const parts = grants
+    .slice(0, max)
+    .map((g) => `user '${g.user.name}'${hasAllCommands(g.user) ? ' (+@all)' : ''} may run ${shortList(g.commands, 6)}`);
   if (grants.length > max) parts.push(`${grants.length - max} more users`);
   return parts.join('; ');
 }
@@ -164,11 +195,15 @@ export function describeGrants(grants: readonly Grant[], max = 5): string {
 /** Notes appended to evidence: unavailable and local-only commands, who counted as admin. */
 export function scanNotes(facts: Facts, scan: PermissionScan): string {
   const notes: string[] = [];
-  if (scan.unavailable.length > 0) notes.push(`not runnable here: ${scan.unavailable.join('; ')}`);
+  if (scan.unavailable.length > 0) notes.push(`not runnable here: ${scan.unavailable.join(', ')}`);
   if (scan.localOnly.length > 0) notes.push(`local connections only: ${scan.localOnly.join(', ')}`);
+  if (scan.renamed.length > 0) notes.push(scan.renamed.join('; '));
   if (scan.undetermined.length > 0) notes.push(`not determined for ${listNames(scan.undetermined)}`);
-  notes.push(adminBasis(facts));
-  return ` (${notes.join('; ')})`;
+  if (scan.admins.length > 0) {
+    const how = facts.inventory?.adminUsers ? 'per the inventory' : 'by name';
+    notes.push(`${listNames(scan.admins)} counted as admin ${how}`);
+  }
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }
 
 /** The location to report for a user-based finding: the first granted user's ACL line, if it came from a file. */

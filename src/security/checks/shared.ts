@@ -6,6 +6,7 @@
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import type { AclUser, Facts, SourceLocation } from '../facts.ts';
+import { REDIS_7_DEFAULTS } from '../file-facts.ts';
 import { REDACTED } from '../live-commands.ts';
 import { sha256Hex } from '../passwords.ts';
 
@@ -22,30 +23,6 @@ export function defineCheck(id: string, evaluate: (facts: Facts) => CheckResult)
     evaluate,
   };
 }
-
-/**
- * Redis 7.0 defaults (upstream redis.conf semantics) for the parameters these checks read, used when a file does
- * not set a parameter or a live server does not know it. `bind` is what Redis uses when no bind line exists.
- */
-export const CHECK_DEFAULTS: Readonly<Record<string, string>> = {
-  bind: '* -::*',
-  'protected-mode': 'yes',
-  port: '6379',
-  'tls-port': '0',
-  'tls-auth-clients': 'yes',
-  'tls-protocols': '',
-  'tls-replication': 'no',
-  'tls-cluster': 'no',
-  'cluster-enabled': 'no',
-  requirepass: '',
-  masterauth: '',
-  aclfile: '',
-  unixsocket: '',
-  replicaof: '',
-  'enable-protected-configs': 'no',
-  'enable-debug-command': 'no',
-  'enable-module-command': 'no',
-};
 
 export interface Setting {
   value: string;
@@ -67,7 +44,8 @@ function configPartial(facts: Facts): boolean {
 
 /**
  * A parameter's effective value. undefined when it could not be observed (no config at all, or a live server whose
- * CONFIG was unavailable and INFO did not show it). A parameter that is simply not set resolves to its default.
+ * CONFIG was unavailable and INFO did not show it). A parameter that is simply not set resolves to its Redis 7
+ * default (REDIS_7_DEFAULTS: `CONFIG GET *` of a 7.0 server started without a file, so `bind * -::*`).
  */
 export function setting(facts: Facts, name: string): Setting | undefined {
   const c = facts.config;
@@ -81,7 +59,7 @@ export function setting(facts: Facts, name: string): Setting | undefined {
     }
   }
   if (configPartial(facts)) return undefined;
-  return { value: CHECK_DEFAULTS[name] ?? '', source: 'default' };
+  return { value: REDIS_7_DEFAULTS[name] ?? '', source: 'default' };
 }
 
 /** 'protected-mode no' / 'protected-mode yes (default)' — for non-secret settings only. */
@@ -138,8 +116,12 @@ export const isBefore7 = (facts: Facts): boolean => {
   return v !== undefined && v.major < 7;
 };
 
-export const isSentinel = (facts: Facts): boolean =>
-  (facts.server?.mode ?? facts.info?.redis_mode ?? '').toLowerCase() === 'sentinel';
+/** A Sentinel: INFO redis_mode, or an audited sentinel.conf (`sentinel …` directives). */
+export function isSentinel(facts: Facts): boolean {
+  const mode = (facts.server?.mode ?? facts.info?.redis_mode ?? '').toLowerCase();
+  if (mode) return mode === 'sentinel';
+  return (facts.config?.directives ?? []).some((d) => d.name === 'sentinel');
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Listeners and bind
@@ -279,7 +261,7 @@ export function resolveUsers(facts: Facts): UsersView | { unknown: string } {
   const listed = facts.users;
   if (listed) {
     const def = listed.find((u) => u.name === 'default');
-    if (def) return { users: listed, defaultUser: def, defaultSource: 'acl' };
+    if (def) return { users: listed, defaultUser: def, defaultSource: sourceOf(facts, def) };
     if (facts.live) return { users: listed };
     return impliedDefault(facts, listed) ?? { unknown: whyUnobserved(facts, 'config', 'requirepass') };
   }
@@ -291,6 +273,13 @@ export function resolveUsers(facts: Facts): UsersView | { unknown: string } {
     return { unknown: `ACL users could not be observed: the aclfile ${setting(facts, 'aclfile')?.value} was not read` };
   }
   return { unknown: whyUnobserved(facts, 'users', 'ACL users') };
+}
+
+/** How a listed default user came to be, from its origin (set by the file reader). */
+function sourceOf(facts: Facts, def: AclUser): DefaultUserSource {
+  if (def.origin === 'requirepass') return 'requirepass';
+  if (def.origin === 'builtin') return setting(facts, 'aclfile')?.value ? 'aclfile-implicit' : 'implicit';
+  return 'acl';
 }
 
 function impliedDefault(facts: Facts, listed: AclUser[]): UsersView | undefined {
@@ -315,6 +304,14 @@ const withDefault = (listed: AclUser[], def: AclUser, source: DefaultUserSource)
   defaultUser: def,
   defaultSource: source,
 });
+
+/** Where the default user is defined: its ACL line, else the requirepass or aclfile directive that implies it. */
+export function defaultUserLocation(facts: Facts, view: UsersView): SourceLocation | undefined {
+  if (view.defaultUser?.location) return view.defaultUser.location;
+  if (view.defaultSource === 'requirepass') return facts.config?.locations.requirepass;
+  if (view.defaultSource === 'aclfile-implicit') return facts.config?.locations.aclfile;
+  return undefined;
+}
 
 /** How the default user came to be, for evidence. */
 export function describeDefaultSource(source: DefaultUserSource | undefined): string {
