@@ -1,5 +1,6 @@
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
+import { runAudit } from './audit.ts';
 import { runExporter } from './exporter.ts';
 import { UsageError } from './flags.ts';
 import { runHarden } from './harden.ts';
@@ -7,6 +8,7 @@ import { type CliIo, processIo } from './io.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   exporter: { run: runExporter, summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)' },
+  audit: { run: runAudit, summary: 'Security audit of a live Redis and/or its redis.conf and ACL file' },
   harden: { run: runHarden, summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server' },
 };
 

@@ -11,6 +11,7 @@ import {
   generatePasswords,
   HARDENED_USERS,
   type HardenPasswords,
+  mergeEnv,
   renderEnv,
   renderUsersAcl,
   USER_SPECS,
@@ -175,6 +176,14 @@ describe('.env and passwords', () => {
     const env = renderEnv(PASSWORDS);
     for (const u of HARDENED_USERS)
       assert.match(env, new RegExp(`^REDIS_${u.toUpperCase()}_PASSWORD=${PASSWORDS[u]}$`, 'm'));
+  });
+
+  test('mergeEnv sets the new passwords and keeps every other line', () => {
+    const existing = '# mine\nREDIS_ADMIN_PASSWORD=old-admin\nREDIS_APP_PASSWORD=old-app\nOTHER=1\n\n';
+    assert.equal(
+      mergeEnv(existing, { app: 'new-app', exporter: 'new-exporter' }),
+      '# mine\nREDIS_ADMIN_PASSWORD=old-admin\nOTHER=1\nREDIS_APP_PASSWORD=new-app\nREDIS_EXPORTER_PASSWORD=new-exporter\n',
+    );
   });
 
   test('generated passwords: 40 letters and digits, different every time', () => {

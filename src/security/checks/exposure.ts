@@ -6,6 +6,7 @@ import { type Check, type CheckResult, fail, pass, skip, unknown } from '../chec
 import type { Facts } from '../facts.ts';
 import {
   bindFacts,
+  configUnknown,
   defineCheck,
   firstLocation,
   isBefore7,
@@ -53,12 +54,13 @@ function evaluateUnauthenticatedExposure(facts: Facts): CheckResult {
 
   const bind = bindFacts(facts);
   const view = resolveUsers(facts);
-  const localProbe =
-    facts.unauth && targetIsLocal(facts) ? `; the probe from this host got '${facts.unauth.result}'` : '';
   if (!bind) {
-    return unknown(
-      `bind could not be observed (${facts.unobserved.config ?? 'no configuration'}) and there is no probe from another host${localProbe}`,
-    );
+    const probe = facts.unauth
+      ? targetIsLocal(facts)
+        ? `the unauthenticated probe came from this host (it got '${facts.unauth.result}'), not from the network`
+        : `the unauthenticated probe was inconclusive ('${facts.unauth.result}'${facts.unauth.detail ? `: ${facts.unauth.detail}` : ''})`
+      : 'there was no unauthenticated probe';
+    return unknown(`${configUnknown(facts, 'bind')}, and ${probe}`);
   }
   if (bind.scope === 'loopback')
     return pass(`${showBind(bind)}: only loopback interfaces listen`, bind.setting.location);

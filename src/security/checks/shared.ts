@@ -261,7 +261,7 @@ export function resolveUsers(facts: Facts): UsersView | { unknown: string } {
   const listed = facts.users;
   if (listed) {
     const def = listed.find((u) => u.name === 'default');
-    if (def) return { users: listed, defaultUser: def, defaultSource: sourceOf(facts, def) };
+    if (def) return { users: listed, defaultUser: def, defaultSource: sourceOf(facts, listed, def) };
     if (facts.live) return { users: listed };
     return impliedDefault(facts, listed) ?? { unknown: whyUnobserved(facts, 'config', 'requirepass') };
   }
@@ -276,10 +276,11 @@ export function resolveUsers(facts: Facts): UsersView | { unknown: string } {
 }
 
 /** How a listed default user came to be, from its origin (set by the file reader). */
-function sourceOf(facts: Facts, def: AclUser): DefaultUserSource {
+function sourceOf(facts: Facts, listed: AclUser[], def: AclUser): DefaultUserSource {
   if (def.origin === 'requirepass') return 'requirepass';
-  if (def.origin === 'builtin') return setting(facts, 'aclfile')?.value ? 'aclfile-implicit' : 'implicit';
-  return 'acl';
+  if (def.origin !== 'builtin') return 'acl';
+  const aclfile = setting(facts, 'aclfile')?.value || listed.some((u) => u.origin === 'aclfile');
+  return aclfile ? 'aclfile-implicit' : 'implicit';
 }
 
 function impliedDefault(facts: Facts, listed: AclUser[]): UsersView | undefined {

@@ -141,7 +141,10 @@ describe('RS007 superuser sprawl', () => {
 
   test('pass: one superuser; +@all followed by a removal does not count', () => {
     assert.equal(run(superuserSprawl, hardened()).status, 'pass');
-    const r = run(superuserSprawl, liveWith('default off', `admin on >${PW} ~* +@all`, `app on >${PW} ~* +@all -debug`));
+    const r = run(
+      superuserSprawl,
+      liveWith('default off', `admin on >${PW} ~* +@all`, `app on >${PW} ~* +@all -debug`),
+    );
     assert.equal(r.status, 'pass');
   });
 
@@ -152,11 +155,11 @@ describe('RS007 superuser sprawl', () => {
 
 describe('RS016 dangerous commands for non-admins', () => {
   test('fail (high): an application user with +@all', () => {
-    const r = run(dangerousCommands, liveWith('default off', `app on >${PW} ~app:* +@all`));
+    const r = run(dangerousCommands, liveWith('default off', `admin on >${PW} ~* +@all`, `app on >${PW} ~app:* +@all`));
     assert.equal(r.status, 'fail');
     assert.equal(r.severity, undefined);
-    assert.match(r.evidence, /user 'app' may run config\|set/);
-    assert.match(r.evidence, /admins by name/);
+    assert.match(r.evidence, /user 'app' \(\+@all\) may run config\|set/);
+    assert.match(r.evidence, /'admin' counted as admin by name/);
   });
 
   test('fail (medium): only KEYS and SAVE', () => {
@@ -174,7 +177,12 @@ describe('RS016 dangerous commands for non-admins', () => {
 
   test('DEBUG and MODULE LOAD count only where enable-*-command allows them', () => {
     const f = liveWith('default off', `app on >${PW} ~app:* -@all +get +debug +module|load`);
-    f.config = { values: { 'enable-debug-command': 'no', 'enable-module-command': 'no' }, locations: {}, directives: [], renamedCommands: {} };
+    f.config = {
+      values: { 'enable-debug-command': 'no', 'enable-module-command': 'no' },
+      locations: {},
+      directives: [],
+      renamedCommands: {},
+    };
     const r = run(dangerousCommands, f);
     assert.equal(r.status, 'pass');
     assert.match(r.evidence, /enable-debug-command no/);
@@ -205,7 +213,7 @@ describe('RS017 CONFIG SET for non-admins', () => {
     const r = run(configSetForNonAdmins, liveWith(OPEN_DEFAULT));
     assert.equal(r.status, 'fail');
     assert.equal(r.severity, 'high');
-    assert.match(r.evidence, /user 'default' may run config\|set/);
+    assert.match(r.evidence, /user 'default' \(\+@all\) may run config\|set/);
   });
 
   test('fail (critical before 7.0)', () => {
@@ -217,7 +225,10 @@ describe('RS017 CONFIG SET for non-admins', () => {
   });
 
   test('fail: a renamed CONFIG is still CONFIG (obscurity only), and its new name is never shown', () => {
-    const f = fileFacts({ config: { requirepass: PW }, options: { renamed: { config: 'CFG_b840fc02d524045429941cc15f59e41cb7be6c52' } } });
+    const f = fileFacts({
+      config: { requirepass: PW },
+      options: { renamed: { config: 'CFG_b840fc02d524045429941cc15f59e41cb7be6c52' } },
+    });
     const r = run(configSetForNonAdmins, f);
     assert.equal(r.status, 'fail');
     assert.match(r.evidence, /CONFIG is renamed \(obscurity only\)/);
@@ -257,7 +268,10 @@ describe('RS018 REPLICAOF / SLAVEOF', () => {
 
 describe('RS022 scripting for non-admins', () => {
   test('fail: +@write without -@scripting grants FUNCTION LOAD', () => {
-    const r = run(scriptingForNonAdmins, liveWith('default off', `app on >${PW} ~app:* -@all +@read +@write -@dangerous`));
+    const r = run(
+      scriptingForNonAdmins,
+      liveWith('default off', `app on >${PW} ~app:* -@all +@read +@write -@dangerous`),
+    );
     assert.equal(r.status, 'fail');
     assert.match(r.evidence, /function\|load/);
     assert.match(r.evidence, /put -@scripting after it/);
@@ -266,7 +280,7 @@ describe('RS022 scripting for non-admins', () => {
   test('fail: EVAL for the default user', () => {
     const r = run(scriptingForNonAdmins, liveWith(OPEN_DEFAULT));
     assert.equal(r.status, 'fail');
-    assert.match(r.evidence, /user 'default' may run eval/);
+    assert.match(r.evidence, /user 'default' \(\+@all\) may run eval/);
   });
 
   test('pass: -@scripting after +@write', () => {
@@ -289,7 +303,7 @@ describe('RS024 FLUSHALL / FLUSHDB', () => {
     const f = fileFacts({ config: { requirepass: PW }, options: { renamed: { flushall: '', flushdb: '' } } });
     const r = run(flushCommands, f);
     assert.equal(r.status, 'pass');
-    assert.match(r.evidence, /FLUSHALL is disabled by rename-command; FLUSHDB is disabled/);
+    assert.match(r.evidence, /FLUSHALL is disabled by rename-command, FLUSHDB is disabled/);
   });
 
   test('unknown: a DRYRUN-only user without an answer for FLUSHDB', () => {
@@ -336,4 +350,27 @@ describe('RS026 MONITOR / CLIENT LIST', () => {
   test('unknown: ACL LIST forbidden', () => {
     assert.equal(run(monitorClientList, liveFacts({ unobserved: USERS_FORBIDDEN })).status, 'unknown');
   });
+});
+
+test('skip on a Sentinel: RS016–RS018, RS022, RS024–RS026', () => {
+  const sentinel = liveFacts({ server: server('7.0.15', { mode: 'sentinel' }), users: [user(OPEN_DEFAULT)] });
+  const sentinelConf = fileFacts({
+    config: { port: '26379' },
+    options: { directives: [{ name: 'sentinel', args: ['monitor', 'mymaster', '10.0.0.4', '6379', '2'] }] },
+  });
+  for (const check of [
+    dangerousCommands,
+    configSetForNonAdmins,
+    replicationCommands,
+    scriptingForNonAdmins,
+    flushCommands,
+    keysCommand,
+    monitorClientList,
+  ]) {
+    for (const f of [sentinel, sentinelConf]) {
+      const r = run(check, f);
+      assert.equal(r.status, 'skip', `${check.id}: ${r.evidence}`);
+      assert.match(r.evidence, /RS050/);
+    }
+  }
 });

@@ -39,7 +39,11 @@ describe('RS011 TLS not enabled on an exposed instance', () => {
   });
 
   test('fail: CONFIG forbidden, but the server answered plaintext RESP from another host', () => {
-    const f = liveFacts({ target: 'redis://10.0.0.5:6379', unobserved: CONFIG_FORBIDDEN, unauth: { result: 'noauth' } });
+    const f = liveFacts({
+      target: 'redis://10.0.0.5:6379',
+      unobserved: CONFIG_FORBIDDEN,
+      unauth: { result: 'noauth' },
+    });
     assert.equal(run(tlsNotEnabled, f).status, 'fail');
   });
 

@@ -24,7 +24,9 @@ test('EXPOSURE_CHECKS holds RS002', () => {
 
 describe('RS002 from the unauthenticated probe (another host)', () => {
   test('fail: +PONG without AUTH', () => {
-    const r = run(liveFacts({ target: REMOTE, unauth: { result: 'open', detail: 'PING answered +PONG without AUTH' } }));
+    const r = run(
+      liveFacts({ target: REMOTE, unauth: { result: 'open', detail: 'PING answered +PONG without AUTH' } }),
+    );
     assert.equal(r.status, 'fail');
     assert.equal(r.severity, undefined, 'catalogue severity: critical');
     assert.match(r.evidence, /203\.0\.113\.5/);
@@ -39,7 +41,9 @@ describe('RS002 from the unauthenticated probe (another host)', () => {
 
   test('pass: NOAUTH, TLS-only or closed', () => {
     assert.equal(run(liveFacts({ target: REMOTE, unauth: { result: 'noauth' } })).status, 'pass');
-    const tls = run(liveFacts({ target: REMOTE, unauth: { result: 'tls-required', tls: true, clientCertRequired: true } }));
+    const tls = run(
+      liveFacts({ target: REMOTE, unauth: { result: 'tls-required', tls: true, clientCertRequired: true } }),
+    );
     assert.equal(tls.status, 'pass');
     assert.match(tls.evidence, /client certificate/);
     assert.equal(run(liveFacts({ target: REMOTE, unauth: { result: 'closed' } })).status, 'pass');
@@ -99,7 +103,7 @@ describe('RS002 derived from bind, protected-mode and the default user', () => {
     const r = run(f);
     assert.equal(r.status, 'unknown');
     assert.match(r.evidence, /CONFIG is not permitted/);
-    assert.match(r.evidence, /probe from this host got 'open'/);
+    assert.match(r.evidence, /probe came from this host \(it got 'open'\)/);
   });
 
   test('unknown: bind beyond loopback but the default user unobserved', () => {

@@ -100,16 +100,22 @@ export function liveConfig(values: Record<string, string>): ConfigFacts {
   return { values: { ...values }, locations: {}, directives: [], renamedCommands: {} };
 }
 
+/** Config values by name, or ready-made ConfigFacts (so a `Partial<Facts>` can be passed through). */
+export type ConfigInput = Record<string, string> | ConfigFacts;
+
+const isConfigFacts = (c: ConfigInput): c is ConfigFacts =>
+  typeof (c as ConfigFacts).values === 'object' && typeof (c as ConfigFacts).locations === 'object';
+
 /** Facts from files only: a redis.conf (and users from `user` lines or an ACL file). */
 export function fileFacts(
-  parts: { config?: Record<string, string>; users?: AclUser[]; options?: FileConfigOptions } & Partial<
+  parts: { config?: ConfigInput; users?: AclUser[]; options?: FileConfigOptions } & Partial<
     Omit<Facts, 'config' | 'users'>
   > = {},
 ): Facts {
   const { config, users, options, ...rest } = parts;
   const file = options?.file ?? 'redis.conf';
   const f = facts({ files: [file], live: false, ...rest });
-  f.config = fileConfig(config ?? {}, options);
+  f.config = config && isConfigFacts(config) ? config : fileConfig(config ?? {}, options);
   if (users) f.users = users;
   return f;
 }
@@ -127,11 +133,11 @@ export function server(version: string, more: Partial<ServerFacts> = {}): Server
 
 /** Facts from a live server: CONFIG GET values (or absent), ACL LIST users (or absent), version 7.0.15 by default. */
 export function liveFacts(
-  parts: { config?: Record<string, string>; users?: AclUser[] } & Partial<Omit<Facts, 'config' | 'users'>> = {},
+  parts: { config?: ConfigInput; users?: AclUser[] } & Partial<Omit<Facts, 'config' | 'users'>> = {},
 ): Facts {
   const { config, users, ...rest } = parts;
   const f = facts({ live: true, target: 'redis://10.0.0.5:6379', server: server('7.0.15'), ...rest });
-  if (config) f.config = liveConfig(config);
+  if (config) f.config = isConfigFacts(config) ? config : liveConfig(config);
   if (users) f.users = users;
   return f;
 }

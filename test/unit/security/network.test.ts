@@ -56,7 +56,10 @@ describe('RS008 bound to all interfaces', () => {
   });
 
   test('fail: a public address', () => {
-    const r = run(bindAllInterfaces, liveFacts({ config: { bind: '127.0.0.1 203.0.113.5', port: '6379', 'tls-port': '0' } }));
+    const r = run(
+      bindAllInterfaces,
+      liveFacts({ config: { bind: '127.0.0.1 203.0.113.5', port: '6379', 'tls-port': '0' } }),
+    );
     assert.equal(r.status, 'fail');
     assert.match(r.evidence, /203\.0\.113\.5 is not a loopback or private address/);
   });

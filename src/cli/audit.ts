@@ -1,0 +1,231 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { AclParseError } from '../redis/acl-rules.ts';
+import { IoRedisConnection } from '../redis/connection.ts';
+import { RedisError } from '../redis/errors.ts';
+import { RedisConfParseError } from '../redis/redis-conf.ts';
+import { parseTarget, withCredentials } from '../redis/target.ts';
+import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
+import type { Severity } from '../security/check.ts';
+import { ALL_CHECKS } from '../security/checks/index.ts';
+import type { Facts } from '../security/facts.ts';
+import { factsFromFiles } from '../security/file-facts.ts';
+import { collectLiveFacts } from '../security/live-facts.ts';
+import { mergeReports } from '../security/merge.ts';
+import { renderJson } from '../security/report/json.ts';
+import { renderSarif } from '../security/report/sarif.ts';
+import { renderTable } from '../security/report/table.ts';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
+import type { CliIo } from './io.ts';
+
+export const AUDIT_FLAGS: FlagSpec[] = [
+  {
+    name: 'redis',
+    type: 'string',
+    env: ['REDOUBT_REDIS'],
+    default: '',
+    help: 'Audit this live server: redis://[user@]host:port, rediss://…, unix:///path.',
+  },
+  {
+    name: 'redis.user',
+    type: 'string',
+    env: ['REDIS_USER'],
+    default: '',
+    help: 'ACL user to log in as (the least it needs is in the README: the "auditor" user).',
+  },
+  {
+    name: 'redis.password',
+    type: 'string',
+    env: ['REDIS_PASSWORD'],
+    default: '',
+    help: 'Password to log in with (prefer the REDIS_PASSWORD environment variable).',
+  },
+  {
+    name: 'config',
+    type: 'string',
+    default: '',
+    help: 'Audit this redis.conf (its includes and aclfile are followed); no server needed.',
+  },
+  {
+    name: 'acl-file',
+    type: 'string',
+    default: '',
+    help: 'Audit this ACL file (default: the aclfile named in --config).',
+  },
+  { name: 'format', type: 'string', default: 'table', help: 'Output format: table, json or sarif.' },
+  {
+    name: 'output',
+    type: 'string',
+    default: '',
+    help: 'Write the report to this file (atomically) instead of stdout.',
+  },
+  {
+    name: 'fail-on',
+    type: 'string',
+    default: '',
+    help: 'Exit 1 when a check at or above this severity fails: critical, high, medium or low.',
+  },
+  { name: 'show-passed', type: 'bool', default: false, help: 'Table format: also list passed and skipped checks.' },
+  {
+    name: 'config-command',
+    type: 'string',
+    default: '',
+    help: 'The new name of CONFIG when it was renamed with rename-command.',
+  },
+  { name: 'connection-timeout', type: 'duration', default: 10000, help: 'Time allowed for the whole live audit.' },
+  { name: 'tls-ca-cert-file', type: 'string', default: '', help: 'CA certificate to verify a rediss:// server.' },
+  { name: 'tls-client-cert-file', type: 'string', default: '', help: 'Client certificate for mutual TLS.' },
+  { name: 'tls-client-key-file', type: 'string', default: '', help: 'Client key for mutual TLS.' },
+  { name: 'tls-server-name', type: 'string', default: '', help: 'Name to verify the server certificate against.' },
+  {
+    name: 'skip-tls-verification',
+    type: 'bool',
+    default: false,
+    help: 'Do not verify the server certificate (testing only).',
+  },
+  {
+    name: 'scan-keys',
+    type: 'bool',
+    default: false,
+    help: 'Also sample key names and short string heads for signs of compromise (RS054; SCAN, read-only, bounded).',
+  },
+  {
+    name: 'local',
+    type: 'bool',
+    default: false,
+    help: 'The server runs on this host: check its process user and file permissions (RS048, RS049, RS045).',
+  },
+  {
+    name: 'admin-users',
+    type: 'list',
+    default: ['admin'],
+    help: 'Users allowed to hold admin permissions (not reported by the permission checks).',
+  },
+  {
+    name: 'allowed-peers',
+    type: 'list',
+    default: [],
+    help: 'Expected replication peers (host or host:port) for RS041.',
+  },
+  {
+    name: 'expected-role',
+    type: 'string',
+    default: '',
+    help: 'The role this instance should have: master or replica (RS041).',
+  },
+];
+
+const USAGE = `Usage: redoubt audit (--redis URL | --config redis.conf [--acl-file users.acl]) [flags]
+
+Audits a live Redis, its configuration files, or both, against checks RS001–RS056 (read-only: it never
+changes the server). Exit codes: 0 no failing check at or above --fail-on, 1 at least one, 2 the audit could
+not run.`;
+
+const FAIL_ON: Severity[] = ['critical', 'high', 'medium', 'low'];
+
+function writeAtomic(path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+async function liveReport(v: Record<string, unknown>, io: CliIo): Promise<AuditReport> {
+  const bare = parseTarget(String(v.redis));
+  const target = withCredentials(
+    bare,
+    String(v['redis.user'] || '') || undefined,
+    String(v['redis.password'] || '') || undefined,
+  );
+  const timeout = Number(v['connection-timeout']);
+  const conn = new IoRedisConnection(target, {
+    connectTimeoutMs: timeout,
+    commandTimeoutMs: timeout,
+    tls: {
+      caFile: String(v['tls-ca-cert-file'] || '') || undefined,
+      certFile: String(v['tls-client-cert-file'] || '') || undefined,
+      keyFile: String(v['tls-client-key-file'] || '') || undefined,
+      serverName: String(v['tls-server-name'] || '') || undefined,
+      skipVerify: Boolean(v['skip-tls-verification']),
+    },
+  });
+  try {
+    const facts: Facts = await collectLiveFacts(conn, {
+      deadlineMs: Date.now() + timeout,
+      scanSuspiciousKeys: Boolean(v['scan-keys']),
+      local: Boolean(v.local),
+      configCommand: String(v['config-command'] || '') || undefined,
+      adminUsers: v['admin-users'] as string[],
+    });
+    const role = String(v['expected-role'] || '');
+    if (role && role !== 'master' && role !== 'replica')
+      throw new UsageError(`--expected-role "${role}": use master or replica`);
+    facts.inventory = {
+      allowedPeers: (v['allowed-peers'] as string[]).length ? (v['allowed-peers'] as string[]) : undefined,
+      expectedRole: (role || undefined) as 'master' | 'replica' | undefined,
+      adminUsers: v['admin-users'] as string[],
+    };
+    void io;
+    return buildReport(facts, ALL_CHECKS);
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function runAudit(argv: string[], io: CliIo): Promise<number> {
+  const { values: v, help } = parseFlags(argv, AUDIT_FLAGS, io.env);
+  if (help) {
+    io.stdout.write(formatHelp(USAGE, AUDIT_FLAGS));
+    return 0;
+  }
+  const format = String(v.format);
+  if (!['table', 'json', 'sarif'].includes(format))
+    throw new UsageError(`--format "${format}": use table, json or sarif`);
+  const failOn = String(v['fail-on'] || '');
+  if (failOn && !FAIL_ON.includes(failOn as Severity))
+    throw new UsageError(`--fail-on "${failOn}": use critical, high, medium or low`);
+  if (!v.redis && !v.config && !v['acl-file'])
+    throw new UsageError('nothing to audit: pass --redis URL, --config redis.conf, or both (see --help)');
+
+  let report: AuditReport;
+  try {
+    let fileReport: AuditReport | undefined;
+    if (v.config || v['acl-file']) {
+      const facts = factsFromFiles({
+        confPath: String(v.config || '') || undefined,
+        aclPath: String(v['acl-file'] || '') || undefined,
+      });
+      fileReport = buildReport(facts, ALL_CHECKS);
+    }
+    const live = v.redis ? await liveReport(v, io) : undefined;
+    if (live && fileReport) report = mergeReports(live, fileReport);
+    else report = (live ?? fileReport) as AuditReport;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const e = err as Error;
+    const known = err instanceof RedisError || err instanceof RedisConfParseError || err instanceof AclParseError;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = known || code ? e.message : `unexpected error: ${e.message}`;
+    io.stderr.write(`redoubt audit: the audit could not run: ${reason}\n`);
+    return 2;
+  }
+
+  const color =
+    format === 'table' && !v.output && Boolean((io.stdout as { isTTY?: boolean }).isTTY) && !io.env.NO_COLOR;
+  const text =
+    format === 'json'
+      ? renderJson(report)
+      : format === 'sarif'
+        ? renderSarif(report)
+        : renderTable(report, { color, showPassed: Boolean(v['show-passed']) });
+  if (v.output) writeAtomic(String(v.output), text);
+  else io.stdout.write(text);
+
+  if (!failOn) return 0;
+  const failing = report.findings.some((f) => f.status === 'fail' && severityAtLeast(f.severity, failOn as Severity));
+  return failing ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+import { styleText } from 'node:util';
+import type { AuditReport, Finding } from '../audit.ts';
+import { failuresBySeverity } from '../audit.ts';
+
+const WIDTH = 80;
+
+function wrap(text: string, width: number, indent: string): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(indent + line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+/** A report readable in an 80-column terminal; coloured only when `color` (a TTY without NO_COLOR). */
+export function renderTable(report: AuditReport, options: { color: boolean; showPassed?: boolean }): string {
+  const paint = (style: Style, s: string) => (options.color ? styleText(style, s) : s);
+  const statusStyle: Record<Finding['status'], Style> = { fail: 'red', unknown: 'yellow', pass: 'green', skip: 'gray' };
+  const sevStyle: Record<Finding['severity'], Style> = {
+    critical: ['bold', 'red'] as unknown as Style,
+    high: 'red',
+    medium: 'yellow',
+    low: 'cyan',
+    info: 'gray',
+  };
+  const out: string[] = [];
+  const what = [report.target, ...report.files].filter(Boolean).join(', ');
+  out.push(paint('bold', `redoubt audit — ${what}`));
+  out.push(`Redis ${report.redis_version ?? 'version unknown'}   score ${report.score}/100`);
+  const counts = failuresBySeverity(report.findings);
+  out.push(
+    `failing: ${(['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}`,
+  );
+  for (const [part, why] of Object.entries(report.unobserved))
+    out.push(paint('yellow', `not observed (${part}): ${why}`));
+  out.push('');
+  let lastIndicator = false;
+  for (const f of report.findings) {
+    if (!options.showPassed && (f.status === 'pass' || f.status === 'skip')) continue;
+    const indicator = f.indicator && f.status === 'fail';
+    if (indicator && !lastIndicator) out.push(paint(['bold', 'red'] as unknown as Style, 'INDICATORS OF COMPROMISE'));
+    if (!indicator && lastIndicator) out.push('');
+    lastIndicator = indicator;
+    const head = `${f.status.toUpperCase().padEnd(7)} ${f.id} ${f.severity.padEnd(8)} `;
+    const titleWidth = WIDTH - head.length;
+    const title = f.title.length > titleWidth ? `${f.title.slice(0, titleWidth - 1)}…` : f.title;
+    out.push(
+      `${paint(statusStyle[f.status], f.status.toUpperCase().padEnd(7))} ${f.id} ${paint(sevStyle[f.severity], f.severity.padEnd(8))} ${title}`,
+    );
+    const where = f.location ? ` (${f.location.file}:${f.location.line})` : '';
+    out.push(...wrap(`${f.evidence}${where}`, WIDTH - 8, '        '));
+    if (f.status === 'fail')
+      out.push(...wrap(`fix: ${f.remediation}`, WIDTH - 8, '        ').map((l) => paint('dim', l)));
+  }
+  const hidden = report.findings.filter((f) => f.status === 'pass' || f.status === 'skip').length;
+  if (!options.showPassed && hidden > 0)
+    out.push('', `${hidden} checks passed or did not apply (--show-passed lists them).`);
+  return `${out.join('\n')}\n`;
+}
