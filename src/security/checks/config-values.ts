@@ -1,61 +1,29 @@
 /**
  * Reading settings for checks RS028–RS056: a parameter's effective value with its file line, the Redis 7 default
- * when a file (or a complete CONFIG GET) does not set it, or undefined when it could not be observed (CONFIG was
- * unavailable and INFO did not stand in for it). Sizes in redis.conf units. Nothing here returns a secret.
+ * (REDIS_7_DEFAULTS) when a file (or a complete CONFIG GET) does not set it, or undefined when it could not be
+ * observed (CONFIG was unavailable and INFO did not stand in for it). Sizes in redis.conf units. Nothing here
+ * returns a secret.
  */
 import type { Facts, SourceLocation } from '../facts.ts';
+import { REDIS_7_DEFAULTS } from '../file-facts.ts';
 
 /**
- * Upstream Redis 7 defaults (redis.conf / CONFIG GET * on 7.0) of the parameters these checks read. A directive a
- * file does not contain has this value.
+ * Defaults REDIS_7_DEFAULTS (CONFIG GET * of 7.0) leaves out: `dir` (the directory the server starts in) and the
+ * set-max-listpack-* thresholds, which 7.2 added.
  */
-export const SETTING_DEFAULTS: Readonly<Record<string, string>> = {
-  maxmemory: '0',
-  'maxmemory-policy': 'noeviction',
-  maxclients: '10000',
-  timeout: '0',
-  'tcp-keepalive': '300',
-  'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
-  'proto-max-bulk-len': '536870912',
-  'client-query-buffer-limit': '1073741824',
-  'set-max-intset-entries': '512',
+const MORE_DEFAULTS: Readonly<Record<string, string>> = {
+  dir: './',
   'set-max-listpack-entries': '128',
   'set-max-listpack-value': '64',
-  'hash-max-listpack-entries': '128',
-  'hash-max-listpack-value': '64',
-  'zset-max-listpack-entries': '128',
-  'zset-max-listpack-value': '64',
-  'busy-reply-threshold': '5000',
-  'slowlog-log-slower-than': '10000',
-  'slowlog-max-len': '128',
-  'latency-monitor-threshold': '0',
-  'acllog-max-len': '128',
-  logfile: '',
-  loglevel: 'notice',
-  daemonize: 'no',
-  'syslog-enabled': 'no',
-  supervised: 'no',
-  dir: './',
-  dbfilename: 'dump.rdb',
-  appendonly: 'no',
-  appendfilename: 'appendonly.aof',
-  appenddirname: 'appendonlydir',
-  save: '3600 1 300 100 60 10000',
-  'replica-read-only': 'yes',
-  replicaof: '',
-  masterauth: '',
-  masteruser: '',
-  requirepass: '',
-  unixsocket: '',
-  unixsocketperm: '0',
-  'cluster-enabled': 'no',
-  'cluster-port': '0',
-  'tls-cluster': 'no',
-  port: '6379',
-  pidfile: '',
 };
 
-/** Parameters redis.conf accepts under two names (7.0 renamed *-ziplist-* to *-listpack-*). */
+/** What a parameter is when nothing sets it: the Redis 7 default. */
+export const defaultOf = (name: string): string => REDIS_7_DEFAULTS[name] ?? MORE_DEFAULTS[name] ?? '';
+
+/**
+ * Parameters known under two names (7.0 renamed *-ziplist-* to *-listpack-*). File facts arrive under the 7.0 name;
+ * a pre-7.0 server answers CONFIG GET under the old one.
+ */
 const ALIASES: Readonly<Record<string, readonly string[]>> = {
   'replica-read-only': ['slave-read-only'],
   replicaof: ['slaveof'],
@@ -100,7 +68,7 @@ export function configValue(facts: Facts, name: string): ConfigValue | undefined
     return location ? { name: key, value, origin, location } : { name: key, value, origin };
   }
   if (configPartial(facts)) return undefined;
-  return { name, value: SETTING_DEFAULTS[name] ?? '', origin: 'default' };
+  return { name, value: defaultOf(name), origin: 'default' };
 }
 
 /** Several parameters at once; undefined when any could not be observed. */
