@@ -1,6 +1,6 @@
 // Bundles the CLI and everything it imports into dist/ (minified ESM, lazily loaded chunks), so the published
 // package has no runtime dependencies and the exporter starts ~10 MB smaller than with node_modules resolution.
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -20,3 +20,7 @@ await build({
   // CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __redoubtRequire } from 'node:module'; const require = __redoubtRequire(import.meta.url);" },
 });
+
+// Data read at run time (not imported): the common-password list for the offline password checks.
+mkdirSync('dist/data', { recursive: true });
+copyFileSync('src/security/data/common-passwords.txt', 'dist/data/common-passwords.txt');

@@ -24,6 +24,7 @@ export interface ExporterConfig {
   setClientName: boolean;
   pingOnConnect: boolean;
   latencyHistogram: boolean;
+  securityIntervalMs: number;
   checkKeys: string;
   checkSingleKeys: string;
   checkStreams: string;
@@ -104,6 +105,7 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     redisOnlyMetrics: Boolean(v['redis-only-metrics']),
     setClientName: Boolean(v['set-client-name']),
     pingOnConnect: Boolean(v['ping-on-connect']),
+    securityIntervalMs: Number(v['security-interval']),
     latencyHistogram: Boolean(v['include-latency-histogram-metrics']) && !v['exclude-latency-histogram-metrics'],
     checkKeys: s('check-keys'),
     checkSingleKeys: s('check-single-keys'),

@@ -98,6 +98,12 @@ export class Exporter {
       },
       snapshotOptions,
       { namespace: c.namespace, includeSystemMetrics: c.includeSystemMetrics },
+      {
+        intervalMs: c.securityIntervalMs,
+        timeoutMs: Math.min(c.connectionTimeoutMs, 10_000),
+        configCommand: c.configCommand,
+        onError: (message) => this.log.warn('security audit failed', { target: target.display, err: message }),
+      },
     );
   }
 

@@ -1,11 +1,13 @@
 import type { FamilyOptions } from '../metrics/families.ts';
 import { snapshotToFamilies } from '../metrics/families.ts';
-import type { MetricFamily } from '../metrics/family.ts';
+import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
+import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
 import { type ConnectionOptions, IoRedisConnection } from '../redis/connection.ts';
 import { RedisError, scrub } from '../redis/errors.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import { PostureMonitor, type PostureOptions } from './posture.ts';
 
 export interface ScrapeOutcome {
   snapshot?: Snapshot;
@@ -24,6 +26,7 @@ export interface ScrapeOutcome {
  */
 export class TargetScraper {
   readonly collector: SnapshotCollector;
+  readonly posture?: PostureMonitor;
   private inflight: Promise<Snapshot> | null = null;
   lastUsedMs = Date.now();
   scrapes = 0;
@@ -34,8 +37,11 @@ export class TargetScraper {
     connection: ConnectionOptions,
     snapshotOptions: SnapshotOptions,
     private readonly familyOptions: FamilyOptions,
+    posture?: PostureOptions & { onError: (message: string) => void },
   ) {
-    this.collector = new SnapshotCollector(new IoRedisConnection(target, connection), snapshotOptions);
+    const conn = new IoRedisConnection(target, connection);
+    this.collector = new SnapshotCollector(conn, snapshotOptions);
+    if (posture && posture.intervalMs > 0) this.posture = new PostureMonitor(conn, posture, posture.onError);
   }
 
   async scrape(deadlineMs: number): Promise<ScrapeOutcome> {
@@ -57,6 +63,12 @@ export class TargetScraper {
     try {
       const snapshot = await Promise.race([this.inflight, ownDeadline]);
       const families = snapshotToFamilies(snapshot, this.familyOptions);
+      const report = this.posture?.latest(snapshot.info);
+      if (report) {
+        const b = new FamilyBuilder(this.familyOptions.namespace);
+        addPostureFamilies(b, report);
+        families.push(...b.families());
+      }
       const durationSeconds = (performance.now() - started) / 1000;
       this.durationSum += durationSeconds;
       return {

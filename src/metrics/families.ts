@@ -2,6 +2,7 @@ import type { Snapshot } from '../redis/snapshot.ts';
 import { FamilyBuilder, type MetricFamily } from './family.ts';
 import { addInfoFamilies } from './info.ts';
 import { addKeyFamilies } from './key-families.ts';
+import { addSecurityScrapeFamilies } from './security-families.ts';
 import { addConfigFamilies, addLatencyFamilies, addSlowlogFamilies } from './server-families.ts';
 
 export interface FamilyOptions {
@@ -20,5 +21,6 @@ export function snapshotToFamilies(snapshot: Snapshot, options: FamilyOptions): 
   addSlowlogFamilies(b, snapshot);
   addLatencyFamilies(b, snapshot);
   addKeyFamilies(b, snapshot);
+  addSecurityScrapeFamilies(b, snapshot);
   return b.families();
 }

@@ -18,6 +18,9 @@ export const METRIC_CONFIG_KEYS = [
   'io-threads',
   'repl-backlog-size',
   'client-output-buffer-limit',
+  // watched on every scrape: attackers switch these at runtime (redis_security_config_value)
+  'protected-mode',
+  'replica-read-only',
 ];
 
 export interface SnapshotOptions {

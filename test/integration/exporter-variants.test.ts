@@ -3,13 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { EXPORTER_ACL } from '../support/acl.ts';
 import { parseExposition } from '../support/exposition-parse.ts';
 import { httpGet } from '../support/http.ts';
 import { startRedis } from '../support/redis-server.ts';
 import { startExporter } from '../support/redoubt.ts';
-
-/** The least a default scrape needs on Redis 7.0 (documented in the README). */
-export const EXPORTER_ACL = '-@all +@connection +info +config|get +latency +slowlog +client|setname +command|info';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {

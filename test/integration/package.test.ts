@@ -18,6 +18,7 @@ test('npm pack → npm install → npx redoubt works', { timeout: 180_000 }, asy
   const paths = info.files.map((f) => f.path);
   assert.ok(paths.includes('bin/redoubt.js'));
   assert.ok(paths.includes('dist/cli.js'));
+  assert.ok(paths.includes('dist/data/common-passwords.txt'), 'the common-password list ships with the package');
   assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('src/')), 'tests and sources are not shipped');
   const app = join(dir, 'app');
   await run('mkdir', ['-p', app]);

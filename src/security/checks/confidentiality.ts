@@ -35,13 +35,14 @@ export const checkPasswordsReadable: Check = {
         return pass(`${what}; no ACL users besides the default user, which may run every command anyway`);
       return unknown(whyUnobserved(facts, 'users', 'ACL users'));
     }
-    const admins = facts.inventory?.adminUsers;
+    // An empty admin list is the same as none given.
+    const admins = facts.inventory?.adminUsers?.length ? facts.inventory.adminUsers : undefined;
     // Without an admin list, an admin is a user who may also change the configuration (CONFIG SET): it could
     // set the passwords anyway. A user who may only read it is a monitoring-style user.
     const readers = users.filter(
       (u) =>
         u.enabled &&
-        !(admins ?? []).includes(u.name) &&
+        !admins?.includes(u.name) &&
         may(facts, u, 'config|get') === true &&
         (admins !== undefined || may(facts, u, 'config|set') !== true),
     );

@@ -23,6 +23,10 @@ function secretsIn(facts: Facts, file: StatFact): string[] {
   const users = (facts.users ?? []).filter((u) => here(u.location));
   if (users.some((u) => u.plaintextPasswords.length > 0)) kinds.push("'>' passwords");
   else if (users.some((u) => u.passwordHashes.length > 0)) kinds.push('password hashes');
+  const sentinelSecrets = (facts.config?.directives ?? []).filter(
+    (d) => d.name === 'sentinel' && /^(auth-pass|sentinel-pass)$/i.test(d.args[0] ?? '') && here(d.location),
+  );
+  if (sentinelSecrets.length > 0) kinds.push('Sentinel passwords (auth-pass / sentinel-pass)');
   if (file.role === 'config' && Object.keys(facts.config?.renamedCommands ?? {}).length > 0)
     kinds.push('renamed command names');
   return kinds;

@@ -72,6 +72,15 @@ describe('RS055 passwords readable through CONFIG GET', () => {
     assert.equal(r.evidence, 'requirepass is set; only admins may run CONFIG GET');
   });
 
+  test('pass: an empty admin list counts as none: the all-powerful default user is an admin', () => {
+    const f = liveFacts({
+      config: { requirepass: '<redacted>' },
+      users: [user(`default on #${'c'.repeat(64)} ~* &* +@all`)],
+      inventory: { adminUsers: [] },
+    });
+    assert.equal(run(checkPasswordsReadable, f).status, 'pass');
+  });
+
   test('pass: a file with requirepass and no user lines (only the all-powerful default user)', () => {
     const r = run(checkPasswordsReadable, fileFacts({ config: { requirepass: 'Only-Default-Pass-1' } }));
     assert.equal(r.status, 'pass');

@@ -53,6 +53,23 @@ describe('RS049 config and ACL file permissions', () => {
     assert.match(r.evidence, /ACL file, mode 0604\) is world-readable; it holds '>' passwords/);
   });
 
+  test('fail: a world-readable sentinel.conf with Sentinel passwords', () => {
+    const f = fileFacts({
+      options: {
+        file: 'sentinel.conf',
+        directives: [
+          { name: 'sentinel', args: ['monitor', 'mymaster', '10.0.0.5', '6379', '2'] },
+          { name: 'sentinel', args: ['auth-pass', 'mymaster', 'Master-Pass-q1'] },
+        ],
+      },
+      local: { files: [stat('sentinel.conf', 'config', 0o644)] },
+    });
+    const r = run(checkFilePermissions, f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /it holds Sentinel passwords/);
+    assert.ok(!r.evidence.includes('Master-Pass-q1'));
+  });
+
   test('fail: world-writable, or owned by another user', () => {
     const f = liveFacts({ local: { uid: 999, files: [stat(CONF, 'config', 0o662, 1000)] } });
     const r = run(checkFilePermissions, f);

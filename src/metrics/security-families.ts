@@ -1,0 +1,52 @@
+import type { Snapshot } from '../redis/snapshot.ts';
+import type { AuditReport } from '../security/audit.ts';
+import { failuresBySeverity, SEVERITIES } from '../security/audit.ts';
+import type { FamilyBuilder } from './family.ts';
+
+/** Settings an attacker flips at runtime (CONFIG SET protected-mode no): read on every scrape, not every audit. */
+export const WATCHED_SETTINGS = ['protected-mode', 'replica-read-only'] as const;
+
+function errorstat(info: string, name: string): number | undefined {
+  const m = new RegExp(`\\nerrorstat_${name}:count=(\\d+)`).exec(info);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Per-scrape security values: watched settings and authentication failures (from INFO errorstats). */
+export function addSecurityScrapeFamilies(b: FamilyBuilder, snapshot: Snapshot): void {
+  for (const param of WATCHED_SETTINGS) {
+    const v = snapshot.config[param];
+    if (v === undefined) continue;
+    b.gauge(
+      'security_config_value',
+      v === 'yes' ? 1 : v === 'no' ? 0 : Number.isFinite(Number(v)) ? Number(v) : -1,
+      { param },
+      'Security-relevant settings that can be changed at runtime (1 yes, 0 no)',
+    );
+  }
+  // WRONGPASS counts failed AUTH attempts (wrong password or disabled user); the counter resets on restart.
+  b.counter(
+    'security_auth_failures_total',
+    errorstat(snapshot.info, 'WRONGPASS') ?? 0,
+    {},
+    'Failed authentication attempts (errorstat WRONGPASS) since the server started',
+  );
+}
+
+const STATUS_VALUE = { fail: 1, pass: 0, unknown: -1 } as const;
+
+/** The latest audit as metrics. Labels carry check ids, severities and categories only: never a secret. */
+export function addPostureFamilies(b: FamilyBuilder, report: AuditReport): void {
+  for (const f of report.findings) {
+    if (f.status === 'skip') continue;
+    b.gauge(
+      'security_check_status',
+      STATUS_VALUE[f.status],
+      { check: f.id, severity: f.severity, category: f.category },
+      'Security check result: 1 fail, 0 pass, -1 unknown (could not be observed)',
+    );
+  }
+  const counts = failuresBySeverity(report.findings);
+  for (const s of SEVERITIES)
+    b.gauge('security_findings', counts[s], { severity: s }, 'Failing security checks by severity');
+  b.gauge('security_score', report.score, {}, 'Security score 0-100 (severity-weighted share of passing checks)');
+}
