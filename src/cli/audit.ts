@@ -164,6 +164,7 @@ async function liveReport(v: Record<string, unknown>, io: CliIo): Promise<AuditR
     const role = String(v['expected-role'] || '');
     if (role && role !== 'master' && role !== 'replica')
       throw new UsageError(`--expected-role "${role}": use master or replica`);
+    facts.now = new Date().toISOString();
     facts.inventory = {
       allowedPeers: (v['allowed-peers'] as string[]).length ? (v['allowed-peers'] as string[]) : undefined,
       expectedRole: (role || undefined) as 'master' | 'replica' | undefined,
@@ -199,6 +200,7 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
         confPath: String(v.config || '') || undefined,
         aclPath: String(v['acl-file'] || '') || undefined,
       });
+      facts.now = new Date().toISOString();
       fileReport = buildReport(facts, ALL_CHECKS);
     }
     const live = v.redis ? await liveReport(v, io) : undefined;

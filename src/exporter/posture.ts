@@ -50,6 +50,7 @@ export class PostureMonitor {
         probe: false,
         configCommand: this.options.configCommand ?? undefined,
       });
+      facts.now = new Date().toISOString();
       this.report = buildReport(facts, ALL_CHECKS);
     } catch (err) {
       this.report = undefined;

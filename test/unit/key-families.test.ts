@@ -54,20 +54,20 @@ function render(options?: KeyFamilyOptions): string {
 
 const GOLDEN = `# HELP redis_key_memory_usage_bytes The memory usage of "key" in bytes
 # TYPE redis_key_memory_usage_bytes gauge
+redis_key_memory_usage_bytes{db="db0",key="num"} 56
+redis_key_memory_usage_bytes{db="db0",key="name"} 56
 redis_key_memory_usage_bytes{db="db0",key="empty"} 48
 redis_key_memory_usage_bytes{db="db0",key="hll"} 128
-redis_key_memory_usage_bytes{db="db0",key="json"} 100
-redis_key_memory_usage_bytes{db="db0",key="name"} 56
-redis_key_memory_usage_bytes{db="db0",key="num"} 56
 redis_key_memory_usage_bytes{db="db3",key="list"} 80
+redis_key_memory_usage_bytes{db="db0",key="json"} 100
 # HELP redis_key_size The length or size of "key"
 # TYPE redis_key_size gauge
-redis_key_size{db="db0",key="empty"} 0
-redis_key_size{db="db0",key="gone"} 0
-redis_key_size{db="db0",key="hll"} 3
-redis_key_size{db="db0",key="name"} 5
 redis_key_size{db="db0",key="num"} 4
+redis_key_size{db="db0",key="name"} 5
+redis_key_size{db="db0",key="empty"} 0
+redis_key_size{db="db0",key="hll"} 3
 redis_key_size{db="db3",key="list"} 2
+redis_key_size{db="db0",key="gone"} 0
 # HELP redis_key_value The value of "key"
 # TYPE redis_key_value gauge
 redis_key_value{db="db0",key="num"} 3.25
