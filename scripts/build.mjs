@@ -9,7 +9,7 @@ await build({
   outdir: 'dist',
   bundle: true,
   splitting: true,
-  minify: process.env.REDOUBT_NO_MINIFY !== "1",
+  minify: process.env.REDOUBT_NO_MINIFY !== '1',
   keepNames: true,
   platform: 'node',
   target: 'node20',
@@ -18,7 +18,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __redoubtRequire } from 'node:module'; const require = __redoubtRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __redoubtRequire } from 'node:module'; const require = __redoubtRequire(import.meta.url);",
+  },
 });
 
 // Data read at run time (not imported): the common-password list for the offline password checks.
