@@ -1,2 +1,4 @@
-/** The least a default scrape needs on Redis 7.0 (documented in the README). */
-export const EXPORTER_ACL = '-@all +@connection +info +config|get +latency +slowlog +client|setname +command|info';
+import { USER_SPECS } from '../../src/harden/users.ts';
+
+/** The least a default scrape needs (what `redoubt harden` gives its exporter user; documented in the README). */
+export const EXPORTER_ACL = USER_SPECS.exporter.commands.join(' ');
