@@ -19,6 +19,7 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
 }
 
 export function formatValue(v: number): string {
+  if (Number.isInteger(v)) return String(v);
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';
@@ -31,6 +32,7 @@ function escapeLabel(v: string): string {
 }
 
 function escapeHelp(v: string, openMetrics: boolean): string {
+  if (!/[\\\n"]/.test(v)) return v;
   const s = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   return openMetrics ? s.replace(/"/g, '\\"') : s;
 }
@@ -59,14 +61,13 @@ export function sortFamilies(families: MetricFamily[]): MetricFamily[] {
 
 /** Prometheus text format 0.0.4. */
 export function renderText(families: MetricFamily[]): string {
-  const parts: string[] = [];
+  let out = '';
   for (const f of sortFamilies(families)) {
     if (f.samples.length === 0) continue;
-    parts.push(`# HELP ${f.name} ${escapeHelp(f.help, false)}\n# TYPE ${f.name} ${f.type}\n`);
-    for (const s of f.samples)
-      parts.push(`${f.name}${s.suffix ?? ''}${labelString(s.labels)} ${formatValue(s.value)}\n`);
+    out += `# HELP ${f.name} ${escapeHelp(f.help, false)}\n# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) out += `${f.name}${s.suffix ?? ''}${labelString(s.labels)} ${formatValue(s.value)}\n`;
   }
-  return parts.join('');
+  return out;
 }
 
 /**

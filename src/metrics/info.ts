@@ -160,7 +160,7 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
 
   /** The whitelist path (upstream parseAndRegisterConstMetric) for one plain `key:value` field. */
   const generic = (key: string, value: string) => {
-    const io = IO_THREAD.exec(key);
+    const io = key.startsWith('used_active_time_io_thread_') ? IO_THREAD.exec(key) : null;
     if (io) {
       const v = parseGoFloat(value);
       if (v !== undefined) counter('active_time_io_thread_seconds_total', v, { thread: io[1] });
@@ -191,8 +191,10 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
 
   for (const [section, fields] of info.sections) {
     for (const [key, value] of fields) {
-      if (MASTER_HOST.test(key)) masterHost = value;
-      if (MASTER_PORT.test(key)) masterPort = value;
+      if (key.startsWith('master')) {
+        if (MASTER_HOST.test(key)) masterHost = value;
+        if (MASTER_PORT.test(key)) masterPort = value;
+      }
       switch (section) {
         case 'Replication': {
           const master = { master_host: masterHost, master_port: masterPort };

@@ -607,6 +607,8 @@ function readInclude(state: ReadState, at: ConfLocation, target: string, depth: 
     try {
       bytes = state.readFile(p);
     } catch (err) {
+      // fopen() of a directory succeeds on Linux and fgets() then reads nothing: Redis includes it as empty.
+      if (errorCode(err) === 'EISDIR') continue;
       throw new RedisConfParseError(
         at.file,
         at.line,

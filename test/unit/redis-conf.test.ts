@@ -378,6 +378,17 @@ describe('include', () => {
     assert.equal(e.file, '/etc/redis/15.conf');
   });
 
+  test('on disk: a directory is included as nothing (fopen succeeds, fgets reads nothing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-conf-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(join(dir, 'main.conf'), 'include conf.d\nport 1\n');
+    assert.deepEqual(
+      loadRedisConf(join(dir, 'main.conf')).directives.map((d) => d.name),
+      ['include', 'port'],
+    );
+  });
+
   test('on disk: symlinked cycles are found through realpath', () => {
     const dir = mkdtempSync(join(tmpdir(), 'redoubt-conf-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
