@@ -1,15 +1,22 @@
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
-import { runAudit } from './audit.ts';
-import { runExporter } from './exporter.ts';
 import { UsageError } from './flags.ts';
-import { runHarden } from './harden.ts';
 import { type CliIo, processIo } from './io.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
-  exporter: { run: runExporter, summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)' },
-  audit: { run: runAudit, summary: 'Security audit of a live Redis and/or its redis.conf and ACL file' },
-  harden: { run: runHarden, summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server' },
+  // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
+  exporter: {
+    run: async (a, io) => (await import('./exporter.ts')).runExporter(a, io),
+    summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)',
+  },
+  audit: {
+    run: async (a, io) => (await import('./audit.ts')).runAudit(a, io),
+    summary: 'Security audit of a live Redis and/or its redis.conf and ACL file',
+  },
+  harden: {
+    run: async (a, io) => (await import('./harden.ts')).runHarden(a, io),
+    summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server',
+  },
 };
 
 function usage(): string {

@@ -18,6 +18,7 @@ export interface MetricFamily {
 /** Accumulates families by name, keeping first-seen order; merging samples of the same name. */
 export class FamilyBuilder {
   private readonly byName = new Map<string, MetricFamily>();
+  private readonly bySuffix = new Map<string, MetricFamily>();
 
   constructor(private readonly namespace: string) {}
 
@@ -34,11 +35,16 @@ export class FamilyBuilder {
     help?: string,
     sampleSuffix: Sample['suffix'] = '',
   ): void {
-    const name = this.name(suffix);
-    let fam = this.byName.get(name);
+    // Keyed by suffix (hot path: hundreds of samples per scrape); the full name is built once per family.
+    let fam = this.bySuffix.get(suffix);
     if (!fam) {
-      fam = { name, type, help: help ?? `${name} metric`, samples: [] };
-      this.byName.set(name, fam);
+      const name = this.name(suffix);
+      fam = this.byName.get(name);
+      if (!fam) {
+        fam = { name, type, help: help ?? `${name} metric`, samples: [] };
+        this.byName.set(name, fam);
+      }
+      this.bySuffix.set(suffix, fam);
     }
     fam.samples.push({ labels, value, suffix: sampleSuffix });
   }
