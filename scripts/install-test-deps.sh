@@ -3,8 +3,8 @@
 # Used by `npm test` and by .ci/run. Needs root or sudo on a Debian/Ubuntu machine.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-tools prometheus prometheus-redis-exporter openssl)
-BINARIES=(redis-server redis-cli promtool prometheus-redis-exporter openssl)
+PACKAGES=(redis-server redis-tools prometheus prometheus-redis-exporter prometheus-alertmanager nginx openssl)
+BINARIES=(redis-server redis-cli promtool prometheus-redis-exporter amtool nginx openssl)
 
 missing=()
 for i in "${!BINARIES[@]}"; do
@@ -33,7 +33,7 @@ fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian's packages start their services; the tests start their own on free ports, so stop those.
-for svc in redis-server prometheus prometheus-redis-exporter; do
+for svc in redis-server prometheus prometheus-redis-exporter prometheus-alertmanager nginx; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "redoubt tests: installed ${missing[*]}"

@@ -24,6 +24,7 @@ import {
   DRYRUN_PROBES,
   MAX_DRYRUN_USERS,
   OWN_COMMAND_CATEGORIES,
+  REDACTED,
   SECURITY_COMMANDS,
   SECURITY_CONFIG_KEYS,
 } from './live-commands.ts';
@@ -235,6 +236,10 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   if (configOk.length > 0) {
     const { values, requirepass: pw } = configValuesFromReplies(configOk.map((r) => (r as { value: unknown }).value));
     facts.config = { ...emptyConfigFacts(), values };
+    // CONFIG answered under the name it was renamed to: renamed, not removed — whoever knows the name still runs it
+    // (the permission checks must not count CONFIG SET as unavailable). The name itself is never kept.
+    if (opts.configCommand && opts.configCommand.toLowerCase() !== 'config')
+      facts.config.renamedCommands.config = REDACTED;
     requirepass = pw;
   } else if (info) facts.config = configFromInfo(info);
 

@@ -9,6 +9,10 @@ const PACKAGES: Record<string, string> = {
   promtool: 'prometheus',
   'prometheus-redis-exporter': 'prometheus-redis-exporter',
   openssl: 'openssl',
+  alertmanager: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  amtool: 'prometheus-alertmanager',
+  nginx: 'nginx',
 };
 
 /** Absolute path of a binary, or an error that says how to install it. */

@@ -47,7 +47,8 @@ export function commandAvailability(facts: Facts, command: string): Availability
   const parent = command.split('|')[0];
   const renamed = facts.config?.renamedCommands[parent];
   if (renamed === '') return { available: false, note: `${parent.toUpperCase()} is disabled by rename-command` };
-  if (facts.commandsPresent?.[parent] === false) {
+  // COMMAND INFO knows no renamed command by its old name: when the rename is known, it is still runnable.
+  if (facts.commandsPresent?.[parent] === false && renamed === undefined) {
     return { available: false, note: `COMMAND INFO ${parent} returns nothing (renamed or removed)` };
   }
   const gate = GATES[command];

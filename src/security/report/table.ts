@@ -5,7 +5,11 @@ import { failuresBySeverity } from '../audit.ts';
 const WIDTH = 80;
 
 function wrap(text: string, width: number, indent: string): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
+  // A word longer than the line (a long path) is cut, so no line is wider than `width` + indent.
+  const words = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((w) => (w.length <= width ? [w] : (w.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [w])));
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
@@ -17,6 +21,9 @@ function wrap(text: string, width: number, indent: string): string[] {
   if (line) lines.push(indent + line);
   return lines;
 }
+
+/** `text` wrapped to WIDTH, continuation lines indented by two spaces. */
+const hanging = (text: string): string[] => wrap(text, WIDTH - 2, '').map((l, i) => (i === 0 ? l : `  ${l}`));
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -32,15 +39,16 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
     info: 'gray',
   };
   const out: string[] = [];
-  const what = [report.target, ...report.files].filter(Boolean).join(', ');
-  out.push(paint('bold', `redoubt audit — ${what}`));
+  // A file audit's target is its redis.conf, which is also the first of its files: name each once.
+  const what = [...new Set([report.target, ...report.files].filter(Boolean))].join(', ');
+  out.push(...hanging(`redoubt audit — ${what}`).map((l) => paint('bold', l)));
   out.push(`Redis ${report.redis_version ?? 'version unknown'}   score ${report.score}/100`);
   const counts = failuresBySeverity(report.findings);
   out.push(
     `failing: ${(['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}`,
   );
   for (const [part, why] of Object.entries(report.unobserved))
-    out.push(paint('yellow', `not observed (${part}): ${why}`));
+    out.push(...hanging(`not observed (${part}): ${why}`).map((l) => paint('yellow', l)));
   out.push('');
   let lastIndicator = false;
   for (const f of report.findings) {

@@ -1,0 +1,506 @@
+/**
+ * `redoubt audit` through the built CLI (a child process): exit codes 0/1/2, the JSON, SARIF and table formats,
+ * --output, indicators of compromise first, the outsider's view when the audit cannot log in, and the promise that
+ * an audit never changes the server (INFO commandstats and DBSIZE before and after).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '../support/ports.ts';
+import { quoteConf, type RedisServer, startRedis } from '../support/redis-server.ts';
+import { runCli } from '../support/redoubt.ts';
+import { RespError, respCommand } from '../support/resp.ts';
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'redoubt-audit-cli-')));
+const servers: RedisServer[] = [];
+after(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const ALL_IDS = Array.from({ length: 56 }, (_, i) => `RS${String(i + 1).padStart(3, '0')}`);
+const INDICATORS = new Set(['RS038', 'RS041', 'RS053', 'RS054']);
+const SECURED_PASSWORD = 'secured-pw-4b1e9c07d2';
+const WRONG_PASSWORD = 'not-the-password-77f3';
+
+interface JsonFinding {
+  id: string;
+  title: string;
+  severity: string;
+  category: string;
+  status: string;
+  evidence: string;
+  remediation: string;
+  indicator_of_compromise?: boolean;
+  location?: { file: string; line: number };
+}
+interface JsonReport {
+  target: string | null;
+  files: string[];
+  redis_version: string | null;
+  score: number;
+  unobserved: Record<string, string>;
+  findings: JsonFinding[];
+}
+
+async function audit(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(['audit', ...args], { env, timeoutMs: 20000 });
+}
+
+async function auditJson(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; report: JsonReport }> {
+  const r = await audit([...args, '--format', 'json'], env);
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+  return { code: r.code, report: JSON.parse(r.stdout) as JsonReport };
+}
+
+const byId = (report: JsonReport, id: string): JsonFinding => {
+  const f = report.findings.find((x) => x.id === id);
+  assert.ok(f, `${id} is in the report`);
+  return f;
+};
+
+/** Writes a redis.conf of `lines` (mode 0600) and returns its path. */
+function writeConf(name: string, lines: string[]): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'redis.conf');
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** INFO commandstats as `name → calls + rejected_calls + failed_calls` (an attempt counts, refused or not). */
+function parseCommandstats(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^cmdstat_(\S+?):(\S+)$/gm)) {
+    const kv = Object.fromEntries(m[2].split(',').map((p) => p.split('=')));
+    out.set(m[1], Number(kv.calls ?? 0) + Number(kv.rejected_calls ?? 0) + Number(kv.failed_calls ?? 0));
+  }
+  return out;
+}
+
+/** Commands whose count grew between two commandstats. */
+const grown = (before: Map<string, number>, after: Map<string, number>): string[] =>
+  [...after].filter(([name, n]) => n > (before.get(name) ?? 0)).map(([name]) => name);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The servers: open (no password), secured (requirepass), hardened (`redoubt harden --out`), and one carrying
+// indicators of compromise (a replica whose dbfilename is authorized_keys, with an SSH key in its data).
+
+let open: RedisServer;
+let secured: RedisServer;
+let hardened: RedisServer;
+let hardenedEnv: Record<string, string>;
+let ioc: RedisServer;
+
+before(async () => {
+  open = await startRedis();
+  servers.push(open);
+  await open.command('SET', 'user:1', 'alice');
+  await open.command('HSET', 'session:9', 'user', '1');
+  await open.command('RPUSH', 'queue', 'a', 'b');
+
+  secured = await startRedis({ password: SECURED_PASSWORD });
+  servers.push(secured);
+
+  // The hardened server: harden's redis-secure.conf, adjusted only for port, dir and logfile.
+  const out = join(root, 'hardened');
+  const h = await runCli(['harden', '--out', out]);
+  assert.equal(h.code, 0, h.stderr);
+  hardenedEnv = Object.fromEntries(
+    readFileSync(join(out, '.env'), 'utf8')
+      .split('\n')
+      .filter((l) => /^REDIS_[A-Z_]+_PASSWORD=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  const port = await freePort();
+  const data = join(out, 'data');
+  mkdirSync(data, { mode: 0o700 });
+  const adjust: Record<string, string> = { port: `port ${port}`, dir: `dir ${quoteConf(data)}`, logfile: 'logfile ""' };
+  const lines = readFileSync(join(out, 'redis-secure.conf'), 'utf8')
+    .split('\n')
+    .map((l) => adjust[l.split(' ')[0]] ?? l);
+  hardened = await startRedis({ port, config: lines });
+  servers.push(hardened);
+
+  // Indicators of compromise: persistence aimed at an SSH key file, a master outside the allowed peers, and an SSH
+  // public key stored as a value (the file-write attack's payload).
+  const master = await startRedis();
+  servers.push(master);
+  await master.command('SET', 'crackit', '\n\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 attacker@evil\n\n');
+  const ssh = join(root, 'ioc', '.ssh');
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  ioc = await startRedis({ replicaOf: master, config: [`dir ${quoteConf(ssh)}`, 'dbfilename authorized_keys'] });
+  servers.push(ioc);
+});
+
+const auditorEnv = () => ({ REDIS_USER: 'auditor', REDIS_PASSWORD: hardenedEnv.REDIS_AUDITOR_PASSWORD });
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('exit codes', () => {
+  test('--fail-on critical: 1 on an open server, 0 without --fail-on', async () => {
+    const failing = await audit(['--redis', open.url, '--fail-on', 'critical']);
+    assert.equal(failing.code, 1, failing.stderr);
+    assert.equal(failing.stderr, '');
+    const plain = await audit(['--redis', open.url]);
+    assert.equal(plain.code, 0, plain.stderr);
+  });
+
+  test('--fail-on critical and high: 0 on the hardened server (audited as its auditor user)', async () => {
+    for (const level of ['critical', 'high']) {
+      const r = await audit(['--redis', hardened.url, '--fail-on', level], auditorEnv());
+      assert.equal(r.code, 0, `--fail-on ${level}: ${r.stdout}${r.stderr}`);
+    }
+  });
+
+  test('an unreachable server: 2, with the reason on stderr', async () => {
+    const port = await freePort();
+    const r = await audit(['--redis', `redis://127.0.0.1:${port}`, '--connection-timeout', '3s']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /could not run/);
+    assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.match(r.stderr, /ECONNREFUSED|cannot reach/);
+  });
+
+  test('usage errors: 2 (unknown flag, bad --format, bad --fail-on, nothing to audit)', async () => {
+    for (const [args, why] of [
+      [['--redis', open.url, '--no-such-flag'], /no-such-flag/],
+      [['--redis', open.url, '--format', 'xml'], /--format/],
+      [['--redis', open.url, '--fail-on', 'severe'], /--fail-on/],
+      [[], /nothing to audit/],
+    ] as const) {
+      const r = await audit([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, why);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('--config with an unbalanced quote: 2, naming file:line', async () => {
+    const conf = writeConf('unbalanced', ['port 6379', 'requirepass "unterminated', 'maxmemory 1gb']);
+    const r = await audit(['--config', conf]);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.includes(`${conf}:2`), r.stderr);
+    assert.match(r.stderr, /quote/i);
+    assert.doesNotMatch(r.stderr, /unterminated/, 'the secret on that line is not echoed');
+  });
+});
+
+describe('--format json', () => {
+  test('target, redis_version, score 0-100 and every check RS001–RS056 exactly once', async () => {
+    const { code, report } = await auditJson(['--redis', open.url]);
+    assert.equal(code, 0);
+    assert.equal(report.target, `redis://127.0.0.1:${open.port}`);
+    assert.match(report.redis_version ?? '', /^\d+\.\d+\.\d+/);
+    assert.ok(Number.isInteger(report.score) && report.score >= 0 && report.score <= 100, `score ${report.score}`);
+    assert.deepEqual(report.findings.map((f) => f.id).sort(), ALL_IDS);
+    for (const f of report.findings) {
+      assert.match(f.title, /\S/, f.id);
+      assert.ok(['critical', 'high', 'medium', 'low', 'info'].includes(f.severity), `${f.id} ${f.severity}`);
+      assert.ok(['fail', 'pass', 'unknown', 'skip'].includes(f.status), `${f.id} ${f.status}`);
+      assert.equal(typeof f.evidence, 'string', f.id);
+      assert.match(f.evidence, /\S/, `${f.id} has evidence`);
+      assert.match(f.remediation, /\S/, `${f.id} has a remediation`);
+    }
+    assert.equal(byId(report, 'RS001').status, 'fail');
+  });
+
+  test('a file audit: the same shape, with file/line locations', async () => {
+    const conf = writeConf('json-file', ['port 6380', 'bind * -::*', 'protected-mode no', 'enable-debug-command yes']);
+    const { report } = await auditJson(['--config', conf]);
+    assert.equal(report.redis_version, null);
+    assert.deepEqual(report.findings.map((f) => f.id).sort(), ALL_IDS);
+    assert.deepEqual(byId(report, 'RS008').location, { file: conf, line: 2 });
+    assert.deepEqual(byId(report, 'RS009').location, { file: conf, line: 3 });
+    assert.deepEqual(byId(report, 'RS020').location, { file: conf, line: 4 });
+  });
+});
+
+describe('--format sarif', () => {
+  const check = (sarif: Record<string, unknown>) => {
+    assert.equal(sarif.version, '2.1.0');
+    assert.match(String(sarif.$schema), /sarif-2\.1\.0/);
+    const runs = sarif.runs as Array<Record<string, unknown>>;
+    assert.equal(runs.length, 1);
+    const driver = (runs[0].tool as { driver: { name: string; rules: Array<{ id: string }> } }).driver;
+    assert.equal(driver.name, 'redoubt');
+    assert.deepEqual(driver.rules.map((r) => r.id).sort(), ALL_IDS);
+    const results = runs[0].results as Array<{
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      message: { text: string };
+      locations: Array<Record<string, unknown>>;
+    }>;
+    assert.ok(results.length > 0);
+    for (const r of results) {
+      assert.equal(driver.rules[r.ruleIndex].id, r.ruleId);
+      assert.ok(['error', 'warning', 'note'].includes(r.level), r.level);
+      assert.match(r.message.text, /\S/);
+      assert.equal(r.locations.length, 1);
+    }
+    return results;
+  };
+
+  test('a file audit: physical locations (artifact uri, region.startLine)', async () => {
+    const conf = writeConf('sarif', ['port 6380', 'bind * -::*', 'enable-debug-command yes']);
+    const r = await audit(['--config', conf, '--format', 'sarif']);
+    assert.equal(r.code, 0, r.stderr);
+    const results = check(JSON.parse(r.stdout));
+    for (const x of results) {
+      const physical = x.locations[0].physicalLocation as {
+        artifactLocation: { uri: string };
+        region: { startLine: number };
+      };
+      assert.ok(physical, `${x.ruleId} has a physical location`);
+      assert.equal(resolve(physical.artifactLocation.uri), conf, `${x.ruleId}: ${physical.artifactLocation.uri}`);
+      assert.ok(Number.isInteger(physical.region.startLine) && physical.region.startLine >= 1);
+    }
+    const line = (id: string): number | undefined => {
+      const x = results.find((r) => r.ruleId === id);
+      return (x?.locations[0].physicalLocation as { region: { startLine: number } } | undefined)?.region.startLine;
+    };
+    assert.equal(line('RS008'), 2);
+    assert.equal(line('RS020'), 3);
+    assert.equal(results.find((x) => x.ruleId === 'RS008')?.level, 'error');
+  });
+
+  test('a live audit: valid SARIF whose results name the target', async () => {
+    const r = await audit(['--redis', open.url, '--format', 'sarif']);
+    assert.equal(r.code, 0, r.stderr);
+    const results = check(JSON.parse(r.stdout));
+    assert.ok(results.some((x) => x.ruleId === 'RS001'));
+    for (const x of results) {
+      const logical = x.locations[0].logicalLocations as Array<{ name: string }>;
+      assert.equal(logical?.[0]?.name, `redis://127.0.0.1:${open.port}`, x.ruleId);
+    }
+  });
+});
+
+describe('--output', () => {
+  test('writes the report to the file, not stdout; the exit code is the same', async () => {
+    const file = join(root, 'report.json');
+    const r = await audit(['--redis', open.url, '--format', 'json', '--output', file, '--fail-on', 'critical']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const report = JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
+    assert.deepEqual(report.findings.map((f) => f.id).sort(), ALL_IDS);
+
+    const table = join(root, 'report.txt');
+    const t = await audit(['--redis', open.url, '--output', table]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(t.stdout, '');
+    assert.match(readFileSync(table, 'utf8'), /^redoubt audit/);
+  });
+});
+
+describe('table output (not a TTY)', () => {
+  const assertReadable = (text: string, what: string) => {
+    assert.ok(!text.includes('\u001b'), `${what}: no ANSI escapes`);
+    for (const line of text.split('\n'))
+      assert.ok([...line].length <= 80, `${what}: ${[...line].length} columns: ${JSON.stringify(line)}`);
+  };
+
+  test('at most 80 columns and no ANSI escapes: live, files, --show-passed, the outsider view', async () => {
+    const conf = writeConf('table-with-a-rather-long-directory-name-to-wrap', [
+      'bind * -::*',
+      `dir ${quoteConf(join(root, 'a-directory-whose-name-is-long-enough-to-need-cutting-somewhere-xxxxxxxxxxxxxxxx'))}`,
+      'dbfilename authorized_keys',
+    ]);
+    const runs: Array<[string, string[], NodeJS.ProcessEnv]> = [
+      ['live', ['--redis', open.url], { FORCE_COLOR: '1' }],
+      ['live --show-passed', ['--redis', open.url, '--show-passed'], {}],
+      ['files', ['--config', conf], {}],
+      ['files --show-passed', ['--config', conf, '--show-passed'], {}],
+      ['outsider', ['--redis', secured.url], { REDIS_PASSWORD: WRONG_PASSWORD }],
+      ['hardened', ['--redis', hardened.url, '--show-passed'], auditorEnv()],
+    ];
+    for (const [what, args, env] of runs) {
+      const r = await audit(args, env);
+      assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+      assert.match(r.stdout, /^redoubt audit —/, what);
+      assertReadable(r.stdout, what);
+    }
+  });
+});
+
+describe('indicators of compromise come first', () => {
+  test('live: RS038, RS041 and RS054 fail and lead the JSON and the table', async () => {
+    const args = ['--redis', ioc.url, '--scan-keys', '--allowed-peers', '10.0.0.1'];
+    const { report } = await auditJson(args);
+    const failing = report.findings.filter((f) => f.status === 'fail');
+    const iocs = failing.filter((f) => INDICATORS.has(f.id));
+    assert.deepEqual(iocs.map((f) => f.id).sort(), ['RS038', 'RS041', 'RS054']);
+    assert.deepEqual(
+      report.findings.slice(0, iocs.length).map((f) => f.id),
+      iocs.map((f) => f.id),
+      'the failing indicators are the first findings',
+    );
+    for (const f of iocs) assert.equal(f.indicator_of_compromise, true, f.id);
+    assert.ok(failing.length > iocs.length, 'other checks fail too (and come after)');
+
+    const table = (await audit(args)).stdout.split('\n');
+    const heading = table.indexOf('INDICATORS OF COMPROMISE');
+    assert.ok(heading > 0, table.join('\n'));
+    const failLines = table.map((l, i) => [l, i] as const).filter(([l]) => /^FAIL\s/.test(l));
+    assert.ok(failLines.length > 3);
+    for (const [l, i] of failLines.slice(0, 3)) {
+      assert.ok(i > heading, `${l} under the heading`);
+      assert.match(l, /RS0(38|41|54)/);
+    }
+    for (const [l] of failLines.slice(3)) assert.doesNotMatch(l, /RS0(38|41|54)\s/);
+  });
+
+  test('files: RS038 and RS053 lead the report', async () => {
+    const conf = writeConf('ioc-file', [
+      'dir /root/.ssh',
+      'dbfilename authorized_keys',
+      'loadmodule /tmp/exp.so',
+      'protected-mode no',
+    ]);
+    const { report } = await auditJson(['--config', conf]);
+    assert.deepEqual(
+      report.findings.slice(0, 2).map((f) => [f.id, f.status]),
+      [
+        ['RS038', 'fail'],
+        ['RS053', 'fail'],
+      ],
+    );
+    assert.ok(report.findings.slice(2).some((f) => f.status === 'fail' && f.severity === 'critical'));
+  });
+});
+
+describe('the outsider view: a server the audit cannot log in to', () => {
+  test('exit 0/1 (not 2): what an outsider sees, unknown for the rest, the password never shown', async () => {
+    for (const failOn of [[], ['--fail-on', 'critical']]) {
+      const r = await audit(['--redis', secured.url, '--format', 'json', ...failOn], {
+        REDIS_PASSWORD: WRONG_PASSWORD,
+      });
+      assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /could not run/);
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(WRONG_PASSWORD), 'the wrong password is not echoed');
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(SECURED_PASSWORD));
+      const report = JSON.parse(r.stdout) as JsonReport;
+      assert.deepEqual(report.findings.map((f) => f.id).sort(), ALL_IDS);
+      assert.equal(report.redis_version, null);
+      for (const part of ['info', 'config', 'users'])
+        assert.match(report.unobserved[part] ?? '', /could not log in/, part);
+      // What an outsider sees: authentication is enforced (NOAUTH before login).
+      const rs001 = byId(report, 'RS001');
+      assert.equal(rs001.status, 'pass', rs001.evidence);
+      assert.match(rs001.evidence, /NOAUTH/);
+      // The rest needs a login.
+      for (const id of ['RS003', 'RS008', 'RS009', 'RS019', 'RS028', 'RS032', 'RS035', 'RS038', 'RS040'])
+        assert.equal(byId(report, id).status, 'unknown', `${id}: ${byId(report, id).evidence}`);
+      const unknown = report.findings.filter((f) => f.status === 'unknown').length;
+      assert.ok(unknown >= 40, `${unknown} unknown`);
+    }
+  });
+});
+
+describe('the audit is read-only', () => {
+  // Commands that change the server (data, configuration, users, logs, persistence, replication, clients).
+  const FORBIDDEN = [
+    'config|set',
+    'config|rewrite',
+    'config|resetstat',
+    'acl|setuser',
+    'acl|deluser',
+    'acl|save',
+    'acl|load',
+    'flushall',
+    'flushdb',
+    'set',
+    'del',
+    'save',
+    'bgsave',
+    'bgrewriteaof',
+    'shutdown',
+    'replicaof',
+    'slaveof',
+    'debug',
+    'module|load',
+    'client|kill',
+    'slowlog|reset',
+    'latency|reset',
+    'script|flush',
+    'function|load',
+    'function|flush',
+    'swapdb',
+    'eval',
+  ];
+  // Everything an audit may send: reads, and its connection's own handshake.
+  const READ_ONLY = new Set([
+    'auth',
+    'hello',
+    'ping',
+    'info',
+    'select',
+    'client|setname',
+    'config|get',
+    'acl|list',
+    'acl|log',
+    'acl|dryrun',
+    'acl|whoami',
+    'command|info',
+    'command|count',
+    'command|list',
+    'command|docs',
+    'module|list',
+    'scan',
+    'type',
+    'getrange',
+  ]);
+
+  test('INFO commandstats before and after a CLI audit: no write or admin command; DBSIZE and ACL LOG unchanged', async () => {
+    // An ACL LOG entry the audit must read, not reset (ACL LOG RESET counts as acl|log too).
+    await assert.rejects(
+      respCommand({ ...open.endpoint, username: 'nobody', password: 'x' }, 'PING'),
+      (e: Error) => e instanceof RespError && /WRONGPASS/.test(e.message),
+    );
+    const dbsize = await open.command('DBSIZE');
+    assert.ok(Number(dbsize) >= 3);
+    const logBefore = (await open.command('ACL', 'LOG')) as unknown[];
+    assert.ok(logBefore.length >= 1);
+    const before = parseCommandstats(String(await open.command('INFO', 'commandstats')));
+    const r = await audit(['--redis', open.url, '--scan-keys', '--local', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = grown(before, parseCommandstats(String(await open.command('INFO', 'commandstats'))));
+    assert.ok(sent.includes('config|get') && sent.includes('scan'), `the audit read the server: ${sent.join(', ')}`);
+    assert.deepEqual(
+      FORBIDDEN.filter((c) => sent.includes(c)),
+      [],
+      `commands the audit sent: ${sent.join(', ')}`,
+    );
+    assert.deepEqual(
+      sent.filter((c) => !READ_ONLY.has(c)),
+      [],
+      `commands the audit sent: ${sent.join(', ')}`,
+    );
+    assert.equal(await open.command('DBSIZE'), dbsize);
+    assert.ok(((await open.command('ACL', 'LOG')) as unknown[]).length >= logBefore.length, 'ACL LOG not reset');
+  });
+
+  test("as the hardened server's auditor: read-only, and nothing refused (ACL LOG unchanged)", async () => {
+    const admin = { ...hardened.endpoint, username: 'admin', password: hardenedEnv.REDIS_ADMIN_PASSWORD };
+    const stats = async () => parseCommandstats(String(await respCommand(admin, 'INFO', 'commandstats')));
+    const before = await stats();
+    const logBefore = (await respCommand(admin, 'ACL', 'LOG')) as unknown[];
+    const r = await audit(['--redis', hardened.url, '--format', 'json'], auditorEnv());
+    assert.equal(r.code, 0, r.stderr);
+    const sent = grown(before, await stats());
+    assert.deepEqual(
+      sent.filter((c) => !READ_ONLY.has(c)),
+      [],
+      `commands the audit sent: ${sent.join(', ')}`,
+    );
+    const logAfter = (await respCommand(admin, 'ACL', 'LOG')) as unknown[];
+    assert.equal(logAfter.length, logBefore.length, 'the audit was refused nothing (no new ACL LOG entry)');
+  });
+});
