@@ -8,6 +8,8 @@ export function renderJson(report: AuditReport): string {
       files: report.files,
       redis_version: report.redis_version,
       score: report.score,
+      judged: report.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length,
+      applicable: report.findings.filter((f) => f.status !== 'skip').length,
       unobserved: report.unobserved,
       findings: report.findings.map((f) => ({
         id: f.id,

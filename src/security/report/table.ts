@@ -42,7 +42,12 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
   // A file audit's target is its redis.conf, which is also the first of its files: name each once.
   const what = [...new Set([report.target, ...report.files].filter(Boolean))].join(', ');
   out.push(...hanging(`redoubt audit — ${what}`).map((l) => paint('bold', l)));
-  out.push(`Redis ${report.redis_version ?? 'version unknown'}   score ${report.score}/100`);
+  const judged = report.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length;
+  const applicable = report.findings.filter((f) => f.status !== 'skip').length;
+  // The score covers only what could be judged: say how much that was, so a blind audit does not look clean.
+  out.push(
+    `Redis ${report.redis_version ?? 'version unknown'}   score ${report.score}/100 (${judged} of ${applicable} checks could be judged)`,
+  );
   const counts = failuresBySeverity(report.findings);
   out.push(
     `failing: ${(['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}`,
