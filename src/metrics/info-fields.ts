@@ -62,9 +62,21 @@ export interface CommandStat {
   failed?: number;
 }
 
+// The shape every Redis 6.2+ server writes; matched first because commandstats is the bulk of INFO ALL.
+const COMMAND_STAT = /^calls=(\d+),usec=(\d+),usec_per_call=[0-9.]+(?:,rejected_calls=(\d+),failed_calls=(\d+))?$/;
+
 /** `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`. */
 export function parseCommandStat(key: string, value: string): CommandStat | undefined {
   if (!key.startsWith('cmdstat_')) return undefined;
+  const m = COMMAND_STAT.exec(value);
+  if (m) {
+    const stat: CommandStat = { cmd: key.slice('cmdstat_'.length), calls: Number(m[1]), usec: Number(m[2]) };
+    if (m[3] !== undefined) {
+      stat.rejected = Number(m[3]);
+      stat.failed = Number(m[4]);
+    }
+    return stat;
+  }
   const { kv } = kvList(value);
   const calls = num(kv, 'calls');
   const usec = num(kv, 'usec');
@@ -89,9 +101,22 @@ export interface LatencyStat {
  * `latency_percentiles_usec_get:p50=1.003,p99=1.003,p99.9=3.007`. Any malformed item drops the line: an empty
  * key (`=1`) panicked redis_exporter (#1115, fixed by #1119), and an item without `=` made it emit quantile 0.
  */
+// Redis's own shape: `p50=1.003,p99=1.003,p99.9=3.007`.
+const LATENCY_STAT = /^p50=([0-9.]+),p99=([0-9.]+),p99\.9=([0-9.]+)$/;
+
 export function parseLatencyStat(key: string, value: string): LatencyStat | undefined {
   const prefix = 'latency_percentiles_usec_';
   if (!key.startsWith(prefix)) return undefined;
+  const m = LATENCY_STAT.exec(value);
+  if (m)
+    return {
+      cmd: key.slice(prefix.length),
+      quantiles: [
+        [50, Number(m[1])],
+        [99, Number(m[2])],
+        [99.9, Number(m[3])],
+      ],
+    };
   const quantiles: Array<[number, number]> = [];
   for (const part of value.split(',')) {
     const bits = part.split('=');
