@@ -50,13 +50,14 @@ async function send(
   contentType: string,
 ): Promise<void> {
   const headers: Record<string, string | number> = { 'Content-Type': contentType };
-  let payload: Buffer | string = body;
+  // Encode once: Buffer.byteLength and then res.end(string) would each walk the whole body.
+  let payload: Buffer = Buffer.from(body);
   if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && body.length > 1024) {
-    payload = await gzipAsync(body, { level: constants.Z_BEST_SPEED });
+    payload = await gzipAsync(payload, { level: constants.Z_BEST_SPEED });
     headers['Content-Encoding'] = 'gzip';
     headers.Vary = 'Accept-Encoding';
   }
-  headers['Content-Length'] = Buffer.byteLength(payload);
+  headers['Content-Length'] = payload.length;
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : payload);
 }
