@@ -210,10 +210,13 @@ export class SnapshotCollector {
       ['latency', 'latency'],
     ];
     if (caps.config) names.unshift(['config', caps.config]);
-    const [info, commandInfo] = await this.conn.pipeline([
+    const [info, commandInfo, clusterSection] = await this.conn.pipeline([
       ['INFO', 'SERVER'],
       ['COMMAND', 'INFO', ...names.map(([, n]) => n)],
+      // so the very first scrape of a cluster node already includes CLUSTER INFO
+      ['INFO', 'CLUSTER'],
     ]);
+    if (clusterSection.ok) this.clusterEnabled = infoField(String(clusterSection.value), 'cluster_enabled') === '1';
     if (!info.ok) throw classifyRedisError(info.error, this.conn.target.display, this.conn.target.username);
     caps.version = parseVersion(infoField(String(info.value), 'redis_version'));
     if (caps.version > 0 && caps.version < 7) {

@@ -1,0 +1,239 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { writeFileAtomic } from '../harden/files.ts';
+import { generateTlsBundle } from '../harden/tls.ts';
+import {
+  DEFAULT_STACK_CONFIG,
+  parseStackConfig,
+  publicEndpoint,
+  type StackConfig,
+  StackConfigError,
+} from '../stack/config.ts';
+import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
+import { apr1Salt } from '../stack/htpasswd.ts';
+import { STACK_LAYOUT, type StackFileId } from '../stack/layout.ts';
+import {
+  renderCommittedFiles,
+  renderEnvFile,
+  renderHtpasswdFile,
+  renderTlsFiles,
+  renderUsersAclFile,
+  type StackFile,
+  type StackTls,
+} from '../stack/render.ts';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
+import type { CliIo } from './io.ts';
+
+const USAGE = `Usage: redoubt stack --out DIR [--config redoubt.yml] [--force]
+
+Writes the monitoring stack into DIR: docker-compose.monitoring.yml (Prometheus, Alertmanager, Grafana, redoubt's
+exporter and an nginx TLS proxy), monitoring/ (their configuration, the alert rules, the provisioned Grafana
+datasource and dashboard, a hardened redis-secure.conf), Dockerfile and .env.example. These carry no secret.
+
+On this machine only, it also writes what must never be committed: .env (generated passwords, mode 0600),
+monitoring/redis/users.acl (the Redis ACL users with SHA-256 hashes), monitoring/nginx/htpasswd (the proxy login)
+and monitoring/nginx/certs/ (a private CA and nginx's certificate). Existing ones are kept, so re-running after
+editing redoubt.yml only regenerates the configuration; --force replaces them with new passwords and keys.
+
+redoubt.yml (every key optional):
+  redis:        { targets: [redis://host.docker.internal:6379] }   Redis URLs, without passwords
+  prometheus:   { retention: 15d }
+  alertmanager: { webhookUrl: https://hooks.example.internal/alerts }
+  grafana:      { adminUser: admin }
+  proxy:        { publicUrl: https://localhost, allow: [127.0.0.1, 10.0.0.0/8, …], user: monitor }
+  exporter:     { buildContext: . }                                a checkout of redoubt, relative to DIR`;
+
+export const STACK_FLAGS: FlagSpec[] = [
+  { name: 'out', type: 'string', default: '', help: 'Directory to write the stack to (created if missing).' },
+  { name: 'config', type: 'string', default: '', help: 'redoubt.yml with your targets, webhook, allowlist, …' },
+  {
+    name: 'force',
+    type: 'bool',
+    default: false,
+    help: 'Replace .env, users.acl, htpasswd and the certificates with new passwords and keys.',
+  },
+];
+
+/** Test seams: fixed passwords and certificates instead of generated ones. */
+export interface StackDeps {
+  passwords?: StackEnv;
+  tls?: StackTls;
+}
+
+function loadConfig(path: string): StackConfig {
+  if (!path) return structuredClone(DEFAULT_STACK_CONFIG);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StackConfigError(
+      `cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return parseStackConfig(text, path);
+}
+
+type Outcome = 'wrote' | 'unchanged' | 'kept';
+
+interface Planned {
+  file: StackFile;
+  outcome: Outcome;
+}
+
+/** Which local files to write and which to keep, following the rule: a secret is never replaced without --force. */
+async function planLocalFiles(
+  dir: string,
+  config: StackConfig,
+  force: boolean,
+  deps: StackDeps,
+): Promise<{ planned: Planned[]; kept: StackFileId[] }> {
+  const at = (id: StackFileId) => join(dir, STACK_LAYOUT[id].path);
+  const exists = (id: StackFileId) => existsSync(at(id));
+  const planned: Planned[] = [];
+  const kept: StackFileId[] = [];
+
+  let passwords: StackEnv;
+  let writeEnv = true;
+  if (!force && exists('env')) {
+    passwords = parseEnvFile(readFileSync(at('env'), 'utf8'));
+    const missing = missingSecrets(passwords);
+    if (missing.length > 0)
+      throw new UsageError(
+        `${at('env')} exists but lacks ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'}, or pass --force to replace .env and every file made from it with new passwords`,
+      );
+    writeEnv = false;
+    kept.push('env');
+  } else {
+    const dependent = (['usersAcl', 'htpasswd'] as const).filter(exists);
+    if (!force && dependent.length > 0)
+      throw new UsageError(
+        `${dependent.map(at).join(' and ')} ${dependent.length === 1 ? 'exists' : 'exist'} but ${at('env')} does not, so ${
+          dependent.length === 1 ? 'its passwords are' : 'their passwords are'
+        } unknown; refusing to overwrite. Restore .env, or pass --force to replace them with new passwords.`,
+      );
+    passwords = deps.passwords ?? generateStackPasswords();
+  }
+
+  const proxyUser = passwords[PROXY_AUTH_USER] || config.proxy.user;
+  const fromEnv: [StackFileId, () => StackFile][] = [
+    ['usersAcl', () => renderUsersAclFile(passwords)],
+    [
+      'htpasswd',
+      () => renderHtpasswdFile({ ...config, proxy: { ...config.proxy, user: proxyUser } }, passwords, apr1Salt()),
+    ],
+  ];
+  if (writeEnv) planned.push({ file: renderEnvFile(config, passwords), outcome: 'wrote' });
+  for (const [id, render] of fromEnv) {
+    if (!force && exists(id)) kept.push(id);
+    else planned.push({ file: render(), outcome: 'wrote' });
+  }
+
+  const tlsIds: StackFileId[] = ['caCert', 'serverCert', 'serverKey'];
+  const present = tlsIds.filter(exists);
+  if (!force && present.length === tlsIds.length) kept.push(...tlsIds);
+  else {
+    if (!force && present.length > 0)
+      throw new UsageError(
+        `${present.map(at).join(', ')} exist without the rest of ${dirname(at('serverKey'))}; refusing to overwrite them. Pass --force to make a new CA, certificate and key.`,
+      );
+    const tls = deps.tls ?? (await generateTls(config));
+    for (const f of renderTlsFiles(tls)) planned.push({ file: f, outcome: 'wrote' });
+  }
+  return { planned, kept };
+}
+
+async function generateTls(config: StackConfig): Promise<StackTls> {
+  const bundle = await generateTlsBundle({ names: [publicEndpoint(config).host] });
+  return { caCert: bundle.caCert, serverCert: bundle.serverCert, serverKey: bundle.serverKey };
+}
+
+function envIgnored(dir: string): boolean {
+  try {
+    const lines = readFileSync(join(dir, '.gitignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    return lines.some((l) => l === '.env' || l === '/.env' || l === '.env*' || l === '*.env');
+  } catch {
+    return false;
+  }
+}
+
+function nextSteps(dir: string, config: StackConfig): string[] {
+  const { origin } = publicEndpoint(config);
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), join(dir, p));
+    return r === '' ? '.' : r.startsWith('..') ? join(dir, p) : r;
+  };
+  const compose = rel(STACK_LAYOUT.compose.path);
+  const ca = rel(STACK_LAYOUT.caCert.path);
+  const lines = [
+    'Next steps:',
+    '  1. Give the Redis server(s) the hardened configuration and the ACL users (the exporter logs in as "exporter");',
+    `     see the top of ${rel(STACK_LAYOUT.redisConf.path)}.`,
+    '  2. Start the stack (Docker Compose v2; it builds the exporter image from this repository):',
+    `       docker compose -f ${compose} up -d --build`,
+    `  3. Open ${origin}/grafana/ (trust ${ca}, the private CA, or accept the browser's warning).`,
+    '     The proxy asks for PROXY_AUTH_USER / PROXY_AUTH_PASSWORD from .env, then Grafana for',
+    '     GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD; the datasource and the Redis dashboard are already there.',
+    '  4. After editing monitoring/prometheus/alert.rules, reload Prometheus through the proxy:',
+    // `. .env` would search PATH in a POSIX shell: the file needs a slash.
+    `       set -a; . ${rel('.env').includes('/') ? rel('.env') : `./${rel('.env')}`}; set +a`,
+    `       curl --cacert ${ca} -u "$PROXY_AUTH_USER:$PROXY_AUTH_PASSWORD" -X POST ${origin}/prometheus/-/reload`,
+  ];
+  const notes: string[] = [];
+  if (config.alertmanager.webhookUrl === DEFAULT_STACK_CONFIG.alertmanager.webhookUrl)
+    notes.push(
+      'alerts go nowhere yet: set alertmanager.webhookUrl in redoubt.yml and run redoubt stack --config redoubt.yml again',
+    );
+  if (!envIgnored(dir)) notes.push(`add .env to ${join(dir, '.gitignore')}: it holds the passwords`);
+  if (config.exporter.buildContext === '.' && !existsSync(join(dir, 'src', 'cli', 'main.ts')))
+    notes.push(
+      `${dir} is not a checkout of redoubt: set exporter.buildContext in redoubt.yml to one (relative to ${dir}) so the exporter image can be built`,
+    );
+  if (notes.length > 0) lines.push('', 'Note:', ...notes.map((n) => `  - ${n}`));
+  return lines;
+}
+
+export async function runStack(argv: string[], io: CliIo, deps: StackDeps = {}): Promise<number> {
+  const { values, help, positionals } = parseFlags(argv, STACK_FLAGS, io.env);
+  if (help) {
+    io.stdout.write(formatHelp(USAGE, STACK_FLAGS));
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
+  if (!values.out) throw new UsageError('pass --out DIR, the directory to write the stack to (. for here); see --help');
+  const dir = resolve(String(values.out));
+  const config = loadConfig(String(values.config ?? ''));
+  const force = values.force === true;
+
+  const committed = renderCommittedFiles(config);
+  const { planned, kept } = await planLocalFiles(dir, config, force, deps);
+  const all: Planned[] = [
+    ...committed.map((file) => {
+      const path = join(dir, file.path);
+      const same = existsSync(path) && readFileSync(path, 'utf8') === file.data;
+      return { file, outcome: (same ? 'unchanged' : 'wrote') as Outcome };
+    }),
+    ...planned,
+  ];
+
+  for (const p of all) {
+    const path = join(dir, p.file.path);
+    const local = STACK_LAYOUT[p.file.id].kind === 'local';
+    mkdirSync(dirname(path), { recursive: true, mode: local && p.file.mode === 0o600 ? 0o750 : 0o755 });
+    if (p.outcome === 'wrote') writeFileAtomic(path, p.file.data, p.file.mode);
+  }
+
+  const width = Math.max(...Object.values(STACK_LAYOUT).map((p) => p.path.length));
+  const out = [`redoubt stack: wrote the monitoring stack to ${dir}`];
+  for (const p of all)
+    out.push(
+      `  ${p.outcome.padEnd(9)} ${p.file.path.padEnd(width)} ${p.file.mode.toString(8).padStart(4, '0')}  ${p.file.what}`,
+    );
+  for (const id of kept)
+    out.push(`  ${'kept'.padEnd(9)} ${STACK_LAYOUT[id].path.padEnd(width)}        exists; --force replaces it`);
+  out.push('', ...nextSteps(dir, config));
+  io.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,243 @@
+import { isIP } from 'node:net';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError } from '../redis/password-file.ts';
+import { parseTarget, redactRaw } from '../redis/target.ts';
+
+/**
+ * What a user may choose about the generated monitoring stack (`redoubt stack --config redoubt.yml`). Everything
+ * else is fixed by the generator; the defaults produce the files the repository commits.
+ */
+export interface StackConfig {
+  redis: {
+    /** Servers Prometheus scrapes through the exporter's /scrape: redis:// or rediss:// URLs, no passwords. */
+    targets: string[];
+  };
+  prometheus: {
+    /** How long Prometheus keeps samples: a Prometheus duration (15d, 12h, 2w). */
+    retention: string;
+  };
+  alertmanager: {
+    /** Where Alertmanager posts alerts (its webhook receiver). */
+    webhookUrl: string;
+  };
+  grafana: {
+    adminUser: string;
+  };
+  proxy: {
+    /** The address users open: the https:// origin nginx answers on (its port is the one published). */
+    publicUrl: string;
+    /** Client addresses or CIDRs nginx lets in; everything else gets 403. */
+    allow: string[];
+    /** The basic-auth user in front of every UI. */
+    user: string;
+  };
+  exporter: {
+    /** Build context of the exporter image, relative to the output directory: a checkout of redoubt. */
+    buildContext: string;
+  };
+}
+
+/** Loopback and the private ranges (RFC 1918, IPv6 unique-local): the Docker bridge is among them. */
+export const DEFAULT_ALLOW = ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+
+/** Docker's name for the host from inside a container (with `extra_hosts: host-gateway`). */
+export const DOCKER_HOST = 'host.docker.internal';
+
+export const DEFAULT_STACK_CONFIG: StackConfig = {
+  redis: { targets: [`redis://${DOCKER_HOST}:6379`] },
+  prometheus: { retention: '15d' },
+  // `.invalid` never resolves (RFC 2606): until it is set, Alertmanager logs every failed delivery.
+  alertmanager: { webhookUrl: 'http://alert-receiver.invalid/alerts' },
+  grafana: { adminUser: 'admin' },
+  proxy: { publicUrl: 'https://localhost', allow: DEFAULT_ALLOW, user: 'monitor' },
+  exporter: { buildContext: '.' },
+};
+
+export class StackConfigError extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StackConfigError';
+  }
+}
+
+const KEYS: Record<keyof StackConfig, string[]> = {
+  redis: ['targets'],
+  prometheus: ['retention'],
+  alertmanager: ['webhookUrl'],
+  grafana: ['adminUser'],
+  proxy: ['publicUrl', 'allow', 'user'],
+  exporter: ['buildContext'],
+};
+
+/** Prometheus' duration syntax: units from largest to smallest, each at most once (`1w2d`, `36h`, `90m`). */
+const PROM_DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+
+/** An IPv4/IPv6 address or CIDR as nginx's `allow` takes it. */
+export function checkCidr(entry: string): string | undefined {
+  const [addr, prefix, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return 'is not an IP address or CIDR';
+  if (prefix === undefined) return undefined;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `has a prefix length outside 0-${max}`;
+  return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Parses and validates redoubt.yml. Every error names the file and the key (`proxy.allow[2]`) and says what would
+ * be accepted; unknown keys are errors, so a typo never silently falls back to a default.
+ */
+export function parseStackConfig(text: string, source = 'redoubt.yml'): StackConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const e = err as Error;
+    throw new StackConfigError(
+      `${source}: not valid YAML: ${e instanceof YAMLParseError ? e.message.split('\n')[0] : e.message}`,
+    );
+  }
+  if (doc === null || doc === undefined) return structuredClone(DEFAULT_STACK_CONFIG);
+  if (!isRecord(doc))
+    throw new StackConfigError(`${source}: expected a mapping of sections (${Object.keys(KEYS).join(', ')})`);
+  const fail = (key: string, why: string): never => {
+    throw new StackConfigError(`${source}: ${key} ${why}`);
+  };
+  const config = structuredClone(DEFAULT_STACK_CONFIG);
+  for (const [section, body] of Object.entries(doc)) {
+    if (!(section in KEYS))
+      fail(`"${section}"`, `is not a known section; known sections: ${Object.keys(KEYS).join(', ')}`);
+    const known = KEYS[section as keyof StackConfig];
+    if (body === null) continue;
+    if (!isRecord(body)) fail(section, `must be a mapping with keys ${known.join(', ')}`);
+    for (const key of Object.keys(body as object))
+      if (!known.includes(key))
+        fail(`"${section}.${key}"`, `is not a known key; known keys under ${section}: ${known.join(', ')}`);
+  }
+  const get = (section: keyof StackConfig, key: string): unknown =>
+    isRecord(doc) && isRecord(doc[section]) ? (doc[section] as Record<string, unknown>)[key] : undefined;
+  const str = (section: keyof StackConfig, key: string): string | undefined => {
+    const v = get(section, key);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') fail(`${section}.${key}`, 'must be a non-empty string');
+    return (v as string).trim();
+  };
+  const list = (section: keyof StackConfig, key: string): string[] | undefined => {
+    const v = get(section, key);
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.length === 0) fail(`${section}.${key}`, 'must be a non-empty list');
+    return (v as unknown[]).map((item, i) => {
+      if (typeof item !== 'string' || item.trim() === '') fail(`${section}.${key}[${i}]`, 'must be a non-empty string');
+      return (item as string).trim();
+    });
+  };
+
+  const targets = list('redis', 'targets');
+  if (targets) {
+    const seen = new Set<string>();
+    for (const [i, t] of targets.entries()) {
+      const key = `redis.targets[${i}]`;
+      let parsed: ReturnType<typeof parseTarget>;
+      try {
+        parsed = parseTarget(t);
+      } catch (err) {
+        throw new StackConfigError(`${source}: ${key} "${redactRaw(t)}" is not a Redis URL: ${(err as Error).message}`);
+      }
+      if (parsed.password !== undefined)
+        fail(
+          key,
+          `holds a password; passwords stay out of committed files: the exporter authenticates as REDIS_USER=exporter with REDIS_EXPORTER_PASSWORD from .env`,
+        );
+      if (!/^rediss?:\/\//.test(t))
+        fail(
+          key,
+          `"${t}" must be a redis:// or rediss:// URL (unix sockets and bare host:port do not work from a container)`,
+        );
+      if (seen.has(parsed.display)) fail(key, `"${t}" is listed twice`);
+      seen.add(parsed.display);
+    }
+    config.redis.targets = targets;
+  }
+
+  const retention = str('prometheus', 'retention');
+  if (retention !== undefined) {
+    if (!PROM_DURATION.test(retention) || /^0+[a-z]*$/.test(retention))
+      fail('prometheus.retention', `"${retention}" is not a Prometheus duration; use e.g. 15d, 12h, 2w or 1y`);
+    config.prometheus.retention = retention;
+  }
+
+  const webhook = str('alertmanager', 'webhookUrl');
+  if (webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(webhook);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      fail('alertmanager.webhookUrl', 'must be an http:// or https:// URL');
+    config.alertmanager.webhookUrl = webhook;
+  }
+
+  const adminUser = str('grafana', 'adminUser');
+  if (adminUser !== undefined) {
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(adminUser))
+      fail('grafana.adminUser', `"${adminUser}" may only hold letters, digits and . _ @ - (at most 64)`);
+    config.grafana.adminUser = adminUser;
+  }
+
+  const publicUrl = str('proxy', 'publicUrl');
+  if (publicUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:')
+      fail('proxy.publicUrl', `"${publicUrl}" must be an https:// URL such as https://monitoring.example.internal`);
+    const u = url as URL;
+    if (u.pathname !== '/' || u.search || u.hash || u.username || u.password)
+      fail('proxy.publicUrl', `"${publicUrl}" must be an origin only (scheme, host, optional port), without a path`);
+    config.proxy.publicUrl = u.origin;
+  }
+
+  const allow = list('proxy', 'allow');
+  if (allow) {
+    allow.forEach((a, i) => {
+      const why = checkCidr(a);
+      if (why) fail(`proxy.allow[${i}]`, `"${a}" ${why} (use e.g. 10.0.0.0/8, 192.168.1.20 or fd00::/8)`);
+      if (/^(0\.0\.0\.0|::)\/0$/.test(a)) fail(`proxy.allow[${i}]`, `"${a}" lets every address in; list your networks`);
+    });
+    config.proxy.allow = allow;
+  }
+
+  const user = str('proxy', 'user');
+  if (user !== undefined) {
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user))
+      fail('proxy.user', `"${user}" may only hold letters, digits and . _ @ - (at most 64)`);
+    config.proxy.user = user;
+  }
+
+  const buildContext = str('exporter', 'buildContext');
+  if (buildContext !== undefined) config.exporter.buildContext = buildContext;
+  return config;
+}
+
+/** The publicUrl's parts nginx, Grafana, Prometheus and the certificate need. */
+export function publicEndpoint(config: StackConfig): { origin: string; host: string; port: number } {
+  const url = new URL(config.proxy.publicUrl);
+  return { origin: url.origin, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 443 };
+}
+
+/** host:port of each target, as the exporter's --scrape.allowed-targets takes them. */
+export function targetAddresses(config: StackConfig): string[] {
+  return config.redis.targets.map((t) => {
+    const p = parseTarget(t);
+    return `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+  });
+}

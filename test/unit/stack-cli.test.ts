@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, test } from 'node:test';
+import { main } from '../../src/cli/main.ts';
+import { aclPasswordHash, HARDENED_USERS } from '../../src/harden/users.ts';
+import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
+import { parseEnvFile, STACK_ENV } from '../../src/stack/env.ts';
+import { apr1Hash } from '../../src/stack/htpasswd.ts';
+import { STACK_LAYOUT, stackPaths } from '../../src/stack/layout.ts';
+import { renderCommittedFiles } from '../../src/stack/render.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'redoubt-stack-cli-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(root, `out${n++}`);
+
+async function stack(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await main(['stack', ...args], { stdout, stderr, env: {}, stopSignal: new Promise(() => {}) });
+  return { code, stdout: out, stderr: err };
+}
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+const read = (dir: string, id: keyof typeof STACK_LAYOUT) => readFileSync(join(dir, STACK_LAYOUT[id].path), 'utf8');
+const localSnapshot = (dir: string) =>
+  Object.fromEntries(stackPaths('local').map((p) => [p.path, readFileSync(join(dir, p.path), 'utf8')]));
+
+function allFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allFiles(dir, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
+}
+
+describe('redoubt stack --out', () => {
+  test('writes the committed files and, on this machine, the secrets with their modes', async () => {
+    const dir = fresh();
+    const r = await stack(['--out', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      allFiles(dir).sort(),
+      Object.values(STACK_LAYOUT)
+        .map((p) => p.path)
+        .sort(),
+      'exactly the layout, no temporary files',
+    );
+    for (const p of Object.values(STACK_LAYOUT)) assert.equal(mode(join(dir, p.path)), p.mode, p.path);
+    for (const f of renderCommittedFiles(DEFAULT_STACK_CONFIG)) assert.equal(read(dir, f.id), f.data, f.path);
+
+    const env = parseEnvFile(read(dir, 'env'));
+    const acl = read(dir, 'usersAcl');
+    const secrets = STACK_ENV.filter((v) => v.secret).map((v) => env[v.name]);
+    for (const v of STACK_ENV.filter((x) => x.secret)) assert.match(env[v.name], /^[A-Za-z0-9]{40}$/, v.name);
+    assert.equal(new Set(secrets).size, secrets.length, 'every password is different');
+    assert.equal(env.GRAFANA_ADMIN_USER, 'admin');
+    for (const u of HARDENED_USERS)
+      assert.ok(acl.includes(`user ${u} on #${aclPasswordHash(env[`REDIS_${u.toUpperCase()}_PASSWORD`])}`), u);
+    const [user, hash] = read(dir, 'htpasswd').trim().split(':');
+    assert.equal(user, env.PROXY_AUTH_USER);
+    assert.equal(hash, apr1Hash(env.PROXY_AUTH_PASSWORD, hash.split('$')[2]));
+
+    const cert = new X509Certificate(read(dir, 'serverCert'));
+    const ca = new X509Certificate(read(dir, 'caCert'));
+    assert.ok(cert.verify(ca.publicKey), 'signed by the CA it ships');
+    assert.match(String(cert.subjectAltName), /DNS:localhost/);
+    assert.match(String(cert.subjectAltName), /IP Address:127\.0\.0\.1/);
+    assert.ok(!allFiles(dir).some((f) => f.endsWith('ca.key')), 'the CA key is not kept');
+
+    for (const s of secrets) {
+      assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), 'a password was printed');
+      for (const f of renderCommittedFiles(DEFAULT_STACK_CONFIG)) assert.ok(!f.data.includes(s));
+    }
+    assert.match(r.stdout, /docker compose -f .*docker-compose\.monitoring\.yml up -d --build/);
+    assert.match(
+      r.stdout,
+      /curl --cacert .*ca\.crt -u "\$PROXY_AUTH_USER:\$PROXY_AUTH_PASSWORD" -X POST https:\/\/localhost\/prometheus\/-\/reload/,
+    );
+    assert.match(r.stdout, /alertmanager\.webhookUrl/);
+    assert.match(r.stdout, /add \.env to .*\.gitignore/);
+  });
+
+  test('a second run keeps every secret, reports it, and regenerates the configuration from redoubt.yml', async () => {
+    const dir = fresh();
+    assert.equal((await stack(['--out', dir])).code, 0);
+    const before = localSnapshot(dir);
+    writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.env\n');
+    const cfg = join(dir, 'redoubt.yml');
+    writeFileSync(
+      cfg,
+      'alertmanager: { webhookUrl: "https://hooks.example.internal/alerts" }\nprometheus: { retention: 30d }\n',
+    );
+    const r = await stack(['--out', dir, '--config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(localSnapshot(dir), before, 'secrets untouched');
+    for (const p of stackPaths('local'))
+      assert.match(r.stdout, new RegExp(`kept\\s+${p.path.replaceAll('.', '\\.')}\\s`));
+    assert.match(r.stdout, /wrote\s+monitoring\/alertmanager\/alertmanager\.yml/);
+    assert.match(r.stdout, /unchanged\s+monitoring\/nginx\/nginx\.conf/);
+    assert.match(read(dir, 'alertmanager'), /url: https:\/\/hooks\.example\.internal\/alerts/);
+    assert.match(read(dir, 'compose'), /--storage\.tsdb\.retention\.time=30d/);
+    assert.doesNotMatch(r.stdout, /alerts go nowhere|add \.env/);
+  });
+
+  test('files derived from .env that went missing are made again from it', async () => {
+    const dir = fresh();
+    assert.equal((await stack(['--out', dir])).code, 0);
+    const env = parseEnvFile(read(dir, 'env'));
+    const acl = read(dir, 'usersAcl');
+    const key = read(dir, 'serverKey');
+    unlinkSync(join(dir, STACK_LAYOUT.usersAcl.path));
+    unlinkSync(join(dir, STACK_LAYOUT.htpasswd.path));
+    const r = await stack(['--out', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(read(dir, 'usersAcl'), acl);
+    const hash = read(dir, 'htpasswd').trim().split(':')[1];
+    assert.equal(hash, apr1Hash(env.PROXY_AUTH_PASSWORD, hash.split('$')[2]));
+    assert.equal(read(dir, 'serverKey'), key);
+  });
+
+  test('--force replaces every secret', async () => {
+    const dir = fresh();
+    assert.equal((await stack(['--out', dir])).code, 0);
+    const before = localSnapshot(dir);
+    const r = await stack(['--out', dir, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    const afterForce = localSnapshot(dir);
+    for (const p of stackPaths('local')) assert.notEqual(afterForce[p.path], before[p.path], p.path);
+  });
+
+  test('refuses, without writing, where kept secrets would no longer match', async () => {
+    const dir = fresh();
+    assert.equal((await stack(['--out', dir])).code, 0);
+    const envPath = join(dir, '.env');
+    const full = readFileSync(envPath, 'utf8');
+    writeFileSync(envPath, full.replace(/^PROXY_AUTH_PASSWORD=.*$/m, 'PROXY_AUTH_PASSWORD='));
+    let r = await stack(['--out', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /lacks PROXY_AUTH_PASSWORD.*--force/);
+
+    unlinkSync(envPath);
+    const acl = read(dir, 'usersAcl');
+    r = await stack(['--out', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /users\.acl and .*htpasswd exist but .*\.env does not.*--force/);
+    assert.equal(read(dir, 'usersAcl'), acl);
+
+    const other = fresh();
+    assert.equal((await stack(['--out', other])).code, 0);
+    unlinkSync(join(other, STACK_LAYOUT.serverCert.path));
+    r = await stack(['--out', other]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /exist without the rest of .*certs.*--force/);
+  });
+
+  test('usage and configuration errors exit 2 and say what to change', async () => {
+    let r = await stack([]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /pass --out DIR/);
+    const dir = fresh();
+    r = await stack(['--out', dir, '--config', join(dir, 'missing.yml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read --config .*missing\.yml: ENOENT/);
+    const cfg = join(root, `bad${n++}.yml`);
+    writeFileSync(cfg, 'proxy:\n  allow: [10.0.0.0/8, everyone]\n');
+    r = await stack(['--out', dir, '--config', cfg]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\d+\.yml: proxy\.allow\[1\] "everyone" is not an IP address or CIDR/);
+    r = await stack(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: redoubt stack --out DIR/);
+  });
+});

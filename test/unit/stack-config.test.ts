@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  checkCidr,
+  DEFAULT_STACK_CONFIG,
+  parseStackConfig,
+  publicEndpoint,
+  StackConfigError,
+  targetAddresses,
+} from '../../src/stack/config.ts';
+
+function rejects(yaml: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseStackConfig(yaml, 'redoubt.yml'),
+    (err: Error) => {
+      assert.ok(err instanceof StackConfigError, `${err.name}: ${err.message}`);
+      assert.match(err.message, /^redoubt\.yml: /);
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
+}
+
+describe('redoubt.yml', () => {
+  test('empty or absent sections give the defaults', () => {
+    assert.deepEqual(parseStackConfig('', 'x'), DEFAULT_STACK_CONFIG);
+    assert.deepEqual(parseStackConfig('# nothing\n', 'x'), DEFAULT_STACK_CONFIG);
+    assert.deepEqual(parseStackConfig('proxy:\n', 'x'), DEFAULT_STACK_CONFIG);
+  });
+
+  test('every key can be set', () => {
+    const c = parseStackConfig(
+      [
+        'redis: { targets: ["redis://10.0.0.5:6379", "rediss://cache.internal:6380"] }',
+        'prometheus: { retention: 1w2d }',
+        'alertmanager: { webhookUrl: "https://hooks.example.internal/a" }',
+        'grafana: { adminUser: ops }',
+        'proxy: { publicUrl: "https://mon.example.internal:8443/", allow: [10.0.0.0/8, "fd00::/8"], user: oncall }',
+        'exporter: { buildContext: ../redoubt }',
+      ].join('\n'),
+    );
+    assert.deepEqual(c.redis.targets, ['redis://10.0.0.5:6379', 'rediss://cache.internal:6380']);
+    assert.equal(c.prometheus.retention, '1w2d');
+    assert.equal(c.alertmanager.webhookUrl, 'https://hooks.example.internal/a');
+    assert.equal(c.grafana.adminUser, 'ops');
+    assert.equal(c.proxy.publicUrl, 'https://mon.example.internal:8443', 'normalised to the origin');
+    assert.deepEqual(publicEndpoint(c), {
+      origin: 'https://mon.example.internal:8443',
+      host: 'mon.example.internal',
+      port: 8443,
+    });
+    assert.deepEqual(c.proxy.allow, ['10.0.0.0/8', 'fd00::/8']);
+    assert.equal(c.proxy.user, 'oncall');
+    assert.equal(c.exporter.buildContext, '../redoubt');
+    assert.deepEqual(targetAddresses(c), ['10.0.0.5:6379', 'cache.internal:6380']);
+  });
+
+  test('errors name the key and say what is accepted', () => {
+    rejects(
+      'proxy: { alow: [10.0.0.0/8] }',
+      /"proxy\.alow" is not a known key; known keys under proxy: publicUrl, allow, user/,
+    );
+    rejects('grafna: {}', /"grafna" is not a known section/);
+    rejects('redis: { targets: [] }', /redis\.targets must be a non-empty list/);
+    rejects('redis: { targets: redis://a:6379 }', /redis\.targets must be a non-empty list/);
+    rejects('redis: { targets: [redis://a:6379, 5] }', /redis\.targets\[1\] must be a non-empty string/);
+    rejects('redis: { targets: ["redis://:s3cret@a:6379"] }', /redis\.targets\[0\] holds a password/);
+    rejects('redis: { targets: ["unix:///run/redis.sock"] }', /redis\.targets\[0\] .*redis:\/\/ or rediss:\/\//);
+    rejects('redis: { targets: ["a:6379"] }', /redis\.targets\[0\] "a:6379" must be a redis:\/\//);
+    rejects('redis: { targets: ["redis://a:6379", "redis://a:6379/0"] }', /redis\.targets\[1\] .* listed twice/);
+    rejects('redis: { targets: ["redis://a:99999"] }', /redis\.targets\[0\] "redis:\/\/a:99999" is not a Redis URL/);
+    rejects('prometheus: { retention: 15 }', /prometheus\.retention must be a non-empty string/);
+    rejects('prometheus: { retention: 15x }', /prometheus\.retention "15x" is not a Prometheus duration/);
+    rejects('prometheus: { retention: 0d }', /prometheus\.retention "0d"/);
+    rejects('alertmanager: { webhookUrl: "ftp://x/" }', /alertmanager\.webhookUrl must be an http/);
+    rejects('grafana: { adminUser: "a b" }', /grafana\.adminUser "a b" may only hold/);
+    rejects('proxy: { publicUrl: "http://x" }', /proxy\.publicUrl "http:\/\/x" must be an https:\/\/ URL/);
+    rejects('proxy: { publicUrl: "https://x/grafana" }', /proxy\.publicUrl .* without a path/);
+    rejects('proxy: { allow: [10.0.0.0/33] }', /proxy\.allow\[0\] "10\.0\.0\.0\/33" has a prefix length outside 0-32/);
+    rejects('proxy: { allow: [127.0.0.1, localhost] }', /proxy\.allow\[1\] "localhost" is not an IP address or CIDR/);
+    rejects('proxy: { allow: [0.0.0.0/0] }', /proxy\.allow\[0\] "0\.0\.0\.0\/0" lets every address in/);
+    rejects('proxy: [1]', /proxy must be a mapping/);
+    rejects('- a', /expected a mapping of sections/);
+    rejects('proxy: { allow: [', /not valid YAML/);
+  });
+
+  test('a password in a target never appears in the error', () => {
+    assert.throws(
+      () => parseStackConfig('redis: { targets: ["redis://u:hunter2@a:bad"] }'),
+      (err: Error) => !err.message.includes('hunter2'),
+    );
+  });
+
+  test('checkCidr', () => {
+    for (const ok of ['127.0.0.1', '::1', '10.0.0.0/8', '0.0.0.0/0', 'fd00::/8', '2001:db8::/128'])
+      assert.equal(checkCidr(ok), undefined, ok);
+    for (const bad of ['10.0.0.0/', '10.0.0/8', '::1/129', '1.2.3.4/8/8', 'x', '10.0.0.0/-1'])
+      assert.notEqual(checkCidr(bad), undefined, bad);
+  });
+});
