@@ -5,17 +5,24 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { main } from '../../src/cli/main.ts';
 import { IMAGES } from '../../src/stack/compose.ts';
 import { DEFAULT_STACK_CONFIG, parseStackConfig } from '../../src/stack/config.ts';
-import { STACK_ENV } from '../../src/stack/env.ts';
+import { parseEnvFile, STACK_ENV } from '../../src/stack/env.ts';
+import { STACK_LAYOUT } from '../../src/stack/layout.ts';
 import { COMPOSE_NGINX_RUNTIME, renderNginxConf } from '../../src/stack/nginx.ts';
 import { renderCommittedFiles } from '../../src/stack/render.ts';
 import { requireBinary } from '../support/binaries.ts';
+import { httpGet } from '../support/http.ts';
 import { type Schema, SchemaValidator } from '../support/json-schema.ts';
 import { freePort } from '../support/ports.ts';
+import { startRedis } from '../support/redis-server.ts';
+import { startExporter } from '../support/redoubt.ts';
+import { respCommand } from '../support/resp.ts';
 import { httpsRequest, nginxTest, type StackNginx, startStackNginx, writeStackNginx } from '../support/stack-nginx.ts';
 
 /**
@@ -311,5 +318,84 @@ describe('docker-compose.monitoring.yml', () => {
       /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+]/,
       'no variable has a default or alternative value',
     );
+  });
+});
+
+describe('the exporter as the compose file runs it, against Redis with the generated redis-secure.conf and users.acl', () => {
+  test('logs in as the exporter user and scrapes only the configured targets', async () => {
+    const port = await freePort();
+    const dir = join(root, 'wired');
+    const cfg = join(root, 'wired.yml');
+    writeFileSync(cfg, `redis: { targets: ["redis://127.0.0.1:${port}"] }\n`);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => {
+      text += d;
+    });
+    const code = await main(['stack', '--out', dir, '--config', cfg], {
+      stdout: out,
+      stderr: out,
+      env: {},
+      stopSignal: new Promise(() => {}),
+    });
+    assert.equal(code, 0, text);
+
+    // redis-secure.conf as written, with the test's port, data directory, log and ACL file.
+    const replaced = new Set(['port', 'dir', 'logfile', 'aclfile']);
+    const conf = readFileSync(join(dir, STACK_LAYOUT.redisConf.path), 'utf8')
+      .split('\n')
+      .filter((l) => !replaced.has(l.split(' ')[0]));
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    const redis = await startRedis({
+      port,
+      config: [
+        ...conf,
+        `port ${port}`,
+        `dir ${data}`,
+        'logfile ""',
+        `aclfile ${join(dir, STACK_LAYOUT.usersAcl.path)}`,
+      ],
+    });
+    const env = parseEnvFile(readFileSync(join(dir, '.env'), 'utf8'));
+    const service = parse(readFileSync(join(dir, STACK_LAYOUT.compose.path), 'utf8')).services['redis-exporter'];
+    // Compose's interpolation of ${VAR:?message} from .env.
+    const exporterEnv = Object.fromEntries(
+      Object.entries(service.environment as Record<string, string>).map(([k, v]) => [
+        k,
+        v.replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_m, name: string) => {
+          assert.ok(env[name], `${name} missing from .env`);
+          return env[name];
+        }),
+      ]),
+    );
+    assert.equal(exporterEnv.REDIS_USER, 'exporter');
+    const exporter = await startExporter([], exporterEnv);
+    try {
+      const scrape = await httpGet(`${exporter.url}/scrape?target=${encodeURIComponent(`redis://127.0.0.1:${port}`)}`);
+      assert.equal(scrape.status, 200);
+      assert.match(scrape.body, /^redis_up 1$/m, exporter.logs());
+      assert.match(scrape.body, /^redis_connected_clients \d+$/m);
+      const admin = { host: '127.0.0.1', port, username: 'admin', password: env.REDIS_ADMIN_PASSWORD };
+      // The exporter's background security audit probes commands the minimal exporter user may not run (once per
+      // connection); the login itself and the scrape's own commands must never be refused.
+      const log = (await respCommand(admin, 'ACL', 'LOG')) as string[][];
+      const entries = log.map((e) => Object.fromEntries(e.flatMap((v, i) => (i % 2 ? [] : [[v, e[i + 1]]]))));
+      assert.deepEqual(
+        entries.filter((e) => e.reason === 'auth'),
+        [],
+        'the exporter user logged in',
+      );
+      const scrapeCommands = /^(info|config\|get|slowlog\|(get|len)|latency\|latest|ping|client\|setname)$/;
+      assert.deepEqual(
+        entries.filter((e) => scrapeCommands.test(String(e.object))).map((e) => e.object),
+        [],
+      );
+      const outside = await httpGet(`${exporter.url}/scrape?target=${encodeURIComponent(`redis://127.0.0.2:${port}`)}`);
+      assert.equal(outside.status, 403, 'targets outside REDOUBT_SCRAPE_ALLOWED_TARGETS are refused');
+    } finally {
+      await exporter.stop();
+      await redis.stop();
+    }
   });
 });
