@@ -13,6 +13,8 @@ export interface FlagSpec {
   help: string;
   /** Hidden from the table but accepted (compatibility aliases). */
   hidden?: boolean;
+  /** An environment variable set to the empty string sets the flag to '' (Go's os.LookupEnv), not to its default. */
+  emptyEnv?: boolean;
 }
 
 export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
@@ -85,7 +87,7 @@ export function parseFlags(
     values[s.name] = s.default;
     for (const e of s.env ?? []) {
       const v = env[e];
-      if (v !== undefined && v !== '') {
+      if (v !== undefined && (v !== '' || s.emptyEnv)) {
         try {
           values[s.name] = convert(s, v);
         } catch (err) {

@@ -128,16 +128,17 @@ export class Exporter {
     if (this.homeScraper) {
       outcome = await this.homeScraper.scrape(this.deadline(headerTimeout));
       this.logOutcome(this.homeScraper.target, outcome);
+      this.counters.durationSum += outcome.durationSeconds;
+      this.counters.durationCount++;
     } else {
-      outcome = { families: [], up: false, error: 'no --redis.addr configured', durationSeconds: 0, connectSeconds: 0 };
+      outcome = { families: [], up: false, error: '', durationSeconds: 0, connectSeconds: 0 };
     }
-    this.counters.durationSum += outcome.durationSeconds;
-    this.counters.durationCount++;
     const out = [
       ...outcome.families,
       ...scrapeSelfFamilies(c.namespace, outcome, this.counters, {
         buildInfo: !c.redisOnlyMetrics,
         scrapeEndpoint: !c.disableScrapeEndpoint,
+        target: this.homeScraper !== undefined,
       }),
     ];
     if (!c.redisOnlyMetrics) out.push(...processFamilies());

@@ -6,6 +6,8 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     name: 'redis.addr',
     type: 'string',
     env: ['REDIS_ADDR'],
+    // REDIS_ADDR="" means no default target, as in redis_exporter (the generated compose file relies on it).
+    emptyEnv: true,
     default: 'redis://localhost:6379',
     help: 'Address of the Redis instance to scrape: redis://, rediss:// (TLS), unix:///path or host:port. Empty when only /scrape is used.',
   },

@@ -15,17 +15,26 @@ export function scrapeSelfFamilies(
   namespace: string,
   outcome: ScrapeOutcome,
   counters: SelfCounters,
-  opts: { buildInfo: boolean; scrapeEndpoint: boolean },
+  opts: { buildInfo: boolean; scrapeEndpoint: boolean; target?: boolean },
 ): MetricFamily[] {
   const b = new FamilyBuilder(namespace);
-  b.gauge('up', outcome.up ? 1 : 0, {}, 'Information about the Redis instance');
-  b.gauge('exporter_last_scrape_error', outcome.error ? 1 : 0, { err: outcome.error }, 'The last scrape error status.');
-  b.gauge(
-    'exporter_last_scrape_duration_seconds',
-    outcome.durationSeconds,
-    {},
-    'exporter_last_scrape_duration_seconds metric',
-  );
+  // Without a target (an empty --redis.addr), redis_exporter emits no up, last scrape error or duration: a
+  // redis_up 0 would read as a Redis that is down.
+  if (opts.target !== false) {
+    b.gauge('up', outcome.up ? 1 : 0, {}, 'Information about the Redis instance');
+    b.gauge(
+      'exporter_last_scrape_error',
+      outcome.error ? 1 : 0,
+      { err: outcome.error },
+      'The last scrape error status.',
+    );
+    b.gauge(
+      'exporter_last_scrape_duration_seconds',
+      outcome.durationSeconds,
+      {},
+      'exporter_last_scrape_duration_seconds metric',
+    );
+  }
   if (outcome.up)
     b.gauge(
       'exporter_last_scrape_connect_time_seconds',

@@ -70,3 +70,9 @@ test('config: `-` disables CONFIG, paired flags must come together', () => {
   const half = parseFlags(['--basic-auth-username', 'u'], EXPORTER_FLAGS, {}).values;
   assert.throws(() => buildExporterConfig(half), /must be given together/);
 });
+
+test('REDIS_ADDR="" means no default target (Go os.LookupEnv semantics), unlike other empty variables', () => {
+  const { values } = parseFlags([], EXPORTER_FLAGS, { REDIS_ADDR: '', REDIS_EXPORTER_NAMESPACE: '' });
+  assert.equal(values['redis.addr'], '');
+  assert.equal(values.namespace, 'redis');
+});
