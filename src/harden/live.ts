@@ -1,6 +1,8 @@
+import { parseAclList } from '../redis/acl-rules.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
-import { parseAclList, parseCommandTable } from './acl-diff.ts';
+import { buildCommandTable } from '../security/acl-eval.ts';
+import { liveAclUser } from './acl-diff.ts';
 import { type LiveState, PASSWORD_PLACEHOLDER, type Plan, RESTART_PARAMS } from './plan.ts';
 import type { Directive } from './secure-conf.ts';
 import type { HardenedUser, HardenPasswords } from './users.ts';
@@ -46,13 +48,15 @@ export async function readLiveState(conn: RedisConnection, directives: Directive
     if (Array.isArray(v) && v.length >= 2) config[String(v[0]).toLowerCase()] = String(v[1]);
   });
   const used = memory.ok ? Number(infoField(String(memory.value), 'used_memory')) : Number.NaN;
+  const version = infoField(info, 'redis_version') ?? '?';
+  const aclLines = Array.isArray(aclList.value) ? aclList.value.map(String) : [];
   return {
-    version: infoField(info, 'redis_version') ?? '?',
+    version,
     configFile: infoField(info, 'config_file') ?? '',
     config,
-    users: parseAclList(aclList.value),
+    users: parseAclList(aclLines).map(liveAclUser),
     whoami: String(whoami.value),
-    commands: parseCommandTable(command.value),
+    commands: buildCommandTable(command.value, undefined, undefined, version),
     usedMemory: Number.isFinite(used) ? used : undefined,
   };
 }

@@ -1,4 +1,5 @@
-import { type CommandTable, describeUser, type LiveAclUser, sameRights } from './acl-diff.ts';
+import type { CommandTable } from '../security/acl-eval.ts';
+import { describeUser, type LiveAclUser, sameRights } from './acl-diff.ts';
 import { DEFAULT_LOGFILE, type Directive } from './secure-conf.ts';
 import { parseRedisSize } from './sizes.ts';
 import { DEFAULT_USER_RULES, HARDENED_USERS, type HardenedUser, USER_SPECS, userRules } from './users.ts';

@@ -22,6 +22,9 @@ export interface TlsBundleOptions {
   now?: Date;
   /** Days the server and client certificates are valid; default 825. The CA lives ten years. */
   days?: number;
+  /** The validity of every certificate, the CA's included, instead of the one `now` and `days` give. */
+  notBefore?: Date;
+  notAfter?: Date;
 }
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -75,9 +78,9 @@ export function serverNames(names: string[]): { dns: string[]; ip: string[] } {
  */
 export async function generateTlsBundle(options: TlsBundleOptions): Promise<TlsBundle> {
   const now = options.now ?? new Date();
-  const notBefore = new Date(now.getTime() - 5 * 60_000); // a little clock skew
-  const notAfter = new Date(now.getTime() + (options.days ?? 825) * DAY);
-  const caNotAfter = new Date(now.getTime() + 3650 * DAY);
+  const notBefore = options.notBefore ?? new Date(now.getTime() - 5 * 60_000); // a little clock skew
+  const notAfter = options.notAfter ?? new Date(now.getTime() + (options.days ?? 825) * DAY);
+  const caNotAfter = options.notAfter ?? new Date(now.getTime() + 3650 * DAY);
   const names = serverNames(options.names);
 
   const caKeys = await newKeys();

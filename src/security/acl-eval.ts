@@ -78,7 +78,9 @@ function sortedObject<T>(o: Record<string, T>): Record<string, T> {
 
 /**
  * A command table from a server's `COMMAND INFO` (no arguments: every command), `COMMAND DOCS`, `ACL CAT` and
- * `redis_version` replies (RESP2 shapes, as ioredis returns them). Deterministic: everything sorted.
+ * `redis_version` replies (RESP2 shapes, as ioredis returns them). Deterministic: everything sorted. Without an
+ * `ACL CAT` reply (undefined) the categories are those the commands carry; without `COMMAND DOCS` there are no
+ * groups.
  */
 export function buildCommandTable(
   commandInfo: unknown,
@@ -115,9 +117,11 @@ export function buildCommandTable(
     return name;
   };
   if (Array.isArray(commandInfo)) for (const entry of commandInfo) add(entry);
+  const categories =
+    aclCat === undefined ? [...new Set(Object.values(commands).flatMap((c) => c.categories))] : strings(aclCat);
   return {
     redisVersion,
-    categories: strings(aclCat).map(lower).sort(),
+    categories: categories.map(lower).sort(),
     commands: sortedObject(commands),
   };
 }
@@ -298,6 +302,17 @@ export function userCan(user: AclUser, command: string, table: CommandTable): bo
     }
   }
   return sets.some((c) => c.future);
+}
+
+/**
+ * The commands and subcommands (full names: 'get', 'config', 'config|get') a list of command rules allows, or
+ * undefined when the rules hold something a set of names cannot say or the table does not know: a first-argument
+ * rule (`+select|0`), an unknown command or category. For comparing two spellings of the same rights.
+ */
+export function allowedCommands(rules: readonly string[], table: CommandTable): Set<string> | undefined {
+  const c = compiled(rules, table);
+  if (c.problems.length > 0 || c.firstArgs.size > 0) return undefined;
+  return new Set(c.allowed);
 }
 
 /**

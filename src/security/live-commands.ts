@@ -154,20 +154,6 @@ export const DRYRUN_PROBES: readonly DryRunProbe[] = [
   { name: 'pfadd', args: ['PFADD', 'k', 'x'] },
 ];
 
-/**
- * ACL categories of the commands the audit itself may send, to tell from its own ACL rules whether it may send
- * them (Redis 7.0 COMMAND INFO; unchanged through 7.4). A refused command would add to the server's ACL LOG.
- */
-export const OWN_COMMAND_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
-  'config|get': ['admin', 'slow', 'dangerous'],
-  'acl|dryrun': ['admin', 'slow', 'dangerous'],
-  'command|list': ['slow', 'connection'],
-  scan: ['keyspace', 'read', 'slow'],
-  type: ['keyspace', 'read', 'fast'],
-  getrange: ['read', 'string', 'slow'],
-  select: ['fast', 'connection'],
-};
-
 /** At most this many users get DRYRUN questions in one audit (the rest are reported as not checked). */
 export const MAX_DRYRUN_USERS = 64;
 

@@ -18,12 +18,11 @@ import type { Command, RedisConnection, Reply } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AclUser, Facts } from './facts.ts';
-import { dryRunAllowed, parseAclList, parseAclLog, rulesAllow } from './live-acl.ts';
+import { aclUsersFromReply, dryRunAllowed, parseAclLog, rootRulesAllow } from './live-acl.ts';
 import {
   ACL_LOG_COUNT,
   DRYRUN_PROBES,
   MAX_DRYRUN_USERS,
-  OWN_COMMAND_CATEGORIES,
   REDACTED,
   SECURITY_COMMANDS,
   SECURITY_CONFIG_KEYS,
@@ -143,10 +142,9 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   const v = version(facts.server?.version);
 
   let users: AclUser[] | undefined;
-  let selectors: Record<string, string[]> = {};
   let aclMissing = false;
   const aclList = reply('aclList');
-  if (aclList?.ok) ({ users, selectors } = parseAclList(aclList.value));
+  if (aclList?.ok) users = aclUsersFromReply(aclList.value);
   else if (aclList && !aclList.ok) {
     aclMissing = /unknown command/i.test(aclList.error.message);
     facts.unobserved.users = whyFailed('ACL LIST', aclList.error, me);
@@ -165,8 +163,7 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
 
   // May this connection run `command`? From its own rules in ACL LIST; undefined when they cannot tell.
   const self = users?.find((u) => u.name === me);
-  const mayI = (command: string): boolean | undefined =>
-    self ? rulesAllow(self.commandRules, command, OWN_COMMAND_CATEGORIES[command] ?? [], !!selectors[me]) : undefined;
+  const mayI = (command: string): boolean | undefined => (self ? rootRulesAllow(self, command) : undefined);
 
   // 3. Round trip 2 (and the probe, in parallel).
   startProbe();

@@ -174,6 +174,7 @@ describe('collectLiveFacts', () => {
         keyPatterns: ['~*'],
         channelPatterns: ['*'],
         commandRules: ['+@all'],
+        origin: 'acl-list',
       },
     ]);
     const v = f.config?.values ?? {};

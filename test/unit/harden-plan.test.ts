@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  allowedCommands,
-  describeUser,
-  parseAclListLine,
-  parseCommandTable,
-  sameRights,
-  splitAclRules,
-} from '../../src/harden/acl-diff.ts';
+import { describeUser, liveAclUser, sameRights } from '../../src/harden/acl-diff.ts';
 import {
   type LiveState,
   type LiveWishes,
@@ -18,6 +11,13 @@ import {
 } from '../../src/harden/plan.ts';
 import { hardenedDirectives } from '../../src/harden/secure-conf.ts';
 import { USER_SPECS } from '../../src/harden/users.ts';
+import { mergeSelectorArgs, parseAclListLine as parseUser } from '../../src/redis/acl-rules.ts';
+import { allowedCommands, buildCommandTable } from '../../src/security/acl-eval.ts';
+
+/** An `ACL LIST` line as harden reads it. */
+const parseAclListLine = (line: string) => liveAclUser(parseUser(line));
+/** A password hash as ACL LIST prints it. */
+const HASH = '0'.repeat(64);
 
 /** A small `COMMAND` reply in Redis 7's shape: name, arity, flags, keys, ACL categories (6), tips, specs, subs (9). */
 function cmd(name: string, cats: string[], subs: unknown[] = []): unknown[] {
@@ -81,13 +81,13 @@ const COMMAND_REPLY = [
   cmd('command', ['slow', 'connection'], [cmd('command|info', ['slow', 'connection'])]),
   cmd('cluster', ['slow'], [cmd('cluster|info', ['slow'])]),
 ];
-const TABLE = parseCommandTable(COMMAND_REPLY);
+const TABLE = buildCommandTable(COMMAND_REPLY, undefined, undefined, '7.0.15');
 
 const allowed = (rules: string[]) => [...(allowedCommands(rules, TABLE) ?? ['<undefined>'])].sort();
 
 describe('ACL rules evaluated against the command table', () => {
   test('splits rules, keeping selectors together', () => {
-    assert.deepEqual(splitAclRules('user a on #ab ~x (~y +get) +set'), [
+    assert.deepEqual(mergeSelectorArgs('user a on #ab ~x (~y +get) +set'.split(' ')), [
       'user',
       'a',
       'on',
@@ -169,7 +169,7 @@ describe('ACL rules evaluated against the command table', () => {
   test('same rights however Redis spelled them', () => {
     // What Redis 7.0 answers in ACL LIST for the rules given to ACL SETUSER.
     const normalized = parseAclListLine(
-      'user app on #00 ~* &* -@all +@string +@hash +@keyspace +@transaction +@pubsub +@hyperloglog +@connection -flushall -keys -client|kill -client|list -eval',
+      `user app on #${HASH} ~* &* -@all +@string +@hash +@keyspace +@transaction +@pubsub +@hyperloglog +@connection -flushall -keys -client|kill -client|list -eval`,
     )!;
     const desired = { enabled: true, keys: ['~*'], channels: ['&*'], commands: USER_SPECS.app.commands };
     assert.ok(sameRights(normalized, desired, TABLE));
@@ -302,10 +302,10 @@ describe('planHardening', () => {
     };
     const users = [
       'user default off sanitize-payload resetchannels -@all',
-      'user admin on #00 ~* &* +@all',
-      'user app on #00 ~* &* -@all +@string +@hash +@keyspace +@transaction +@pubsub +@hyperloglog +@connection -flushall -keys -client|kill -client|list -eval',
-      'user exporter on #00 resetchannels -@all +hello +slowlog|get +slowlog|len +client|setname +command|info +info +latency|histogram +latency|latest +config|get +ping +cluster|info',
-      'user backup on #00 resetchannels -@all +replconf +sync +psync +info +ping',
+      `user admin on #${HASH} ~* &* +@all`,
+      `user app on #${HASH} ~* &* -@all +@string +@hash +@keyspace +@transaction +@pubsub +@hyperloglog +@connection -flushall -keys -client|kill -client|list -eval`,
+      `user exporter on #${HASH} resetchannels -@all +hello +slowlog|get +slowlog|len +client|setname +command|info +info +latency|histogram +latency|latest +config|get +ping +cluster|info`,
+      `user backup on #${HASH} resetchannels -@all +replconf +sync +psync +info +ping`,
     ].map((l) => parseAclListLine(l)!);
     const plan = planHardening(state({ config, users, whoami: 'admin' }), wishes({ maxmemory: true, role: true }));
     assert.deepEqual(plan.config, []);
@@ -319,7 +319,7 @@ describe('planHardening', () => {
   test('an existing user keeps its passwords; one without a password gets a new one', () => {
     const users = [
       parseAclListLine('user default off resetchannels -@all')!,
-      parseAclListLine('user app on #00 ~* &* +@all')!,
+      parseAclListLine(`user app on #${HASH} ~* &* +@all`)!,
       parseAclListLine('user exporter on nopass +@all')!,
     ];
     const plan = planHardening(state({ users, whoami: 'admin' }), wishes());
@@ -340,7 +340,7 @@ describe('planHardening', () => {
   test("the connection's own user is changed only from an admin connection redoubt can open", () => {
     const withAdmin = [
       parseAclListLine('user default on nopass ~* &* +@all')!,
-      parseAclListLine('user admin on #00 ~* &* +@all')!,
+      parseAclListLine(`user admin on #${HASH} ~* &* +@all`)!,
     ];
     const plan = planHardening(state({ users: withAdmin }), wishes());
     assert.equal(
@@ -356,7 +356,7 @@ describe('planHardening', () => {
   });
 
   test('other users are named and left alone', () => {
-    const users = [...state().users, parseAclListLine('user bob on #00 ~* +@all')!];
+    const users = [...state().users, parseAclListLine(`user bob on #${HASH} ~* +@all`)!];
     assert.match(planHardening(state({ users }), wishes()).notes.join('\n'), /left as they are: bob/);
   });
 

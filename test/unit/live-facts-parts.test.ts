@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { parseInfo } from '../../src/metrics/info.ts';
-import { dryRunAllowed, parseAclList, parseAclListLine, parseAclLog, rulesAllow } from '../../src/security/live-acl.ts';
+import { AclParseError, newAclUser, parseAclListLine } from '../../src/redis/acl-rules.ts';
+import type { AclSelector } from '../../src/security/facts.ts';
+import { aclUsersFromReply, dryRunAllowed, parseAclLog, rootRulesAllow } from '../../src/security/live-acl.ts';
 import { CONFIG_FROM_INFO, REDACTED, SECURITY_CONFIG_KEYS } from '../../src/security/live-commands.ts';
 import {
   attachRequirepass,
@@ -27,7 +29,7 @@ describe('ACL LIST lines', () => {
       `user app on #${sha('pw')} ~app:* %R~ro:* resetchannels &app:* -@all +@read +config|get -flushall`,
     );
     assert.ok(p);
-    assert.deepEqual(p.user, {
+    assert.deepEqual(p, {
       name: 'app',
       enabled: true,
       nopass: false,
@@ -36,40 +38,48 @@ describe('ACL LIST lines', () => {
       keyPatterns: ['~app:*', '%R~ro:*'],
       channelPatterns: ['app:*'],
       commandRules: ['-@all', '+@read', '+config|get', '-flushall'],
+      origin: 'acl-list',
     });
-    assert.deepEqual(p.selectors, []);
+    assert.equal(p.selectors, undefined);
   });
 
   test('default nopass, allkeys/allchannels/allcommands, off, selectors kept apart', () => {
     const d = parseAclListLine('user default on nopass sanitize-payload ~* &* +@all');
-    assert.equal(d?.user.nopass, true);
-    assert.deepEqual(d?.user.keyPatterns, ['~*']);
-    assert.deepEqual(d?.user.channelPatterns, ['*']);
+    assert.equal(d?.nopass, true);
+    assert.deepEqual(d?.keyPatterns, ['~*']);
+    assert.deepEqual(d?.channelPatterns, ['*']);
     const o = parseAclListLine('user old off allkeys allchannels allcommands (~s:* +get) (%W~w:* +set)');
-    assert.equal(o?.user.enabled, false);
-    assert.deepEqual(o?.user.keyPatterns, ['~*']);
-    assert.deepEqual(o?.user.commandRules, ['+@all']);
-    assert.deepEqual(o?.selectors, ['(~s:* +get)', '(%W~w:* +set)']);
-    assert.equal(parseAclListLine('garbage'), undefined);
+    assert.equal(o?.enabled, false);
+    assert.deepEqual(o?.keyPatterns, ['~*']);
+    assert.deepEqual(o?.commandRules, ['+@all']);
+    assert.deepEqual(o?.selectors, [
+      { keyPatterns: ['~s:*'], channelPatterns: [], commandRules: ['+get'] },
+      { keyPatterns: ['%W~w:*'], channelPatterns: [], commandRules: ['+set'] },
+    ]);
+    assert.throws(() => parseAclListLine('garbage'), AclParseError);
+    assert.deepEqual(aclUsersFromReply(['garbage']), []);
   });
 
   test('>password rules (file form) give the plaintext and its hash', () => {
     const p = parseAclListLine('user u on >secret +@all');
-    assert.deepEqual(p?.user.plaintextPasswords, ['secret']);
-    assert.deepEqual(p?.user.passwordHashes, [sha('secret')]);
+    assert.deepEqual(p?.plaintextPasswords, ['secret']);
+    assert.deepEqual(p?.passwordHashes, [sha('secret')]);
   });
 
   test('a reply with several users', () => {
-    const { users, selectors } = parseAclList([
+    const users = aclUsersFromReply([
       'user a on nopass ~* +@all',
-      'user b on #00 (~x +get) -@all',
+      `user b on #${sha('b')} (~x +get) -@all`,
       'not a user line',
     ]);
     assert.deepEqual(
       users.map((u) => u.name),
       ['a', 'b'],
     );
-    assert.deepEqual(selectors, { b: ['(~x +get)'] });
+    assert.deepEqual(Object.fromEntries(users.filter((u) => u.selectors).map((u) => [u.name, u.selectors])), {
+      b: [{ keyPatterns: ['~x'], channelPatterns: [], commandRules: ['+get'] }],
+    });
+    assert.deepEqual(aclUsersFromReply('nope'), []);
   });
 });
 
@@ -118,16 +128,18 @@ describe('ACL LOG, DRYRUN and own-rule evaluation', () => {
     assert.equal(dryRunAllowed({ ok: false, error: new Error("ERR Command 'flushall' not found") }), undefined);
   });
 
-  test('rulesAllow follows the rules in order, by command, subcommand and category', () => {
-    const cats = ['admin', 'slow', 'dangerous'];
-    assert.equal(rulesAllow(['+@all'], 'config|get', cats), true);
-    assert.equal(rulesAllow(['+@all', '-@dangerous'], 'config|get', cats), false);
-    assert.equal(rulesAllow(['-@all', '+config|get'], 'config|get', cats), true);
-    assert.equal(rulesAllow(['-@all', '+config|set'], 'config|get', cats), false);
-    assert.equal(rulesAllow(['-@all', '+config'], 'config|get', cats), true);
-    assert.equal(rulesAllow(['-@all', '+config|get', '-config'], 'config|get', cats), false);
-    assert.equal(rulesAllow(['-@all', '+@read'], 'config|get', cats), false);
-    assert.equal(rulesAllow(['-@all'], 'config|get', cats, true), undefined, 'a selector may grant it');
+  test('rootRulesAllow follows the rules in order, by command, subcommand and category', () => {
+    const selector: AclSelector = { keyPatterns: ['~x'], channelPatterns: [], commandRules: ['+get'] };
+    const rulesAllow = (commandRules: string[], command: string, hasSelectors = false) =>
+      rootRulesAllow({ ...newAclUser('u'), commandRules, ...(hasSelectors ? { selectors: [selector] } : {}) }, command);
+    assert.equal(rulesAllow(['+@all'], 'config|get'), true);
+    assert.equal(rulesAllow(['+@all', '-@dangerous'], 'config|get'), false);
+    assert.equal(rulesAllow(['-@all', '+config|get'], 'config|get'), true);
+    assert.equal(rulesAllow(['-@all', '+config|set'], 'config|get'), false);
+    assert.equal(rulesAllow(['-@all', '+config'], 'config|get'), true);
+    assert.equal(rulesAllow(['-@all', '+config|get', '-config'], 'config|get'), false);
+    assert.equal(rulesAllow(['-@all', '+@read'], 'config|get'), false);
+    assert.equal(rulesAllow(['-@all'], 'config|get', true), undefined, 'a selector may grant it');
   });
 });
 
@@ -249,11 +261,11 @@ describe('other replies', () => {
   });
 
   test('the plaintext requirepass goes to the default user only while it is still its password', () => {
-    const users = parseAclList([`user default on #${sha('foobared')} ~* &* +@all`, 'user app on nopass']).users;
+    const users = aclUsersFromReply([`user default on #${sha('foobared')} ~* &* +@all`, 'user app on nopass']);
     assert.equal(attachRequirepass(users, 'foobared'), true);
     assert.deepEqual(users[0].plaintextPasswords, ['foobared']);
     assert.deepEqual(users[1].plaintextPasswords, []);
-    const changed = parseAclList([`user default on #${sha('new')} ~* &* +@all`]).users;
+    const changed = aclUsersFromReply([`user default on #${sha('new')} ~* &* +@all`]);
     assert.equal(attachRequirepass(changed, 'foobared'), false, 'stale requirepass after ACL SETUSER');
     assert.deepEqual(changed[0].plaintextPasswords, []);
   });

@@ -17,7 +17,7 @@ import {
   printable,
   show,
   whyUnobserved,
-} from './config-values.ts';
+} from './shared.ts';
 
 const SENTINEL_HOLDS_NO_DATA = 'Sentinel holds no data set';
 

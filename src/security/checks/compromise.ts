@@ -7,8 +7,15 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import type { ConfigValue } from './config-values.ts';
-import { configUnknown, configValue, listNames, locationOf, printable, whyUnobserved } from './config-values.ts';
+import {
+  type ConfigValue,
+  configUnknown,
+  configValue,
+  listItems,
+  locationOf,
+  printable,
+  whyUnobserved,
+} from './shared.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // RS038 dir / dbfilename
@@ -176,10 +183,10 @@ export const checkReplicationPeers: Check = {
       const unexpected = peers.filter((p) => !allowed.some((e) => peerAllowed(p, e)));
       if (unexpected.length > 0)
         return fail(
-          `${listNames(unexpected.map(describe))}, not in the allowed peers: the rogue-master attack (SLAVEOF attacker, then MODULE LOAD) leaves this state; investigate, then REPLICAOF NO ONE`,
+          `${listItems(unexpected.map(describe))}, not in the allowed peers: the rogue-master attack (SLAVEOF attacker, then MODULE LOAD) leaves this state; investigate, then REPLICAOF NO ONE`,
           master?.location,
         );
-      return pass(`${listNames(peers.map(describe))}: all allowed peers`, master?.location);
+      return pass(`${listItems(peers.map(describe))}: all allowed peers`, master?.location);
     }
     if (master && facts.inventory?.expectedRole === 'master')
       return fail(
@@ -187,7 +194,7 @@ export const checkReplicationPeers: Check = {
         master.location,
       );
     return unknown(
-      `${listNames(peers.map(describe))}; no allow-list of replication peers was given, so whether they are expected cannot be judged`,
+      `${listItems(peers.map(describe))}; no allow-list of replication peers was given, so whether they are expected cannot be judged`,
     );
   },
 };
@@ -257,10 +264,10 @@ export const checkModules: Check = {
     }
     if (suspicious.length > 0)
       return fail(
-        `${listNames(suspicious)}: not a known Redis module; HeadCrab-style implants load a module that adds their own commands; investigate the file and who loaded it`,
+        `${listItems(suspicious)}: not a known Redis module; HeadCrab-style implants load a module that adds their own commands; investigate the file and who loaded it`,
         location,
       );
-    if (known.length > 0) return pass(`only known modules: ${listNames(known)}`);
+    if (known.length > 0) return pass(`only known modules: ${listItems(known)}`);
     return pass(facts.modules ? 'no modules loaded' : 'no loadmodule directives');
   },
 };
@@ -283,7 +290,7 @@ export const checkSuspiciousKeys: Check = {
     if (keys.length === 0) return pass('the bounded key sample found no cron lines, SSH keys, web shells or worm keys');
     const shown = keys.map((k) => `${k.db} ${printable(k.key, 60)} (${printable(k.why, 80)})`);
     return fail(
-      `${keys.length} suspicious key${keys.length > 1 ? 's' : ''}: ${listNames(shown)}; payloads of the file-write attack or a worm: keep a copy for forensics, then remove them and rotate credentials`,
+      `${keys.length} suspicious key${keys.length > 1 ? 's' : ''}: ${listItems(shown)}; payloads of the file-write attack or a worm: keep a copy for forensics, then remove them and rotate credentials`,
     );
   },
 };

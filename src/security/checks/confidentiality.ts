@@ -6,17 +6,14 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { AclUser, Facts } from '../facts.ts';
-import { rulesAllow } from '../live-acl.ts';
-import { configUnknown, configValue, listNames, printable, whyUnobserved } from './config-values.ts';
-
-/** ACL categories of CONFIG GET and CONFIG SET (COMMAND INFO on 7.0). */
-const CONFIG_CATEGORIES = ['admin', 'slow', 'dangerous'] as const;
+import { rootRulesAllow } from '../live-acl.ts';
+import { configUnknown, configValue, listItems, printable, whyUnobserved } from './shared.ts';
 
 /** ACL DRYRUN's answer when the audit asked it, else the user's rules (undefined: selectors may grant it). */
 function may(facts: Facts, user: AclUser, command: 'config|get' | 'config|set'): boolean | undefined {
   const answer = facts.dryRun?.[user.name]?.[command];
   if (answer !== undefined) return answer;
-  return rulesAllow(user.commandRules, command, CONFIG_CATEGORIES);
+  return rootRulesAllow(user, command);
 }
 
 export const checkPasswordsReadable: Check = {
@@ -50,7 +47,7 @@ export const checkPasswordsReadable: Check = {
       const names = readers.map((u) => printable(u.name, 40));
       const who = admins !== undefined ? 'not in the admin list' : 'may read but not change the configuration';
       return fail(
-        `${readers.length > 1 ? 'users' : 'user'} ${listNames(names)} may run CONFIG GET (${who}) while ${what}: CONFIG GET returns ${secrets.length > 1 ? 'them' : 'it'} in plaintext`,
+        `${readers.length > 1 ? 'users' : 'user'} ${listItems(names)} may run CONFIG GET (${who}) while ${what}: CONFIG GET returns ${secrets.length > 1 ? 'them' : 'it'} in plaintext`,
         readers.find((u) => u.location)?.location,
       );
     }

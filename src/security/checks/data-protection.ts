@@ -6,7 +6,7 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { configUnknown, configValue, isSentinel, show } from './config-values.ts';
+import { configUnknown, configValue, isSentinel, show } from './shared.ts';
 
 interface SaveRules {
   enabled: boolean;

@@ -6,8 +6,16 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts } from '../facts.ts';
-import type { ConfigValue } from './config-values.ts';
-import { configUnknown, configValue, listNames, locationOf, printable, show, whyUnobserved } from './config-values.ts';
+import {
+  type ConfigValue,
+  configUnknown,
+  configValue,
+  listItems,
+  locationOf,
+  printable,
+  show,
+  whyUnobserved,
+} from './shared.ts';
 
 /** Failed AUTH attempts in the ACL LOG (its window: the last acllog-max-len events) that make a finding. */
 export const ACL_LOG_AUTH_FAILURES = 10;
@@ -34,7 +42,7 @@ function attemptedUsers(facts: Facts, names: readonly string[]): string {
   const shown = distinct.filter((n) => known.has(n)).map((n) => printable(n, 40));
   const others = distinct.length - shown.length;
   const parts: string[] = [];
-  if (shown.length > 0) parts.push(`user${shown.length > 1 ? 's' : ''} ${listNames(shown)}`);
+  if (shown.length > 0) parts.push(`user${shown.length > 1 ? 's' : ''} ${listItems(shown)}`);
   if (others > 0) parts.push(`${others} user name${others > 1 ? 's that do' : ' that does'} not exist`);
   return parts.join(' and ');
 }

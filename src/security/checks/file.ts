@@ -6,7 +6,7 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, unknown } from '../check.ts';
 import type { Facts } from '../facts.ts';
-import { listNames, printable, whyUnobserved } from './config-values.ts';
+import { listItems, printable, whyUnobserved } from './shared.ts';
 
 type StatFact = NonNullable<Facts['local']>['files'][number];
 
@@ -61,7 +61,7 @@ export const checkFilePermissions: Check = {
     }
     if (bad.length > 0)
       return fail(`${bad.join('; ')}: other local users can read the credentials in it (or change it)`);
-    return pass(`${listNames(good)}: not readable by other users`);
+    return pass(`${listItems(good)}: not readable by other users`);
   },
 };
 

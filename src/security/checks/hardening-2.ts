@@ -5,8 +5,8 @@
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, unknown } from '../check.ts';
-import type { ConfigValue } from './config-values.ts';
 import {
+  type ConfigValue,
   configUnknown,
   configValue,
   formatBytes,
@@ -15,7 +15,7 @@ import {
   printable,
   show,
   whyUnobserved,
-} from './config-values.ts';
+} from './shared.ts';
 
 const PROTO_MAX_BULK_LEN = 512 * 1024 ** 2;
 const CLIENT_QUERY_BUFFER_LIMIT = 1024 ** 3;

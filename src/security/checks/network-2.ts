@@ -6,7 +6,7 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
-import { configUnknown, configValue, isValkey, locationOf, printable, show } from './config-values.ts';
+import { configUnknown, configValue, isValkey, locationOf, printable, show } from './shared.ts';
 
 const octal = (mode: number): string => mode.toString(8).padStart(3, '0');
 

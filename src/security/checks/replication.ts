@@ -5,7 +5,7 @@
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
-import { configUnknown, configValue, isSentinel, printable, show, whyUnobserved } from './config-values.ts';
+import { configUnknown, configValue, isSentinel, printable, show, whyUnobserved } from './shared.ts';
 
 export const checkMasterauth: Check = {
   ...CATALOGUE.RS039,

@@ -7,7 +7,7 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { configValue, isSentinel, printable, whyUnobserved } from './config-values.ts';
+import { configValue, isSentinel, printable, whyUnobserved } from './shared.ts';
 
 const NOT_SENTINEL = 'not a Sentinel';
 

@@ -1,7 +1,9 @@
 /**
- * What the RS001–RS027 checks have in common: reading a setting (with its Redis 7 default and its file line), the
- * listeners and bind scope, the server version, the effective ACL users (including the implicit default user a
- * file implies), and why something could not be observed. Pure functions over Facts; nothing here returns a secret.
+ * What the checks have in common: reading a setting (its effective value with its file line, or the Redis 7
+ * default when a file or a complete CONFIG GET does not set it; undefined when it could not be observed), sizes in
+ * redis.conf units, the listeners and bind scope, the server version, the effective ACL users (including the
+ * implicit default user a file implies), why something could not be observed, and report text helpers. Pure
+ * functions over Facts; nothing here returns a secret.
  */
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
@@ -24,17 +26,42 @@ export function defineCheck(id: string, evaluate: (facts: Facts) => CheckResult)
   };
 }
 
-export interface Setting {
+/**
+ * Defaults REDIS_7_DEFAULTS (CONFIG GET * of 7.0) leaves out: `dir` (the directory the server starts in) and the
+ * set-max-listpack-* thresholds, which 7.2 added.
+ */
+const MORE_DEFAULTS: Readonly<Record<string, string>> = {
+  dir: './',
+  'set-max-listpack-entries': '128',
+  'set-max-listpack-value': '64',
+};
+
+/** What a parameter is when nothing sets it: the Redis 7 default. */
+export const defaultOf = (name: string): string => REDIS_7_DEFAULTS[name] ?? MORE_DEFAULTS[name] ?? '';
+
+/**
+ * Parameters known under two names (7.0 renamed *-ziplist-* to *-listpack-*). File facts arrive under the 7.0 name;
+ * a pre-7.0 server answers CONFIG GET under the old one.
+ */
+const ALIASES: Readonly<Record<string, readonly string[]>> = {
+  'replica-read-only': ['slave-read-only'],
+  replicaof: ['slaveof'],
+  'busy-reply-threshold': ['lua-time-limit'],
+  'hash-max-listpack-entries': ['hash-max-ziplist-entries'],
+  'hash-max-listpack-value': ['hash-max-ziplist-value'],
+  'zset-max-listpack-entries': ['zset-max-ziplist-entries'],
+  'zset-max-listpack-value': ['zset-max-ziplist-value'],
+};
+
+export interface ConfigValue {
+  name: string;
   value: string;
-  /** 'set': read from CONFIG GET or a file directive; 'default': not set, the Redis 7 default applies. */
-  source: 'set' | 'default';
+  /** set: CONFIG GET or a file directive; info: INFO stood in for CONFIG; default: not set, Redis 7 default. */
+  origin: 'set' | 'info' | 'default';
   location?: SourceLocation;
 }
 
-/** Parameter aliases (redis.conf accepts both; CONFIG GET answers under the first). */
-const ALIASES: Readonly<Record<string, string>> = { replicaof: 'slaveof', 'replica-read-only': 'slave-read-only' };
-
-/** Whether the config was observed only in part (live, CONFIG unavailable, a few values from INFO). */
+/** Only part of the configuration is known: live, CONFIG unavailable, a few values from INFO. */
 function configPartial(facts: Facts): boolean {
   const c = facts.config;
   if (!c) return true;
@@ -42,24 +69,68 @@ function configPartial(facts: Facts): boolean {
   return !fromFile && (facts.unobserved.config !== undefined || c.derivedFromInfo !== undefined);
 }
 
-/**
- * A parameter's effective value. undefined when it could not be observed (no config at all, or a live server whose
- * CONFIG was unavailable and INFO did not show it). A parameter that is simply not set resolves to its Redis 7
- * default (REDIS_7_DEFAULTS: `CONFIG GET *` of a 7.0 server started without a file, so `bind * -::*`).
- */
-export function setting(facts: Facts, name: string): Setting | undefined {
+/** The effective value of a parameter; undefined when it could not be observed. */
+export function configValue(facts: Facts, name: string): ConfigValue | undefined {
   const c = facts.config;
   if (!c) return undefined;
-  for (const key of [name, ALIASES[name]]) {
-    if (key === undefined) continue;
+  const names = [name, ...(ALIASES[name] ?? [])];
+  // With both spellings in a file, the later directive wins.
+  let last: string | undefined;
+  for (let i = c.directives.length - 1; i >= 0 && last === undefined; i--) {
+    if (names.includes(c.directives[i].name)) last = c.directives[i].name;
+  }
+  for (const key of last ? [last, ...names] : names) {
     const value = c.values[key];
-    if (value !== undefined) {
-      const location = c.locations[key];
-      return location ? { value, source: 'set', location } : { value, source: 'set' };
-    }
+    if (value === undefined) continue;
+    const origin = c.derivedFromInfo?.includes(key) ? 'info' : 'set';
+    const location = c.locations[key];
+    return location ? { name: key, value, origin, location } : { name: key, value, origin };
   }
   if (configPartial(facts)) return undefined;
-  return { value: REDIS_7_DEFAULTS[name] ?? '', source: 'default' };
+  return { name, value: defaultOf(name), origin: 'default' };
+}
+
+/** Several parameters at once; undefined when any could not be observed. */
+export function configValues<K extends string>(facts: Facts, names: readonly K[]): Record<K, ConfigValue> | undefined {
+  const out = {} as Record<K, ConfigValue>;
+  for (const n of names) {
+    const v = configValue(facts, n);
+    if (!v) return undefined;
+    out[n] = v;
+  }
+  return out;
+}
+
+/** 'maxmemory 0 (default)', 'timeout 300 s' — for non-secret parameters only. */
+export function show(v: ConfigValue, unit?: string): string {
+  const value = v.value === '' ? '""' : unit ? `${v.value} ${unit}` : v.value;
+  if (v.origin === 'default') return `${v.name} ${value} (default)`;
+  if (v.origin === 'info') return `${v.name} ${value} (from INFO)`;
+  return `${v.name} ${value}`;
+}
+
+/** The file line of the first value that has one. */
+export const locationOf = (...values: Array<ConfigValue | undefined>): SourceLocation | undefined =>
+  values.find((v) => v?.location)?.location;
+
+export interface Setting {
+  value: string;
+  /** 'set': read from CONFIG GET, a file directive or INFO; 'default': not set, the Redis 7 default applies. */
+  source: 'set' | 'default';
+  location?: SourceLocation;
+}
+
+/**
+ * configValue as a Setting: a parameter's effective value. undefined when it could not be observed (no config at
+ * all, or a live server whose CONFIG was unavailable and INFO did not show it). A parameter that is simply not set
+ * resolves to its Redis 7 default (REDIS_7_DEFAULTS: `CONFIG GET *` of a 7.0 server started without a file, so
+ * `bind * -::*`).
+ */
+export function setting(facts: Facts, name: string): Setting | undefined {
+  const v = configValue(facts, name);
+  if (!v) return undefined;
+  const source = v.origin === 'default' ? 'default' : 'set';
+  return v.location ? { value: v.value, source, location: v.location } : { value: v.value, source };
 }
 
 /** 'protected-mode no' / 'protected-mode yes (default)' — for non-secret settings only. */
@@ -92,6 +163,35 @@ export function whyUnobserved(facts: Facts, part: keyof Facts['unobserved'], wha
 export const configUnknown = (facts: Facts, params: string): string =>
   whyUnobserved(facts, 'config', `the configuration (${params})`);
 
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** A redis.conf size ('512mb', '1gb', '1k' = 1000, '1kb' = 1024, plain bytes); undefined when not a size. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([kmg]b?)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()];
+}
+
+/** 536870912 → '512 MiB'. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Version
 
@@ -122,6 +222,12 @@ export function isSentinel(facts: Facts): boolean {
   if (mode) return mode === 'sentinel';
   return (facts.config?.directives ?? []).some((d) => d.name === 'sentinel');
 }
+
+/** Valkey answers with a compatibility redis_version; its own version is valkey_version. */
+export const isValkey = (facts: Facts): boolean =>
+  facts.server?.valkeyVersion !== undefined ||
+  facts.info?.valkey_version !== undefined ||
+  (facts.info?.server_name ?? '').toLowerCase() === 'valkey';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Listeners and bind
@@ -328,9 +434,25 @@ export function describeDefaultSource(source: DefaultUserSource | undefined): st
   }
 }
 
-/** 'alice', 'bob' and 3 more. */
-export function listNames(names: readonly string[], max = 5): string {
-  const quoted = names.map((n) => `'${n}'`);
-  if (quoted.length <= max) return quoted.join(', ');
-  return `${quoted.slice(0, max).join(', ')} and ${quoted.length - max} more`;
+// ---------------------------------------------------------------------------------------------------------------
+// Report text
+
+/** a, b and 3 more. */
+export function listItems(items: readonly string[], max = 5): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
+
+/** 'alice', 'bob' and 3 more. */
+export const listNames = (names: readonly string[], max = 5): string =>
+  listItems(
+    names.map((n) => `'${n}'`),
+    max,
+  );
+
+/** Characters a key name, host or path may carry that would garble a report line. */
+export const printable = (s: string, max = 80): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being removed
+  const clean = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+};
