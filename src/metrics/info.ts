@@ -4,7 +4,7 @@
  * additions from info-map.ts. Pure: a Snapshot in, families out; unknown or garbage lines are skipped.
  */
 import type { Snapshot } from '../redis/snapshot.ts';
-import type { FamilyBuilder } from './family.ts';
+import { type FamilyBuilder, NO_LABELS } from './family.ts';
 import { atoiOrZero, formatGoFloat, parseGoFloat } from './go-format.ts';
 import {
   type CommandStat,
@@ -30,6 +30,11 @@ export interface ParsedInfo {
   sections: Map<string, Map<string, string>>;
   /** Every field regardless of section. */
   fields: Map<string, string>;
+  /**
+   * Set when no section header and no field name repeats (every real INFO): the section of each field, in the
+   * order of `fields`. Then `fields` in order is `sections` flattened, and `sections` is only built if read.
+   */
+  fieldSections?: string[];
 }
 
 /**
@@ -38,6 +43,49 @@ export interface ParsedInfo {
  * Prometheus registry kept the first.
  */
 export function parseInfo(text: string): ParsedInfo {
+  const fields = new Map<string, string>();
+  const fieldSections: string[] = [];
+  const sectionNames: string[] = [];
+  let current: string | undefined;
+  let regular = true;
+  scanInfo(
+    text,
+    (name) => {
+      if (sectionNames.includes(name)) regular = false;
+      else sectionNames.push(name);
+      current = name;
+    },
+    (key, value) => {
+      if (current === undefined) {
+        current = '';
+        if (sectionNames.includes(current)) regular = false;
+        else sectionNames.push(current);
+      }
+      if (fields.has(key)) regular = false;
+      else {
+        fields.set(key, value);
+        fieldSections.push(current);
+      }
+    },
+  );
+  if (!regular) return parseInfoIrregular(text);
+  let sections: Map<string, Map<string, string>> | undefined;
+  return {
+    get sections() {
+      if (!sections) {
+        sections = new Map(sectionNames.map((name) => [name, new Map()]));
+        let i = 0;
+        for (const [key, value] of fields) sections.get(fieldSections[i++])?.set(key, value);
+      }
+      return sections;
+    },
+    fields,
+    fieldSections,
+  };
+}
+
+/** parseInfo for text with a repeated section or field: sections merge, each keeps a field's first value. */
+function parseInfoIrregular(text: string): ParsedInfo {
   const sections = new Map<string, Map<string, string>>();
   const fields = new Map<string, string>();
   let current: Map<string, string> | undefined;
@@ -49,33 +97,96 @@ export function parseInfo(text: string): ParsedInfo {
     }
     return s;
   };
-  for (const raw of text.split(/\r\n|\n|\r/)) {
-    const line = raw.trim();
-    if (line.startsWith('# ')) {
-      current = section(line.slice(2));
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (line.length < 2 || colon <= 0) continue;
-    const key = line.slice(0, colon);
-    const value = line.slice(colon + 1);
-    current ??= section('');
-    if (!current.has(key)) current.set(key, value);
-    if (!fields.has(key)) fields.set(key, value);
-  }
+  scanInfo(
+    text,
+    (name) => {
+      current = section(name);
+    },
+    (key, value) => {
+      current ??= section('');
+      if (!current.has(key)) current.set(key, value);
+      if (!fields.has(key)) fields.set(key, value);
+    },
+  );
   return { sections, fields };
 }
 
-const parsedCache = new WeakMap<Snapshot, ParsedInfo>();
+/**
+ * Calls onSection for each `# Name` line and onField for each `key:value` line, lines trimmed; skips the rest
+ * (no colon, empty key, shorter than 2). Lines end at \r\n, \n or \r, as text.split(/\r\n|\n|\r/).
+ */
+function scanInfo(
+  text: string,
+  onSection: (name: string) => void,
+  onField: (key: string, value: string) => void,
+): void {
+  /** One trimmed line, the general case. */
+  const line = (line: string) => {
+    if (line.startsWith('# ')) return onSection(line.slice(2));
+    const colon = line.indexOf(':');
+    if (line.length < 2 || colon <= 0) return;
+    onField(line.slice(0, colon), line.slice(colon + 1));
+  };
+  // A line that starts and ends with a printable ASCII character needs no trim (every whitespace character trim()
+  // removes is <= 0x20 or >= 0xa0) and is read in place; the rest go through line(). Each next \r, \n and ':' is
+  // searched for once, so this stays linear.
+  let nextCr = text.indexOf('\r');
+  let nextLf = text.indexOf('\n');
+  let nextColon = text.indexOf(':');
+  let start = 0;
+  for (;;) {
+    if (nextCr !== -1 && nextCr < start) nextCr = text.indexOf('\r', start);
+    if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start);
+    let end = text.length;
+    let next = -1;
+    if (nextCr !== -1 && (nextLf === -1 || nextCr < nextLf)) {
+      end = nextCr;
+      next = nextLf === nextCr + 1 ? nextCr + 2 : nextCr + 1;
+    } else if (nextLf !== -1) {
+      end = nextLf;
+      next = nextLf + 1;
+    }
+    if (end - start >= 2) {
+      const first = text.charCodeAt(start);
+      const last = text.charCodeAt(end - 1);
+      if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) {
+        if (first === 0x23 /* # */ && text.charCodeAt(start + 1) === 0x20) onSection(text.slice(start + 2, end));
+        else {
+          if (nextColon !== -1 && nextColon < start) nextColon = text.indexOf(':', start);
+          if (nextColon > start && nextColon < end)
+            onField(text.slice(start, nextColon), text.slice(nextColon + 1, end));
+        }
+      } else line(text.slice(start, end).trim());
+    }
+    // (a line shorter than 2 characters holds neither a header nor a field)
+    if (next === -1) break;
+    start = next;
+  }
+}
+
+/**
+ * The last snapshot parsed: the families of one snapshot are built in one go, so remembering one is enough. (A
+ * WeakMap keyed by every scrape's snapshot cost more in table churn than the parse it saved.)
+ */
+let parsedFor: Snapshot | undefined;
+let parsedInfo: ParsedInfo | undefined;
 
 /** parseInfo(snapshot.info), once per snapshot: INFO, CONFIG-fallback and histogram code all read it. */
 export function snapshotInfo(snapshot: Snapshot): ParsedInfo {
-  let parsed = parsedCache.get(snapshot);
-  if (!parsed) {
-    parsed = parseInfo(snapshot.info ?? '');
-    parsedCache.set(snapshot, parsed);
+  if (parsedFor !== snapshot || parsedInfo === undefined) {
+    parsedInfo = parseInfo(snapshot.info ?? '');
+    parsedFor = snapshot;
   }
-  return parsed;
+  return parsedInfo;
+}
+
+/**
+ * Drops the remembered parse (snapshotToFamilies calls it when done): kept until the next scrape, it would
+ * outlive young-generation GCs and be promoted, only to become old-generation garbage.
+ */
+export function releaseSnapshotInfo(): void {
+  parsedFor = undefined;
+  parsedInfo = undefined;
 }
 
 export interface InfoFamilyOptions {
@@ -148,14 +259,16 @@ const SENTINEL_PLAIN = new Set([
   'sentinel_simulate_failure_flags',
 ]);
 
+const master = (host: string, port: string) => ({ master_host: host, master_port: port });
+
 /** Adds every family INFO and CLUSTER INFO yield (see module doc); never throws on odd input. */
 export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: InfoFamilyOptions): void {
   const info = snapshotInfo(snapshot);
   const additions = opts.redoubtAdditions ?? true;
   const emitted = new Set<string>();
-  const gauge = (name: string, value: number, labels: Record<string, string> = {}) =>
+  const gauge = (name: string, value: number, labels: Record<string, string> = NO_LABELS) =>
     b.add(name, 'gauge', value, labels, help(name));
-  const counter = (name: string, value: number, labels: Record<string, string> = {}) =>
+  const counter = (name: string, value: number, labels: Record<string, string> = NO_LABELS) =>
     b.add(name, 'counter', value, labels, help(name));
 
   /** The whitelist path (upstream parseAndRegisterConstMetric) for one plain `key:value` field. */
@@ -174,7 +287,7 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
     if (name === 'latest_fork_usec') [name, v] = ['latest_fork_seconds', v / 1e6];
     if (emitted.has(name)) return;
     emitted.add(name);
-    b.add(name, target.type, v, {}, help(name));
+    b.add(name, target.type, v, NO_LABELS, help(name));
   };
 
   // CLUSTER INFO first, as upstream: only `cluster_*` fields (plus the redoubt addition) pass the whitelist.
@@ -189,98 +302,109 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
   let masterHost = '';
   let masterPort = '';
 
-  for (const [section, fields] of info.sections) {
-    for (const [key, value] of fields) {
-      if (key.startsWith('master')) {
-        if (MASTER_HOST.test(key)) masterHost = value;
-        if (MASTER_PORT.test(key)) masterPort = value;
-      }
-      switch (section) {
-        case 'Replication': {
-          const master = { master_host: masterHost, master_port: masterPort };
-          if (MASTER_LINK_STATUS.test(key)) {
-            gauge('master_link_up', value === 'up' ? 1 : 0, master);
-            continue;
-          }
-          const direct = MASTER_DIRECT.exec(key);
-          if (direct) {
-            gauge(direct[1] ? `master_${direct[1]}` : key, atoiOrZero(value), master);
-            continue;
-          }
-          const replica = parseConnectedReplica(key, value);
-          if (replica) {
-            const labels = { slave_ip: replica.ip, slave_port: replica.port, slave_state: replica.state };
-            gauge('connected_slave_offset_bytes', replica.offset, labels);
-            if (replica.lag !== undefined) gauge('connected_slave_lag_seconds', replica.lag, labels);
-            continue;
-          }
-          const added = additions ? lookup(REDOUBT_REPLICA_GAUGES, key) : undefined;
-          if (added !== undefined) {
-            const v = parseGoFloat(value);
-            if (v !== undefined) gauge(added, v, master);
-            continue;
-          }
-          break;
-        }
-        case 'Server': {
-          const uptime = key === 'uptime_in_seconds' ? parseGoFloat(value) : undefined;
-          if (uptime !== undefined) gauge('start_time_seconds', Math.floor(opts.nowSeconds) - uptime);
-          // hz/configured_hz are parsed as integers upstream (strconv.ParseInt) and are not in the tables.
-          if ((key === 'hz' || key === 'configured_hz') && /^[+-]?\d+$/.test(value)) gauge(key, Number(value));
-          break;
-        }
-        case 'Commandstats': {
-          const stat = parseCommandStat(key, value);
-          if (stat) {
-            cmdStats.set(stat.cmd, stat);
-            const cmd = { cmd: stat.cmd };
-            counter('commands_total', stat.calls, cmd);
-            counter('commands_duration_seconds_total', stat.usec / 1e6, cmd);
-            if (stat.rejected !== undefined && stat.failed !== undefined) {
-              counter('commands_rejected_calls_total', stat.rejected, cmd);
-              counter('commands_failed_calls_total', stat.failed, cmd);
-            }
-          }
-          continue;
-        }
-        case 'Latencystats': {
-          const stat = parseLatencyStat(key, value);
-          if (stat) latencyStats.push(stat);
-          continue;
-        }
-        case 'Errorstats': {
-          const stat = parseErrorStat(key, value);
-          if (stat) counter('errors_total', stat.count, { err: stat.err });
-          continue;
-        }
-        case 'Keyspace': {
-          const ks = parseKeyspace(key, value);
-          if (ks) {
-            const db = { db: key };
-            gauge('db_keys', ks.keys, db);
-            gauge('db_keys_expiring', ks.expires, db);
-            if (ks.cachedKeys !== undefined) gauge('db_keys_cached', ks.cachedKeys, db);
-            if (ks.avgTtlSeconds !== undefined) gauge('db_avg_ttl_seconds', ks.avgTtlSeconds, db);
-            seenDbs.add(key);
-            continue;
-          }
-          break;
-        }
-        case 'Sentinel': {
-          if (SENTINEL_PLAIN.has(key)) gauge(key, atoiOrZero(value));
-          const m = parseSentinelMaster(key, value);
-          if (m) {
-            const labels = { master_name: m.name, master_address: m.address };
-            gauge('sentinel_master_status', m.status === 'ok' ? 1 : 0, { ...labels, master_status: m.status });
-            gauge('sentinel_master_slaves', m.slaves, labels);
-            gauge('sentinel_master_sentinels', m.sentinels, labels);
-          }
-          break;
-        }
-      }
-      generic(key, value);
+  /** One INFO field; `return` = handled, falling out of the switch = also try the whitelist. */
+  const field = (section: string, key: string, value: string): void => {
+    if (key.startsWith('master')) {
+      if (MASTER_HOST.test(key)) masterHost = value;
+      if (MASTER_PORT.test(key)) masterPort = value;
     }
-  }
+    switch (section) {
+      case 'Replication': {
+        if (MASTER_LINK_STATUS.test(key)) {
+          gauge('master_link_up', value === 'up' ? 1 : 0, master(masterHost, masterPort));
+          return;
+        }
+        const direct = MASTER_DIRECT.exec(key);
+        if (direct) {
+          gauge(direct[1] ? `master_${direct[1]}` : key, atoiOrZero(value), master(masterHost, masterPort));
+          return;
+        }
+        const replica = parseConnectedReplica(key, value);
+        if (replica) {
+          const labels = { slave_ip: replica.ip, slave_port: replica.port, slave_state: replica.state };
+          gauge('connected_slave_offset_bytes', replica.offset, labels);
+          if (replica.lag !== undefined) gauge('connected_slave_lag_seconds', replica.lag, labels);
+          return;
+        }
+        const added = additions ? lookup(REDOUBT_REPLICA_GAUGES, key) : undefined;
+        if (added !== undefined) {
+          const v = parseGoFloat(value);
+          if (v !== undefined) gauge(added, v, master(masterHost, masterPort));
+          return;
+        }
+        break;
+      }
+      case 'Server': {
+        const uptime = key === 'uptime_in_seconds' ? parseGoFloat(value) : undefined;
+        if (uptime !== undefined) gauge('start_time_seconds', Math.floor(opts.nowSeconds) - uptime);
+        // hz/configured_hz are parsed as integers upstream (strconv.ParseInt) and are not in the tables.
+        if ((key === 'hz' || key === 'configured_hz') && /^[+-]?\d+$/.test(value)) gauge(key, Number(value));
+        break;
+      }
+      case 'Commandstats': {
+        const stat = parseCommandStat(key, value);
+        if (stat) {
+          cmdStats.set(stat.cmd, stat);
+          const cmd = { cmd: stat.cmd };
+          counter('commands_total', stat.calls, cmd);
+          counter('commands_duration_seconds_total', stat.usec / 1e6, cmd);
+          if (stat.rejected !== undefined && stat.failed !== undefined) {
+            counter('commands_rejected_calls_total', stat.rejected, cmd);
+            counter('commands_failed_calls_total', stat.failed, cmd);
+          }
+        }
+        return;
+      }
+      case 'Latencystats': {
+        const stat = parseLatencyStat(key, value);
+        if (stat) latencyStats.push(stat);
+        return;
+      }
+      case 'Errorstats': {
+        const stat = parseErrorStat(key, value);
+        if (stat) counter('errors_total', stat.count, { err: stat.err });
+        return;
+      }
+      case 'Keyspace': {
+        const ks = parseKeyspace(key, value);
+        if (ks) {
+          const db = { db: key };
+          gauge('db_keys', ks.keys, db);
+          gauge('db_keys_expiring', ks.expires, db);
+          if (ks.cachedKeys !== undefined) gauge('db_keys_cached', ks.cachedKeys, db);
+          if (ks.avgTtlSeconds !== undefined) gauge('db_avg_ttl_seconds', ks.avgTtlSeconds, db);
+          seenDbs.add(key);
+          return;
+        }
+        break;
+      }
+      case 'Sentinel': {
+        if (SENTINEL_PLAIN.has(key)) gauge(key, atoiOrZero(value));
+        const m = parseSentinelMaster(key, value);
+        if (m) {
+          const labels = { master_name: m.name, master_address: m.address };
+          gauge('sentinel_master_status', m.status === 'ok' ? 1 : 0, { ...labels, master_status: m.status });
+          gauge('sentinel_master_slaves', m.slaves, labels);
+          gauge('sentinel_master_sentinels', m.sentinels, labels);
+        }
+        break;
+      }
+    }
+    generic(key, value);
+  };
+  // forEach: a for-of over a Map allocates an entry per field.
+  const fieldSections = info.fieldSections;
+  if (fieldSections) {
+    let i = 0;
+    info.fields.forEach((value, key) => {
+      field(fieldSections[i++], key, value);
+    });
+  } else
+    info.sections.forEach((fields, section) => {
+      fields.forEach((value, key) => {
+        field(section, key, value);
+      });
+    });
 
   // Summaries need count and sum from Commandstats; upstream skips commands without both. Sum stays in µs.
   // Sorted by command, the order client_golang writes a family's series in.
@@ -290,8 +414,9 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
     const name = 'latency_percentiles_usec';
     for (const [p, v] of stat.quantiles)
       b.add(name, 'summary', v, { cmd: stat.cmd, quantile: formatGoFloat(p) }, help(name));
-    b.add(name, 'summary', cs.usec, { cmd: stat.cmd }, help(name), '_sum');
-    b.add(name, 'summary', Math.trunc(cs.calls), { cmd: stat.cmd }, help(name), '_count');
+    const cmd = { cmd: stat.cmd };
+    b.add(name, 'summary', cs.usec, cmd, help(name), '_sum');
+    b.add(name, 'summary', Math.trunc(cs.calls), cmd, help(name), '_count');
   }
 
   if (opts.includeEmptyDatabases ?? true) {
@@ -330,14 +455,17 @@ export function addInfoFamilies(b: FamilyBuilder, snapshot: Snapshot, opts: Info
 }
 
 type Route = { name: string; type: 'gauge' | 'counter'; percent?: boolean } | undefined;
-const routeCache = new Map<string, Route>();
+/** One cache per (system, additions) combination, indexed system * 2 + additions. */
+const routeCaches = [0, 1, 2, 3].map(() => new Map<string, Route>());
 
 /** Where a plain INFO field goes, remembered per field: the same few hundred fields arrive on every scrape. */
 function whitelisted(key: string, system: boolean, additions: boolean): Route {
-  const cacheKey = `${system ? 1 : 0}${additions ? 1 : 0}${key}`;
-  if (routeCache.has(cacheKey)) return routeCache.get(cacheKey);
-  const route = route_(key, system, additions);
-  if (routeCache.size < 10_000) routeCache.set(cacheKey, route);
+  const cache = routeCaches[(system ? 2 : 0) + (additions ? 1 : 0)];
+  let route = cache.get(key);
+  if (route === undefined && !cache.has(key)) {
+    route = route_(key, system, additions);
+    if (cache.size < 10_000) cache.set(key, route);
+  }
   return route;
 }
 

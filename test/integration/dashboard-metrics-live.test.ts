@@ -81,7 +81,16 @@ before(async () => {
   for (let i = 0; i < 5; i++) await master.command('EXPIRE', `dash:key-${i}`, 3600);
   await master.command('SET', 'dash:short', 'x', 'PX', 1); // expires: expired_keys_total moves
   await master.command('AUTH', 'nobody', 'wrong').catch(() => undefined); // an authentication failure
-  await master.command('BGSAVE', 'SCHEDULE'); // last bgsave duration and status, a fork (SCHEDULE: no error while a replica's sync is saving)
+  // last bgsave duration and status, a fork. The replica's initial sync may still be saving: retry until free.
+  await until('a background save to start', async () =>
+    master.command('BGSAVE').then(
+      () => true,
+      (err: Error) => {
+        if (/already in progress/.test(err.message)) return undefined;
+        throw err;
+      },
+    ),
+  );
   await until('the background save', async () =>
     String(await master.command('INFO', 'persistence')).includes('rdb_bgsave_in_progress:0') ? true : undefined,
   );
