@@ -35,20 +35,8 @@ export const PROMETHEUS_GENERATED_METRICS: readonly string[] = [
   'ALERTS_FOR_STATE',
 ];
 
-const KEYWORDS = new Set([
-  'and',
-  'or',
-  'unless',
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'offset',
-  'bool',
-  'atan2',
-  // aggregation operators (followed by `(` or by/without)
+/** Aggregation operators: followed by `(` or by/without. */
+const AGGREGATIONS = [
   'sum',
   'min',
   'max',
@@ -63,6 +51,23 @@ const KEYWORDS = new Set([
   'quantile',
   'limitk',
   'limit_ratio',
+];
+const AGGREGATION_SET = new Set(AGGREGATIONS);
+
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'atan2',
+  ...AGGREGATIONS,
 ]);
 
 /** Keywords whose parenthesised list holds label names, not expressions. */
@@ -194,10 +199,25 @@ class Scanner {
   }
 }
 
+export interface PromqlScan {
+  selectors: PromqlSelector[];
+  /** Contents of every `[…]`: range selectors and subqueries. */
+  ranges: string[];
+  /** Identifiers called as functions or used as aggregations (rate, sum, topk, time …). */
+  functions: string[];
+}
+
 /** Every vector selector in `expr`, in order of appearance. Throws on unbalanced brackets or strings. */
 export function promqlSelectors(expr: string): PromqlSelector[] {
+  return scanPromql(expr).selectors;
+}
+
+/** One pass over `expr`: its selectors, `[…]` ranges and function calls (dashboard `$__rate_interval` checks). */
+export function scanPromql(expr: string): PromqlScan {
   const sc = new Scanner(expr);
   const out: PromqlSelector[] = [];
+  const ranges: string[] = [];
+  const functions: string[] = [];
   while (!sc.done) {
     sc.skipSpaceAndComments();
     if (sc.done) break;
@@ -207,7 +227,9 @@ export function promqlSelectors(expr: string): PromqlSelector[] {
     } else if (c === '$') {
       sc.skipVariable();
     } else if (c === '[') {
+      const start = sc.i;
       sc.skipGroup('[', ']'); // ranges, subqueries, [[grafana var]]
+      ranges.push(expr.slice(start + 1, sc.i - 1));
     } else if (c === '{') {
       const m = sc.readMatchers();
       out.push(m.metric ? { metric: m.metric, matchers: m.matchers } : { matchers: m.matchers });
@@ -217,6 +239,7 @@ export function promqlSelectors(expr: string): PromqlSelector[] {
       const ident = sc.readIdent();
       const lower = ident.toLowerCase();
       const after = sc.next();
+      if (AGGREGATION_SET.has(lower)) functions.push(ident);
       if (KEYWORDS.has(lower)) {
         if (LABEL_LIST_KEYWORDS.has(lower) && after === '(') {
           sc.skipSpaceAndComments();
@@ -225,7 +248,7 @@ export function promqlSelectors(expr: string): PromqlSelector[] {
       } else if (lower === 'inf' || lower === 'nan') {
         // number literal
       } else if (after === '(') {
-        // function call (also @ start() / end()); its arguments are scanned as expressions
+        functions.push(ident); // function call (also @ start() / end()); its arguments are scanned as expressions
       } else {
         const sel: PromqlSelector = { metric: ident, matchers: [] };
         if (after === '{') {
@@ -239,7 +262,7 @@ export function promqlSelectors(expr: string): PromqlSelector[] {
       sc.i++; // operators, parentheses, commas, @
     }
   }
-  return out;
+  return { selectors: out, ranges, functions };
 }
 
 /** The distinct metric names `expr` selects, sorted. */

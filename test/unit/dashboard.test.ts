@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultDashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DATASOURCE_UID } from '../../src/catalog/datasource.ts';
 import { allPanels, REDIS_DASHBOARD } from '../../src/catalog/panels.ts';
-import { promqlSelectors } from '../../src/catalog/promql-names.ts';
+import { promqlSelectors, scanPromql } from '../../src/catalog/promql-names.ts';
 import { DASHBOARD_SCHEMA_VERSION, GRID_COLUMNS, renderDashboardJson } from '../../src/catalog/render-dashboard.ts';
 import { IMAGES } from '../../src/stack/compose.ts';
-import { rangesAndCalls } from '../support/promql-ranges.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/golden/dashboard/redis-dashboard.json');
 
@@ -160,7 +159,7 @@ describe('Redis dashboard JSON', () => {
           assert.ok(has('job'), `panel ${p.id} ${s.metric} filters by job=~"$job"`);
           assert.ok(has('instance'), `panel ${p.id} ${s.metric} filters by instance=~"$instance"`);
         }
-        const q = rangesAndCalls(t.expr);
+        const q = scanPromql(t.expr);
         for (const r of q.ranges) assert.equal(r, '$__rate_interval', `panel ${p.id} ${t.refId}: range [${r}]`);
         const ranged = q.functions.filter((f) =>
           /^(rate|irate|increase|delta|idelta|deriv|resets|changes)$|_over_time$/.test(f),
