@@ -90,3 +90,22 @@ export async function runCli(
     });
   });
 }
+
+/** Runs one command in this process with captured output (no real environment), and returns its exit code. */
+export async function runMain(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await main(argv, { stdout, stderr, env, stopSignal: new Promise(() => {}) });
+  return { code, stdout: out, stderr: err };
+}

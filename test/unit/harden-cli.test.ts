@@ -6,28 +6,15 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { runHarden } from '../../src/cli/harden.ts';
-import { main } from '../../src/cli/main.ts';
 import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/harden/users.ts';
+import { runMain } from '../support/redoubt.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'redoubt-harden-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(root, `out${n++}`);
 
-async function harden(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await main(['harden', ...args], { stdout, stderr, env: {}, stopSignal: new Promise(() => {}) });
-  return { code, stdout: out, stderr: err };
-}
+const harden = (args: string[]) => runMain(['harden', ...args]);
 
 function readEnv(dir: string): Record<string, string> {
   const env: Record<string, string> = {};

@@ -5,33 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { main } from '../../src/cli/main.ts';
 import { aclPasswordHash, HARDENED_USERS } from '../../src/harden/users.ts';
 import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
 import { parseEnvFile, STACK_ENV } from '../../src/stack/env.ts';
 import { apr1Hash } from '../../src/stack/htpasswd.ts';
 import { STACK_LAYOUT, stackPaths } from '../../src/stack/layout.ts';
 import { renderCommittedFiles } from '../../src/stack/render.ts';
+import { runMain } from '../support/redoubt.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'redoubt-stack-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(root, `out${n++}`);
 
-async function stack(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await main(['stack', ...args], { stdout, stderr, env: {}, stopSignal: new Promise(() => {}) });
-  return { code, stdout: out, stderr: err };
-}
+const stack = (args: string[]) => runMain(['stack', ...args]);
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const read = (dir: string, id: keyof typeof STACK_LAYOUT) => readFileSync(join(dir, STACK_LAYOUT[id].path), 'utf8');
