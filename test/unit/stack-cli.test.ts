@@ -3,7 +3,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { aclPasswordHash, HARDENED_USERS } from '../../src/harden/users.ts';
 import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
