@@ -100,5 +100,16 @@ test('a snapshot is one pipelined round trip on one persistent connection', asyn
   assert.ok(clientsBefore >= 1);
   const stats = String(await redis.command('INFO', 'commandstats'));
   assert.doesNotMatch(stats, /cmdstat_keys:/, 'KEYS must never be sent');
-  assert.doesNotMatch(stats, /cmdstat_config\|get:calls=\d+.*\n[\s\S]*CONFIG GET \*/);
+  // The slowlog records every command's arguments at threshold 0: CONFIG GET asks for named keys, never `*`.
+  await redis.command('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+  await redis.command('SLOWLOG', 'RESET');
+  await httpGet(`${exp.url}/metrics`);
+  await redis.command('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+  const entries = (await redis.command('SLOWLOG', 'GET', '128')) as unknown[][];
+  const configGets = entries.map((e) => (e[3] as string[]).map(String)).filter((a) => /^config$/i.test(a[0]));
+  assert.ok(
+    configGets.some((a) => a.includes('maxmemory')),
+    'the scrape sent CONFIG GET with named keys',
+  );
+  assert.ok(!configGets.some((a) => a.includes('*')), 'CONFIG GET * is never sent');
 });
