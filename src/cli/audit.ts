@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { AclParseError } from '../redis/acl-rules.ts';
-import { IoRedisConnection } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
+import { RespConnection } from '../redis/resp-connection.ts';
 import { parseTarget, withCredentials } from '../redis/target.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
@@ -134,7 +134,20 @@ function writeAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
-async function liveReport(v: Record<string, unknown>, io: CliIo): Promise<AuditReport> {
+/** The operator's inventory from --admin-users, --allowed-peers and --expected-role: the same for live and file facts. */
+function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']> {
+  const role = String(v['expected-role'] || '');
+  if (role && role !== 'master' && role !== 'replica')
+    throw new UsageError(`--expected-role "${role}": use master or replica`);
+  const peers = v['allowed-peers'] as string[];
+  return {
+    allowedPeers: peers.length ? peers : undefined,
+    expectedRole: (role || undefined) as 'master' | 'replica' | undefined,
+    adminUsers: v['admin-users'] as string[],
+  };
+}
+
+async function liveReport(v: Record<string, unknown>, inventory: Facts['inventory']): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
   const target = withCredentials(
     bare,
@@ -142,7 +155,7 @@ async function liveReport(v: Record<string, unknown>, io: CliIo): Promise<AuditR
     String(v['redis.password'] || '') || undefined,
   );
   const timeout = Number(v['connection-timeout']);
-  const conn = new IoRedisConnection(target, {
+  const conn = new RespConnection(target, {
     connectTimeoutMs: timeout,
     commandTimeoutMs: timeout,
     tls: {
@@ -159,18 +172,10 @@ async function liveReport(v: Record<string, unknown>, io: CliIo): Promise<AuditR
       scanSuspiciousKeys: Boolean(v['scan-keys']),
       local: Boolean(v.local),
       configCommand: String(v['config-command'] || '') || undefined,
-      adminUsers: v['admin-users'] as string[],
+      adminUsers: inventory?.adminUsers,
     });
-    const role = String(v['expected-role'] || '');
-    if (role && role !== 'master' && role !== 'replica')
-      throw new UsageError(`--expected-role "${role}": use master or replica`);
     facts.now = new Date().toISOString();
-    facts.inventory = {
-      allowedPeers: (v['allowed-peers'] as string[]).length ? (v['allowed-peers'] as string[]) : undefined,
-      expectedRole: (role || undefined) as 'master' | 'replica' | undefined,
-      adminUsers: v['admin-users'] as string[],
-    };
-    void io;
+    facts.inventory = inventory;
     return buildReport(facts, ALL_CHECKS);
   } finally {
     await conn.close();
@@ -191,6 +196,7 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--fail-on "${failOn}": use critical, high, medium or low`);
   if (!v.redis && !v.config && !v['acl-file'])
     throw new UsageError('nothing to audit: pass --redis URL, --config redis.conf, or both (see --help)');
+  const inventory = inventoryOf(v);
 
   let report: AuditReport;
   try {
@@ -201,9 +207,10 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
         aclPath: String(v['acl-file'] || '') || undefined,
       });
       facts.now = new Date().toISOString();
+      facts.inventory = inventory;
       fileReport = buildReport(facts, ALL_CHECKS);
     }
-    const live = v.redis ? await liveReport(v, io) : undefined;
+    const live = v.redis ? await liveReport(v, inventory) : undefined;
     if (live && fileReport) report = mergeReports(live, fileReport);
     else report = (live ?? fileReport) as AuditReport;
   } catch (err) {

@@ -26,7 +26,8 @@ import {
   renderEnv,
   renderUsersAcl,
 } from '../harden/users.ts';
-import { IoRedisConnection, type TlsOptions } from '../redis/connection.ts';
+import type { TlsOptions } from '../redis/connection.ts';
+import { RespConnection } from '../redis/resp-connection.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
@@ -343,7 +344,7 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
   });
   const tls = connectionTls(values);
   const options = { connectTimeoutMs: 10000, tls, clientName: 'redoubt-harden' };
-  const conn = new IoRedisConnection(target, options);
+  const conn = new RespConnection(target, options);
   try {
     const state = await readLiveState(conn, directives);
     const plan = planHardening(state, {
@@ -403,7 +404,7 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
       configFile: state.configFile,
       aclFile: state.config.aclfile ?? '',
       connectAsAdmin: async (password) => {
-        const admin = new IoRedisConnection(
+        const admin = new RespConnection(
           withCredentials({ ...target, username: undefined, password: undefined }, 'admin', password),
           options,
         );

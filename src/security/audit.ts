@@ -11,7 +11,10 @@ export interface Finding {
   evidence: string;
   remediation: string;
   location?: SourceLocation;
-  /** Indicators of compromise are reported first, whatever their status order. */
+  /**
+   * An indicator of compromise (reported first when it fails): a compromise-indicator check, unless its result says
+   * the failure is an ordinary weakness (RS038's world-writable directory).
+   */
   indicator: boolean;
 }
 
@@ -52,7 +55,7 @@ export function runChecks(facts: Facts, checks: readonly Check[]): Finding[] {
       evidence: r.evidence,
       remediation: c.remediation,
       location: r.location,
-      indicator: c.category === 'compromise-indicator',
+      indicator: c.category === 'compromise-indicator' && r.indicator !== false,
     };
   });
   return sortFindings(findings);

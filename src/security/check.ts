@@ -28,6 +28,11 @@ export interface CheckResult {
   location?: SourceLocation;
   /** Overrides the catalogue severity for this result (e.g. a CVE's own severity). */
   severity?: Severity;
+  /**
+   * false: a compromise-indicator check failed on a weakness that is not itself a sign of compromise (RS038 on a
+   * world-writable directory): the report lists it with the ordinary findings, not under the indicators.
+   */
+  indicator?: false;
 }
 
 /** A check: catalogue metadata plus a pure function over Facts. */

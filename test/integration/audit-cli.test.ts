@@ -6,12 +6,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { freePort } from '../support/ports.ts';
+import { runCliInPty } from '../support/pty.ts';
 import { quoteConf, type RedisServer, startRedis } from '../support/redis-server.ts';
 import { runCli } from '../support/redoubt.ts';
 import { RespError, respCommand } from '../support/resp.ts';
+import { githubSarifProblems } from '../support/sarif.ts';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'redoubt-audit-cli-')));
 const servers: RedisServer[] = [];
@@ -45,8 +49,8 @@ interface JsonReport {
   findings: JsonFinding[];
 }
 
-async function audit(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli(['audit', ...args], { env, timeoutMs: 20000 });
+async function audit(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
+  return runCli(['audit', ...args], { env, timeoutMs: 20000, cwd });
 }
 
 async function auditJson(
@@ -223,7 +227,21 @@ describe('--format json', () => {
 });
 
 describe('--format sarif', () => {
-  const check = (sarif: Record<string, unknown>) => {
+  interface SarifLocation {
+    physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } };
+    logicalLocations?: Array<{ name: string; kind: string }>;
+  }
+  interface SarifResult {
+    ruleId: string;
+    ruleIndex: number;
+    level: string;
+    message: { text: string };
+    locations: SarifLocation[];
+  }
+
+  /** Valid for GitHub code scanning (test/support/sarif.ts), every rule RS001–RS056, at least one result. */
+  const check = (sarif: Record<string, unknown>): SarifResult[] => {
+    assert.deepEqual(githubSarifProblems(sarif), []);
     assert.equal(sarif.version, '2.1.0');
     assert.match(String(sarif.$schema), /sarif-2\.1\.0/);
     const runs = sarif.runs as Array<Record<string, unknown>>;
@@ -231,55 +249,99 @@ describe('--format sarif', () => {
     const driver = (runs[0].tool as { driver: { name: string; rules: Array<{ id: string }> } }).driver;
     assert.equal(driver.name, 'redoubt');
     assert.deepEqual(driver.rules.map((r) => r.id).sort(), ALL_IDS);
-    const results = runs[0].results as Array<{
-      ruleId: string;
-      ruleIndex: number;
-      level: string;
-      message: { text: string };
-      locations: Array<Record<string, unknown>>;
-    }>;
+    const results = runs[0].results as SarifResult[];
     assert.ok(results.length > 0);
     for (const r of results) {
       assert.equal(driver.rules[r.ruleIndex].id, r.ruleId);
+      assert.ok(
+        driver.rules.some((rule) => rule.id === r.ruleId),
+        r.ruleId,
+      );
       assert.ok(['error', 'warning', 'note'].includes(r.level), r.level);
       assert.match(r.message.text, /\S/);
       assert.equal(r.locations.length, 1);
+      const physical = r.locations[0].physicalLocation;
+      assert.match(physical.artifactLocation.uri, /\S/, `${r.ruleId} has a physical location`);
+      assert.ok(Number.isInteger(physical.region.startLine) && physical.region.startLine >= 1, r.ruleId);
     }
     return results;
   };
+  const line = (results: SarifResult[], id: string): number | undefined =>
+    results.find((r) => r.ruleId === id)?.locations[0].physicalLocation.region.startLine;
 
-  test('a file audit: physical locations (artifact uri, region.startLine)', async () => {
+  test('a file audit outside the working directory: absolute file:// URIs with file/line', async () => {
     const conf = writeConf('sarif', ['port 6380', 'bind * -::*', 'enable-debug-command yes']);
     const r = await audit(['--config', conf, '--format', 'sarif']);
     assert.equal(r.code, 0, r.stderr);
     const results = check(JSON.parse(r.stdout));
     for (const x of results) {
-      const physical = x.locations[0].physicalLocation as {
-        artifactLocation: { uri: string };
-        region: { startLine: number };
-      };
-      assert.ok(physical, `${x.ruleId} has a physical location`);
-      assert.equal(resolve(physical.artifactLocation.uri), conf, `${x.ruleId}: ${physical.artifactLocation.uri}`);
-      assert.ok(Number.isInteger(physical.region.startLine) && physical.region.startLine >= 1);
+      const where = x.locations[0].physicalLocation.artifactLocation;
+      assert.equal(where.uriBaseId, undefined, x.ruleId);
+      assert.match(where.uri, /^file:\/\//, x.ruleId);
+      assert.equal(fileURLToPath(where.uri), conf, `${x.ruleId}: ${where.uri}`);
+      assert.doesNotMatch(where.uri, /\.\.\//);
     }
-    const line = (id: string): number | undefined => {
-      const x = results.find((r) => r.ruleId === id);
-      return (x?.locations[0].physicalLocation as { region: { startLine: number } } | undefined)?.region.startLine;
-    };
-    assert.equal(line('RS008'), 2);
-    assert.equal(line('RS020'), 3);
+    assert.equal(line(results, 'RS008'), 2);
+    assert.equal(line(results, 'RS020'), 3);
     assert.equal(results.find((x) => x.ruleId === 'RS008')?.level, 'error');
   });
 
-  test('a live audit: valid SARIF whose results name the target', async () => {
+  test('a file audit inside the working directory: a URI relative to %SRCROOT%, the same from any cwd depth', async () => {
+    const conf = writeConf(join('repo', 'deploy'), ['port 6380', 'bind * -::*', 'enable-debug-command yes']);
+    const r = await audit(['--config', 'deploy/redis.conf', '--format', 'sarif'], {}, join(root, 'repo'));
+    assert.equal(r.code, 0, r.stderr);
+    const sarif = JSON.parse(r.stdout);
+    const results = check(sarif);
+    for (const x of results)
+      assert.deepEqual(
+        x.locations[0].physicalLocation.artifactLocation,
+        { uri: 'deploy/redis.conf', uriBaseId: '%SRCROOT%' },
+        x.ruleId,
+      );
+    assert.equal(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri, `${new URL(`file://${join(root, 'repo')}/`).href}`);
+    assert.equal(line(results, 'RS008'), 2);
+    // The absolute path given from elsewhere, same cwd: the same URI.
+    const again = await audit(['--config', conf, '--format', 'sarif'], {}, join(root, 'repo'));
+    assert.deepEqual(
+      check(JSON.parse(again.stdout)).map((x) => x.locations[0].physicalLocation),
+      results.map((x) => x.locations[0].physicalLocation),
+    );
+  });
+
+  test('a live audit: a placeholder artifact named after the target (line 1), the target as logical location', async () => {
     const r = await audit(['--redis', open.url, '--format', 'sarif']);
     assert.equal(r.code, 0, r.stderr);
-    const results = check(JSON.parse(r.stdout));
+    const sarif = JSON.parse(r.stdout);
+    const results = check(sarif);
     assert.ok(results.some((x) => x.ruleId === 'RS001'));
     for (const x of results) {
-      const logical = x.locations[0].logicalLocations as Array<{ name: string }>;
-      assert.equal(logical?.[0]?.name, `redis://127.0.0.1:${open.port}`, x.ruleId);
+      assert.deepEqual(
+        x.locations[0].physicalLocation,
+        {
+          artifactLocation: { uri: `redis-127.0.0.1_${open.port}`, uriBaseId: 'REDIS_TARGET' },
+          region: { startLine: 1 },
+        },
+        x.ruleId,
+      );
+      assert.deepEqual(x.locations[0].logicalLocations, [{ name: `redis://127.0.0.1:${open.port}`, kind: 'resource' }]);
     }
+    assert.ok('REDIS_TARGET' in sarif.runs[0].originalUriBaseIds);
+  });
+
+  test('live and files together: file/line where the file shows it, the target as logical location', async () => {
+    const conf = join(open.dir, 'redis.conf');
+    const r = await audit(['--redis', open.url, '--config', conf, '--format', 'sarif']);
+    assert.equal(r.code, 0, r.stderr);
+    const results = check(JSON.parse(r.stdout));
+    for (const x of results) {
+      assert.equal(fileURLToPath(x.locations[0].physicalLocation.artifactLocation.uri), conf, x.ruleId);
+      assert.equal(x.locations[0].logicalLocations?.[0]?.name, `redis://127.0.0.1:${open.port}`);
+    }
+    assert.ok(results.some((x) => x.ruleId === 'RS001'));
+    // Persistence is off in the file (save ""): that line, which the live audit alone could not give.
+    const save = readFileSync(conf, 'utf8').split('\n').indexOf('save ""') + 1;
+    assert.ok(save > 0);
+    assert.equal(line(results, 'RS042'), save);
   });
 });
 
@@ -502,5 +564,107 @@ describe('the audit is read-only', () => {
     );
     const logAfter = (await respCommand(admin, 'ACL', 'LOG')) as unknown[];
     assert.equal(logAfter.length, logBefore.length, 'the audit was refused nothing (no new ACL LOG entry)');
+  });
+});
+
+describe('--redis and --config together', () => {
+  test('the hardened server and its files: statuses and score equal to or better than the live audit alone', async () => {
+    const live = await auditJson(['--redis', hardened.url], auditorEnv());
+    const conf = join(hardened.dir, 'redis.conf');
+    const both = await auditJson(['--redis', hardened.url, '--config', conf], auditorEnv());
+    assert.equal(both.code, 0);
+    assert.equal(both.report.target, live.report.target);
+    assert.equal(both.report.files[0], conf);
+    assert.ok(both.report.score >= live.report.score, `together ${both.report.score} < live ${live.report.score}`);
+    const judged = (r: JsonReport) => r.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length;
+    assert.ok(judged(both.report) >= judged(live.report));
+    for (const l of live.report.findings) {
+      const b = byId(both.report, l.id);
+      // What the server showed stays: a file's unknown or skip never undoes a live pass (RS023, RS030 …).
+      if (l.status === 'pass' || l.status === 'fail') assert.equal(b.status, l.status, `${l.id}: ${b.evidence}`);
+    }
+    for (const id of ['RS023', 'RS030'])
+      assert.equal(
+        byId(both.report, id).status,
+        byId(live.report, id).status,
+        `${id}: ${byId(both.report, id).evidence}`,
+      );
+    const failOn = await audit(['--redis', hardened.url, '--config', conf, '--fail-on', 'high'], auditorEnv());
+    assert.equal(failOn.code, 0, failOn.stdout);
+  });
+});
+
+describe('inventory flags apply to file audits too', () => {
+  test('--allowed-peers and --expected-role judge a replicaof directive (RS041)', async () => {
+    const conf = writeConf('inventory-peers', ['port 6380', 'replicaof 203.0.113.9 6379', 'masterauth x-y-z-123']);
+    const rs041 = async (...flags: string[]) => byId((await auditJson(['--config', conf, ...flags])).report, 'RS041');
+    assert.equal((await rs041()).status, 'unknown');
+    const other = await rs041('--allowed-peers', '10.0.0.1');
+    assert.equal(other.status, 'fail', other.evidence);
+    assert.deepEqual(other.location, { file: conf, line: 2 });
+    assert.equal((await rs041('--allowed-peers', '203.0.113.9:6379')).status, 'pass');
+    assert.equal((await rs041('--expected-role', 'master')).status, 'fail');
+  });
+
+  test('--admin-users decides who counts as an admin in an ACL file', async () => {
+    const conf = writeConf('inventory-admins', [
+      'port 6380',
+      'user default off',
+      'user ops on >Ops-Pa55-word-91 ~* &* +@all',
+    ]);
+    const rs017 = async (...flags: string[]) => byId((await auditJson(['--config', conf, ...flags])).report, 'RS017');
+    const ops = await rs017();
+    assert.equal(ops.status, 'fail', `ops is not an admin by default: ${ops.evidence}`);
+    const admin = await rs017('--admin-users', 'ops');
+    assert.equal(admin.status, 'pass', admin.evidence);
+  });
+
+  test('a bad --expected-role is a usage error for a file audit as well', async () => {
+    const conf = writeConf('inventory-role', ['port 6380']);
+    const r = await audit(['--config', conf, '--expected-role', 'primary']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--expected-role/);
+  });
+});
+
+describe('table output on a terminal', () => {
+  // The CLI on a pseudo-terminal (util-linux script): stdout is a TTY, as for a person running it.
+  const ESC = '\u001b[';
+
+  test('coloured: red failures, and still at most 80 visible columns', async () => {
+    const r = await runCliInPty(['audit', '--redis', open.url]);
+    assert.equal(r.code, 0, r.output);
+    assert.ok(r.output.includes(`${ESC}31mFAIL`), 'FAIL in red');
+    assert.ok(r.output.includes(`${ESC}1mredoubt audit`), 'the heading in bold');
+    for (const l of stripVTControlCharacters(r.output).split(/\r?\n/))
+      assert.ok([...l].length <= 80, `${[...l].length} columns: ${JSON.stringify(l)}`);
+  });
+
+  test('no colour with NO_COLOR, with --output, or with another format', async () => {
+    const noColor = await runCliInPty(['audit', '--redis', open.url], { env: { NO_COLOR: '1' } });
+    assert.equal(noColor.code, 0, noColor.output);
+    assert.match(noColor.output, /^FAIL {4}RS001/m);
+    assert.ok(!noColor.output.includes(ESC), 'NO_COLOR: no ANSI escapes');
+    const file = join(root, 'tty-report.txt');
+    const out = await runCliInPty(['audit', '--redis', open.url, '--output', file]);
+    assert.equal(out.code, 0, out.output);
+    assert.ok(!readFileSync(file, 'utf8').includes(ESC), '--output: no ANSI escapes in the file');
+    const json = await runCliInPty(['audit', '--redis', open.url, '--format', 'json']);
+    assert.ok(!json.output.includes(ESC), 'JSON on a terminal: no ANSI escapes');
+  });
+});
+
+describe('RS038 on a world-writable directory is not an indicator of compromise', () => {
+  test('a medium finding among the others: no INDICATORS OF COMPROMISE heading, not first', async () => {
+    const conf = writeConf('tmp-dir', ['port 6380', 'dir /tmp', 'protected-mode no']);
+    const { report } = await auditJson(['--config', conf]);
+    const rs038 = byId(report, 'RS038');
+    assert.equal(rs038.status, 'fail');
+    assert.equal(rs038.severity, 'medium');
+    assert.equal(rs038.indicator_of_compromise, undefined);
+    assert.notEqual(report.findings[0].id, 'RS038');
+    const table = (await audit(['--config', conf])).stdout;
+    assert.doesNotMatch(table, /INDICATORS OF COMPROMISE/);
+    assert.match(table, /^FAIL {4}RS038 medium/m);
   });
 });

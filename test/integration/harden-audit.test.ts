@@ -1,102 +1,111 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import type { TlsOptions } from '../../src/redis/connection.ts';
-import { IoRedisConnection } from '../../src/redis/connection.ts';
-import { makeTarget } from '../../src/redis/target.ts';
-import type { Check } from '../../src/security/check.ts';
-import type { Facts } from '../../src/security/facts.ts';
-import { factsFromFiles } from '../../src/security/file-facts.ts';
-import { collectLiveFacts } from '../../src/security/live-facts.ts';
 import { freePort } from '../support/ports.ts';
-import { startRedis } from '../support/redis-server.ts';
+import { type RedisServer, startRedis } from '../support/redis-server.ts';
+import { runCli, runMain } from '../support/redoubt.ts';
 
 /**
- * The round trip of issue 3: start redis-server with what `redoubt harden` wrote, audit it (live, as the auditor
- * user, and as files), and no check at high or critical fails. Until `redoubt audit` exists this runs the checks
- * directly; every `*_CHECKS` list in src/security/checks takes part.
+ * The round trip of issue 3, through the real CLI: `redoubt harden --out` writes the files (in process), a
+ * redis-server starts with them, and the built `redoubt audit` (a child process) audits them — as files, live as the
+ * auditor user (over mutual TLS for --tls), and both at once — with `--fail-on high`: exit 0, no check at high or
+ * critical fails.
  */
 const root = mkdtempSync(join(tmpdir(), 'redoubt-harden-audit-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function allChecks(): Promise<Check[]> {
-  const dir = fileURLToPath(new URL('../../src/security/checks/', import.meta.url));
-  const checks: Check[] = [];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    const m = (await import(join(dir, f))) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(m)) if (name.endsWith('_CHECKS')) checks.push(...(value as Check[]));
-  }
-  return checks;
+interface JsonFinding {
+  id: string;
+  severity: string;
+  status: string;
+  evidence: string;
 }
 
-function highFailures(checks: Check[], facts: Facts): string[] {
-  return checks
-    .map((c) => ({ c, r: c.evaluate(facts) }))
-    .filter(({ c, r }) => r.status === 'fail' && ['high', 'critical'].includes(r.severity ?? c.severity))
-    .map(({ c, r }) => `${c.id} ${r.severity ?? c.severity}: ${r.evidence}`);
+interface JsonReport {
+  redis_version: string | null;
+  unobserved: Record<string, string>;
+  findings: JsonFinding[];
 }
 
-async function harden(args: string[]): Promise<void> {
-  const s = new PassThrough();
-  let out = '';
-  s.on('data', (d) => {
-    out += d;
-  });
-  const code = await main(['harden', ...args], { stdout: s, stderr: s, env: {}, stopSignal: new Promise(() => {}) });
-  assert.equal(code, 0, out);
+/**
+ * `redoubt audit … --fail-on high` must exit 0; on failure the message lists the high and critical failures.
+ * Returns the JSON report of the same audit.
+ */
+async function auditPasses(args: string[], env: NodeJS.ProcessEnv): Promise<JsonReport> {
+  const json = await runCli(['audit', ...args, '--format', 'json'], { env, timeoutMs: 30000 });
+  assert.ok(json.code === 0, `redoubt audit ${args.join(' ')} --format json: exit ${json.code}\n${json.stderr}`);
+  const report = JSON.parse(json.stdout) as JsonReport;
+  const r = await runCli(['audit', ...args, '--fail-on', 'high'], { env, timeoutMs: 30000 });
+  const failures = report.findings
+    .filter((f) => f.status === 'fail' && (f.severity === 'high' || f.severity === 'critical'))
+    .map((f) => `${f.id} ${f.severity}: ${f.evidence}`);
+  assert.equal(r.code, 0, `redoubt audit ${args.join(' ')} --fail-on high\n${r.stderr}${failures.join('\n')}`);
+  assert.deepEqual(failures, []);
+  return report;
 }
+
+/** The live audit logged in and saw the server (not just what an outsider sees). */
+function sawTheServer(report: JsonReport): void {
+  assert.match(report.redis_version ?? '', /^\d+\.\d+/);
+  for (const part of ['info', 'config', 'users'])
+    assert.equal(report.unobserved[part], undefined, `${part}: ${report.unobserved[part]}`);
+}
+
+const readEnv = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(dir, '.env'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 for (const tls of [false, true])
-  describe(`harden --out${tls ? ' --tls --role cache' : ''}, then audit: no high or critical failure`, () => {
+  describe(`harden --out${tls ? ' --tls --role cache' : ' (role store)'}, then redoubt audit --fail-on high: exit 0`, () => {
     const dir = join(root, tls ? 'tls' : 'plain');
+    const conf = join(dir, 'redis-secure.conf');
+    const tlsFlags = tls
+      ? [
+          '--tls-ca-cert-file',
+          join(dir, 'tls/ca.crt'),
+          '--tls-client-cert-file',
+          join(dir, 'tls/client.crt'),
+          '--tls-client-key-file',
+          join(dir, 'tls/client.key'),
+        ]
+      : [];
 
     test('audited as files', async () => {
-      await harden(['--out', dir, ...(tls ? ['--tls', '--role', 'cache'] : [])]);
-      const facts = factsFromFiles({ confPath: join(dir, 'redis-secure.conf') });
-      assert.deepEqual(highFailures(await allChecks(), facts), []);
+      const h = await runMain(['harden', '--out', dir, ...(tls ? ['--tls', '--role', 'cache'] : [])]);
+      assert.equal(h.code, 0, h.stderr);
+      await auditPasses(['--config', conf], {});
     });
 
-    test('audited live, as the auditor user', async () => {
-      const env = Object.fromEntries(
-        readFileSync(join(dir, '.env'), 'utf8')
-          .split('\n')
-          .filter((l) => /^[A-Z_]+=/.test(l))
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
+    test('audited live as the auditor user, and live with its files', async () => {
+      const env = readEnv(dir);
       const port = await freePort();
       const data = join(dir, 'data');
       mkdirSync(data, { mode: 0o700 });
+      // Started as written, changing only the port, the data directory and the log (to stdout).
       const own = new Set([tls ? 'tls-port' : 'port', 'dir', 'logfile']);
-      const lines = readFileSync(join(dir, 'redis-secure.conf'), 'utf8')
+      const lines = readFileSync(conf, 'utf8')
         .split('\n')
         .filter((l) => !own.has(l.split(' ')[0]));
-      const server = await startRedis({
-        port,
-        config: [...lines, `${tls ? 'tls-port' : 'port'} ${port}`, `dir ${data}`, 'logfile ""'],
-      });
-      const tlsOptions: TlsOptions | undefined = tls
-        ? {
-            caFile: join(dir, 'tls/ca.crt'),
-            certFile: join(dir, 'tls/client.crt'),
-            keyFile: join(dir, 'tls/client.key'),
-          }
-        : undefined;
-      const conn = new IoRedisConnection(
-        makeTarget(tls ? 'rediss' : 'redis', 'localhost', port, '', 0, 'auditor', env.REDIS_AUDITOR_PASSWORD),
-        { tls: tlsOptions, connectTimeoutMs: 5000 },
-      );
+      let server: RedisServer | undefined;
       try {
-        await conn.ready();
-        const facts = await collectLiveFacts(conn, { deadlineMs: Date.now() + 10000, adminUsers: ['admin'] });
-        assert.deepEqual(highFailures(await allChecks(), facts), []);
+        server = await startRedis({
+          port,
+          config: [...lines, `${tls ? 'tls-port' : 'port'} ${port}`, `dir ${data}`, 'logfile ""'],
+        });
+        const url = `${tls ? 'rediss' : 'redis'}://auditor@localhost:${port}`;
+        const auditor = { REDIS_PASSWORD: env.REDIS_AUDITOR_PASSWORD };
+        sawTheServer(await auditPasses(['--redis', url, ...tlsFlags], auditor));
+        sawTheServer(
+          await auditPasses(['--redis', url, ...tlsFlags, '--config', join(server.dir, 'redis.conf')], auditor),
+        );
       } finally {
-        await conn.close();
-        await server.stop();
+        await server?.stop();
       }
     });
   });

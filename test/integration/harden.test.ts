@@ -8,8 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { runHarden } from '../../src/cli/harden.ts';
 import { main } from '../../src/cli/main.ts';
 import { requireBinary } from '../support/binaries.ts';
+import { parseExposition } from '../support/exposition-parse.ts';
 import { httpGet } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
+import { runCliInPty } from '../support/pty.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { startExporter } from '../support/redoubt.ts';
 import { type RespEndpoint, type RespValue, respCommand } from '../support/resp.ts';
@@ -203,6 +205,42 @@ describe('harden --out: a redis-server started with what it wrote', () => {
     }
     assert.equal(await errorstats(), before, 'the scrapes added error replies on the server');
     assert.ok(!env.REDIS_EXPORTER_PASSWORD || !ex.logs().includes(env.REDIS_EXPORTER_PASSWORD));
+  });
+
+  test('redoubt exporter: the exporter user gets exactly the metric families the admin user gets', async () => {
+    // Some keys, so the keyspace families appear for both.
+    await respCommand(as('admin'), 'SET', 'families:k', 'v');
+    const families = async (user: 'admin' | 'exporter'): Promise<string[]> => {
+      const ex = await startExporter(['--redis.addr', `redis://127.0.0.1:${server.port}`], {
+        REDIS_USER: user,
+        REDIS_PASSWORD: env[`REDIS_${user.toUpperCase()}_PASSWORD`],
+      });
+      try {
+        // The security posture families come from a background audit: wait for its first result.
+        let body = '';
+        for (let i = 0; i < 200; i++) {
+          body = (await httpGet(`${ex.url}/metrics`)).body;
+          if (/^redis_security_score /m.test(body)) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.match(body, /^redis_up 1$/m, `${user}: ${ex.logs()}`);
+        // A second scrape, after the first has learned what it may run.
+        body = (await httpGet(`${ex.url}/metrics`)).body;
+        return [...parseExposition(body).keys()].sort();
+      } finally {
+        await ex.stop();
+      }
+    };
+    const admin = await families('admin');
+    const exporter = await families('exporter');
+    assert.ok(admin.includes('redis_security_score') && admin.includes('redis_config_maxmemory'), admin.join(' '));
+    assert.deepEqual(
+      {
+        onlyAdmin: admin.filter((f) => !exporter.includes(f)),
+        onlyExporter: exporter.filter((f) => !admin.includes(f)),
+      },
+      { onlyAdmin: [], onlyExporter: [] },
+    );
   });
 
   test('auditor runs what an audit needs, read-only', async () => {
@@ -419,5 +457,46 @@ describe('harden --redis: diff, then apply and persist on a weak live server', (
     });
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /Nothing to change at runtime/);
+  });
+});
+
+describe('harden --redis --apply on a terminal: the real prompt', () => {
+  // The built CLI on a pseudo-terminal (util-linux script): stdin and stdout are a TTY, so it asks.
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedis({
+      aclUsers: ['default on nopass ~* &* +@all'],
+      config: ['protected-mode no', 'timeout 0'],
+    });
+  });
+  after(async () => server?.stop());
+  const config = async (ep: RespEndpoint, p: string) => ((await respCommand(ep, 'CONFIG', 'GET', p)) as string[])[1];
+  const PROMPT = /Apply these \d+ changes to redis:\/\/127\.0\.0\.1:\d+\? \[y\/N\] /;
+
+  test('answering n: exit 1, nothing changed, no passwords written', async () => {
+    const out = join(root, 'pty-declined');
+    const r = await runCliInPty(['harden', '--redis', server.url, '--apply', '--out', out], {
+      answers: [{ prompt: PROMPT, type: 'n\r' }],
+    });
+    assert.equal(r.code, 1, r.output);
+    assert.match(r.output, PROMPT);
+    assert.match(r.output, /Nothing was changed/);
+    assert.equal(await config(server.endpoint, 'protected-mode'), 'no');
+    assert.ok(!existsSync(join(out, '.env')));
+  });
+
+  test('answering y: exit 0, applied and persisted, passwords only in .env', async () => {
+    const out = join(root, 'pty-applied');
+    const r = await runCliInPty(['harden', '--redis', server.url, '--apply', '--out', out], {
+      answers: [{ prompt: PROMPT, type: 'y\r' }],
+      timeoutMs: 30000,
+    });
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /ok {5}CONFIG REWRITE/);
+    const env = readEnv(out);
+    for (const pw of Object.values(env)) assert.ok(!r.output.includes(pw), 'a password was printed');
+    const admin = { ...server.endpoint, username: 'admin', password: env.REDIS_ADMIN_PASSWORD };
+    assert.equal(await config(admin, 'protected-mode'), 'yes');
+    assert.match(String(await attempt({ host: '127.0.0.1', port: server.port }, 'PING')), /^NOAUTH/);
   });
 });

@@ -13,6 +13,7 @@ const PACKAGES: Record<string, string> = {
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
   nginx: 'nginx',
+  script: 'bsdutils',
 };
 
 /** Absolute path of a binary, or an error that says how to install it. */

@@ -62,15 +62,16 @@ export async function startExporter(args: string[], env: NodeJS.ProcessEnv = {})
   };
 }
 
-/** Runs the built CLI as a child process (exit codes, real argv handling). */
+/** Runs the built CLI as a child process (exit codes, real argv handling), in `cwd` when given. */
 export async function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';

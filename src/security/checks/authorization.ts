@@ -1,26 +1,31 @@
 /**
  * Authorization: what the ACL users may do. RS005 (default user keeps +@all next to named users), RS006 (nopass
  * user with broad rights), RS007 (superuser sprawl), RS016 (dangerous commands for non-admins), RS017 (CONFIG SET),
- * RS018 (REPLICAOF/SLAVEOF), RS022 (scripting), RS024 (FLUSHALL/FLUSHDB), and the two ACL checks of other
- * catalogue categories that are computed the same way: RS025 (KEYS, availability) and RS026 (MONITOR/CLIENT LIST,
- * confidentiality). Answers come from ACL DRYRUN when the audit had it, else from the rules and the command table.
+ * RS018 (REPLICAOF/SLAVEOF), RS022 (scripting), RS024 (FLUSHALL/FLUSHDB), RS055 (passwords readable through CONFIG
+ * GET). Answers come from ACL DRYRUN when the audit had it, else from the rules and the command table. RS025 (KEYS)
+ * and RS026 (MONITOR/CLIENT LIST) are computed the same way but live in their catalogue categories, availability.ts
+ * and confidentiality.ts.
  */
+import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import type { AclUser, Facts } from '../facts.ts';
+import { rootRulesAllow } from '../live-acl.ts';
 import {
-  adminBasis,
-  describeGrants,
-  type Grant,
-  grantLocation,
+  configUnknown,
+  configValue,
+  defaultUserLocation,
+  defineCheck,
   hasAllCommands,
   hasAllKeys,
-  isAdminUser,
-  type PermissionScan,
-  scanNotes,
-  scanPermissions,
+  isBefore7,
+  listItems,
+  listNames,
+  permissionResult,
+  printable,
+  resolveUsers,
   userMayRun,
-} from './permissions.ts';
-import { defaultUserLocation, defineCheck, isBefore7, isSentinel, listNames, resolveUsers } from './shared.ts';
+  whyUnobserved,
+} from './shared.ts';
 
 /** Commands that administer the server or destroy data: what makes rights "broad". */
 const ADMIN_COMMANDS = [
@@ -134,47 +139,7 @@ function evaluateSuperuserSprawl(facts: Facts): CheckResult {
 export const superuserSprawl: Check = defineCheck('RS007', evaluateSuperuserSprawl);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Permission checks over non-admin users (RS016–RS018, RS022, RS024–RS026)
-
-function describeScanPass(facts: Facts, scan: PermissionScan, what: string): string {
-  const judged = scan.judged.map((u) => u.name);
-  if (judged.length === 0) return `no enabled non-admin user (${adminBasis(facts)})`;
-  return `no non-admin user (${listNames(judged)}) may run ${what}${scanNotes(facts, scan)}`;
-}
-
-const SENTINEL =
-  'a Sentinel runs its own small command set (no data commands, CONFIG SET, EVAL …): see RS050 and RS051';
-
-/** fail / pass / unknown / skip (Sentinel) for "may a non-admin user run any of these commands". */
-function permissionResult(
-  facts: Facts,
-  commands: readonly string[],
-  what: string,
-  consequence: string,
-  options: { include?: (u: AclUser) => boolean; filter?: (g: Grant) => Grant | undefined } = {},
-): { result: CheckResult; grants: Grant[] } {
-  if (isSentinel(facts)) return { result: skip(SENTINEL), grants: [] };
-  const scan = scanPermissions(facts, commands, options.include);
-  if ('unknown' in scan) return { result: unknown(scan.unknown), grants: [] };
-  const grants = options.filter
-    ? scan.grants.map(options.filter).filter((g): g is Grant => g !== undefined)
-    : scan.grants;
-  if (grants.length > 0) {
-    return {
-      result: fail(`${describeGrants(grants)}${consequence}${scanNotes(facts, scan)}`, grantLocation(grants)),
-      grants,
-    };
-  }
-  if (scan.undetermined.length > 0) {
-    return {
-      result: unknown(
-        `could not determine whether ${listNames(scan.undetermined)} may run ${what} (no ACL DRYRUN answer)`,
-      ),
-      grants,
-    };
-  }
-  return { result: pass(describeScanPass(facts, scan, what)), grants };
-}
+// Permission checks over non-admin users (RS016–RS018, RS022, RS024); permissionResult is in shared.ts
 
 // RS016 -----------------------------------------------------------------------------------------------------------
 
@@ -306,45 +271,55 @@ export const flushCommands: Check = defineCheck(
   (facts) =>
     permissionResult(facts, ['flushall', 'flushdb'], 'FLUSHALL or FLUSHDB', ': one command wipes the data').result,
 );
+// RS055 -----------------------------------------------------------------------------------------------------------
+// CONFIG GET returns requirepass and masterauth in plaintext, so a user allowed to read the configuration —
+// typically a monitoring user — holds the passwords.
 
-// RS025 -----------------------------------------------------------------------------------------------------------
-
-export const keysCommand: Check = defineCheck(
-  'RS025',
-  (facts) => permissionResult(facts, ['keys'], 'KEYS', ': it blocks the server on a large keyspace (use SCAN)').result,
-);
-
-// RS026 -----------------------------------------------------------------------------------------------------------
-
-/**
- * MONITOR streams every command (data included) — no non-admin should have it. CLIENT LIST shows every peer; the
- * monitoring and audit accounts need it, so it counts only for users that can also reach keys (applications).
- */
-function evaluateMonitorClientList(facts: Facts): CheckResult {
-  const monitor = permissionResult(facts, ['monitor'], 'MONITOR', '');
-  const clientList = permissionResult(facts, ['client|list'], 'CLIENT LIST', '', {
-    include: (u) => !isAdminUser(facts, u) && u.keyPatterns.length > 0,
-  });
-  const grants = [...monitor.grants, ...clientList.grants];
-  if (grants.length > 0) {
-    const byUser = new Map<string, Grant>();
-    for (const g of grants) {
-      const seen = byUser.get(g.user.name);
-      byUser.set(g.user.name, seen ? { user: g.user, commands: [...seen.commands, ...g.commands] } : g);
-    }
-    const merged = [...byUser.values()];
-    return fail(
-      `${describeGrants(merged)}: MONITOR shows every command and its data, CLIENT LIST every peer`,
-      grantLocation(merged),
-    );
-  }
-  if (monitor.result.status === 'skip') return monitor.result;
-  if (monitor.result.status === 'unknown') return monitor.result;
-  if (clientList.result.status === 'unknown') return clientList.result;
-  return pass(`${monitor.result.evidence}; CLIENT LIST: ${clientList.result.evidence}`);
+/** ACL DRYRUN's answer when the audit asked it, else the user's rules (undefined: selectors may grant it). */
+function may(facts: Facts, user: AclUser, command: 'config|get' | 'config|set'): boolean | undefined {
+  const answer = facts.dryRun?.[user.name]?.[command];
+  if (answer !== undefined) return answer;
+  return rootRulesAllow(user, command);
 }
 
-export const monitorClientList: Check = defineCheck('RS026', evaluateMonitorClientList);
+export const checkPasswordsReadable: Check = {
+  ...CATALOGUE.RS055,
+  evaluate(facts) {
+    const requirepass = configValue(facts, 'requirepass');
+    const masterauth = configValue(facts, 'masterauth');
+    if (!requirepass && !masterauth) return unknown(configUnknown(facts, 'requirepass, masterauth'));
+    const secrets = [requirepass, masterauth].filter((v) => v !== undefined && v.value !== '').map((v) => v?.name);
+    if (secrets.length === 0)
+      return skip('requirepass and masterauth are not set: CONFIG GET has no password to give away');
+    const what = secrets.length > 1 ? `${secrets.join(' and ')} are set` : `${secrets[0]} is set`;
+    const users = facts.users;
+    if (!users) {
+      if (!facts.live && !configValue(facts, 'aclfile')?.value)
+        return pass(`${what}; no ACL users besides the default user, which may run every command anyway`);
+      return unknown(whyUnobserved(facts, 'users', 'ACL users'));
+    }
+    // An empty admin list is the same as none given.
+    const admins = facts.inventory?.adminUsers?.length ? facts.inventory.adminUsers : undefined;
+    // Without an admin list, an admin is a user who may also change the configuration (CONFIG SET): it could
+    // set the passwords anyway. A user who may only read it is a monitoring-style user.
+    const readers = users.filter(
+      (u) =>
+        u.enabled &&
+        !admins?.includes(u.name) &&
+        may(facts, u, 'config|get') === true &&
+        (admins !== undefined || may(facts, u, 'config|set') !== true),
+    );
+    if (readers.length > 0) {
+      const names = readers.map((u) => printable(u.name, 40));
+      const who = admins !== undefined ? 'not in the admin list' : 'may read but not change the configuration';
+      return fail(
+        `${readers.length > 1 ? 'users' : 'user'} ${listItems(names)} may run CONFIG GET (${who}) while ${what}: CONFIG GET returns ${secrets.length > 1 ? 'them' : 'it'} in plaintext`,
+        readers.find((u) => u.location)?.location,
+      );
+    }
+    return pass(`${what}; only admins may run CONFIG GET`);
+  },
+};
 
 export const AUTHORIZATION_CHECKS: Check[] = [
   defaultUserPrivileged,
@@ -355,6 +330,5 @@ export const AUTHORIZATION_CHECKS: Check[] = [
   replicationCommands,
   scriptingForNonAdmins,
   flushCommands,
-  keysCommand,
-  monitorClientList,
+  checkPasswordsReadable,
 ];

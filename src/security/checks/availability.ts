@@ -1,6 +1,7 @@
 /**
- * Availability checks (RS028–RS032, RS044): the limits that keep one client, one script or the data set from
- * taking the server down — memory, eviction, connections, idle clients, output buffers and script time.
+ * Availability checks (RS025, RS028–RS032, RS044): the limits that keep one client, one script or the data set from
+ * taking the server down — KEYS for applications, memory, eviction, connections, idle clients, output buffers and
+ * script time.
  */
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
@@ -10,16 +11,25 @@ import type { Facts, SourceLocation } from '../facts.ts';
 import {
   configUnknown,
   configValue,
+  defineCheck,
   formatBytes,
   isSentinel,
   isValkey,
   parseSize,
+  permissionResult,
   printable,
   show,
   whyUnobserved,
 } from './shared.ts';
 
 const SENTINEL_HOLDS_NO_DATA = 'Sentinel holds no data set';
+
+// RS025 -----------------------------------------------------------------------------------------------------------
+
+export const keysCommand: Check = defineCheck(
+  'RS025',
+  (facts) => permissionResult(facts, ['keys'], 'KEYS', ': it blocks the server on a large keyspace (use SCAN)').result,
+);
 
 export const checkMaxmemory: Check = {
   ...CATALOGUE.RS028,
@@ -264,6 +274,7 @@ export const checkScriptTimeout: Check = {
 };
 
 export const AVAILABILITY_CHECKS: Check[] = [
+  keysCommand,
   checkMaxmemory,
   checkMaxmemoryPolicy,
   checkMaxclients,

@@ -80,12 +80,14 @@ export const checkPersistencePaths: Check = {
         `${findings.join('; ')}: the file-write attack (CONFIG SET dir/dbfilename, then SAVE) or its leftover; investigate before changing it`,
         locationOf(...located),
       );
+    // A world-writable directory is a weakness, not a sign of the file-write attack: an ordinary medium finding.
     if (WORLD_WRITABLE_DIR.test(path))
       return {
         status: 'fail',
         evidence: `dir ${printable(path)} is world-writable: other local users can read the dump or plant files the server loads`,
         location: dir.location,
         severity: 'medium',
+        indicator: false,
       };
     return pass(`dir ${printable(dir.value)}, dbfilename ${printable(dbfilename.value)}`, locationOf(dir, dbfilename));
   },

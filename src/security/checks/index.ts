@@ -1,4 +1,4 @@
-/** Every check, RS001–RS056, gathered from the category files. The audit, the posture metrics and the alerts read this. */
+/** Every check, RS001–RS056, gathered from the category files (one per catalogue category). The audit, the posture metrics and the alerts read this. */
 import type { Check } from '../check.ts';
 import { AUTHENTICATION_CHECKS } from './authentication.ts';
 import { AUTHORIZATION_CHECKS } from './authorization.ts';
@@ -11,27 +11,21 @@ import { ENCRYPTION_CHECKS } from './encryption.ts';
 import { EXPOSURE_CHECKS } from './exposure.ts';
 import { FILE_CHECKS } from './file.ts';
 import { HARDENING_CHECKS } from './hardening.ts';
-import { HARDENING_2_CHECKS } from './hardening-2.ts';
 import { NETWORK_CHECKS } from './network.ts';
-import { NETWORK_2_CHECKS } from './network-2.ts';
 import { REPLICATION_CHECKS } from './replication.ts';
 import { SENTINEL_CHECKS } from './sentinel.ts';
 import { VULNERABILITY_CHECKS } from './vulnerability.ts';
-import { VULNERABILITY_2_CHECKS } from './vulnerability-2.ts';
 
 export const ALL_CHECKS: readonly Check[] = [
   ...AUTHENTICATION_CHECKS,
   ...AUTHORIZATION_CHECKS,
   ...EXPOSURE_CHECKS,
   ...NETWORK_CHECKS,
-  ...NETWORK_2_CHECKS,
   ...ENCRYPTION_CHECKS,
   ...HARDENING_CHECKS,
-  ...HARDENING_2_CHECKS,
   ...AVAILABILITY_CHECKS,
   ...DETECTION_CHECKS,
   ...VULNERABILITY_CHECKS,
-  ...VULNERABILITY_2_CHECKS,
   ...COMPROMISE_CHECKS,
   ...REPLICATION_CHECKS,
   ...DATA_PROTECTION_CHECKS,

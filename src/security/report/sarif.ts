@@ -1,6 +1,7 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../exporter/self-metrics.ts';
-import type { AuditReport } from '../audit.ts';
+import type { AuditReport, Finding } from '../audit.ts';
 import type { Severity } from '../check.ts';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -18,10 +19,50 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '0.0',
 };
 
+/** The uriBaseId of files under the directory the audit ran in (the repository root in CI). */
+export const SRCROOT = '%SRCROOT%';
+/** The uriBaseId of the placeholder artifact a live-only finding is reported on. */
+export const REDIS_TARGET = 'REDIS_TARGET';
+
+interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
+/** A relative path as a URI reference: forward slashes, each segment percent-encoded. */
+const relativeUri = (path: string): string => path.split(sep).map(encodeURIComponent).join('/');
+
 /**
- * SARIF 2.1.0 as GitHub code scanning accepts it: one rule per check, one result per failing finding, with a
- * file/line location when the finding came from an audited file (paths relative to `baseDir`), otherwise a
- * location on the first audited file or a logical location naming the target.
+ * Where a file is, stably across runs and machines: relative to %SRCROOT% (the directory the audit ran in) when
+ * it is inside it, else an absolute file:// URI — never a `../..` path, which code scanning cannot place.
+ */
+function fileArtifact(file: string, baseDir: string): ArtifactLocation {
+  const absolute = resolve(baseDir, file);
+  const rel = relative(baseDir, absolute);
+  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (rel && !outside) return { uri: relativeUri(rel), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(absolute).href };
+}
+
+/**
+ * The placeholder artifact for what only a live server showed: the target's display name made into one path
+ * segment (`redis://auditor@10.0.0.5:6379` → `redis-10.0.0.5_6379`), stable for the same server, no credentials.
+ */
+export function targetArtifact(target: string | null): ArtifactLocation {
+  const name =
+    (target ?? 'redis')
+      .replace(/^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?/i, '$1-')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[_.]+|_+$/g, '') || 'redis';
+  return { uri: name, uriBaseId: REDIS_TARGET };
+}
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning accepts it: one rule per check, one result per failing finding, and every
+ * result with a physical location (code scanning drops results without one). A finding from an audited file points
+ * at its file and line; a finding without a line points at the first audited file, line 1; a finding only a live
+ * server showed points at a placeholder artifact named after the target (uriBaseId REDIS_TARGET), line 1. The target
+ * is also given as a logical location.
  */
 export function renderSarif(report: AuditReport, baseDir = process.cwd()): string {
   const rules = report.findings.map((f) => ({
@@ -37,28 +78,55 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
       precision: 'high',
     },
   }));
-  const toUri = (file: string) => relative(baseDir, file).split('\\').join('/') || file;
+  const placeholder = targetArtifact(report.target);
+  const locate = (f: Finding) => {
+    const file = f.location?.file ?? report.files[0];
+    const artifactLocation = file ? fileArtifact(file, baseDir) : placeholder;
+    return {
+      physicalLocation: {
+        artifactLocation,
+        region: { startLine: Math.max(1, (f.location?.file ? f.location.line : 1) || 1) },
+      },
+      ...(report.target ? { logicalLocations: [{ name: report.target, kind: 'resource' }] } : {}),
+    };
+  };
   const results = report.findings
     .filter((f) => f.status === 'fail')
     .map((f) => {
-      const file = f.location?.file ?? report.files[0];
-      const location = file
-        ? {
-            physicalLocation: {
-              artifactLocation: { uri: toUri(file) },
-              region: { startLine: Math.max(1, f.location?.line ?? 1) },
-            },
-          }
-        : { logicalLocations: [{ name: report.target ?? 'redis', kind: 'resource' }] };
+      const location = locate(f);
+      const where = location.physicalLocation.artifactLocation;
       return {
         ruleId: f.id,
         ruleIndex: rules.findIndex((r) => r.id === f.id),
         level: LEVEL[f.severity],
         message: { text: `${f.title}: ${f.evidence}` },
         locations: [location],
-        partialFingerprints: { redoubtCheck: `${f.id}:${report.target ?? file ?? ''}` },
+        partialFingerprints: {
+          redoubtCheck: `${f.id}:${report.target ?? `${where.uriBaseId ?? ''}${where.uri}`}`,
+        },
       };
     });
+  const usesSrcRoot = results.some((r) => r.locations[0].physicalLocation.artifactLocation.uriBaseId === SRCROOT);
+  const usesTarget = results.some((r) => r.locations[0].physicalLocation.artifactLocation.uriBaseId === REDIS_TARGET);
+  const originalUriBaseIds = {
+    ...(usesSrcRoot
+      ? {
+          [SRCROOT]: {
+            uri: pathToFileURL(baseDir.endsWith(sep) ? baseDir : `${baseDir}${sep}`).href,
+            description: { text: 'The directory redoubt audit ran in.' },
+          },
+        }
+      : {}),
+    ...(usesTarget
+      ? {
+          [REDIS_TARGET]: {
+            description: {
+              text: `The live Redis server${report.target ? ` ${report.target}` : ''}: its findings have no file, so they are reported on a placeholder named after it, line 1.`,
+            },
+          },
+        }
+      : {}),
+  };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -72,6 +140,7 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
             rules,
           },
         },
+        ...(Object.keys(originalUriBaseIds).length > 0 ? { originalUriBaseIds } : {}),
         results,
         properties: { target: report.target, redis_version: report.redis_version, score: report.score },
       },

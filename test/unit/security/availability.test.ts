@@ -9,25 +9,74 @@ import {
   checkMaxmemoryPolicy,
   checkOutputBufferLimits,
   checkScriptTimeout,
+  keysCommand,
 } from '../../../src/security/checks/availability.ts';
 import type { Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, facts, fileFacts, liveFacts, server } from './facts-builder.ts';
+import {
+  assertNoSecret,
+  facts,
+  fileFacts,
+  hardenedAclFacts,
+  liveFacts,
+  server,
+  sha256,
+  user,
+} from './facts-builder.ts';
+
+const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
 
 function run(check: Check, f: Facts): CheckResult {
   const r = check.evaluate(f);
-  assertNoSecret(r, f);
+  assertNoSecret(r, f, PW, sha256(PW));
   return r;
 }
 
 const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
 const SENTINEL = liveFacts({ server: server('7.0.15', { mode: 'sentinel' }) });
 
-test('AVAILABILITY_CHECKS holds RS028–RS032 and RS044 with catalogue metadata', () => {
+test('AVAILABILITY_CHECKS holds RS025, RS028–RS032 and RS044 with catalogue metadata', () => {
   assert.deepEqual(
     AVAILABILITY_CHECKS.map((c) => c.id),
-    ['RS028', 'RS029', 'RS030', 'RS031', 'RS032', 'RS044'],
+    ['RS025', 'RS028', 'RS029', 'RS030', 'RS031', 'RS032', 'RS044'],
   );
   assert.ok(AVAILABILITY_CHECKS.every((c) => c.category === 'availability'));
+});
+
+const liveWithUsers = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
+
+describe('RS025 KEYS', () => {
+  test('fail: +@read includes KEYS unless -@dangerous', () => {
+    const r = run(keysCommand, liveWithUsers('default off', `app on >${PW} ~app:* -@all +@read`));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /may run keys/);
+  });
+
+  test('pass: the hardened users', () => {
+    assert.equal(run(keysCommand, hardenedAclFacts(PW)).status, 'pass');
+  });
+
+  test('unknown: ACL LIST forbidden', () => {
+    assert.equal(
+      run(keysCommand, liveFacts({ unobserved: { users: 'ACL LIST is not permitted for this user (NOPERM)' } })).status,
+      'unknown',
+    );
+  });
+});
+
+test('RS025 skips on a Sentinel', () => {
+  const sentinel = liveFacts({
+    server: server('7.0.15', { mode: 'sentinel' }),
+    users: [user('default on nopass ~* &* +@all')],
+  });
+  const sentinelConf = fileFacts({
+    config: { port: '26379' },
+    options: { directives: [{ name: 'sentinel', args: ['monitor', 'mymaster', '10.0.0.4', '6379', '2'] }] },
+  });
+  for (const f of [sentinel, sentinelConf]) {
+    const r = run(keysCommand, f);
+    assert.equal(r.status, 'skip', r.evidence);
+    assert.match(r.evidence, /RS050/);
+  }
 });
 
 describe('RS028 maxmemory unset', () => {

@@ -180,3 +180,19 @@ export function assertNoSecret(result: { evidence: string }, f: Facts, ...extra:
     }
   }
 }
+
+/** The users.acl `redoubt harden` writes (research §10), every password `pw`: no high or critical finding. */
+export function hardenedUsers(pw: string): AclUser[] {
+  return aclFile('users.acl', [
+    'user default off resetchannels -@all',
+    `user admin on >${pw} ~* &* +@all`,
+    `user app on >${pw} ~app:* &app:* -@all +@read +@write +@connection -@dangerous -@scripting -@hyperloglog`,
+    `user backup on >${pw} resetkeys -@all +psync +replconf +ping`,
+    `user exporter on >${pw} resetkeys resetchannels -@all +ping +info +config|get +client|list +slowlog|get +latency|latest`,
+    `user auditor on >${pw} resetchannels -@all +ping +hello +info +config|get +acl|list +acl|getuser +acl|users +acl|log +command|info +command|count +client|list +module|list`,
+  ]);
+}
+
+/** A file audit of the hardened users.acl (aclfile set, nothing else). */
+export const hardenedAclFacts = (pw: string): Facts =>
+  fileFacts({ config: { aclfile: 'users.acl' }, users: hardenedUsers(pw) });
