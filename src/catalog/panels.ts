@@ -657,9 +657,9 @@ const PERSISTENCE: RowSpec = {
   panels: [
     {
       id: 901,
-      title: 'Since last save',
+      title: 'Time since last save',
       description:
-        'Time since the last successful RDB save. On a cache without persistence this is just the uptime: read it with the changes since the save.',
+        'Time since the last successful RDB save. On a cache without persistence this is just the uptime: read it with the unsaved changes next to it.',
       kind: 'stat',
       unit: 's',
       targets: [{ expr: `time() - ${sel('redis_rdb_last_save_timestamp_seconds')}`, legend: '{{instance}}' }],
@@ -668,8 +668,9 @@ const PERSISTENCE: RowSpec = {
     },
     {
       id: 902,
-      title: 'Changes since last save',
-      description: 'Writes that the next RDB save will persist; lost on a crash if there is no AOF.',
+      title: 'Unsaved changes',
+      description:
+        'Changes (rdb_changes_since_last_save) that the next RDB save will persist, now; lost on a crash if there is no AOF.',
       kind: 'stat',
       unit: 'short',
       targets: [{ expr: sel('redis_rdb_changes_since_last_save'), legend: '{{instance}}' }],
@@ -726,8 +727,8 @@ const PERSISTENCE: RowSpec = {
     },
     {
       id: 907,
-      title: 'Changes since last save',
-      description: 'Unsaved writes over time: each drop is a save, so the saw tooth shows the save cadence.',
+      title: 'Unsaved changes over time',
+      description: 'Unsaved changes over time: each drop is a save, so the saw tooth shows the save cadence.',
       kind: 'timeseries',
       unit: 'short',
       min: 0,

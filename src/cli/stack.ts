@@ -2,8 +2,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../harden/files.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
+import { parseTarget } from '../redis/target.ts';
 import {
+  cidrsOverlap,
   DEFAULT_STACK_CONFIG,
+  DOCKER_BRIDGE_RANGE,
+  DOCKER_HOST,
   parseStackConfig,
   publicEndpoint,
   type StackConfig,
@@ -12,6 +16,7 @@ import {
 import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
 import { apr1Salt } from '../stack/htpasswd.ts';
 import { STACK_LAYOUT, type StackFileId } from '../stack/layout.ts';
+import { DOCKER_BRIDGE_BIND, redisInstallCommands, stackBindAddresses } from '../stack/redis.ts';
 import {
   renderCommittedFiles,
   renderEnvFile,
@@ -158,29 +163,98 @@ function envIgnored(dir: string): boolean {
   }
 }
 
-function nextSteps(dir: string, config: StackConfig): string[] {
+/** One step of what to do after `redoubt stack`: what it says, then the commands to run, verbatim. */
+export interface StackStep {
+  says: string;
+  run: string[];
+}
+
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The steps from generated files to a running stack, with the generated files spelled by `path` (relative to where
+ * the user stands). `redoubt stack` prints them; README.md's "Monitoring stack" runs the same commands, in this
+ * order, with the paths of `--out .` (a test checks it).
+ */
+export function stackNextSteps(config: StackConfig, path: (p: string) => string = (p) => p): StackStep[] {
   const { origin } = publicEndpoint(config);
+  const compose = path(STACK_LAYOUT.compose.path);
+  const ca = path(STACK_LAYOUT.caCert.path);
+  const env = path(STACK_LAYOUT.env.path);
+  const bind = listed(stackBindAddresses(config));
+  const bridge = DOCKER_BRIDGE_BIND.replace(/^-/, '');
+  const listens = config.redis.targets.some((t) => parseTarget(t).host === DOCKER_HOST)
+    ? `It listens on ${bind}; ${bridge} is Docker's bridge, where the exporter container reaches ${DOCKER_HOST}, so restart Redis once Docker runs (Redis skips that address while it does not exist).`
+    : `It listens on ${bind}: add the address the exporter container reaches each target at, if it is not there.`;
+  return [
+    {
+      says:
+        'Give the Redis server(s) the ACL users and the hardened configuration, then restart Redis (copy both files ' +
+        `there first if Redis runs elsewhere; review maxmemory in ${path(STACK_LAYOUT.redisConf.path)} before). ${listens} ` +
+        'The default user is off: applications log in as "app" with REDIS_APP_PASSWORD from .env, the exporter as ' +
+        '"exporter". If the server holds data and appendonly is off, run CONFIG SET appendonly yes on it first, or it ' +
+        'restarts empty.',
+      run: redisInstallCommands(path),
+    },
+    {
+      says: 'Start the stack (Docker Compose v2; it builds the exporter image from this repository) and check it:',
+      run: [`docker compose -f ${compose} up -d --build`, `docker compose -f ${compose} ps`],
+    },
+    {
+      says:
+        `Open ${origin}/grafana/ from a client in proxy.allow (trust ${ca}, the private CA, or accept the ` +
+        "browser's warning). The proxy asks for PROXY_AUTH_USER / PROXY_AUTH_PASSWORD from .env, then Grafana for " +
+        'GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD; the datasource and the Redis dashboard are already there.',
+      run: [],
+    },
+    {
+      says: 'After editing monitoring/prometheus/alert.rules, reload Prometheus through the proxy:',
+      run: [
+        // `. .env` would search PATH in a POSIX shell: the file needs a slash.
+        `set -a; . ${env.includes('/') ? env : `./${env}`}; set +a`,
+        `curl --cacert ${ca} -u "$PROXY_AUTH_USER:$PROXY_AUTH_PASSWORD" -X POST ${origin}/prometheus/-/reload`,
+      ],
+    },
+  ];
+}
+
+/** Words of `text` on lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function nextSteps(dir: string, config: StackConfig): string[] {
   const rel = (p: string) => {
     const r = relative(process.cwd(), join(dir, p));
     return r === '' ? '.' : r.startsWith('..') ? join(dir, p) : r;
   };
-  const compose = rel(STACK_LAYOUT.compose.path);
-  const ca = rel(STACK_LAYOUT.caCert.path);
-  const lines = [
-    'Next steps:',
-    '  1. Give the Redis server(s) the hardened configuration and the ACL users (the exporter logs in as "exporter");',
-    `     see the top of ${rel(STACK_LAYOUT.redisConf.path)}.`,
-    '  2. Start the stack (Docker Compose v2; it builds the exporter image from this repository):',
-    `       docker compose -f ${compose} up -d --build`,
-    `  3. Open ${origin}/grafana/ (trust ${ca}, the private CA, or accept the browser's warning).`,
-    '     The proxy asks for PROXY_AUTH_USER / PROXY_AUTH_PASSWORD from .env, then Grafana for',
-    '     GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD; the datasource and the Redis dashboard are already there.',
-    '  4. After editing monitoring/prometheus/alert.rules, reload Prometheus through the proxy:',
-    // `. .env` would search PATH in a POSIX shell: the file needs a slash.
-    `       set -a; . ${rel('.env').includes('/') ? rel('.env') : `./${rel('.env')}`}; set +a`,
-    `       curl --cacert ${ca} -u "$PROXY_AUTH_USER:$PROXY_AUTH_PASSWORD" -X POST ${origin}/prometheus/-/reload`,
-  ];
+  const lines = ['Next steps:'];
+  stackNextSteps(config, rel).forEach((step, i) => {
+    lines.push(...wrap(step.says, 110).map((l, j) => `${j === 0 ? `  ${i + 1}. ` : '     '}${l}`));
+    lines.push(...step.run.map((c) => `       ${c}`));
+  });
   const notes: string[] = [];
+  const { host } = publicEndpoint(config);
+  if (host === 'localhost' || host === '::1' || host.startsWith('127.'))
+    notes.push(
+      `proxy.publicUrl is ${config.proxy.publicUrl}: a browser on this host reaches nginx through Docker, from the stack network's gateway, which proxy.allow does not list (403). Set proxy.publicUrl to this host's name and proxy.allow to your clients' networks, then open it from one of them`,
+    );
+  const bridge = config.proxy.allow.filter((a) => cidrsOverlap(a, DOCKER_BRIDGE_RANGE));
+  if (bridge.length > 0)
+    notes.push(
+      `proxy.allow has ${bridge.join(', ')}, inside Docker's bridge range ${DOCKER_BRIDGE_RANGE}: connections Docker relays (to localhost on this host, over IPv6) arrive from the stack network's gateway there, so whoever sends them gets past the allowlist`,
+    );
   if (config.alertmanager.webhookUrl === DEFAULT_STACK_CONFIG.alertmanager.webhookUrl)
     notes.push(
       'alerts go nowhere yet: set alertmanager.webhookUrl in redoubt.yml and run redoubt stack --config redoubt.yml again',

@@ -37,8 +37,18 @@ export interface StackConfig {
   };
 }
 
-/** Loopback and the private ranges (RFC 1918, IPv6 unique-local): the Docker bridge is among them. */
-export const DEFAULT_ALLOW = ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+/**
+ * Docker's default bridge networks (docker0, 172.17.0.0/16, and the networks Compose creates, 172.18-31.x) come from
+ * here. Connections Docker relays to nginx rather than NATs (to localhost on the Docker host; over IPv6, through its
+ * userland proxy) arrive from such a network's gateway, whoever the client was: allowing this range lets them all in.
+ */
+export const DOCKER_BRIDGE_RANGE = '172.16.0.0/12';
+
+/**
+ * Loopback (inside the container, nginx's own healthcheck) and the private ranges where client machines usually are:
+ * RFC 1918 without Docker's bridge range, and IPv6 unique-local.
+ */
+export const DEFAULT_ALLOW = ['127.0.0.1', '::1', '10.0.0.0/8', '192.168.0.0/16', 'fc00::/7'];
 
 /** Docker's name for the host from inside a container (with `extra_hosts: host-gateway`). */
 export const DOCKER_HOST = 'host.docker.internal';
@@ -81,6 +91,24 @@ export function checkCidr(entry: string): string | undefined {
   const max = family === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `has a prefix length outside 0-${max}`;
   return undefined;
+}
+
+function ipv4Number(addr: string): number {
+  return addr.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** Whether two IPv4 addresses or CIDRs share an address (false for IPv6: Docker's bridges are IPv4 by default). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const parse = (c: string) => {
+    const [addr, prefix] = c.split('/');
+    return isIP(addr) === 4 ? { n: ipv4Number(addr), bits: prefix === undefined ? 32 : Number(prefix) } : undefined;
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return false;
+  const bits = Math.min(x.bits, y.bits);
+  const block = 2 ** (32 - bits);
+  return Math.floor(x.n / block) === Math.floor(y.n / block);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,7 +1,10 @@
 import { SERVICES } from './compose.ts';
 
-/** The base image of the exporter: Node 20 (what redoubt supports) on Debian 12, slim. */
-export const NODE_IMAGE = 'node:20-bookworm-slim';
+/**
+ * The base image of the exporter: Node 20 (what redoubt supports) on Debian 12, slim, pinned to a patch release like
+ * the compose images, so a rebuild next month runs the Node it was tested with. Bump it with the Node that CI runs.
+ */
+export const NODE_IMAGE = 'node:20.20.2-bookworm-slim';
 
 /**
  * Dockerfile: the exporter image, built from a checkout of redoubt. The build stage installs the development

@@ -37,6 +37,21 @@ export const NGINX_FILES = {
   htpasswd: 'htpasswd',
 } as const;
 
+/** nginx's healthcheck runs inside its container: the only client that arrives from 127.0.0.1 there. */
+const HEALTHCHECK_CLIENT = '127.0.0.1';
+
+/** Above the allowlist in nginx.conf: what address nginx sees is not always the client's. */
+const ALLOWLIST_NOTE = [
+  'proxy.allow in redoubt.yml: client networks nginx lets in; everything else gets 403.',
+  "nginx sees the address Docker hands it, which is not always the client's. IPv4 clients on other machines keep",
+  "theirs (Docker NATs them). Connections to localhost on the Docker host (relayed by docker-proxy, Docker's",
+  'userland proxy, or masqueraded when userland-proxy is off) and IPv6 connections docker-proxy relays to this',
+  "IPv4-only network arrive from the stack network's gateway (e.g. 172.18.0.1), whoever sent them. So list the",
+  "networks your clients really are in, never Docker's bridge range 172.16.0.0/12 (nor a 192.168.x or 10.x",
+  "network Docker's address pools gave the stack): allowing the gateway lets in every relayed client.",
+  "Inside the container, 127.0.0.1 is only nginx's own healthcheck.",
+];
+
 const PROXY_HEADERS = [
   'proxy_http_version 1.1;',
   // $http_host keeps a non-default port, which Grafana compares with the Origin of a login (CSRF check).
@@ -144,10 +159,13 @@ export function renderNginxConf(config: StackConfig, runtime: NginxRuntime = COM
         "    '' close;",
         '}',
         '',
-        '# proxy.allow in redoubt.yml.',
+        ...ALLOWLIST_NOTE.map((l) => `# ${l}`),
         'geo $redoubt_allowed_client {',
         '    default 0;',
         ...config.proxy.allow.map((a) => `    ${a} 1;`),
+        ...(config.proxy.allow.includes(HEALTHCHECK_CLIENT)
+          ? []
+          : [`    ${HEALTHCHECK_CLIENT} 1;  # the healthcheck, from inside this container`]),
         '}',
         '',
         'server {',

@@ -248,6 +248,16 @@ describe('docker-compose.monitoring.yml', () => {
     );
     const exporter = compose.services['redis-exporter'];
     assert.deepEqual(exporter.build, { context: '.', dockerfile: 'Dockerfile' });
+
+    // The exporter's own image is only as pinned as the base image its Dockerfile starts FROM.
+    const dockerfile = files.find((f) => f.id === 'dockerfile')?.data ?? '';
+    const from = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    assert.ok(from.length > 0, 'the Dockerfile has a FROM line');
+    for (const image of from) {
+      const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
+      assert.ok(tag && !tag.includes('latest'), `Dockerfile FROM ${image}: no tag or latest`);
+      assert.match(tag, /^v?\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/, `Dockerfile FROM ${image} is not a pinned release`);
+    }
   });
 
   test('healthchecks and restart policies everywhere; only nginx publishes ports; named volumes', () => {

@@ -103,6 +103,30 @@ describe('Redis dashboard JSON', () => {
       assert.ok(panel.id > row.id && panel.id < row.id + 100, `panel ${panel.id} is numbered outside row ${row.id}`);
   });
 
+  test('panel titles are unique within their row, in the catalogue and in the JSON Grafana gets', () => {
+    const duplicates = (titles: string[]) => titles.filter((t, i) => titles.indexOf(t) !== i);
+    for (const row of REDIS_DASHBOARD.rows)
+      assert.deepEqual(
+        duplicates(row.panels.map((p) => p.title)),
+        [],
+        `row "${row.title}" has panels with the same title`,
+      );
+    // The rendered model: a row's panels are nested in it (collapsed) or follow it (expanded).
+    const byRow = new Map<string, string[]>();
+    let current = '';
+    for (const p of dashboard.panels as Json[]) {
+      if (p.type === 'row') {
+        current = p.title;
+        byRow.set(
+          current,
+          (p.panels ?? []).map((q: Json) => q.title),
+        );
+      } else byRow.get(current)?.push(p.title);
+    }
+    assert.equal(byRow.size, REDIS_DASHBOARD.rows.length);
+    for (const [row, titles] of byRow) assert.deepEqual(duplicates(titles), [], `row "${row}" in the JSON`);
+  });
+
   test('the grid: inside 24 columns, rows full width and one unit high, nothing overlaps', () => {
     for (const p of panels) {
       const g = p.gridPos;

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { stackNextSteps } from '../../src/cli/stack.ts';
 import { aclPasswordHash, HARDENED_USERS } from '../../src/harden/users.ts';
-import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
+import { DEFAULT_STACK_CONFIG, parseStackConfig, type StackConfig } from '../../src/stack/config.ts';
 import { parseEnvFile, STACK_ENV } from '../../src/stack/env.ts';
 import { apr1Hash } from '../../src/stack/htpasswd.ts';
 import { STACK_LAYOUT, stackPaths } from '../../src/stack/layout.ts';
@@ -166,5 +168,116 @@ describe('redoubt stack --out', () => {
     r = await stack(['--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: redoubt stack --out DIR/);
+  });
+});
+
+const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
+
+/** README.md's "Monitoring stack" section, up to the next top-level heading. */
+function stackSection(readme: string): string {
+  const start = readme.indexOf('\n## Monitoring stack\n');
+  assert.ok(start >= 0, 'README.md has a "Monitoring stack" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The lines of the fenced blocks of one language in `text`, without the fence's indentation (blocks may sit in a list). */
+function fenced(text: string, lang: string): string[][] {
+  const blocks: string[][] = [];
+  let block: string[] | undefined;
+  let indent = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (block === undefined && line === `\`\`\`${lang}`) {
+      block = [];
+      indent = raw.indexOf('`');
+    } else if (block !== undefined && line === '```') {
+      blocks.push(block);
+      block = undefined;
+    } else block?.push(raw.slice(indent));
+  }
+  return blocks;
+}
+
+/** Which of `commands` the section's shell blocks lack, or run out of order. */
+function missingOrMisplaced(section: string, commands: string[]): string[] {
+  const lines = fenced(section, 'sh')
+    .flat()
+    .map((l) => l.trim());
+  const wrong: string[] = [];
+  let at = -1;
+  for (const c of commands) {
+    const i = lines.indexOf(c, at + 1);
+    if (i < 0) wrong.push(lines.includes(c) ? `${c} (out of order)` : c);
+    else at = i;
+  }
+  return wrong;
+}
+
+describe('README.md "Monitoring stack" runs what `redoubt stack` prints', () => {
+  const section = stackSection(readFileSync(README, 'utf8'));
+  const yaml = fenced(section, 'yaml');
+  assert.equal(yaml.length, 1, 'one redoubt.yml example');
+  const config: StackConfig = parseStackConfig(yaml[0].join('\n'), 'README.md');
+
+  test("its redoubt.yml example is valid, and every next step's command is in its shell blocks, in order", async () => {
+    const dir = mkdtempSync(join(root, 'readme-'));
+    const cfg = join(dir, 'redoubt.yml');
+    writeFileSync(cfg, yaml[0].join('\n'));
+    // The README works at the root of the checkout with --out .: print the steps from there.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let r: Awaited<ReturnType<typeof stack>>;
+    try {
+      r = await stack(['--out', '.', '--config', cfg]);
+    } finally {
+      process.chdir(cwd);
+    }
+    assert.equal(r.code, 0, r.stderr);
+    const printed = r.stdout.slice(r.stdout.indexOf('Next steps:'));
+    const commands = stackNextSteps(config).flatMap((step) => step.run);
+    assert.ok(commands.length >= 6);
+    for (const c of commands)
+      assert.ok(
+        printed.split('\n').some((l) => l.trim() === c),
+        `not printed: ${c}`,
+      );
+    assert.deepEqual(missingOrMisplaced(section, commands), [], 'README.md differs from the next steps');
+    for (const step of ['users.acl', 'redis-secure.conf', 'up -d --build', 'ca.crt'])
+      assert.ok(
+        commands.some((c) => c.includes(step)),
+        step,
+      );
+  });
+
+  test('the check is not vacuous: a README that drifted from the next steps fails it', () => {
+    const commands = stackNextSteps(config).flatMap((step) => step.run);
+    assert.deepEqual(missingOrMisplaced(section.replace(' up -d --build', ' up -d'), commands), [
+      'docker compose -f docker-compose.monitoring.yml up -d --build',
+    ]);
+    const [first, second] = commands;
+    const swapped = section.replace(first, '\u0000').replace(second, first).replace('\u0000', second);
+    assert.deepEqual(missingOrMisplaced(swapped, commands), [`${second} (out of order)`]);
+  });
+
+  test('its redoubt.yml table has every key the generator accepts, with its default', () => {
+    const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+    const rows = new Map(
+      [...section.matchAll(/^\| `([a-z]+\.[A-Za-z]+)` \| `([^`]*)` \|/gm)].map((m) => [m[1], m[2]] as const),
+    );
+    const keys: string[] = [];
+    for (const [sectionName, body] of Object.entries(DEFAULT_STACK_CONFIG))
+      for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+        const name = `${sectionName}.${key}`;
+        keys.push(name);
+        assert.equal(rows.get(name), show(value), `README's redoubt.yml table: ${name}`);
+      }
+    assert.deepEqual([...rows.keys()].sort(), keys.sort(), 'no key in the table that the generator does not take');
+    // Every key in the table is accepted: an unknown one would be an error.
+    for (const name of keys) {
+      const [sec, key] = name.split('.');
+      const value = (DEFAULT_STACK_CONFIG as unknown as Record<string, Record<string, unknown>>)[sec][key];
+      parseStackConfig(`${sec}:\n  ${key}: ${JSON.stringify(value)}\n`, 'table');
+    }
   });
 });

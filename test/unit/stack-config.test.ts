@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   checkCidr,
+  cidrsOverlap,
+  DEFAULT_ALLOW,
   DEFAULT_STACK_CONFIG,
+  DOCKER_BRIDGE_RANGE,
   parseStackConfig,
   publicEndpoint,
   StackConfigError,
@@ -89,6 +92,36 @@ describe('redoubt.yml', () => {
       () => parseStackConfig('redis: { targets: ["redis://u:hunter2@a:bad"] }'),
       (err: Error) => !err.message.includes('hunter2'),
     );
+  });
+
+  test("the default allowlist leaves out Docker's bridge range, where relayed connections come from", () => {
+    assert.equal(DOCKER_BRIDGE_RANGE, '172.16.0.0/12');
+    assert.deepEqual(DEFAULT_STACK_CONFIG.proxy.allow, DEFAULT_ALLOW);
+    for (const gateway of ['172.17.0.1', '172.18.0.1', '172.31.255.1'])
+      assert.ok(
+        !DEFAULT_ALLOW.some((a) => cidrsOverlap(a, gateway)),
+        `${gateway} (a Docker network's gateway) is allowed by default`,
+      );
+    assert.ok(!DEFAULT_ALLOW.some((a) => cidrsOverlap(a, DOCKER_BRIDGE_RANGE)));
+    assert.ok(DEFAULT_ALLOW.includes('127.0.0.1'), "nginx's healthcheck comes from 127.0.0.1 inside its container");
+  });
+
+  test('cidrsOverlap', () => {
+    for (const [a, b] of [
+      ['172.16.0.0/12', '172.18.0.1'],
+      ['172.18.0.0/16', '172.16.0.0/12'],
+      ['0.0.0.0/0', '8.8.8.8'],
+      ['10.1.2.3', '10.1.2.3/32'],
+      ['172.31.255.255', '172.16.0.0/12'],
+    ])
+      assert.ok(cidrsOverlap(a, b) && cidrsOverlap(b, a), `${a} ~ ${b}`);
+    for (const [a, b] of [
+      ['172.16.0.0/12', '172.32.0.1'],
+      ['172.16.0.0/12', '172.15.255.255'],
+      ['10.0.0.0/8', '192.168.0.0/16'],
+      ['fc00::/7', '172.16.0.0/12'],
+    ])
+      assert.ok(!cidrsOverlap(a, b) && !cidrsOverlap(b, a), `${a} !~ ${b}`);
   });
 
   test('checkCidr', () => {

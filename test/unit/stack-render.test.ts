@@ -15,6 +15,7 @@ import { missingSecrets, parseEnvFile, renderStackEnv, STACK_ENV, type StackEnv 
 import { DASHBOARD_DIR, GRAFANA_PROVISIONING } from '../../src/stack/grafana.ts';
 import { apr1Hash, renderHtpasswd } from '../../src/stack/htpasswd.ts';
 import { renderMonitoringGitignore, STACK_LAYOUT, stackPaths } from '../../src/stack/layout.ts';
+import { renderNginxConf } from '../../src/stack/nginx.ts';
 import { EXPORTER_JOB, REDIS_JOB, renderPrometheusConfig } from '../../src/stack/prometheus.ts';
 import { renderStackRedisConf, stackBind } from '../../src/stack/redis.ts';
 import { renderCommittedFiles, renderLocalFiles } from '../../src/stack/render.ts';
@@ -143,6 +144,39 @@ describe('compose, exporter and redis-secure.conf follow the targets', () => {
     assert.match(files.redisConf, /^aclfile \/etc\/redis\/users\.acl$/m);
     assert.match(files.redisConf, /^protected-mode yes$/m);
     assert.match(renderStackRedisConf(CUSTOM), /^port 6380$/m);
+  });
+});
+
+describe('nginx.conf allowlist', () => {
+  const geo = (conf: string) =>
+    /geo \$redoubt_allowed_client \{\n([\s\S]*?)\n\s*\}/
+      .exec(conf)?.[1]
+      .split('\n')
+      .map((l) => l.trim().replace(/\s*#.*$/, ''))
+      .filter((l) => l !== '') ?? [];
+
+  test("the committed default lets in loopback and private client networks, not Docker's bridge range", () => {
+    assert.deepEqual(geo(files.nginx), [
+      'default 0;',
+      '127.0.0.1 1;',
+      '::1 1;',
+      '10.0.0.0/8 1;',
+      '192.168.0.0/16 1;',
+      'fc00::/7 1;',
+    ]);
+    assert.doesNotMatch(files.nginx, /^\s*172\.16\.0\.0\/12 1;$/m);
+    assert.match(files.nginx, /userland proxy/, 'the config says why the bridge range is left out');
+  });
+
+  test("a custom list is used as given, plus 127.0.0.1 for nginx's healthcheck", () => {
+    const custom = parseStackConfig('proxy: { allow: [10.1.0.0/16, "2001:db8::/32"] }');
+    assert.deepEqual(geo(renderNginxConf(custom)), [
+      'default 0;',
+      '10.1.0.0/16 1;',
+      '2001:db8::/32 1;',
+      '127.0.0.1 1;',
+    ]);
+    assert.match(parse(files.compose).services.nginx.healthcheck.test.join(' '), /https:\/\/127\.0\.0\.1:443\//);
   });
 });
 
