@@ -12,13 +12,13 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { IoRedisConnection } from '../src/redis/connection.ts';
+import { RespConnection } from '../src/redis/resp-connection.ts';
 import { parseTarget } from '../src/redis/target.ts';
 import { buildCommandTable, type CommandTable, commandTableJson } from '../src/security/acl-eval.ts';
 
 /** Reads the command table of the server at `url` (redis://[user:pass@]host:port). */
 export async function fetchCommandTable(url: string): Promise<CommandTable> {
-  const conn = new IoRedisConnection(parseTarget(url), { connectTimeoutMs: 5000, commandTimeoutMs: 10000 });
+  const conn = new RespConnection(parseTarget(url), { connectTimeoutMs: 5000, commandTimeoutMs: 10000 });
   try {
     await conn.ready();
     const info = String(await conn.call('INFO', 'server'));

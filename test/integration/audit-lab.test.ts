@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { IoRedisConnection } from '../../src/redis/connection.ts';
+import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { makeTarget } from '../../src/redis/target.ts';
 import { type AuditReport, buildReport, type Finding } from '../../src/security/audit.ts';
 import type { Severity } from '../../src/security/check.ts';
@@ -242,7 +242,7 @@ function assertNoSecrets(report: AuditReport, secrets: string[]): void {
 
 async function auditLive(server: RedisServer, c: LabCase): Promise<AuditReport> {
   const target = makeTarget('redis', '127.0.0.1', server.port, '', 0, c.login?.username, c.login?.password);
-  const conn = new IoRedisConnection(target, { connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
+  const conn = new RespConnection(target, { connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
   try {
     const facts = await collectLiveFacts(conn, {
       deadlineMs: Date.now() + 10000,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { type ConnectionOptions, IoRedisConnection, type RedisConnection } from '../../src/redis/connection.ts';
+import type { ConnectionOptions, RedisConnection } from '../../src/redis/connection.ts';
 import {
   classifyRedisError,
   RedisAuthError,
@@ -14,6 +14,7 @@ import {
   RedisTlsError,
   RedisUnreachableError,
 } from '../../src/redis/errors.ts';
+import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../../src/redis/target.ts';
 import { freePort } from '../support/ports.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
@@ -33,9 +34,9 @@ let renamed: RedisServer;
 let pki: TlsFiles;
 
 const open: RedisConnection[] = [];
-function connect(target: string | RedisTarget, options: ConnectionOptions = {}): IoRedisConnection {
+function connect(target: string | RedisTarget, options: ConnectionOptions = {}): RespConnection {
   const t = typeof target === 'string' ? parseTarget(target) : target;
-  const c = new IoRedisConnection(t, { connectTimeoutMs: 3000, ...options });
+  const c = new RespConnection(t, { connectTimeoutMs: 3000, ...options });
   open.push(c);
   return c;
 }
@@ -358,7 +359,7 @@ describe('unresponsive and misbehaving servers', () => {
     const c = connect(`redis://127.0.0.1:${port}`);
     const e = await rejectsWith(ping(c), RedisProtectedModeError);
     assert.equal(e.kind, 'protected_mode');
-    // With a password the greeting answers AUTH, which ioredis mistakes for "no password is set"; still detected.
+    // With a password the greeting answers AUTH, which ioredis used to mistake for "no password is set"; still detected.
     const withPw = connect(`redis://:secret@127.0.0.1:${port}`);
     const e2 = await rejectsWith(ping(withPw), RedisProtectedModeError);
     assertNoSecret(e2, 'secret');

@@ -3,8 +3,9 @@ import { after, before, test } from 'node:test';
 import { renderText } from '../../src/metrics/exposition.ts';
 import { FamilyBuilder } from '../../src/metrics/family.ts';
 import { addKeyFamilies } from '../../src/metrics/key-families.ts';
-import { type Command, IoRedisConnection, type RedisConnection, type Reply } from '../../src/redis/connection.ts';
+import type { Command, RedisConnection, Reply } from '../../src/redis/connection.ts';
 import { collectKeyChecks, type KeyCheckOptions, type KeyChecksResult } from '../../src/redis/key-checks.ts';
+import { RespConnection } from '../../src/redis/resp-connection.ts';
 import type { KeyInfo } from '../../src/redis/snapshot.ts';
 import { parseTarget } from '../../src/redis/target.ts';
 import { labelNames, type ParsedFamily, parseExposition } from '../support/exposition-parse.ts';
@@ -79,7 +80,7 @@ after(async () => {
 
 async function connect(suffix = '', userinfo = ''): Promise<RedisConnection> {
   const url = userinfo ? server.url.replace('redis://', `redis://${userinfo}@`) : server.url;
-  const conn = new IoRedisConnection(parseTarget(`${url}${suffix}`));
+  const conn = new RespConnection(parseTarget(`${url}${suffix}`));
   open.push(conn);
   await conn.ready();
   return conn;

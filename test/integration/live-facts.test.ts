@@ -6,8 +6,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ConnectionOptions, IoRedisConnection } from '../../src/redis/connection.ts';
+import type { ConnectionOptions } from '../../src/redis/connection.ts';
 import { RedisTimeoutError, RedisUnreachableError } from '../../src/redis/errors.ts';
+import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget } from '../../src/redis/target.ts';
 import type { Facts } from '../../src/security/facts.ts';
 import { REDACTED } from '../../src/security/live-commands.ts';
@@ -57,7 +58,7 @@ const READ_ONLY = new Set([
 ]);
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const open: IoRedisConnection[] = [];
+const open: RespConnection[] = [];
 
 function connection(server: RedisServer, user?: string, password?: string, options: ConnectionOptions = {}) {
   const scheme = server.tlsFiles ? 'rediss' : 'redis';
@@ -65,7 +66,7 @@ function connection(server: RedisServer, user?: string, password?: string, optio
   const tls = server.tlsFiles
     ? { caFile: server.tlsFiles.caCert, certFile: server.tlsFiles.clientCert, keyFile: server.tlsFiles.clientKey }
     : undefined;
-  const c = new IoRedisConnection(parseTarget(`${scheme}://${cred}${server.host}:${server.port}`), {
+  const c = new RespConnection(parseTarget(`${scheme}://${cred}${server.host}:${server.port}`), {
     connectTimeoutMs: 3000,
     tls,
     ...options,
@@ -535,7 +536,7 @@ describe('collectLiveFacts', () => {
     const addr = silent.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     try {
-      const c = new IoRedisConnection(parseTarget(`redis://127.0.0.1:${port}`), { connectTimeoutMs: 3000 });
+      const c = new RespConnection(parseTarget(`redis://127.0.0.1:${port}`), { connectTimeoutMs: 3000 });
       open.push(c);
       const started = Date.now();
       await assert.rejects(collectLiveFacts(c, { deadlineMs: started + 600 }), RedisTimeoutError);
@@ -547,7 +548,7 @@ describe('collectLiveFacts', () => {
   });
 
   test('nothing listening: the audit cannot run (typed error)', async () => {
-    const c = new IoRedisConnection(parseTarget(`redis://127.0.0.1:${await freePort()}`), { connectTimeoutMs: 1000 });
+    const c = new RespConnection(parseTarget(`redis://127.0.0.1:${await freePort()}`), { connectTimeoutMs: 1000 });
     open.push(c);
     await assert.rejects(collectLiveFacts(c, { deadlineMs: Date.now() + 1500 }), RedisUnreachableError);
     await c.close();

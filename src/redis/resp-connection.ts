@@ -1,0 +1,475 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import {
+  CONNECTION_KINDS,
+  type Command,
+  type CommandArg,
+  type ConnectionOptions,
+  connectionKindRank,
+  type RedisConnection,
+  type Reply,
+  reconnectDelayMs,
+  tlsConnectOptions,
+} from './connection.ts';
+import {
+  classifyRedisError,
+  type RedisError,
+  RedisTimeoutError,
+  RedisTlsError,
+  RedisUnreachableError,
+} from './errors.ts';
+import { encodeCommands, RespParser, RespReplyError } from './resp.ts';
+import type { RedisTarget } from './target.ts';
+
+/**
+ * idle: no socket and none coming (new, or stopped after wrong credentials / protected mode); ready() dials.
+ * connecting: TCP (and TLS) handshake. handshake: AUTH / SELECT / CLIENT SETNAME in flight. reconnecting: waiting
+ * out the backoff after a lost socket. closed: close() was called.
+ */
+type State = 'idle' | 'connecting' | 'handshake' | 'ready' | 'reconnecting' | 'closed';
+
+/** What the commands in flight get when their socket closes before answering. */
+const CLOSED_MESSAGE = 'Connection is closed.';
+
+/** Commands written in one go, waiting for their replies (FIFO: replies arrive in the order commands were sent). */
+interface InFlight {
+  replies: unknown[];
+  commands: ReadonlyArray<ReadonlyArray<CommandArg>>;
+  /** Set once the caller has been answered (a command timeout answers early; the replies are still consumed). */
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve: (replies: unknown[]) => void;
+  reject: (err: Error) => void;
+}
+
+interface Waiter {
+  ready(): void;
+  error(err: unknown): void;
+  end(): void;
+}
+
+/**
+ * Our own RESP2 client: one persistent socket (TCP, TLS or unix), pipelined commands matched to replies in order,
+ * reconnecting with {@link reconnectDelayMs} backoff. Stops (until the next ready()) instead of redialling when
+ * the server rejects the credentials or is in protected mode: each attempt would be an ACL LOG entry.
+ */
+export class RespConnection implements RedisConnection {
+  private state: State = 'idle';
+  private socket: Socket | undefined;
+  private queue: InFlight[] = [];
+  private readonly waiters = new Set<Waiter>();
+  private lastError: unknown;
+  /** A -DENIED greeting seen on the current socket (protected mode). */
+  private denied: Error | undefined;
+  /** Whether the current socket has received any bytes (a reset before that suggests a TLS/plaintext mix-up). */
+  private answered = false;
+  /** Do not redial when the current socket closes (wrong credentials, protected mode, manual stop). */
+  private stopAfterClose = false;
+  private attempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly tls: ReturnType<typeof tlsConnectOptions>;
+  private readonly secrets: string[];
+  private closed = false;
+  generation = 0;
+
+  constructor(
+    readonly target: RedisTarget,
+    private readonly options: ConnectionOptions = {},
+  ) {
+    this.secrets = target.password ? [target.password] : [];
+    // Read the certificate files now: a missing file is a usage error, reported when the connection is made.
+    this.tls = tlsConnectOptions(target, options.tls);
+  }
+
+  private get connectTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 15000;
+  }
+
+  private get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs ?? this.options.connectTimeoutMs ?? 15000;
+  }
+
+  /** Ready and the socket still writable (the state lags behind a socket the server just closed). */
+  isReady(): boolean {
+    return this.state === 'ready' && this.socket?.writable === true && !this.denied;
+  }
+
+  async ready(deadlineMs?: number): Promise<{ connectSeconds: number }> {
+    if (this.closed) throw new RedisUnreachableError(this.target.display, 'the connection was closed');
+    if (this.isReady()) return { connectSeconds: 0 };
+    const started = performance.now();
+    const timeoutMs = Math.max(1, (deadlineMs ?? Date.now() + this.connectTimeoutMs) - Date.now());
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        ready: () => {
+          done();
+          if (this.denied) reject(this.classify(this.denied));
+          else resolve();
+        },
+        error: (err) => {
+          done();
+          reject(this.classify(err));
+        },
+        end: () => {
+          done();
+          reject(
+            this.closed
+              ? new RedisUnreachableError(this.target.display, 'the connection was closed')
+              : this.classify(this.lastError ?? new Error(CLOSED_MESSAGE)),
+          );
+        },
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          this.lastError
+            ? this.classify(this.lastError)
+            : new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000),
+        );
+      }, timeoutMs);
+      this.waiters.add(waiter);
+      if (this.state === 'idle') this.connect();
+    });
+    return { connectSeconds: (performance.now() - started) / 1000 };
+  }
+
+  async call(name: string, ...args: CommandArg[]): Promise<unknown> {
+    if (!this.isReady()) throw this.notUsable();
+    let value: unknown;
+    try {
+      [value] = await this.send([[name, ...args]]);
+    } catch (err) {
+      throw this.classify(this.denied ?? err);
+    }
+    if (value instanceof Error) throw this.classify(this.denied ?? value);
+    return value;
+  }
+
+  async pipeline(commands: Command[]): Promise<Reply[]> {
+    if (commands.length === 0) return [];
+    if (!this.isReady()) throw this.notUsable();
+    const values = await this.send(commands);
+    // A reply that is really a connection failure (closed, NOAUTH, DENIED) fails the whole pipeline.
+    let worst: RedisError | undefined;
+    const replies: Reply[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!(v instanceof Error)) {
+        replies[i] = { ok: true, value: v };
+        continue;
+      }
+      replies[i] = { ok: false, error: v };
+      const e = this.classify(v);
+      if (!CONNECTION_KINDS.has(e.kind)) continue;
+      if (!worst || connectionKindRank(e.kind) < connectionKindRank(worst.kind)) worst = e;
+    }
+    if (this.denied) throw this.classify(this.denied);
+    if (worst) {
+      // "Connection is closed" says less than the socket error that closed it.
+      if (worst.kind === 'unreachable' && this.lastError) throw this.classify(this.lastError);
+      throw worst;
+    }
+    return replies;
+  }
+
+  reset(): void {
+    // Commands in flight fail; the close handler redials after the backoff.
+    this.socket?.destroy();
+  }
+
+  /** Closes the socket and stops reconnecting; the connection cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const socket = this.socket;
+    if (!socket || socket.closed) {
+      this.state = 'closed';
+      this.notify('end');
+      return;
+    }
+    const gone = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      socket.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    socket.destroy();
+    await gone;
+  }
+
+  /** Writes commands in one go; resolves with one value per command (error replies as Error values). */
+  private send(commands: ReadonlyArray<ReadonlyArray<CommandArg>>): Promise<unknown[]> {
+    const socket = this.socket as Socket;
+    return new Promise((resolve, reject) => {
+      const entry: InFlight = {
+        replies: [],
+        commands,
+        settled: false,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      entry.timer = setTimeout(() => {
+        // The caller hears of the timeout now; the replies are still consumed in order when (if) they arrive, so
+        // the connection stays usable (key-checks abandons late pipelines and relies on that).
+        entry.settled = true;
+        reject(new RedisTimeoutError(this.target.display, 'the command', this.commandTimeoutMs / 1000));
+      }, this.commandTimeoutMs);
+      this.queue.push(entry);
+      socket.write(encodeCommands(commands));
+    });
+  }
+
+  private connect(): void {
+    this.state = 'connecting';
+    this.denied = undefined;
+    this.answered = false;
+    this.stopAfterClose = false;
+    let socket: Socket;
+    try {
+      socket = this.dial();
+    } catch (err) {
+      // e.g. a TLS key that does not parse: nothing to retry
+      this.state = 'idle';
+      this.fail(err);
+      return;
+    }
+    this.socket = socket;
+    let firstReply = true;
+    const parser = new RespParser((value) => {
+      if (this.socket !== socket) return;
+      if (firstReply) {
+        firstReply = false;
+        // Protected mode answers a new connection with -DENIED and closes it before reading anything.
+        if (value instanceof RespReplyError && value.message.startsWith('DENIED')) {
+          this.denied = value;
+          this.lastError = value;
+          // The server closes the socket; do not redial it every few seconds, the next ready() will.
+          this.stopAfterClose = true;
+          setImmediate(() => socket.destroy());
+        }
+      }
+      this.onReply(value);
+    });
+    this.connectTimer = setTimeout(() => {
+      const step = this.pendingStep();
+      this.fail(new RedisTimeoutError(this.target.display, step, this.connectTimeoutMs / 1000));
+      socket.destroy();
+    }, this.connectTimeoutMs);
+    socket.once(this.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(this.connectTimer);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 30000);
+      this.handshake(socket);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.answered = true;
+      try {
+        parser.feed(chunk);
+      } catch (err) {
+        if (this.socket === socket) this.fail(err);
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => {
+      if (this.socket === socket) this.fail(err);
+    });
+    socket.on('close', () => this.onClose(socket));
+  }
+
+  private dial(): Socket {
+    const t = this.target;
+    if (t.scheme === 'unix') return netConnect({ path: t.path });
+    if (this.tls) return tlsConnect({ host: t.host, port: t.port, ...this.tls });
+    return netConnect({ host: t.host, port: t.port });
+  }
+
+  /** AUTH, SELECT and CLIENT SETNAME in one round trip; the connection is ready when they are answered. */
+  private handshake(socket: Socket): void {
+    if (this.socket !== socket) return;
+    this.state = 'handshake';
+    const { username, password, db } = this.target;
+    const commands: CommandArg[][] = [];
+    if (username) commands.push(['AUTH', username, password ?? '']);
+    else if (password) commands.push(['AUTH', password]);
+    if (db) commands.push(['SELECT', db]);
+    if (this.options.clientName) commands.push(['CLIENT', 'SETNAME', this.options.clientName]);
+    if (commands.length === 0) {
+      this.becomeReady();
+      return;
+    }
+    this.send(commands).then(
+      (replies) => {
+        if (this.socket !== socket || this.state !== 'handshake') return;
+        for (const [i, reply] of replies.entries()) {
+          if (!(reply instanceof Error)) continue;
+          const name = commands[i][0];
+          if (name === 'CLIENT') continue; // not permitted is fine: the name is a courtesy for CLIENT LIST readers
+          if (name === 'AUTH' && authErrorIsHarmless(reply.message)) continue;
+          if (reply.message === CLOSED_MESSAGE) return; // the close handler deals with it
+          this.fail(reply);
+          // A failed AUTH redials unless fail() stopped it (wrong credentials); a database that cannot be
+          // selected will not appear by retrying.
+          if (name === 'SELECT') this.stopAfterClose = true;
+          socket.destroy();
+          return;
+        }
+        this.becomeReady();
+      },
+      (err) => {
+        // The handshake timed out: start over on a new socket.
+        if (this.socket !== socket) return;
+        this.fail(err);
+        socket.destroy();
+      },
+    );
+  }
+
+  private becomeReady(): void {
+    this.state = 'ready';
+    this.attempts = 0;
+    this.generation++;
+    // lastError explains why the connection is not ready; once it is, older errors are history.
+    if (!this.denied) this.lastError = undefined;
+    this.notify('ready');
+  }
+
+  private onReply(value: unknown): void {
+    const entry = this.queue[0];
+    if (!entry) {
+      // A reply nothing asked for: a greeting (DENIED) or a server that speaks out of turn.
+      if (value instanceof Error) this.fail(value);
+      return;
+    }
+    const replies = entry.replies;
+    if (value instanceof RespReplyError) value.command = { name: String(entry.commands[replies.length][0]) };
+    replies.push(value);
+    if (replies.length < entry.commands.length) return;
+    this.queue.shift();
+    clearTimeout(entry.timer);
+    if (!entry.settled) {
+      entry.settled = true;
+      entry.resolve(entry.replies);
+    }
+  }
+
+  private onClose(socket: Socket): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    clearTimeout(this.connectTimer);
+    const queue = this.queue;
+    this.queue = [];
+    for (const entry of queue) {
+      clearTimeout(entry.timer);
+      if (entry.settled) continue;
+      entry.settled = true;
+      while (entry.replies.length < entry.commands.length) entry.replies.push(new Error(CLOSED_MESSAGE));
+      entry.resolve(entry.replies);
+    }
+    if (this.closed) {
+      this.state = 'closed';
+      this.notify('end');
+      return;
+    }
+    if (this.stopAfterClose) {
+      this.state = 'idle';
+      this.notify('end');
+      return;
+    }
+    this.state = 'reconnecting';
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        if (!this.closed && this.state === 'reconnecting') this.connect();
+      },
+      reconnectDelayMs(++this.attempts),
+    );
+  }
+
+  /** Records a connection-level failure and tells whoever waits in ready(). */
+  private fail(err: unknown): void {
+    this.lastError = err;
+    // Wrong credentials or protected mode do not heal by retrying every few seconds (each attempt is an ACL LOG
+    // entry on the server): stop here; the next ready() tries again.
+    const kind = classifyRedisError(err, this.target.display, this.target.username).kind;
+    if (kind === 'wrong_password' || kind === 'protected_mode') this.stopAfterClose = true;
+    this.notify('error', err);
+  }
+
+  private notify(event: 'ready' | 'end'): void;
+  private notify(event: 'error', err: unknown): void;
+  private notify(event: keyof Waiter, err?: unknown): void {
+    for (const w of [...this.waiters]) {
+      if (event === 'error') w.error(err);
+      else w[event]();
+    }
+  }
+
+  /** What a connection that has not become ready is waiting for, for the timeout message. */
+  private pendingStep(): string {
+    if (this.state === 'connecting') {
+      if (this.target.scheme === 'rediss' && this.socket && !this.socket.connecting)
+        return 'the TLS handshake (is the port serving TLS?)';
+      return 'the connection attempt';
+    }
+    if (this.state === 'handshake') return this.target.password ? 'AUTH' : 'the connection setup';
+    return 'a reconnect';
+  }
+
+  private classify(err: unknown): RedisError {
+    const e = classifyRedisError(err, this.target.display, this.target.username, this.secrets);
+    const code = (err as { code?: string } | null)?.code;
+    if (e.kind === 'timeout' && !(err instanceof RedisTimeoutError)) {
+      return code === 'ETIMEDOUT'
+        ? new RedisTimeoutError(this.target.display, 'the connection attempt', this.connectTimeoutMs / 1000)
+        : new RedisTimeoutError(this.target.display, 'the command', this.commandTimeoutMs / 1000);
+    }
+    // A plaintext client on a TLS port: the server resets the connection at the first command, before any reply.
+    if (e.kind === 'unreachable' && this.target.scheme === 'redis' && code === 'ECONNRESET' && !this.answered)
+      return new RedisUnreachableError(
+        this.target.display,
+        'ECONNRESET before any reply (if the server only serves TLS, use rediss://)',
+        { cause: err },
+      );
+    // A server with tls-auth-clients yes accepts the TLS 1.3 handshake, then resets the connection when the
+    // client sent no certificate: say so instead of "unreachable".
+    if (
+      e.kind === 'unreachable' &&
+      this.target.scheme === 'rediss' &&
+      !this.options.tls?.certFile &&
+      code === 'ECONNRESET'
+    )
+      return new RedisTlsError(
+        this.target.display,
+        'the server reset the connection after the handshake; it probably requires a client certificate (tls-auth-clients yes): pass --tls-client-cert-file and --tls-client-key-file',
+        { cause: err },
+      );
+    return e;
+  }
+
+  /** The typed error for a connection that is not usable right now. */
+  private notUsable(): RedisError {
+    if (this.closed) return new RedisUnreachableError(this.target.display, 'the connection was closed');
+    return this.classify(this.denied ?? this.lastError ?? new Error(CLOSED_MESSAGE));
+  }
+}
+
+/**
+ * AUTH replies that do not stop the connection (as with ioredis before): a password the server does not need, and
+ * AUTH user pass on Redis 5 (which then answers NOAUTH to the commands that need it).
+ */
+function authErrorIsHarmless(message: string): boolean {
+  return (
+    message.includes('no password is set') ||
+    message.includes('without any password configured for the default user') ||
+    message.includes("wrong number of arguments for 'auth' command")
+  );
+}
