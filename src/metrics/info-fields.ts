@@ -62,21 +62,11 @@ export interface CommandStat {
   failed?: number;
 }
 
-// The shape every Redis 6.2+ server writes; matched first because commandstats is the bulk of INFO ALL.
-const COMMAND_STAT = /^calls=(\d+),usec=(\d+),usec_per_call=[0-9.]+(?:,rejected_calls=(\d+),failed_calls=(\d+))?$/;
-
 /** `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`. */
 export function parseCommandStat(key: string, value: string): CommandStat | undefined {
   if (!key.startsWith('cmdstat_')) return undefined;
-  const m = COMMAND_STAT.exec(value);
-  if (m) {
-    const stat: CommandStat = { cmd: key.slice('cmdstat_'.length), calls: Number(m[1]), usec: Number(m[2]) };
-    if (m[3] !== undefined) {
-      stat.rejected = Number(m[3]);
-      stat.failed = Number(m[4]);
-    }
-    return stat;
-  }
+  const fast = commandStatShape(key.slice('cmdstat_'.length), value);
+  if (fast) return fast;
   const { kv } = kvList(value);
   const calls = num(kv, 'calls');
   const usec = num(kv, 'usec');
@@ -101,22 +91,11 @@ export interface LatencyStat {
  * `latency_percentiles_usec_get:p50=1.003,p99=1.003,p99.9=3.007`. Any malformed item drops the line: an empty
  * key (`=1`) panicked redis_exporter (#1115, fixed by #1119), and an item without `=` made it emit quantile 0.
  */
-// Redis's own shape: `p50=1.003,p99=1.003,p99.9=3.007`.
-const LATENCY_STAT = /^p50=([0-9.]+),p99=([0-9.]+),p99\.9=([0-9.]+)$/;
-
 export function parseLatencyStat(key: string, value: string): LatencyStat | undefined {
   const prefix = 'latency_percentiles_usec_';
   if (!key.startsWith(prefix)) return undefined;
-  const m = LATENCY_STAT.exec(value);
-  if (m)
-    return {
-      cmd: key.slice(prefix.length),
-      quantiles: [
-        [50, Number(m[1])],
-        [99, Number(m[2])],
-        [99.9, Number(m[3])],
-      ],
-    };
+  const fast = latencyStatShape(key.slice(prefix.length), value);
+  if (fast) return fast;
   const quantiles: Array<[number, number]> = [];
   for (const part of value.split(',')) {
     const bits = part.split('=');
@@ -128,6 +107,71 @@ export function parseLatencyStat(key: string, value: string): LatencyStat | unde
   }
   quantiles.sort((a, b) => a[0] - b[0]);
   return { cmd: key.slice(prefix.length), quantiles };
+}
+
+// Scanners for the exact shapes Redis writes, read in place (no regular expression match arrays): commandstats and
+// latencystats are the bulk of INFO ALL. Anything else falls through to the general path.
+
+/** End of the run of ASCII digits (with `.` too when dot) at s[i…], or -1 when the run is empty. */
+function runEnd(s: string, i: number, dot: boolean): number {
+  let j = i;
+  for (; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if ((c < 0x30 || c > 0x39) && (!dot || c !== 0x2e)) break;
+  }
+  return j > i ? j : -1;
+}
+
+/** Number(s.slice(from, to)) for a run of ASCII digits; read in place while every step is exact (< 2^53). */
+function digitsValue(s: string, from: number, to: number): number {
+  if (to - from > 15) return Number(s.slice(from, to));
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - 0x30);
+  return v;
+}
+
+/**
+ * `calls=(\d+),usec=(\d+),usec_per_call=[0-9.]+(,rejected_calls=(\d+),failed_calls=(\d+))?`, the whole value;
+ * undefined for any other shape.
+ */
+function commandStatShape(cmd: string, v: string): CommandStat | undefined {
+  if (!v.startsWith('calls=')) return undefined;
+  const calls = runEnd(v, 6, false);
+  if (calls < 0 || !v.startsWith(',usec=', calls)) return undefined;
+  const usec = runEnd(v, calls + 6, false);
+  if (usec < 0 || !v.startsWith(',usec_per_call=', usec)) return undefined;
+  const perCall = runEnd(v, usec + 15, true);
+  if (perCall < 0) return undefined;
+  const stat: CommandStat = { cmd, calls: digitsValue(v, 6, calls), usec: digitsValue(v, calls + 6, usec) };
+  if (perCall === v.length) return stat;
+  if (!v.startsWith(',rejected_calls=', perCall)) return undefined;
+  const rejected = runEnd(v, perCall + 16, false);
+  if (rejected < 0 || !v.startsWith(',failed_calls=', rejected)) return undefined;
+  const failed = runEnd(v, rejected + 14, false);
+  if (failed !== v.length) return undefined;
+  stat.rejected = digitsValue(v, perCall + 16, rejected);
+  stat.failed = digitsValue(v, rejected + 14, failed);
+  return stat;
+}
+
+/** `p50=([0-9.]+),p99=([0-9.]+),p99.9=([0-9.]+)`, the whole value; undefined for any other shape. */
+function latencyStatShape(cmd: string, v: string): LatencyStat | undefined {
+  if (!v.startsWith('p50=')) return undefined;
+  const p50 = runEnd(v, 4, true);
+  if (p50 < 0 || !v.startsWith(',p99=', p50)) return undefined;
+  const p99 = runEnd(v, p50 + 5, true);
+  if (p99 < 0 || !v.startsWith(',p99.9=', p99)) return undefined;
+  const p999 = runEnd(v, p99 + 7, true);
+  if (p999 !== v.length) return undefined;
+  // Number(), as ever: a run like `1.2.3` is NaN, which the exporter has always passed on.
+  return {
+    cmd,
+    quantiles: [
+      [50, Number(v.slice(4, p50))],
+      [99, Number(v.slice(p50 + 5, p99))],
+      [99.9, Number(v.slice(p99 + 7, p999))],
+    ],
+  };
 }
 
 /** `errorstat_ERR:count=4` → { err: 'ERR', count: 4 }. */

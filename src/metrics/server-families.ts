@@ -4,10 +4,9 @@
  * latency.go). Each tolerates its snapshot part being absent (command blocked, renamed or unsupported).
  */
 import type { Snapshot } from '../redis/snapshot.ts';
-import type { FamilyBuilder } from './family.ts';
+import { type FamilyBuilder, NO_LABELS } from './family.ts';
 import { formatGoFloat, parseGoFloat } from './go-format.ts';
-import { snapshotInfo } from './info.ts';
-import { parseCommandStat } from './info-fields.ts';
+import { forEachCommandStat, snapshotInfo } from './info.ts';
 
 const HELP: Record<string, string> = {
   config_client_output_buffer_limit_bytes: 'The configured buffer limits per class',
@@ -27,22 +26,23 @@ const help = (name: string) => (Object.hasOwn(HELP, name) ? HELP[name] : `${name
  * (managed Redis, #905) upstream emits none of these; we fall back to INFO where INFO has the value.
  * `max_clients` itself comes from INFO (maxclients) via the INFO tables, as upstream.
  */
-const CONFIG_GAUGES: Array<[configKey: string, infoField: string | undefined]> = [
-  ['maxmemory', 'maxmemory'],
-  ['maxclients', 'maxclients'],
-  ['io-threads', undefined], // INFO only has io_threads_active (a flag, not the count)
-  ['repl-backlog-size', 'repl_backlog_size'], // config_repl_backlog_size: HEAD only, not in 1.45
-];
+const CONFIG_GAUGES: Array<[configKey: string, infoField: string | undefined, name: string]> = (
+  [
+    ['maxmemory', 'maxmemory'],
+    ['maxclients', 'maxclients'],
+    ['io-threads', undefined], // INFO only has io_threads_active (a flag, not the count)
+    ['repl-backlog-size', 'repl_backlog_size'], // config_repl_backlog_size: HEAD only, not in 1.45
+  ] as const
+).map(([key, field]) => [key, field, `config_${key.replaceAll('-', '_')}`]);
 
 /** config_maxmemory, config_maxclients, config_io_threads, config_repl_backlog_size, client-output-buffer-limit. */
 export function addConfigFamilies(b: FamilyBuilder, snapshot: Snapshot): void {
   const config = snapshot.config ?? {};
   const info = snapshotInfo(snapshot).fields;
-  for (const [key, infoField] of CONFIG_GAUGES) {
+  for (const [key, infoField, name] of CONFIG_GAUGES) {
     const raw = config[key] ?? (infoField ? info.get(infoField) : undefined);
     const v = raw === undefined ? undefined : parseGoFloat(raw);
-    const name = `config_${key.replaceAll('-', '_')}`;
-    if (v !== undefined) b.add(name, 'gauge', v, {}, help(name));
+    if (v !== undefined) b.add(name, 'gauge', v, NO_LABELS, help(name));
   }
 
   // "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60": class, hard, soft, soft seconds (HEAD only).
@@ -106,11 +106,9 @@ export function addLatencyFamilies(b: FamilyBuilder, snapshot: Snapshot): void {
 
 function commandUsec(snapshot: Snapshot): Map<string, number> {
   const out = new Map<string, number>();
-  const stats = snapshotInfo(snapshot).sections.get('Commandstats');
-  for (const [key, value] of stats ?? []) {
-    const s = parseCommandStat(key, value);
-    if (s) out.set(s.cmd, s.usec);
-  }
+  forEachCommandStat(snapshot, (s) => {
+    out.set(s.cmd, s.usec);
+  });
   return out;
 }
 
