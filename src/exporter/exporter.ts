@@ -23,6 +23,22 @@ export interface KeyCheckFlags {
 const IDLE_MS = 10 * 60 * 1000;
 const MAX_TARGETS = 500;
 
+/** a, b, c and d in one array allocated at its final size (spreading grows it as it goes: ~200 families a scrape). */
+function joinFamilies(
+  a: readonly MetricFamily[],
+  b: readonly MetricFamily[],
+  c: readonly MetricFamily[],
+  d: readonly MetricFamily[],
+): MetricFamily[] {
+  const out = new Array<MetricFamily>(a.length + b.length + c.length + d.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) out[n++] = a[i];
+  for (let i = 0; i < b.length; i++) out[n++] = b[i];
+  for (let i = 0; i < c.length; i++) out[n++] = c[i];
+  for (let i = 0; i < d.length; i++) out[n++] = d[i];
+  return out;
+}
+
 /** The exporter without its HTTP surface: turns a request for a target into metric families. */
 export class Exporter {
   readonly passwords: PasswordMap;
@@ -131,18 +147,18 @@ export class Exporter {
       this.counters.durationSum += outcome.durationSeconds;
       this.counters.durationCount++;
     } else {
-      outcome = { families: [], up: false, error: '', durationSeconds: 0, connectSeconds: 0 };
+      outcome = { families: [], postureFamilies: [], up: false, error: '', durationSeconds: 0, connectSeconds: 0 };
     }
-    const out = [
-      ...outcome.families,
-      ...scrapeSelfFamilies(c.namespace, outcome, this.counters, {
+    return joinFamilies(
+      outcome.families,
+      outcome.postureFamilies,
+      scrapeSelfFamilies(c.namespace, outcome, this.counters, {
         buildInfo: !c.redisOnlyMetrics,
         scrapeEndpoint: !c.disableScrapeEndpoint,
         target: this.homeScraper !== undefined,
       }),
-    ];
-    if (!c.redisOnlyMetrics) out.push(...processFamilies());
-    return out;
+      c.redisOnlyMetrics ? [] : processFamilies(),
+    );
   }
 
   /** /scrape?target=: one target, redis_* only (plus build info), like redis_exporter. Throws ScrapeTargetError. */
@@ -190,9 +206,10 @@ export class Exporter {
     }
     const outcome = await scraper.scrape(this.deadline(headerTimeout));
     this.logOutcome(target, outcome);
-    return [
-      ...outcome.families,
-      ...scrapeSelfFamilies(
+    return joinFamilies(
+      outcome.families,
+      outcome.postureFamilies,
+      scrapeSelfFamilies(
         c.namespace,
         outcome,
         {
@@ -203,7 +220,8 @@ export class Exporter {
         },
         { buildInfo: !c.redisOnlyMetrics, scrapeEndpoint: true },
       ),
-    ];
+      [],
+    );
   }
 
   private evictOldest(): void {

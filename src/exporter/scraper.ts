@@ -3,15 +3,24 @@ import { snapshotToFamilies } from '../metrics/families.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
 import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
-import { type ConnectionOptions, IoRedisConnection } from '../redis/connection.ts';
+import type { ConnectionOptions } from '../redis/connection.ts';
 import { RedisError, scrub } from '../redis/errors.ts';
+import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import type { AuditReport } from '../security/audit.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
+
+const NO_FAMILIES: readonly MetricFamily[] = Object.freeze([]);
 
 export interface ScrapeOutcome {
   snapshot?: Snapshot;
+  /**
+   * The target's families: those of the snapshot, then those of the latest security audit (kept apart so that
+   * the exporter assembles its list once, at its final size).
+   */
   families: MetricFamily[];
+  postureFamilies: readonly MetricFamily[];
   up: boolean;
   /** Safe to show: typed error message without secrets. Empty on success. */
   error: string;
@@ -28,6 +37,8 @@ export class TargetScraper {
   readonly collector: SnapshotCollector;
   readonly posture?: PostureMonitor;
   private inflight: Promise<Snapshot> | null = null;
+  /** The last audit report's families. */
+  private lastPosture?: { report: AuditReport; families: readonly MetricFamily[] };
   lastUsedMs = Date.now();
   scrapes = 0;
   durationSum = 0;
@@ -39,7 +50,7 @@ export class TargetScraper {
     private readonly familyOptions: FamilyOptions,
     posture?: PostureOptions & { onError: (message: string) => void },
   ) {
-    const conn = new IoRedisConnection(target, connection);
+    const conn = new RespConnection(target, connection);
     this.collector = new SnapshotCollector(conn, snapshotOptions);
     if (posture && posture.intervalMs > 0) this.posture = new PostureMonitor(conn, posture, posture.onError);
   }
@@ -63,17 +74,13 @@ export class TargetScraper {
     try {
       const snapshot = await Promise.race([this.inflight, ownDeadline]);
       const families = snapshotToFamilies(snapshot, this.familyOptions);
-      const report = this.posture?.latest(snapshot.info);
-      if (report) {
-        const b = new FamilyBuilder(this.familyOptions.namespace);
-        addPostureFamilies(b, report);
-        families.push(...b.families());
-      }
+      const postureFamilies = this.postureFamilies(this.posture?.latest(snapshot.info));
       const durationSeconds = (performance.now() - started) / 1000;
       this.durationSum += durationSeconds;
       return {
         snapshot,
         families,
+        postureFamilies,
         up: true,
         error: '',
         durationSeconds,
@@ -85,10 +92,31 @@ export class TargetScraper {
       this.durationSum += durationSeconds;
       const secrets = this.target.password ? [this.target.password] : [];
       const message = err instanceof Error ? err.message : String(err);
-      return { families: [], up: false, error: scrub(message, secrets), durationSeconds, connectSeconds: 0 };
+      return {
+        families: [],
+        postureFamilies: NO_FAMILIES,
+        up: false,
+        error: scrub(message, secrets),
+        durationSeconds,
+        connectSeconds: 0,
+      };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The families of an audit report. A report stands for a whole security interval (minutes), so its families
+   * are built once and shared by the scrapes in between (nothing changes families after they are built).
+   */
+  private postureFamilies(report: AuditReport | undefined): readonly MetricFamily[] {
+    if (report === undefined) return NO_FAMILIES;
+    if (this.lastPosture?.report !== report) {
+      const b = new FamilyBuilder(this.familyOptions.namespace);
+      addPostureFamilies(b, report);
+      this.lastPosture = { report, families: Object.freeze(b.families()) };
+    }
+    return this.lastPosture.families;
   }
 
   async close(): Promise<void> {

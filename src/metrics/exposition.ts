@@ -5,9 +5,23 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
+/** The last Accept header negotiated and its format: a Prometheus server sends the same header every scrape. */
+let lastAccept = '';
+let lastFormat: ExpositionFormat = 'text';
+
 /** Picks the exposition format from an Accept header, as Prometheus negotiates it. */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (!accept) return 'text';
+  if (accept === lastAccept) return lastFormat;
+  const format = negotiate(accept);
+  if (accept.length <= 1024) {
+    lastAccept = accept;
+    lastFormat = format;
+  }
+  return format;
+}
+
+function negotiate(accept: string): ExpositionFormat {
   for (const part of accept.split(',')) {
     const [type, ...params] = part.trim().split(';');
     if (type.trim() !== 'application/openmetrics-text') continue;
@@ -44,78 +58,10 @@ function labelString(labels: Record<string, string>): string {
 }
 
 /**
- * Rendering writes the pieces of a scrape's output into one array and joins it once. Nearly every piece is a
- * string that already exists: each family's header and each sample's `name{labels} ` prefix are remembered
- * from the previous render of that family and reused while the labels stay the same (they do on every scrape
- * of a stable server), so a render allocates little beyond the output and the numbers in it.
- */
-class Pieces {
-  // Reused across renders: emptying it (length = 0) would free its backing store and regrow it every scrape.
-  private readonly parts: string[] = [];
-  private n = 0;
-
-  begin(): void {
-    this.n = 0;
-  }
-
-  put(s: string): void {
-    this.parts[this.n++] = s;
-  }
-
-  join(): string {
-    this.parts.length = this.n;
-    const text = this.parts.join('');
-    // Let go of the pieces (keeping the capacity): held until the next render, the fresh ones (numbers) would
-    // survive young-generation GCs and be promoted to the old generation.
-    this.parts.fill('');
-    return text;
-  }
-}
-const out = new Pieces();
-
-/** One family's rendering in one format, as of its last render. */
-interface FamilyCache {
-  help: string;
-  type: string;
-  /** `# HELP …\n# TYPE …\n` */
-  header: string;
-  /** Per sample: the suffix, label names and values it was rendered with, and its `name…{labels} ` prefix. */
-  suffixes: Array<string | undefined>;
-  labelNames: string[][];
-  labelValues: string[][];
-  prefixes: string[];
-}
-
-const MAX_CACHED_FAMILIES = 4096;
-const textCache = new Map<string, FamilyCache>();
-const openMetricsCache = new Map<string, FamilyCache>();
-
-/**
  * A copy of s that does not keep a larger string alive: label values are often slices of the whole INFO text,
  * and a cached slice would pin that text. (Slicing a concatenation flattens it into a fresh string first.)
  */
 const detach = (s: string): string => ` ${s}`.slice(1);
-
-/**
- * The cache entry of the family whose samples are named `name`, its header naming `familyName` (they differ
- * for OpenMetrics counters: `x_total` samples, family `x`; a function of name and type, so checking type suffices).
- */
-function familyCache(
-  cache: Map<string, FamilyCache>,
-  name: string,
-  familyName: string,
-  help: string,
-  type: string,
-  openMetrics: boolean,
-): FamilyCache {
-  let c = cache.get(name);
-  if (c === undefined || c.help !== help || c.type !== type) {
-    const header = `# HELP ${familyName} ${escapeHelp(help, openMetrics)}\n# TYPE ${familyName} ${type}\n`;
-    c = { help, type, header, suffixes: [], labelNames: [], labelValues: [], prefixes: [] };
-    if (cache.size < MAX_CACHED_FAMILIES || cache.has(name)) cache.set(name, c);
-  }
-  return c;
-}
 
 /** Whether labels has exactly these names, in this order (for-in order is the rendered order), and values. */
 function sameLabels(labels: Record<string, string>, names: string[], values: string[]): boolean {
@@ -127,47 +73,374 @@ function sameLabels(labels: Record<string, string>, names: string[], values: str
   return i === names.length;
 }
 
-/** Puts a family's samples: `<prefix><value>\n` each, where prefix = `name[suffix][{labels}] `. */
-function putSamples(c: FamilyCache, f: MetricFamily, withSuffix: boolean): void {
-  const samples = f.samples;
-  for (let j = 0; j < samples.length; j++) {
-    const s = samples[j];
-    const suffix = withSuffix ? s.suffix : undefined;
-    let prefix: string;
-    if (j < c.prefixes.length && c.suffixes[j] === suffix && sameLabels(s.labels, c.labelNames[j], c.labelValues[j]))
-      prefix = c.prefixes[j];
-    else {
-      prefix = detach(`${f.name}${suffix ?? ''}${labelString(s.labels)} `);
-      const names: string[] = [];
-      const values: string[] = [];
-      for (const k in s.labels) {
-        names.push(k);
-        values.push(detach(s.labels[k]));
-      }
-      c.suffixes[j] = suffix;
-      c.labelNames[j] = names;
-      c.labelValues[j] = values;
-      c.prefixes[j] = prefix;
-    }
-    out.put(prefix);
-    out.put(valueLine(s.value));
-  }
-  if (c.prefixes.length > samples.length) {
-    c.suffixes.length = samples.length;
-    c.labelNames.length = samples.length;
-    c.labelValues.length = samples.length;
-    c.prefixes.length = samples.length;
-  }
-}
+/** Same rendered value: NaN equals NaN; 0 and -0 both render as `0`. */
+const sameValue = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /** `0\n` … `1023\n`: most values are small integers (flags, counts). */
 const SMALL_VALUE_LINES = Array.from({ length: 1024 }, (_, i) => `${i}\n`);
 
-/** `<value>\n` */
-function valueLine(v: number): string {
-  // (-0 indexes entry 0 and formats as "0" either way)
-  if (v >= 0 && v < 1024 && Number.isInteger(v)) return SMALL_VALUE_LINES[v];
-  return `${formatValue(v)}\n`;
+/**
+ * One family's rendering in one format, as of the render (generation `gen`) that last wrote it: what it was
+ * rendered from and where its bytes are in that render's output.
+ */
+interface FamilyState {
+  gen: number;
+  /** f.help and f.type: with the family name they determine the header. */
+  help: string;
+  type: string;
+  /** `# HELP …\n# TYPE …\n` */
+  header: string;
+  headerStart: number;
+  headerBytes: number;
+  /** Per sample: the suffix, label names and values and value it was rendered with, its `name…{labels} ` prefix… */
+  suffixes: Array<string | undefined>;
+  labelNames: string[][];
+  labelValues: string[][];
+  /**
+   * The labels object last rendered, to skip comparing names and values when a sample comes with the very same
+   * object (as most do: label sets are built once and reused across scrapes; they are never changed in place).
+   * Emptied once the family is not rendered, so that a family gone from the scrapes holds no scrape's objects.
+   */
+  labelRefs: Array<Record<string, string>>;
+  values: number[];
+  prefixes: string[];
+  /** …and where its line starts, and the byte lengths of the prefix and of the whole line (with `\n`). */
+  starts: number[];
+  prefixBytes: number[];
+  lineBytes: number[];
+}
+
+const MAX_CACHED_FAMILIES = 4096;
+const MIN_CAPACITY = 16 * 1024;
+/** Largest integer written digit by digit: beyond it, String(v) may switch to exponent notation. */
+const MAX_PLAIN_INTEGER = 1e15;
+
+/**
+ * Renders scrapes of one format into bytes, reusing the previous render's bytes for everything that did not
+ * change. On a stable server nearly every sample has the labels and value of the previous scrape (~30 of ~900
+ * change), so a render is mostly a few large copies out of the previous output plus the changed numbers; it
+ * builds no large string and encodes nothing twice.
+ *
+ * One buffer holds two regions of `cap` bytes that take turns: the previous render (at prevBase), which the next
+ * render copies from into the other (at outBase). Both in one buffer so that copies are copyWithin, which
+ * allocates nothing (Buffer#copy of a part makes a view per call).
+ */
+class FormatRenderer {
+  private readonly families = new Map<string, FamilyState>();
+  private gen = 0;
+  private mem: Buffer = Buffer.alloc(0);
+  private cap = 0;
+  private prevBase = 0;
+  private prevLen = 0;
+  private outBase = 0;
+  /** Logical write position in the out region: bytes written plus the pending copy. */
+  private pos = 0;
+  /** Pending copy of prev[runStart, runEnd) to out[runDst…): consecutive unchanged lines become one copy. */
+  private runStart = 0;
+  private runEnd = 0;
+  private runDst = 0;
+  /** The states this render and the previous one wrote (first `n` entries; arrays reused across renders). */
+  private written: FamilyState[] = [];
+  private writtenN = 0;
+  private lastWritten: FamilyState[] = [];
+  private lastWrittenN = 0;
+
+  constructor(private readonly openMetrics: boolean) {}
+
+  /** The rendered bytes, a view of the renderer's buffer that stays valid until its next render. */
+  render(families: MetricFamily[], order: number[]): Buffer {
+    this.gen++;
+    this.begin();
+    try {
+      let rendered = 0;
+      for (let i = 0; i < order.length; i++) {
+        const f = families[order[i]];
+        if (f.samples.length === 0) continue;
+        this.putFamily(f);
+        rendered++;
+      }
+      if (this.openMetrics) this.write('# EOF\n');
+      this.flush();
+      this.releaseUnwritten();
+      if (this.families.size > 2 * rendered + 64) this.prune();
+    } catch (err) {
+      // A half-written render must not be copied from: forget everything.
+      this.families.clear();
+      this.written = [];
+      this.lastWritten = [];
+      this.writtenN = this.lastWrittenN = 0;
+      this.gen++;
+      throw err;
+    }
+    const base = this.outBase;
+    this.outBase = this.prevBase;
+    this.prevBase = base;
+    this.prevLen = this.pos;
+    return this.mem.subarray(base, base + this.pos);
+  }
+
+  private begin(): void {
+    // Room for the previous render's size and some growth; give back room far beyond it (after one huge scrape).
+    const want = Math.max(MIN_CAPACITY, this.prevLen + (this.prevLen >> 2) + 1024);
+    if (this.cap < want || this.cap > 4 * want) this.resize(want, 0);
+    this.pos = 0;
+    this.runStart = this.runEnd = this.runDst = 0;
+  }
+
+  /** Moves to a buffer of 2 × cap bytes, keeping the previous render and the first `written` bytes of this one. */
+  private resize(cap: number, written: number): void {
+    const mem = Buffer.allocUnsafeSlow(2 * cap);
+    this.mem.copy(mem, 0, this.prevBase, this.prevBase + this.prevLen);
+    this.mem.copy(mem, cap, this.outBase, this.outBase + written);
+    this.mem = mem;
+    this.cap = cap;
+    this.prevBase = 0;
+    this.outBase = cap;
+  }
+
+  /** Makes room for n more bytes at pos. */
+  private ensure(n: number): void {
+    if (this.pos + n <= this.cap) return;
+    // Only the bytes before the pending copy are in the out region yet.
+    this.resize(Math.max(2 * this.cap, this.pos + n + 1024), this.runEnd > this.runStart ? this.runDst : this.pos);
+  }
+
+  /** Appends prev[start, start + n). */
+  private copy(start: number, n: number): void {
+    if (n === 0) return;
+    this.ensure(n);
+    if (this.runEnd !== start || this.runEnd === this.runStart) {
+      this.flush();
+      this.runStart = start;
+      this.runEnd = start;
+      this.runDst = this.pos;
+    }
+    this.runEnd += n;
+    this.pos += n;
+  }
+
+  private flush(): void {
+    if (this.runEnd > this.runStart)
+      this.mem.copyWithin(this.outBase + this.runDst, this.prevBase + this.runStart, this.prevBase + this.runEnd);
+    this.runStart = this.runEnd = 0;
+  }
+
+  /** Appends s (UTF-8); returns its byte length. */
+  private write(s: string): number {
+    this.flush();
+    this.ensure(3 * s.length);
+    const n = this.mem.write(s, this.outBase + this.pos, this.cap - this.pos, 'utf8');
+    this.pos += n;
+    return n;
+  }
+
+  /** Appends `<value>\n`; returns its byte length. */
+  private writeValue(v: number): number {
+    this.flush();
+    this.ensure(32);
+    const mem = this.mem;
+    const start = this.outBase + this.pos;
+    let p = start;
+    if (v >= 0 && v < 1024 && Number.isInteger(v)) {
+      // (-0 indexes entry 0 and formats as "0" either way)
+      const line = SMALL_VALUE_LINES[v];
+      p += mem.write(line, p, 'latin1');
+    } else {
+      if (Number.isInteger(v) && v > -MAX_PLAIN_INTEGER && v < MAX_PLAIN_INTEGER) {
+        // The digits String(v) would give, without making the string.
+        let n = v;
+        if (n < 0) {
+          mem[p++] = 0x2d; // -
+          n = -n;
+        }
+        let digits = 1;
+        for (let d = n; d >= 10; d = Math.floor(d / 10)) digits++;
+        for (let k = p + digits - 1; k >= p; k--) {
+          mem[k] = 0x30 + (n % 10);
+          n = Math.floor(n / 10);
+        }
+        p += digits;
+      } else {
+        p += mem.write(formatValue(v), p, 'latin1');
+      }
+      mem[p++] = 0x0a; // \n
+    }
+    this.pos += p - start;
+    return p - start;
+  }
+
+  private putFamily(f: MetricFamily): void {
+    const warmGen = this.gen - 1;
+    let st = this.families.get(f.name);
+    if (st === undefined || st.help !== f.help || st.type !== f.type) {
+      st = {
+        gen: -1,
+        help: f.help,
+        type: f.type,
+        header: this.header(f),
+        headerStart: 0,
+        headerBytes: 0,
+        suffixes: [],
+        labelNames: [],
+        labelValues: [],
+        labelRefs: [],
+        values: [],
+        prefixes: [],
+        starts: [],
+        prefixBytes: [],
+        lineBytes: [],
+      };
+      // Full: render it without remembering it.
+      if (this.families.size < MAX_CACHED_FAMILIES || this.families.has(f.name)) this.families.set(f.name, st);
+    }
+    // Its bytes in prev are usable only if the previous render wrote them (not an older one, nor earlier in this one).
+    const warm = st.gen === warmGen;
+    if (st.gen !== this.gen) this.written[this.writtenN++] = st;
+    st.gen = this.gen;
+    const headerStart = this.pos;
+    if (warm) this.copy(st.headerStart, st.headerBytes);
+    else st.headerBytes = this.write(st.header);
+    st.headerStart = headerStart;
+
+    // A real OpenMetrics counter's samples are all named f.name (= family name + `_total`): no suffixes.
+    const withSuffix = !this.openMetrics || f.type !== 'counter';
+    const samples = f.samples;
+    const known = st.prefixes.length;
+    for (let j = 0; j < samples.length; j++) {
+      const s = samples[j];
+      const suffix = withSuffix ? s.suffix : undefined;
+      const start = this.pos;
+      const labels = s.labels;
+      if (
+        j < known &&
+        st.suffixes[j] === suffix &&
+        (labels === st.labelRefs[j] || sameLabels(labels, st.labelNames[j], st.labelValues[j]))
+      ) {
+        if (!warm) {
+          this.write(st.prefixes[j]);
+          st.lineBytes[j] = st.prefixBytes[j] + this.writeValue(s.value);
+          st.values[j] = s.value;
+        } else if (sameValue(s.value, st.values[j])) {
+          this.copy(st.starts[j], st.lineBytes[j]);
+        } else {
+          this.copy(st.starts[j], st.prefixBytes[j]);
+          st.lineBytes[j] = st.prefixBytes[j] + this.writeValue(s.value);
+          st.values[j] = s.value;
+        }
+      } else {
+        const prefix = detach(`${f.name}${suffix ?? ''}${labelString(s.labels)} `);
+        const names: string[] = [];
+        const values: string[] = [];
+        for (const k in s.labels) {
+          names.push(k);
+          values.push(detach(s.labels[k]));
+        }
+        st.suffixes[j] = suffix;
+        st.labelNames[j] = names;
+        st.labelValues[j] = values;
+        st.prefixes[j] = prefix;
+        st.prefixBytes[j] = this.write(prefix);
+        st.lineBytes[j] = st.prefixBytes[j] + this.writeValue(s.value);
+        st.values[j] = s.value;
+      }
+      st.labelRefs[j] = labels;
+      st.starts[j] = start;
+    }
+    if (known > samples.length) {
+      const n = samples.length;
+      st.suffixes.length = n;
+      st.labelNames.length = n;
+      st.labelValues.length = n;
+      st.labelRefs.length = n;
+      st.values.length = n;
+      st.prefixes.length = n;
+      st.starts.length = n;
+      st.prefixBytes.length = n;
+      st.lineBytes.length = n;
+    }
+  }
+
+  /**
+   * `# HELP …\n# TYPE …\n`. OpenMetrics: counters whose name does not end in `_total` (redis_exporter has
+   * several) are exposed as `unknown` so that the series name stays the same as in the text format; renaming them
+   * would break rules.
+   */
+  private header(f: MetricFamily): string {
+    let type: string = f.type;
+    let familyName = f.name;
+    if (this.openMetrics) {
+      if (f.type === 'counter') {
+        if (f.name.endsWith('_total')) familyName = f.name.slice(0, -'_total'.length);
+        else type = 'unknown';
+      } else if (f.type === 'untyped') type = 'unknown';
+    }
+    return detach(`# HELP ${familyName} ${escapeHelp(f.help, this.openMetrics)}\n# TYPE ${familyName} ${type}\n`);
+  }
+
+  /** Empties the label references of the families the previous render wrote and this one did not. */
+  private releaseUnwritten(): void {
+    for (let i = 0; i < this.lastWrittenN; i++) {
+      const st = this.lastWritten[i];
+      if (st.gen !== this.gen) st.labelRefs.length = 0;
+    }
+    const last = this.lastWritten;
+    this.lastWritten = this.written;
+    this.lastWrittenN = this.writtenN;
+    this.written = last;
+    this.writtenN = 0;
+  }
+
+  /** Forgets families the last two renders did not write (they can no longer be copied from anyway). */
+  private prune(): void {
+    for (const [name, st] of this.families) if (st.gen < this.gen - 1) this.families.delete(name);
+  }
+}
+
+/**
+ * Renders metric families in the text 0.0.4 and OpenMetrics 1.0 formats, remembering each format's last
+ * render to make the next one cheap. One renderer per stream of scrapes of the same target renders fastest;
+ * sharing one between targets is correct, only slower. Not for concurrent use across an await (it has none).
+ */
+export class ExpositionRenderer {
+  private text?: FormatRenderer;
+  private openMetrics?: FormatRenderer;
+  /** The last input's names and the sorted order of their indices: a stable server yields the same list each scrape. */
+  private lastNames: string[] = [];
+  private lastOrder: number[] = [];
+
+  /**
+   * The exposition of families in format, as a view of the renderer's own buffer: valid until this renderer
+   * renders that format again. Copy it to keep it (render() does).
+   */
+  renderView(families: MetricFamily[], format: ExpositionFormat): Buffer {
+    const order = this.sortedOrder(families);
+    if (format === 'openmetrics') {
+      this.openMetrics ??= new FormatRenderer(true);
+      return this.openMetrics.render(families, order);
+    }
+    this.text ??= new FormatRenderer(false);
+    return this.text.render(families, order);
+  }
+
+  /** The exposition of families in format, in a buffer of the caller's. */
+  render(families: MetricFamily[], format: ExpositionFormat): Buffer {
+    const view = this.renderView(families, format);
+    const out = Buffer.allocUnsafe(view.length);
+    view.copy(out);
+    return out;
+  }
+
+  private sortedOrder(families: MetricFamily[]): number[] {
+    let same = families.length === this.lastNames.length;
+    for (let i = 0; same && i < families.length; i++) same = families[i].name === this.lastNames[i];
+    if (same) return this.lastOrder;
+    const names = families.map((f) => f.name);
+    // Array.prototype.sort is stable, so the order is a function of the names alone and safe to reuse.
+    const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    this.lastNames = names;
+    this.lastOrder = order;
+    return order;
+  }
 }
 
 /**
@@ -176,39 +449,14 @@ function valueLine(v: number): string {
  * the rest of the rendering.
  */
 export function sortFamilies(families: MetricFamily[]): MetricFamily[] {
-  const order = sortedOrder(families);
-  const sorted = new Array<MetricFamily>(order.length);
-  for (let i = 0; i < order.length; i++) sorted[i] = families[order[i]];
-  return sorted;
+  return [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The last input's names and the sorted order of their indices: a stable server yields the same list each scrape. */
-let lastNames: string[] = [];
-let lastOrder: number[] = [];
-
-function sortedOrder(families: MetricFamily[]): number[] {
-  let same = families.length === lastNames.length;
-  for (let i = 0; same && i < families.length; i++) same = families[i].name === lastNames[i];
-  if (same) return lastOrder;
-  const names = families.map((f) => f.name);
-  // Array.prototype.sort is stable, so the order is a function of the names alone and safe to reuse.
-  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-  lastNames = names;
-  lastOrder = order;
-  return order;
-}
+const shared = new ExpositionRenderer();
 
 /** Prometheus text format 0.0.4. */
 export function renderText(families: MetricFamily[]): string {
-  out.begin();
-  for (const i of sortedOrder(families)) {
-    const f = families[i];
-    if (f.samples.length === 0) continue;
-    const c = familyCache(textCache, f.name, f.name, f.help, f.type, false);
-    out.put(c.header);
-    putSamples(c, f, true);
-  }
-  return out.join();
+  return shared.renderView(families, 'text').toString('utf8');
 }
 
 /**
@@ -216,25 +464,24 @@ export function renderText(families: MetricFamily[]): string {
  * `unknown` so that the series name stays the same as in the text format; renaming them would break rules.
  */
 export function renderOpenMetrics(families: MetricFamily[]): string {
-  out.begin();
-  for (const i of sortedOrder(families)) {
-    const f = families[i];
-    if (f.samples.length === 0) continue;
-    let type: string = f.type;
-    let familyName = f.name;
-    if (f.type === 'counter') {
-      if (f.name.endsWith('_total')) familyName = f.name.slice(0, -'_total'.length);
-      else type = 'unknown';
-    } else if (f.type === 'untyped') type = 'unknown';
-    const c = familyCache(openMetricsCache, f.name, familyName, f.help, type, true);
-    out.put(c.header);
-    // A counter's samples are all named f.name (= familyName + `_total` when it is a real counter).
-    putSamples(c, f, f.type !== 'counter');
-  }
-  out.put('# EOF\n');
-  return out.join();
+  return shared.renderView(families, 'openmetrics').toString('utf8');
 }
 
 export function render(families: MetricFamily[], format: ExpositionFormat): string {
   return format === 'openmetrics' ? renderOpenMetrics(families) : renderText(families);
+}
+
+/**
+ * The length in UTF-16 code units of the string whose UTF-8 encoding is bytes (as valid UTF-8 from
+ * Buffer.from(string) always is): every byte that is not a continuation byte starts a character, and a 4-byte
+ * sequence is a surrogate pair.
+ */
+export function utf16Length(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if ((b & 0xc0) !== 0x80) n++;
+    if (b >= 0xf0) n++;
+  }
+  return n;
 }

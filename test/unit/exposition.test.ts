@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { negotiateFormat, renderOpenMetrics, renderText } from '../../src/metrics/exposition.ts';
+import {
+  ExpositionRenderer,
+  negotiateFormat,
+  renderOpenMetrics,
+  renderText,
+  utf16Length,
+} from '../../src/metrics/exposition.ts';
 import type { MetricFamily } from '../../src/metrics/family.ts';
 
 const families: MetricFamily[] = [
@@ -94,4 +100,200 @@ test('content negotiation follows the Accept header Prometheus sends', () => {
     'openmetrics',
   );
   assert.equal(negotiateFormat('application/openmetrics-text;q=0'), 'text');
+});
+
+// --- Memoised rendering: every render must equal a fresh one, whatever changed since the last. ---
+
+/** A plain reference renderer: the formats written out directly, nothing remembered. */
+function reference(fams: MetricFamily[], om: boolean): string {
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const escHelp = (v: string) => {
+    const s = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+    return om ? s.replace(/"/g, '\\"') : s;
+  };
+  const value = (v: number) =>
+    Number.isNaN(v)
+      ? 'NaN'
+      : v === Number.POSITIVE_INFINITY
+        ? '+Inf'
+        : v === Number.NEGATIVE_INFINITY
+          ? '-Inf'
+          : String(v);
+  let out = '';
+  for (const f of [...fams].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (f.samples.length === 0) continue;
+    let name = f.name;
+    let type: string = f.type;
+    if (om && f.type === 'counter') {
+      if (name.endsWith('_total')) name = name.slice(0, -6);
+      else type = 'unknown';
+    } else if (om && f.type === 'untyped') type = 'unknown';
+    out += `# HELP ${name} ${escHelp(f.help)}\n# TYPE ${name} ${type}\n`;
+    for (const s of f.samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${esc(v)}"`);
+      const suffix = om && f.type === 'counter' ? '' : (s.suffix ?? '');
+      out += `${f.name}${suffix}${labels.length ? `{${labels.join(',')}}` : ''} ${value(s.value)}\n`;
+    }
+  }
+  return om ? `${out}# EOF\n` : out;
+}
+
+/** A copy to change; label sets are shared (as a scrape reuses them) or copied. */
+const clone = (fams: MetricFamily[], copyLabels = false): MetricFamily[] =>
+  fams.map((f) => ({
+    ...f,
+    samples: f.samples.map((s) => ({ ...s, labels: copyLabels ? { ...s.labels } : s.labels })),
+  }));
+
+/** Renders each step with one long-lived renderer and checks it against a fresh renderer and the reference. */
+function checkSteps(steps: Array<(fams: MetricFamily[]) => void>): void {
+  for (const [format, copyLabels] of [
+    ['text', false],
+    ['openmetrics', false],
+    ['text', true],
+    ['openmetrics', true],
+  ] as const) {
+    const om = format === 'openmetrics';
+    const memo = new ExpositionRenderer();
+    let fams = clone(families);
+    const kept: Array<[Buffer, string]> = [];
+    for (const [i, step] of [() => {}, ...steps, () => {}].entries()) {
+      fams = clone(fams, copyLabels);
+      step(fams);
+      const got = memo.render(fams, format);
+      // (through a Buffer: a lone surrogate is sent as U+FFFD, as Buffer.from(text) always did)
+      const want = Buffer.from(reference(fams, om)).toString('utf8');
+      assert.equal(got.toString('utf8'), want, `${format} step ${i}`);
+      assert.deepEqual(got, Buffer.from(want), `${format} step ${i} bytes`);
+      assert.deepEqual(new ExpositionRenderer().render(fams, format), got);
+      kept.push([got, want]);
+    }
+    // render() hands out copies: later renders leave earlier results alone.
+    for (const [buf, want] of kept) assert.equal(buf.toString('utf8'), want);
+  }
+}
+
+const byName = (fams: MetricFamily[], name: string) => fams.find((f) => f.name === name)!;
+
+test('memoised render equals a fresh one after value changes (incl. special and large values)', () => {
+  const values = [2, 1023, 1024, -1, -0, 0.1 + 0.2, 123456789012345, 1e15, -1e15, 2 ** 53, 1e21, 5e-324, Number.NaN];
+  checkSteps([
+    ...values.map((v) => (fams: MetricFamily[]) => {
+      byName(fams, 'redis_up').samples[0].value = v;
+      byName(fams, 'redis_commands_total').samples[1].value = -v;
+    }),
+    (fams) => {
+      byName(fams, 'redis_nan').samples[0].value = Number.POSITIVE_INFINITY;
+    },
+    (fams) => {
+      byName(fams, 'redis_nan').samples[0].value = Number.NEGATIVE_INFINITY;
+    },
+  ]);
+});
+
+test('memoised render equals a fresh one after label, suffix and sample-count changes', () => {
+  checkSteps([
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples[0].labels = { cmd: 'del' };
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples[0].labels = { cmd: 'del', db: 'db0' };
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples[0].labels = { db: 'db0', cmd: 'del' }; // order is rendered
+    },
+    (fams) => {
+      byName(fams, 'redis_latency_percentiles_usec').samples[1].suffix = '_count';
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples.splice(0, 1); // removed sample
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples.push({ labels: { cmd: 'hset' }, value: 9 }); // new sample
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples.pop(); // gone for a scrape…
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').samples.push({ labels: { cmd: 'hset' }, value: 9 }); // …and back, the same
+    },
+    (fams) => {
+      byName(fams, 'redis_exporter_last_scrape_error').samples[0].labels = { err: 'héllo \ud83d\ude00 \ud800 "x"' };
+    },
+  ]);
+});
+
+test('memoised render equals a fresh one as families come, go, empty out and change help or type', () => {
+  checkSteps([
+    (fams) => {
+      fams.push({ name: 'redis_aaa', type: 'gauge', help: 'new first', samples: [{ labels: {}, value: 1 }] });
+    },
+    (fams) => {
+      fams.splice(
+        fams.findIndex((f) => f.name === 'redis_up'),
+        1,
+      ); // gone for a scrape…
+    },
+    (fams) => {
+      fams.push({ name: 'redis_up', type: 'gauge', help: 'Information about the Redis instance', samples: [] });
+    },
+    (fams) => {
+      byName(fams, 'redis_up').samples.push({ labels: {}, value: 1 }); // …and back
+    },
+    (fams) => {
+      byName(fams, 'redis_up').help = 'changed "help"\nwith \\ escapes';
+    },
+    (fams) => {
+      byName(fams, 'redis_commands_total').type = 'gauge';
+    },
+    (fams) => {
+      byName(fams, 'redis_total_error_replies').type = 'untyped';
+    },
+    (fams) => {
+      fams.push({ ...byName(fams, 'redis_up'), samples: [{ labels: { a: 'dup' }, value: 2 }] }); // same name twice
+    },
+    (fams) => {
+      fams.reverse(); // input order does not matter
+    },
+  ]);
+});
+
+test('memoised render grows past its buffer and back', () => {
+  const big = (n: number) => (fams: MetricFamily[]) => {
+    fams.push({
+      name: 'redis_key_size',
+      type: 'gauge',
+      help: 'many keys',
+      samples: Array.from({ length: n }, (_, i) => ({ labels: { key: `key:${i}:${'x'.repeat(i % 50)}` }, value: i })),
+    });
+  };
+  checkSteps([
+    big(100),
+    (fams) => {
+      fams.pop();
+      big(5000)(fams);
+    },
+    (fams) => {
+      byName(fams, 'redis_key_size').samples[4000].value = 1.5;
+    },
+    (fams) => {
+      fams.pop();
+    },
+  ]);
+});
+
+test('text and OpenMetrics renders of one renderer do not disturb each other', () => {
+  const r = new ExpositionRenderer();
+  let fams = clone(families);
+  for (let i = 0; i < 20; i++) {
+    fams = clone(fams);
+    byName(fams, 'redis_up').samples[0].value = i % 3;
+    const format = i % 3 === 0 ? 'openmetrics' : 'text';
+    assert.equal(r.renderView(fams, format).toString('utf8'), reference(fams, format === 'openmetrics'));
+  }
+});
+
+test('utf16Length counts the characters of UTF-8 text', () => {
+  for (const s of ['', 'abc', 'héllo', '€', '😀 x', '\ud800', 'a\udc00b'])
+    assert.equal(utf16Length(Buffer.from(s)), s.length, JSON.stringify(s));
 });
