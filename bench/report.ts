@@ -155,7 +155,12 @@ export function evaluateTargets(r: Results): Target[] {
     add('redis-cpu', 'Redis CPU per scrape vs redis_exporter', 0.5, ratios.redisCpuMsPerScrape, '×');
     add('exporter-cpu', 'exporter CPU per scrape vs redis_exporter', 1, ratios.cpuMsPerScrape, '×');
   }
-  add('rss', 'redoubt peak RSS (largest VmHWM of the run)', 80, r.maxPeakRssMb?.redoubt, ' MB');
+  // The brief's RSS target is set on the one-server /metrics bench; the /scrape part (20 targets at concurrency 20)
+  // is held to the same 80 MB as a stricter, extra target.
+  const metricsRss = r.raw.rss.filter((x) => x.subject === 'redoubt').map((x) => x.peakRssMb);
+  if (metricsRss.length)
+    add('rss', 'redoubt peak RSS, /metrics of one server (largest VmHWM)', 80, Math.max(...metricsRss), ' MB');
+  add('rss-scrape', 'redoubt peak RSS, /scrape of 20 servers (extra)', 80, r.throughput?.redoubt?.peakRssMb, ' MB');
   return out;
 }
 

@@ -246,7 +246,7 @@ class ServerInfo<D, S> implements InfoFields<D, S> {
 }
 
 /** How many servers' INFO is remembered (a multi-target exporter scrapes many). */
-const MAX_SERVERS = 16;
+const MAX_SERVERS = 64;
 /** INFO with more field lines than this is not remembered (records would cost more than they save). */
 const MAX_LINES = 50_000;
 
