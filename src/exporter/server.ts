@@ -91,8 +91,8 @@ function longEnoughToGzip(bytes: Buffer): boolean {
 
 /**
  * Renders families straight into bytes and sends them: the same bytes and headers send() would send for the
- * rendered text, without the text. The renderer's view is only valid until its next render, so what outlives this
- * call (the body of a write in progress, the input of an asynchronous gzip) is copied first.
+ * rendered text, without the text. The renderer's view is only valid until it renders again (unless held): the
+ * body of a write in progress is held until the write is done, the input of an asynchronous gzip is copied.
  */
 async function sendMetrics(
   req: IncomingMessage,
@@ -121,7 +121,15 @@ async function sendMetrics(
     return;
   }
   res.writeHead(200, ['Content-Type', contentType, 'Content-Length', view.length]);
-  res.end(head ? undefined : copyOf(view));
+  if (head) {
+    res.end();
+    return;
+  }
+  // The view itself is sent, held until the response is handed to the OS ('finish'): the renderer renders the
+  // next scrapes elsewhere meanwhile. A response that never finishes (its socket died mid-write) keeps its hold,
+  // which costs the renderer one new buffer.
+  res.once('finish', renderer.holdLastView());
+  res.end(view);
 }
 
 function copyOf(bytes: Buffer): Buffer {

@@ -1,4 +1,4 @@
-import type { MetricFamily } from './family.ts';
+import type { MetricFamily, Sample } from './family.ts';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -84,6 +84,8 @@ const SMALL_VALUE_LINES = Array.from({ length: 1024 }, (_, i) => `${i}\n`);
  * rendered from and where its bytes are in that render's output.
  */
 interface FamilyState {
+  /** The family's name (its key in FormatRenderer.families). */
+  name: string;
   gen: number;
   /** f.help and f.type: with the family name they determine the header. */
   help: string;
@@ -102,6 +104,13 @@ interface FamilyState {
    * Emptied once the family is not rendered, so that a family gone from the scrapes holds no scrape's objects.
    */
   labelRefs: Array<Record<string, string>>;
+  /**
+   * The samples last rendered (emptied like labelRefs). Samples are immutable once built, so when a family comes
+   * with the very same samples as last time, its lines are those of last time: one copy of the whole family.
+   */
+  sampleRefs: Sample[];
+  /** Bytes of the family's header and lines, as last rendered. */
+  totalBytes: number;
   values: number[];
   prefixes: string[];
   /** …and where its line starts, and the byte lengths of the prefix and of the whole line (with `\n`). */
@@ -127,6 +136,11 @@ const MAX_PLAIN_INTEGER = 1e15;
  */
 class FormatRenderer {
   private readonly families = new Map<string, FamilyState>();
+  /**
+   * By place in the last render, the state that family had (when remembered): a scrape's families come in the
+   * same order every time, so this finds a state without hashing its name.
+   */
+  private byPlace: Array<FamilyState | undefined> = [];
   private gen = 0;
   private mem: Buffer = Buffer.alloc(0);
   private cap = 0;
@@ -144,6 +158,13 @@ class FormatRenderer {
   private writtenN = 0;
   private lastWritten: FamilyState[] = [];
   private lastWrittenN = 0;
+  /**
+   * Per region (0: the first cap bytes of mem, 1: the rest), how many views of it are held (see hold()); a render
+   * into a held region moves to a new buffer instead, leaving the old one to its holders. Counts of an earlier
+   * buffer are dropped with it (memId tells them apart).
+   */
+  private holds = [0, 0];
+  private memId = 0;
 
   constructor(private readonly openMetrics: boolean) {}
 
@@ -156,7 +177,7 @@ class FormatRenderer {
       for (let i = 0; i < order.length; i++) {
         const f = families[order[i]];
         if (f.samples.length === 0) continue;
-        this.putFamily(f);
+        this.putFamily(f, i);
         rendered++;
       }
       if (this.openMetrics) this.write('# EOF\n');
@@ -166,6 +187,7 @@ class FormatRenderer {
     } catch (err) {
       // A half-written render must not be copied from: forget everything.
       this.families.clear();
+      this.byPlace = [];
       this.written = [];
       this.lastWritten = [];
       this.writtenN = this.lastWrittenN = 0;
@@ -182,7 +204,8 @@ class FormatRenderer {
   private begin(): void {
     // Room for the previous render's size and some growth; give back room far beyond it (after one huge scrape).
     const want = Math.max(MIN_CAPACITY, this.prevLen + (this.prevLen >> 2) + 1024);
-    if (this.cap < want || this.cap > 4 * want) this.resize(want, 0);
+    const held = this.holds[this.outBase === 0 ? 0 : 1] > 0;
+    if (this.cap < want || this.cap > 4 * want || held) this.resize(held ? Math.max(want, this.cap) : want, 0);
     this.pos = 0;
     this.runStart = this.runEnd = this.runDst = 0;
   }
@@ -196,6 +219,23 @@ class FormatRenderer {
     this.cap = cap;
     this.prevBase = 0;
     this.outBase = cap;
+    this.holds = [0, 0];
+    this.memId++;
+  }
+
+  /**
+   * Keeps the bytes of the last render (the view render() returned) from being written over until the returned
+   * function is called. Without a hold they are valid until the render after next.
+   */
+  hold(): () => void {
+    const region = this.prevBase === 0 ? 0 : 1;
+    const id = this.memId;
+    this.holds[region]++;
+    let held = true;
+    return () => {
+      if (held && this.memId === id) this.holds[region]--;
+      held = false;
+    };
   }
 
   /** Makes room for n more bytes at pos. */
@@ -269,11 +309,13 @@ class FormatRenderer {
     return p - start;
   }
 
-  private putFamily(f: MetricFamily): void {
+  private putFamily(f: MetricFamily, place: number): void {
     const warmGen = this.gen - 1;
-    let st = this.families.get(f.name);
+    let st = this.byPlace[place];
+    if (st === undefined || st.name !== f.name) st = this.families.get(f.name);
     if (st === undefined || st.help !== f.help || st.type !== f.type) {
       st = {
+        name: f.name,
         gen: -1,
         help: f.help,
         type: f.type,
@@ -284,6 +326,8 @@ class FormatRenderer {
         labelNames: [],
         labelValues: [],
         labelRefs: [],
+        sampleRefs: [],
+        totalBytes: 0,
         values: [],
         prefixes: [],
         starts: [],
@@ -292,20 +336,36 @@ class FormatRenderer {
       };
       // Full: render it without remembering it.
       if (this.families.size < MAX_CACHED_FAMILIES || this.families.has(f.name)) this.families.set(f.name, st);
+      else {
+        this.byPlace[place] = undefined;
+        st.name = ''; // (not remembered: never found by place either)
+      }
     }
+    if (st.name !== '') this.byPlace[place] = st;
     // Its bytes in prev are usable only if the previous render wrote them (not an older one, nor earlier in this one).
     const warm = st.gen === warmGen;
     if (st.gen !== this.gen) this.written[this.writtenN++] = st;
     st.gen = this.gen;
     const headerStart = this.pos;
+    const samples = f.samples;
+    const known = st.prefixes.length;
+    if (warm && samples.length === known && st.sampleRefs.length === known) {
+      let same = true;
+      for (let j = 0; same && j < known; j++) same = samples[j] === st.sampleRefs[j];
+      if (same) {
+        this.copy(st.headerStart, st.totalBytes);
+        const shift = headerStart - st.headerStart;
+        st.headerStart = headerStart;
+        for (let j = 0; j < known; j++) st.starts[j] += shift;
+        return;
+      }
+    }
     if (warm) this.copy(st.headerStart, st.headerBytes);
     else st.headerBytes = this.write(st.header);
     st.headerStart = headerStart;
 
     // A real OpenMetrics counter's samples are all named f.name (= family name + `_total`): no suffixes.
     const withSuffix = !this.openMetrics || f.type !== 'counter';
-    const samples = f.samples;
-    const known = st.prefixes.length;
     for (let j = 0; j < samples.length; j++) {
       const s = samples[j];
       const suffix = withSuffix ? s.suffix : undefined;
@@ -344,6 +404,7 @@ class FormatRenderer {
         st.values[j] = s.value;
       }
       st.labelRefs[j] = labels;
+      st.sampleRefs[j] = s;
       st.starts[j] = start;
     }
     if (known > samples.length) {
@@ -352,12 +413,14 @@ class FormatRenderer {
       st.labelNames.length = n;
       st.labelValues.length = n;
       st.labelRefs.length = n;
+      st.sampleRefs.length = n;
       st.values.length = n;
       st.prefixes.length = n;
       st.starts.length = n;
       st.prefixBytes.length = n;
       st.lineBytes.length = n;
     }
+    st.totalBytes = this.pos - headerStart;
   }
 
   /**
@@ -381,7 +444,7 @@ class FormatRenderer {
   private releaseUnwritten(): void {
     for (let i = 0; i < this.lastWrittenN; i++) {
       const st = this.lastWritten[i];
-      if (st.gen !== this.gen) st.labelRefs.length = 0;
+      if (st.gen !== this.gen) st.labelRefs.length = st.sampleRefs.length = 0;
     }
     const last = this.lastWritten;
     this.lastWritten = this.written;
@@ -393,6 +456,7 @@ class FormatRenderer {
   /** Forgets families the last two renders did not write (they can no longer be copied from anyway). */
   private prune(): void {
     for (const [name, st] of this.families) if (st.gen < this.gen - 1) this.families.delete(name);
+    this.byPlace = [];
   }
 }
 
@@ -404,6 +468,7 @@ class FormatRenderer {
 export class ExpositionRenderer {
   private text?: FormatRenderer;
   private openMetrics?: FormatRenderer;
+  private last?: FormatRenderer;
   /** The last input's names and the sorted order of their indices: a stable server yields the same list each scrape. */
   private lastNames: string[] = [];
   private lastOrder: number[] = [];
@@ -416,10 +481,21 @@ export class ExpositionRenderer {
     const order = this.sortedOrder(families);
     if (format === 'openmetrics') {
       this.openMetrics ??= new FormatRenderer(true);
+      this.last = this.openMetrics;
       return this.openMetrics.render(families, order);
     }
     this.text ??= new FormatRenderer(false);
+    this.last = this.text;
     return this.text.render(families, order);
+  }
+
+  /**
+   * Keeps the last view renderView() returned valid (its bytes unchanged) until the returned function is called,
+   * however many renders come in between: e.g. while a socket write of it is in progress.
+   */
+  holdLastView(): () => void {
+    if (this.last === undefined) return () => {};
+    return this.last.hold();
   }
 
   /** The exposition of families in format, in a buffer of the caller's. */

@@ -119,9 +119,16 @@ export class FamilyBuilder {
 
   /**
    * add() for a sample that already exists, e.g. one kept from the last scrape because nothing in it changed.
-   * The builder shares it (it does not copy it), so samples must be treated as immutable once added.
+   * The builder shares it (it does not copy it), so samples must be treated as immutable once added. helpOf, if
+   * given instead of help, is asked for the help text (of suffix) only when the sample starts a family.
    */
-  addSample(suffix: string, type: MetricType, sample: Sample, help?: string): void {
+  addSample(
+    suffix: string,
+    type: MetricType,
+    sample: Sample,
+    help?: string,
+    helpOf?: (suffix: string) => string,
+  ): void {
     const ns = this.ns;
     let id = ns.ids.get(suffix);
     if (id === undefined && ns.ids.size < MAX_CACHED_NAMES) {
@@ -148,7 +155,7 @@ export class FamilyBuilder {
       const size = id !== undefined && !this.dense ? (ns.sizes[id] ?? 1) : 1;
       const samples: Sample[] = new Array(Math.min(size, MAX_PRESIZED));
       samples[0] = sample;
-      fam = new Family(name, type, help ?? `${name} metric`, samples);
+      fam = new Family(name, type, help ?? (helpOf !== undefined ? helpOf(suffix) : `${name} metric`), samples);
       this.list.push(fam);
     } else fam.samples.push(sample); // a raw() family: complete, like every other one by now
     if (slots !== undefined && id !== undefined) {

@@ -414,14 +414,18 @@ class LineData {
   }
 
   private quantileLabels: Array<Record<string, string>> = [];
+  /** The p each of quantileLabels was made for (its quantile label is formatGoFloat of it). */
+  private quantileP: number[] = [];
   /** {cmd, quantile} for the k-th quantile (p) of a Latencystats line. */
   quantile(k: number, cmd: string, p: number): Record<string, string> {
     let labels = this.quantileLabels[k];
+    if (labels !== undefined && labels.cmd === cmd && Object.is(this.quantileP[k], p)) return labels;
     const quantile = formatGoFloat(p);
     if (labels === undefined || labels.cmd !== cmd || labels.quantile !== quantile) {
       labels = { cmd, quantile };
       this.quantileLabels[k] = labels;
     }
+    this.quantileP[k] = p;
     return labels;
   }
 }
@@ -651,7 +655,7 @@ class InfoEmitter {
       s = { labels, value, suffix };
       cells[j] = s;
     }
-    this.b.addSample(name, type, s, help(name));
+    this.b.addSample(name, type, s, undefined, help);
   }
 
   /** One INFO field; `return` = handled, falling out of the switch = also try the whitelist. */
@@ -781,8 +785,18 @@ class InfoEmitter {
       name = 'latest_fork_seconds';
       v = v / 1e6;
     }
-    if (emittedIn.get(name) === this.generation) return;
-    emittedIn.set(name, this.generation);
+    let seen = target.seen;
+    if (seen === undefined) {
+      seen = seenFor(name);
+      if (seen !== undefined) target.seen = seen;
+    }
+    if (seen !== undefined) {
+      if (seen.gen === this.generation) return;
+      seen.gen = this.generation;
+    } else {
+      if (emittedIn.get(name) === this.generation) return;
+      emittedIn.set(name, this.generation);
+    }
     this.emit(cells, name, target.type, v, NO_LABELS);
   }
 
@@ -809,7 +823,23 @@ class InfoEmitter {
   }
 }
 
-type Route = { name: string; type: 'gauge' | 'counter'; percent?: boolean } | undefined;
+type Route = { name: string; type: 'gauge' | 'counter'; percent?: boolean; seen?: Seen } | undefined;
+
+/**
+ * The generation that last emitted a whitelisted family name, kept with the routes to it (one object per name, so
+ * routes of different keys to the same name share it): emittedIn without a map lookup per field. Bounded; past
+ * the bound, names go to emittedIn.
+ */
+type Seen = { gen: number };
+const seenByName = new Map<string, Seen>();
+function seenFor(name: string): Seen | undefined {
+  let seen = seenByName.get(name);
+  if (seen === undefined && seenByName.size < MAX_STAMPS) {
+    seen = { gen: -1 };
+    seenByName.set(name, seen);
+  }
+  return seen;
+}
 /** One cache per (system, additions) combination, indexed system * 2 + additions. */
 const routeCaches = [0, 1, 2, 3].map(() => new Map<string, Route>());
 

@@ -6,9 +6,10 @@ import {
   markUnavailable,
   parseVersion,
 } from './capabilities.ts';
-import type { Command, RedisConnection } from './connection.ts';
+import type { Command, RedisConnection, Reply } from './connection.ts';
 import { classifyRedisError, RedisTimeoutError } from './errors.ts';
 import type { LatencyEvent, LatencyHistogram, SlowlogEntry, Snapshot } from './snapshot.ts';
+import { keepTimerList } from './timer-lists.ts';
 
 /** The CONFIG parameters the metrics read. Asked by name: `CONFIG GET *` is the most expensive command of a scrape. */
 export const METRIC_CONFIG_KEYS = [
@@ -79,8 +80,31 @@ export function parseLatencyHistogram(value: unknown): LatencyHistogram[] {
 }
 
 export function parseConfigGet(value: unknown, into: Record<string, string> = {}): Record<string, string> {
-  for (const [k, v] of pairs(value)) into[k] = String(v);
+  // (as pairs(value) then into: a repeated name keeps its first place and its last value)
+  if (Array.isArray(value)) for (let i = 0; i + 1 < value.length; i += 2) into[String(value[i])] = String(value[i + 1]);
   return into;
+}
+
+/** A scrape's commands for one state of the capabilities, and where each reply is (-1: not sent). */
+interface ScrapePlan {
+  caps: Capabilities;
+  keys: readonly string[];
+  configCommand: string | null;
+  configMultiGet: boolean;
+  slowlog: boolean;
+  latency: boolean;
+  withLatencyHistogram: boolean;
+  withClusterInfo: boolean;
+  /** Frozen, and so are its commands. */
+  commands: readonly Command[];
+  /** CONFIG GET of all keys at once, or one per key. */
+  config: number;
+  configEach: number[];
+  slowlogLen: number;
+  slowlogGet: number;
+  latencyLatest: number;
+  latencyHistogram: number;
+  clusterInfo: number;
 }
 
 /**
@@ -91,6 +115,14 @@ export class SnapshotCollector {
   private caps: Capabilities | null = null;
   private generation = -1;
   private clusterEnabled = false;
+  /**
+   * The INFO that clusterEnabled is still to be read from. Only the next scrape's commands depend on it, so it
+   * is read after the current scrape's response is out (setImmediate), or by the next scrape if that comes first:
+   * scanning a whole INFO for one field is a few µs off the scrape's critical path.
+   */
+  private clusterInfoPending: string | undefined;
+  private clusterCheckScheduled = false;
+  private plan: ScrapePlan | undefined;
 
   constructor(
     readonly conn: RedisConnection,
@@ -109,7 +141,7 @@ export class SnapshotCollector {
           reject(
             new RedisTimeoutError(this.conn.target.display, 'the scrape', Math.max(0, deadlineMs - started) / 1000),
           ),
-        Math.max(1, deadlineMs - Date.now()),
+        keepTimerList(Math.max(1, deadlineMs - Date.now())),
       );
     });
     const started = Date.now();
@@ -125,7 +157,8 @@ export class SnapshotCollector {
   }
 
   private async collectInner(deadlineMs: number): Promise<Snapshot> {
-    const { connectSeconds } = await this.conn.ready(deadlineMs);
+    // (ready() of a ready connection resolves with 0 right away: skip its turn of the microtask queue)
+    const connectSeconds = this.conn.isReady() ? 0 : (await this.conn.ready(deadlineMs)).connectSeconds;
     if (this.conn.generation !== this.generation || !this.caps) {
       this.caps = await this.probe();
       this.generation = this.conn.generation;
@@ -137,26 +170,8 @@ export class SnapshotCollector {
       await this.conn.call('PING');
       pingSeconds = (performance.now() - t) / 1000;
     }
-    const keys = this.options.configKeys ?? METRIC_CONFIG_KEYS;
-    const cmds: Command[] = [['INFO', 'ALL']];
-    const slots: Record<string, number> = {};
-    const push = (name: string, cmd: Command) => {
-      slots[name] = cmds.length;
-      cmds.push(cmd);
-    };
-    if (caps.config) {
-      if (caps.configMultiGet) push('config', [caps.config, 'GET', ...keys]);
-      else for (const [i, k] of keys.entries()) push(`config${i}`, [caps.config, 'GET', k]);
-    }
-    if (caps.slowlog) {
-      push('slowlogLen', ['SLOWLOG', 'LEN']);
-      push('slowlogGet', ['SLOWLOG', 'GET', '1']);
-    }
-    if (caps.latency) push('latencyLatest', ['LATENCY', 'LATEST']);
-    if (caps.latencyHistogram && this.options.latencyHistogram) push('latencyHistogram', ['LATENCY', 'HISTOGRAM']);
-    if (this.clusterEnabled && caps.clusterInfo) push('clusterInfo', ['CLUSTER', 'INFO']);
-
-    const replies = await this.conn.pipeline(cmds);
+    const plan = this.planFor(caps);
+    const replies = await this.conn.pipeline(plan.commands as Command[]);
     const info = replies[0];
     if (!info.ok) throw classifyRedisError(info.error, this.conn.target.display, this.conn.target.username);
     const snapshot: Snapshot = {
@@ -167,39 +182,113 @@ export class SnapshotCollector {
       pingSeconds,
       unavailable: caps.unavailable,
     };
-    this.clusterEnabled = infoField(snapshot.info, 'cluster_enabled') === '1';
-    const get = (name: string, capName: string): { value: unknown } | undefined => {
-      const i = slots[name];
-      if (i === undefined) return undefined;
-      const r = replies[i];
-      if (!r.ok) {
-        if (capName === 'config' && /wrong number of arguments/i.test(r.error.message)) caps.configMultiGet = false;
-        else if (isPermanentCommandError(r.error.message))
-          markUnavailable(caps, capName, r.error.message.split(' ')[0]);
-        return undefined;
-      }
-      return r;
-    };
-    if (caps.config || slots.config !== undefined || slots.config0 !== undefined) {
-      const r = get('config', 'config');
-      if (r) parseConfigGet(r.value, snapshot.config);
-      keys.forEach((_, i) => {
-        const ri = get(`config${i}`, 'config');
-        if (ri) parseConfigGet(ri.value, snapshot.config);
+    this.clusterInfoPending = snapshot.info;
+    if (!this.clusterCheckScheduled) {
+      this.clusterCheckScheduled = true;
+      setImmediate(() => {
+        this.clusterCheckScheduled = false;
+        this.settleClusterEnabled();
       });
     }
-    const len = get('slowlogLen', 'slowlog');
+    if (caps.config || plan.config !== -1 || plan.configEach.length > 0) {
+      const r = this.reply(caps, replies, plan.config, 'config');
+      if (r) parseConfigGet(r.value, snapshot.config);
+      for (let i = 0; i < plan.keys.length; i++) {
+        const ri = this.reply(caps, replies, i < plan.configEach.length ? plan.configEach[i] : -1, 'config');
+        if (ri) parseConfigGet(ri.value, snapshot.config);
+      }
+    }
+    const len = this.reply(caps, replies, plan.slowlogLen, 'slowlog');
     if (len) snapshot.slowlogLength = Number(len.value);
-    const last = get('slowlogGet', 'slowlog');
+    const last = this.reply(caps, replies, plan.slowlogGet, 'slowlog');
     if (last) snapshot.slowlogLast = parseSlowlogGet(last.value);
-    const ll = get('latencyLatest', 'latency');
+    const ll = this.reply(caps, replies, plan.latencyLatest, 'latency');
     if (ll) snapshot.latencyLatest = parseLatencyLatest(ll.value);
-    const lh = get('latencyHistogram', 'latencyHistogram');
+    const lh = this.reply(caps, replies, plan.latencyHistogram, 'latencyHistogram');
     if (lh) snapshot.latencyHistogram = parseLatencyHistogram(lh.value);
-    const ci = get('clusterInfo', 'clusterInfo');
+    const ci = this.reply(caps, replies, plan.clusterInfo, 'clusterInfo');
     if (ci) snapshot.clusterInfo = String(ci.value);
     if (this.options.extra) await this.options.extra(this.conn, snapshot, deadlineMs);
     return snapshot;
+  }
+
+  /** Reads clusterEnabled from the last scrape's INFO if that is still to be done. */
+  private settleClusterEnabled(): void {
+    const info = this.clusterInfoPending;
+    if (info === undefined) return;
+    this.clusterInfoPending = undefined;
+    this.clusterEnabled = infoField(info, 'cluster_enabled') === '1';
+  }
+
+  /**
+   * The commands of a scrape for what caps allow now, built again only when that changes: the same frozen list
+   * every scrape, so the connection encodes it once.
+   */
+  private planFor(caps: Capabilities): ScrapePlan {
+    const keys = this.options.configKeys ?? METRIC_CONFIG_KEYS;
+    const latencyHistogram = caps.latencyHistogram && this.options.latencyHistogram === true;
+    this.settleClusterEnabled();
+    const clusterInfo = this.clusterEnabled && caps.clusterInfo;
+    const p = this.plan;
+    if (
+      p !== undefined &&
+      p.caps === caps &&
+      p.keys === keys &&
+      p.configCommand === caps.config &&
+      p.configMultiGet === caps.configMultiGet &&
+      p.slowlog === caps.slowlog &&
+      p.latency === caps.latency &&
+      p.withLatencyHistogram === latencyHistogram &&
+      p.withClusterInfo === clusterInfo
+    )
+      return p;
+    const commands: Command[] = [['INFO', 'ALL']];
+    const push = (cmd: Command): number => {
+      commands.push(Object.freeze(cmd) as Command);
+      return commands.length - 1;
+    };
+    let config = -1;
+    const configEach: number[] = [];
+    if (caps.config) {
+      if (caps.configMultiGet) config = push([caps.config, 'GET', ...keys]);
+      else for (const k of keys) configEach.push(push([caps.config, 'GET', k]));
+    }
+    const slowlogLen = caps.slowlog ? push(['SLOWLOG', 'LEN']) : -1;
+    const slowlogGet = caps.slowlog ? push(['SLOWLOG', 'GET', '1']) : -1;
+    const plan: ScrapePlan = {
+      caps,
+      keys,
+      configCommand: caps.config,
+      configMultiGet: caps.configMultiGet,
+      slowlog: caps.slowlog,
+      latency: caps.latency,
+      withLatencyHistogram: latencyHistogram,
+      withClusterInfo: clusterInfo,
+      commands,
+      config,
+      configEach,
+      slowlogLen,
+      slowlogGet,
+      latencyLatest: caps.latency ? push(['LATENCY', 'LATEST']) : -1,
+      latencyHistogram: latencyHistogram ? push(['LATENCY', 'HISTOGRAM']) : -1,
+      clusterInfo: clusterInfo ? push(['CLUSTER', 'INFO']) : -1,
+    };
+    Object.freeze(commands[0]);
+    Object.freeze(commands);
+    this.plan = plan;
+    return plan;
+  }
+
+  /** Reply i of a scrape (undefined when not sent or an error); an error that will not go away updates caps. */
+  private reply(caps: Capabilities, replies: Reply[], i: number, capName: string): { value: unknown } | undefined {
+    if (i === -1) return undefined;
+    const r = replies[i];
+    if (!r.ok) {
+      if (capName === 'config' && /wrong number of arguments/i.test(r.error.message)) caps.configMultiGet = false;
+      else if (isPermanentCommandError(r.error.message)) markUnavailable(caps, capName, r.error.message.split(' ')[0]);
+      return undefined;
+    }
+    return r;
   }
 
   /** Once per connection: which of the commands a scrape uses exist here, and the server version. */
@@ -216,6 +305,7 @@ export class SnapshotCollector {
       // so the very first scrape of a cluster node already includes CLUSTER INFO
       ['INFO', 'CLUSTER'],
     ]);
+    this.settleClusterEnabled(); // (the last scrape's INFO first: INFO CLUSTER is newer)
     if (clusterSection.ok) this.clusterEnabled = infoField(String(clusterSection.value), 'cluster_enabled') === '1';
     if (!info.ok) throw classifyRedisError(info.error, this.conn.target.display, this.conn.target.username);
     caps.version = parseVersion(infoField(String(info.value), 'redis_version'));

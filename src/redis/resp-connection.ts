@@ -20,6 +20,7 @@ import {
 } from './errors.ts';
 import { encodeCommands, RespParser, RespReplyError } from './resp.ts';
 import type { RedisTarget } from './target.ts';
+import { keepTimerList } from './timer-lists.ts';
 
 /**
  * idle: no socket and none coming (new, or stopped after wrong credentials / protected mode); ready() dials.
@@ -72,6 +73,9 @@ export class RespConnection implements RedisConnection {
   private readonly secrets: string[];
   private closed = false;
   generation = 0;
+  /** The last frozen command list encoded, and its bytes (see encode). */
+  private encodedFor: ReadonlyArray<ReadonlyArray<CommandArg>> | undefined;
+  private encoded: Buffer = Buffer.alloc(0);
 
   constructor(
     readonly target: RedisTarget,
@@ -205,6 +209,22 @@ export class RespConnection implements RedisConnection {
     await gone;
   }
 
+  /**
+   * The RESP bytes of commands. A frozen list (its commands frozen too) is the same every time it comes back, as
+   * a scrape's does: the last one's bytes are kept.
+   */
+  private encode(commands: ReadonlyArray<ReadonlyArray<CommandArg>>): string | Buffer {
+    if (commands === this.encodedFor) return this.encoded;
+    const bytes = encodeCommands(commands);
+    // (a string: no Buffer arguments, whose bytes could change under a frozen list)
+    if (typeof bytes === 'string' && Object.isFrozen(commands) && commands.every((c) => Object.isFrozen(c))) {
+      this.encodedFor = commands;
+      this.encoded = Buffer.from(bytes);
+      return this.encoded;
+    }
+    return bytes;
+  }
+
   /** Writes commands in one go; resolves with one value per command (error replies as Error values). */
   private send(commands: ReadonlyArray<ReadonlyArray<CommandArg>>): Promise<unknown[]> {
     const socket = this.socket as Socket;
@@ -222,9 +242,9 @@ export class RespConnection implements RedisConnection {
         // the connection stays usable (key-checks abandons late pipelines and relies on that).
         entry.settled = true;
         reject(new RedisTimeoutError(this.target.display, 'the command', this.commandTimeoutMs / 1000));
-      }, this.commandTimeoutMs);
+      }, keepTimerList(this.commandTimeoutMs));
       this.queue.push(entry);
-      socket.write(encodeCommands(commands));
+      socket.write(this.encode(commands));
     });
   }
 
