@@ -135,7 +135,7 @@ function isTlsCode(code: string): boolean {
 }
 
 /**
- * Error replies can arrive wrapped: ioredis reports a reply that matched no command (protected mode greets a new
+ * Error replies can arrive wrapped: a client may report a reply that matched no command (protected mode greets a new
  * connection with -DENIED before any command) as "Command queue state error ... Last error: DENIED ...".
  */
 function replyCode(message: string, code: string): boolean {
@@ -212,7 +212,8 @@ export function classifyRedisError(
     ].includes(code)
   )
     return new RedisUnreachableError(target, code, { cause });
-  // ioredis: MaxRetriesPerRequestError / AbortError are the commands in flight when the socket closed.
+  // Commands in flight when the socket closed (RespConnection says "Connection is closed."; other client
+  // libraries' wordings are kept so errors from them classify the same).
   if (
     e?.name === 'MaxRetriesPerRequestError' ||
     /Connection is closed|Stream isn't writeable|connection.*closed?\b|Command aborted due to connection close|max retries per request/i.test(

@@ -78,7 +78,7 @@ function sortedObject<T>(o: Record<string, T>): Record<string, T> {
 
 /**
  * A command table from a server's `COMMAND INFO` (no arguments: every command), `COMMAND DOCS`, `ACL CAT` and
- * `redis_version` replies (RESP2 shapes, as ioredis returns them). Deterministic: everything sorted. Without an
+ * `redis_version` replies (RESP2 shapes, as RedisConnection returns them). Deterministic: everything sorted. Without an
  * `ACL CAT` reply (undefined) the categories are those the commands carry; without `COMMAND DOCS` there are no
  * groups.
  */
