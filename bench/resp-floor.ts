@@ -1,21 +1,16 @@
 import { connect, type Socket } from 'node:net';
+import { METRIC_CONFIG_KEYS } from '../src/redis/collect-snapshot.ts';
 
 /** One command as its arguments, e.g. ['CONFIG', 'GET', 'maxmemory']. */
 export type RespCommand = Array<string | number>;
 
-/** The commands redoubt pipelines per scrape of a Redis 7 server (src/redis/collect-snapshot.ts). */
+/**
+ * The commands redoubt pipelines per scrape of a Redis 7 server (src/redis/collect-snapshot.ts), with its CONFIG
+ * keys taken from there so the floor asks for exactly what redoubt asks for.
+ */
 export const SCRAPE_COMMANDS: RespCommand[] = [
   ['INFO', 'ALL'],
-  [
-    'CONFIG',
-    'GET',
-    'databases',
-    'maxmemory',
-    'maxclients',
-    'io-threads',
-    'repl-backlog-size',
-    'client-output-buffer-limit',
-  ],
+  ['CONFIG', 'GET', ...METRIC_CONFIG_KEYS],
   ['SLOWLOG', 'LEN'],
   ['SLOWLOG', 'GET', '1'],
   ['LATENCY', 'LATEST'],

@@ -190,13 +190,11 @@ export class SnapshotCollector {
         this.settleClusterEnabled();
       });
     }
-    if (caps.config || plan.config !== -1 || plan.configEach.length > 0) {
-      const r = this.reply(caps, replies, plan.config, 'config');
-      if (r) parseConfigGet(r.value, snapshot.config);
-      for (let i = 0; i < plan.keys.length; i++) {
-        const ri = this.reply(caps, replies, i < plan.configEach.length ? plan.configEach[i] : -1, 'config');
-        if (ri) parseConfigGet(ri.value, snapshot.config);
-      }
+    const r = this.reply(caps, replies, plan.config, 'config');
+    if (r) parseConfigGet(r.value, snapshot.config);
+    for (const i of plan.configEach) {
+      const ri = this.reply(caps, replies, i, 'config');
+      if (ri) parseConfigGet(ri.value, snapshot.config);
     }
     const len = this.reply(caps, replies, plan.slowlogLen, 'slowlog');
     if (len) snapshot.slowlogLength = Number(len.value);

@@ -75,16 +75,11 @@ function checkName(name: string, cert: PeerCertificate): Error | undefined {
   return checkServerIdentity(name, cert);
 }
 
-/** Kinds that mean the connection (not one command) failed: a pipeline rejects with them. */
-export const CONNECTION_KINDS: ReadonlySet<string> = new Set([
-  'protected_mode',
-  'auth_required',
-  'wrong_password',
-  'tls',
-  'timeout',
-  'unreachable',
-]);
+/** Connection failures, most telling first: a pipeline rejects with them, the lowest rank among several. */
 const KIND_PRIORITY = ['protected_mode', 'auth_required', 'wrong_password', 'tls', 'timeout', 'unreachable'];
+
+/** Kinds that mean the connection (not one command) failed: a pipeline rejects with them. */
+export const CONNECTION_KINDS: ReadonlySet<string> = new Set(KIND_PRIORITY);
 
 /** Which of several connection failures to report: lower is more telling. */
 export function connectionKindRank(kind: string): number {

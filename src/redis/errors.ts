@@ -143,8 +143,9 @@ function replyCode(message: string, code: string): boolean {
 }
 
 /**
- * The error to keep as `cause`: driver errors for replies carry the command and its arguments (for AUTH, the
- * password), which util.inspect and loggers print. Keep name, code and a scrubbed message only.
+ * The error to keep as `cause`: errors for replies carry the command (RespReplyError its name only; other client
+ * libraries' also its arguments, for AUTH the password), which util.inspect and loggers print. Keep name, code and
+ * a scrubbed message only.
  */
 function safeCause(err: unknown, secrets: string[]): unknown {
   if (!(err instanceof Error)) return err;
@@ -167,7 +168,8 @@ export function classifyRedisError(
   const e = err as { message?: string; code?: string; name?: string; command?: { name?: string } };
   const message = String(e?.message ?? err);
   const code = typeof e?.code === 'string' ? e.code : '';
-  const cause = safeCause(err, secrets);
+  // (built only by the branches that keep it: a pipeline classifies every error reply, mostly for its kind)
+  const cause = () => safeCause(err, secrets);
   if (
     replyCode(message, 'WRONGPASS') ||
     message.includes('invalid password') ||
@@ -190,10 +192,10 @@ export function classifyRedisError(
   // Any other server reply ("ERR ...", "WRONGTYPE ...", "BUSY ..."): a command error, even when its text happens
   // to mention a timeout or TLS.
   if (e?.name === 'ReplyError' || /^[A-Z][A-Z_]+ /.test(message))
-    return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause });
+    return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: cause() });
   if (isTlsCode(code) || /certificate|SSL|TLS/i.test(message))
     return new RedisTlsError(target, scrub(code && !message.includes(code) ? `${code} ${message}` : message, secrets), {
-      cause,
+      cause: cause(),
     });
   if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(message)) return new RedisTimeoutError(target, 'in time', 0);
   if (
@@ -211,7 +213,7 @@ export function classifyRedisError(
       'ENOTSOCK',
     ].includes(code)
   )
-    return new RedisUnreachableError(target, code, { cause });
+    return new RedisUnreachableError(target, code, { cause: cause() });
   // Commands in flight when the socket closed (RespConnection says "Connection is closed."; other client
   // libraries' wordings are kept so errors from them classify the same).
   if (
@@ -220,8 +222,8 @@ export function classifyRedisError(
       message,
     )
   )
-    return new RedisUnreachableError(target, 'the connection was lost', { cause });
-  return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause });
+    return new RedisUnreachableError(target, 'the connection was lost', { cause: cause() });
+  return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: cause() });
 }
 
 export function scrub(text: string, secrets: string[]): string {

@@ -328,13 +328,13 @@ export class RespConnection implements RedisConnection {
     }
     this.send(commands).then(
       (replies) => {
+        // (a socket that closed first answered with CLOSED_MESSAGE: onClose has already moved on from it)
         if (this.socket !== socket || this.state !== 'handshake') return;
         for (const [i, reply] of replies.entries()) {
           if (!(reply instanceof Error)) continue;
           const name = commands[i][0];
           if (name === 'CLIENT') continue; // not permitted is fine: the name is a courtesy for CLIENT LIST readers
           if (name === 'AUTH' && authErrorIsHarmless(reply.message)) continue;
-          if (reply.message === CLOSED_MESSAGE) return; // the close handler deals with it
           this.fail(reply);
           // A failed AUTH redials unless fail() stopped it (wrong credentials); a database that cannot be
           // selected will not appear by retrying.
