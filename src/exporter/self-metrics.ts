@@ -1,4 +1,4 @@
-import { type MetricFamily, type MetricType, NO_LABELS } from '../metrics/family.ts';
+import { type MetricFamily, type MetricType, metricName, NO_LABELS } from '../metrics/family.ts';
 import type { ScrapeOutcome } from './scraper.ts';
 
 export const VERSION = '0.1.0';
@@ -24,14 +24,14 @@ const SUFFIXES = [
 ] as const;
 type Names = Record<(typeof SUFFIXES)[number], string>;
 
-/** namespace → full names (as FamilyBuilder names them: `<namespace>_<suffix>`, or the suffix alone). */
+/** namespace → full names (as FamilyBuilder names them). */
 const namesByNamespace = new Map<string, Names>();
 
 function selfNames(namespace: string): Names {
   let names = namesByNamespace.get(namespace);
   if (names === undefined) {
     names = {} as Names;
-    for (const s of SUFFIXES) names[s] = namespace ? `${namespace}_${s}` : s;
+    for (const s of SUFFIXES) names[s] = metricName(namespace, s);
     if (namesByNamespace.size < 64) namesByNamespace.set(namespace, names);
   }
   return names;

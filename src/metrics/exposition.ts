@@ -1,4 +1,6 @@
 import type { MetricFamily, Sample } from './family.ts';
+// detach: label values are often slices of the whole INFO text, and a cached slice would pin that text.
+import { detach } from './info-lines.ts';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -56,12 +58,6 @@ function labelString(labels: Record<string, string>): string {
   for (const k in labels) out += `${out ? ',' : '{'}${k}="${escapeLabel(labels[k])}"`;
   return out ? `${out}}` : '';
 }
-
-/**
- * A copy of s that does not keep a larger string alive: label values are often slices of the whole INFO text,
- * and a cached slice would pin that text. (Slicing a concatenation flattens it into a fresh string first.)
- */
-const detach = (s: string): string => ` ${s}`.slice(1);
 
 /** Whether labels has exactly these names, in this order (for-in order is the rendered order), and values. */
 function sameLabels(labels: Record<string, string>, names: string[], values: string[]): boolean {
@@ -506,6 +502,11 @@ export class ExpositionRenderer {
     return out;
   }
 
+  /**
+   * The indices of families sorted by name (as client_golang does) so outputs diff cleanly. Samples keep the
+   * order they were produced in — INFO's own order, which is stable — because sorting every sample by its labels
+   * cost more than the rest of the rendering.
+   */
   private sortedOrder(families: MetricFamily[]): number[] {
     let same = families.length === this.lastNames.length;
     for (let i = 0; same && i < families.length; i++) same = families[i].name === this.lastNames[i];
@@ -517,15 +518,6 @@ export class ExpositionRenderer {
     this.lastOrder = order;
     return order;
   }
-}
-
-/**
- * Families sorted by name (as client_golang does) so outputs diff cleanly. Samples keep the order they were
- * produced in — INFO's own order, which is stable — because sorting every sample by its labels cost more than
- * the rest of the rendering.
- */
-export function sortFamilies(families: MetricFamily[]): MetricFamily[] {
-  return [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const shared = new ExpositionRenderer();
@@ -541,10 +533,6 @@ export function renderText(families: MetricFamily[]): string {
  */
 export function renderOpenMetrics(families: MetricFamily[]): string {
   return shared.renderView(families, 'openmetrics').toString('utf8');
-}
-
-export function render(families: MetricFamily[], format: ExpositionFormat): string {
-  return format === 'openmetrics' ? renderOpenMetrics(families) : renderText(families);
 }
 
 /**

@@ -67,6 +67,11 @@ class Family implements MetricFamily {
   ) {}
 }
 
+/** The full name of a family: `<namespace>_<suffix>`, or the suffix alone without a namespace. */
+export function metricName(namespace: string, suffix: string): string {
+  return namespace ? `${namespace}_${suffix}` : suffix;
+}
+
 /** Accumulates families by name, keeping first-seen order; merging samples of the same name. */
 export class FamilyBuilder {
   private readonly list: MetricFamily[] = [];
@@ -100,7 +105,7 @@ export class FamilyBuilder {
     const names = this.ns.names;
     let name = names.get(suffix);
     if (name === undefined) {
-      name = this.namespace ? `${this.namespace}_${suffix}` : suffix;
+      name = metricName(this.namespace, suffix);
       if (names.size < MAX_CACHED_NAMES) names.set(suffix, name);
     }
     return name;

@@ -18,13 +18,11 @@
 export interface ParsedInfo {
   /** Section name (`Server`, `Keyspace`, …; '' before the first header) → field → raw value, in INFO order. */
   sections: Map<string, Map<string, string>>;
-  /** Every field regardless of section. */
-  fields: Map<string, string>;
   /**
-   * Set when no section header and no field name repeats (every real INFO): the section of each field, in the
-   * order of `fields`. Then `fields` in order is `sections` flattened, and `sections` is only built if read.
+   * Every field regardless of section. When no section header and no field name repeats (every real INFO),
+   * `fields` in order is `sections` flattened, and `sections` is only built if read.
    */
-  fieldSections?: string[];
+  fields: Map<string, string>;
 }
 
 /**
@@ -70,7 +68,6 @@ export function parseInfo(text: string): ParsedInfo {
       return sections;
     },
     fields,
-    fieldSections,
   };
 }
 

@@ -273,11 +273,11 @@ class LineData {
   private genericVersion = -1;
   private genericPercent = false;
   private genericValue: number | undefined;
-  /** The whitelist path's value: boolOrFloat, after a trailing `%` is cut for percent fields. */
+  /** whitelistValue(value, percent) */
   generic(percent: boolean): number | undefined {
     const line = this.line;
     if (this.genericVersion !== line.version || this.genericPercent !== percent) {
-      this.genericValue = boolOrFloat(percent ? line.value.replace(/%$/, '') : line.value);
+      this.genericValue = whitelistValue(line.value, percent);
       this.genericVersion = line.version;
       this.genericPercent = percent;
     }
@@ -403,13 +403,9 @@ class LineData {
   }
 
   private threadValue: Record<string, string> | null | undefined;
-  /** {thread} for Valkey's used_active_time_io_thread_N, null for every other key. */
+  /** ioThreadLabels(key) */
   ioThread(): Record<string, string> | null {
-    if (this.threadValue === undefined) {
-      const key = this.line.key;
-      const io = key.startsWith('used_active_time_io_thread_') ? IO_THREAD.exec(key) : null;
-      this.threadValue = io ? { thread: io[1] } : null;
-    }
+    if (this.threadValue === undefined) this.threadValue = ioThreadLabels(this.line.key);
     return this.threadValue;
   }
 
@@ -761,12 +757,7 @@ class InfoEmitter {
   /** The whitelist path (upstream parseAndRegisterConstMetric) for one plain `key:value` field. */
   generic(d: LineData | undefined, key: string, value: string): void {
     const cells = d?.cells;
-    let io: Record<string, string> | null;
-    if (d !== undefined) io = d.ioThread();
-    else {
-      const m = key.startsWith('used_active_time_io_thread_') ? IO_THREAD.exec(key) : null;
-      io = m ? { thread: m[1] } : null;
-    }
+    const io = d !== undefined ? d.ioThread() : ioThreadLabels(key);
     if (io) {
       const v = d !== undefined ? d.float() : parseGoFloat(value);
       if (v !== undefined) this.emit(cells, 'active_time_io_thread_seconds_total', 'counter', v, io);
@@ -776,10 +767,7 @@ class InfoEmitter {
       d !== undefined ? d.route(this.system, this.additions) : whitelisted(key, this.system, this.additions);
     if (!target) return;
     let name = target.name;
-    let v =
-      d !== undefined
-        ? d.generic(target.percent === true)
-        : boolOrFloat(target.percent ? value.replace(/%$/, '') : value);
+    let v = d !== undefined ? d.generic(target.percent === true) : whitelistValue(value, target.percent === true);
     if (v === undefined) return;
     if (name === 'latest_fork_usec') {
       name = 'latest_fork_seconds';
@@ -881,6 +869,17 @@ function boolOrFloat(value: string): number | undefined {
   if (value === 'ok' || value === 'true') return 1;
   if (value === 'err' || value === 'fail' || value === 'false') return 0;
   return parseGoFloat(value);
+}
+
+/** The whitelist path's value: boolOrFloat, after a trailing `%` is cut for percent fields. */
+function whitelistValue(value: string, percent: boolean): number | undefined {
+  return boolOrFloat(percent ? value.replace(/%$/, '') : value);
+}
+
+/** {thread} for Valkey's used_active_time_io_thread_N, null for every other key. */
+function ioThreadLabels(key: string): Record<string, string> | null {
+  const io = key.startsWith('used_active_time_io_thread_') ? IO_THREAD.exec(key) : null;
+  return io ? { thread: io[1] } : null;
 }
 
 /** How many db<N> to pad with zero series: CONFIG databases, else 16; a cluster only has db0. */

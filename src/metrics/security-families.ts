@@ -1,13 +1,21 @@
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { failuresBySeverity, SEVERITIES } from '../security/audit.ts';
-import type { FamilyBuilder } from './family.ts';
+import { type FamilyBuilder, NO_LABELS } from './family.ts';
+import { snapshotInfo } from './info.ts';
 
 /** Settings an attacker flips at runtime (CONFIG SET protected-mode no): read on every scrape, not every audit. */
 export const WATCHED_SETTINGS = ['protected-mode', 'replica-read-only'] as const;
 
-function errorstat(info: string, name: string): number | undefined {
-  const m = new RegExp(`\\nerrorstat_${name}:count=(\\d+)`).exec(info);
+const ERRORSTAT_COUNT = /^count=(\d+)/;
+
+/**
+ * The count of `errorstat_<name>:count=N`, from the INFO fields the scrape has already read (no second scan of
+ * the whole text, no regular expression compiled per scrape).
+ */
+function errorstat(snapshot: Snapshot, name: string): number | undefined {
+  const value = snapshotInfo(snapshot).fields.get(`errorstat_${name}`);
+  const m = value === undefined ? null : ERRORSTAT_COUNT.exec(value);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -26,8 +34,8 @@ export function addSecurityScrapeFamilies(b: FamilyBuilder, snapshot: Snapshot):
   // WRONGPASS counts failed AUTH attempts (wrong password or disabled user); the counter resets on restart.
   b.counter(
     'security_auth_failures_total',
-    errorstat(snapshot.info, 'WRONGPASS') ?? 0,
-    {},
+    errorstat(snapshot, 'WRONGPASS') ?? 0,
+    NO_LABELS,
     'Failed authentication attempts (errorstat WRONGPASS) since the server started',
   );
 }

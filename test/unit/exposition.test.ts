@@ -297,3 +297,24 @@ test('utf16Length counts the characters of UTF-8 text', () => {
   for (const s of ['', 'abc', 'héllo', '€', '😀 x', '\ud800', 'a\udc00b'])
     assert.equal(utf16Length(Buffer.from(s)), s.length, JSON.stringify(s));
 });
+
+test('memoised render of families that keep their sample objects (as info.ts hands them on) equals a fresh one', () => {
+  // checkSteps clones every sample, so the copy of a whole unchanged family is only reached here: the same
+  // sample objects from one render to the next, with other families before them changing length.
+  for (const format of ['text', 'openmetrics'] as const) {
+    const om = format === 'openmetrics';
+    const r = new ExpositionRenderer();
+    const fams = clone(families);
+    const up = byName(fams, 'redis_up');
+    const commands = byName(fams, 'redis_commands_total');
+    for (let i = 0; i < 6; i++) {
+      // Replaced, not changed in place: a shorter or longer line shifts the families after it.
+      // (redis_commands_total sorts first, redis_up last)
+      if (i % 2 === 1) commands.samples[0] = { ...commands.samples[0], value: 10 ** i };
+      if (i === 2) up.samples[0] = { ...up.samples[0], value: 0 };
+      if (i === 4) commands.samples = [...commands.samples, { labels: { cmd: 'zadd' }, value: 3 }];
+      const want = Buffer.from(reference(fams, om));
+      assert.deepEqual(r.render(fams, format), want, `${format} render ${i}`);
+    }
+  }
+});
