@@ -168,6 +168,65 @@ const commandCalls = `sum by (cmd) (${rate('redis_commands_total')})`;
 const maxClients = `(${sel('redis_config_maxclients')} or ${sel('redis_max_clients')})`;
 const replicaLegend = '{{instance}} → {{slave_ip}}:{{slave_port}}';
 
+/** Red below 1, green from 1: a 0/1 health value. */
+const HEALTHY_AT_1: Thresholds = { base: 'red', steps: [{ value: 1, color: 'green' }] };
+
+/** One series per instance, named after it. */
+function perInstance(expr: string): PanelTarget[] {
+  return [{ expr, legend: '{{instance}}' }];
+}
+
+/** A stat panel of one value per instance; `rest` carries thresholds, mappings, size and the like. */
+function stat(
+  id: number,
+  title: string,
+  description: string,
+  unit: string,
+  expr: string,
+  rest: Omit<PanelSpec, 'id' | 'title' | 'description' | 'kind' | 'unit' | 'targets'>,
+): PanelSpec {
+  return { id, title, description, kind: 'stat', unit, targets: perInstance(expr), ...rest };
+}
+
+/** A stat of an uncoloured value per instance, with its history behind it. */
+function trendStat(
+  id: number,
+  title: string,
+  description: string,
+  unit: string,
+  expr: string,
+  size: PanelSpec['size'],
+): PanelSpec {
+  return stat(id, title, description, unit, expr, { thresholds: NEUTRAL, sparkline: true, size });
+}
+
+/** A stat of a 0/1 status metric (Redis' ok/err fields), read as FAILED/OK. */
+function okFailedStat(id: number, title: string, description: string, metric: string): PanelSpec {
+  return stat(id, title, description, 'none', sel(metric), {
+    mappings: OK_FAILED,
+    thresholds: HEALTHY_AT_1,
+    size: { w: 4, h: 4 },
+  });
+}
+
+/** The security score (0–100) with the tiers the audit caps it at; shown in Overview and in Security. */
+function securityScore(id: number, description: string, size: PanelSpec['size']): PanelSpec {
+  return stat(id, 'Security score', description, 'none', sel('redis_security_score'), {
+    min: 0,
+    max: 100,
+    thresholds: {
+      base: 'red',
+      steps: [
+        { value: 41, color: 'orange' },
+        { value: 71, color: 'yellow' },
+        { value: 90, color: 'green' },
+      ],
+    },
+    noValue: 'no audit',
+    size,
+  });
+}
+
 const OVERVIEW: RowSpec = {
   id: 100,
   title: 'Overview',
@@ -186,74 +245,47 @@ const OVERVIEW: RowSpec = {
         },
       ],
       mappings: UP_DOWN,
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
+      thresholds: HEALTHY_AT_1,
       noValue: 'no data',
       size: { w: 4, h: 4 },
     },
-    {
-      id: 102,
-      title: 'Uptime',
-      description: 'Time since the server started; orange for the first 10 minutes after a restart.',
-      kind: 'stat',
-      unit: 's',
-      targets: [{ expr: sel('redis_uptime_in_seconds'), legend: '{{instance}}' }],
-      thresholds: { base: 'orange', steps: [{ value: 600, color: 'green' }] },
-      size: { w: 4, h: 4 },
-    },
-    {
-      id: 103,
-      title: 'Commands / s',
-      description: 'Commands processed per second.',
-      kind: 'stat',
-      unit: 'ops',
-      targets: [{ expr: rateByInstance('redis_commands_processed_total'), legend: '{{instance}}' }],
-      thresholds: NEUTRAL,
-      sparkline: true,
-      size: { w: 4, h: 4 },
-    },
-    {
-      id: 104,
-      title: 'Memory used',
-      description: 'Memory allocated by Redis for data and overhead (used_memory).',
-      kind: 'stat',
-      unit: 'bytes',
-      targets: [{ expr: sel('redis_memory_used_bytes'), legend: '{{instance}}' }],
-      thresholds: NEUTRAL,
-      sparkline: true,
-      size: { w: 4, h: 4 },
-    },
-    {
-      id: 105,
-      title: 'Connected clients',
-      description: 'Client connections, not counting replicas.',
-      kind: 'stat',
-      unit: 'short',
-      targets: [{ expr: sel('redis_connected_clients'), legend: '{{instance}}' }],
-      thresholds: NEUTRAL,
-      sparkline: true,
-      size: { w: 4, h: 4 },
-    },
-    {
-      id: 106,
-      title: 'Security score',
-      description:
-        "0–100, the severity-weighted share of passing security checks from the exporter's background audit (at most 40 while a critical check fails, 70 while a high one does). Details in the Security row.",
-      kind: 'stat',
-      unit: 'none',
-      min: 0,
-      max: 100,
-      targets: [{ expr: sel('redis_security_score'), legend: '{{instance}}' }],
-      thresholds: {
-        base: 'red',
-        steps: [
-          { value: 41, color: 'orange' },
-          { value: 71, color: 'yellow' },
-          { value: 90, color: 'green' },
-        ],
-      },
-      noValue: 'no audit',
-      size: { w: 4, h: 4 },
-    },
+    stat(
+      102,
+      'Uptime',
+      'Time since the server started; orange for the first 10 minutes after a restart.',
+      's',
+      sel('redis_uptime_in_seconds'),
+      { thresholds: { base: 'orange', steps: [{ value: 600, color: 'green' }] }, size: { w: 4, h: 4 } },
+    ),
+    trendStat(
+      103,
+      'Commands / s',
+      'Commands processed per second.',
+      'ops',
+      rateByInstance('redis_commands_processed_total'),
+      { w: 4, h: 4 },
+    ),
+    trendStat(
+      104,
+      'Memory used',
+      'Memory allocated by Redis for data and overhead (used_memory).',
+      'bytes',
+      sel('redis_memory_used_bytes'),
+      { w: 4, h: 4 },
+    ),
+    trendStat(
+      105,
+      'Connected clients',
+      'Client connections, not counting replicas.',
+      'short',
+      sel('redis_connected_clients'),
+      { w: 4, h: 4 },
+    ),
+    securityScore(
+      106,
+      "0–100, the severity-weighted share of passing security checks from the exporter's background audit (at most 40 while a critical check fails, 70 while a high one does). Details in the Security row.",
+      { w: 4, h: 4 },
+    ),
     {
       id: 107,
       title: 'Instances',
@@ -352,7 +384,7 @@ const THROUGHPUT: RowSpec = {
       kind: 'timeseries',
       unit: 'ops',
       min: 0,
-      targets: [{ expr: rateByInstance('redis_commands_processed_total'), legend: '{{instance}}' }],
+      targets: perInstance(rateByInstance('redis_commands_processed_total')),
       size: { w: 8, h: 8 },
     },
     {
@@ -454,7 +486,7 @@ const CLIENTS: RowSpec = {
       unit: 'percentunit',
       min: 0,
       max: 1,
-      targets: [{ expr: `${sel('redis_connected_clients')} / (${maxClients} > 0)`, legend: '{{instance}}' }],
+      targets: perInstance(`${sel('redis_connected_clients')} / (${maxClients} > 0)`),
       thresholds: {
         base: 'green',
         steps: [
@@ -532,7 +564,7 @@ const SLOW: RowSpec = {
       kind: 'timeseries',
       unit: 'opm',
       min: 0,
-      targets: [{ expr: `60 * sum by (instance) (${rate('redis_slowlog_last_id')})`, legend: '{{instance}}' }],
+      targets: perInstance(`60 * sum by (instance) (${rate('redis_slowlog_last_id')})`),
       size: { w: 10, h: 8 },
     },
     {
@@ -542,7 +574,7 @@ const SLOW: RowSpec = {
       kind: 'timeseries',
       unit: 's',
       min: 0,
-      targets: [{ expr: sel('redis_last_slow_execution_duration_seconds'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_last_slow_execution_duration_seconds')),
       size: { w: 10, h: 8 },
     },
     {
@@ -552,7 +584,7 @@ const SLOW: RowSpec = {
         'Entries in the slow log. Capped at slowlog-max-len (128 by default) and only emptied by SLOWLOG RESET, so a full log says nothing about now.',
       kind: 'stat',
       unit: 'short',
-      targets: [{ expr: sel('redis_slowlog_length'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_slowlog_length')),
       thresholds: NEUTRAL,
       size: { w: 4, h: 8 },
     },
@@ -574,17 +606,14 @@ const REPLICATION: RowSpec = {
       showName: true,
       size: { w: 6, h: 4 },
     },
-    {
-      id: 802,
-      title: 'Connected replicas',
-      description: 'Replicas connected to each master (0 on replicas without replicas of their own).',
-      kind: 'stat',
-      unit: 'short',
-      targets: [{ expr: sel('redis_connected_slaves'), legend: '{{instance}}' }],
-      thresholds: NEUTRAL,
-      sparkline: true,
-      size: { w: 6, h: 4 },
-    },
+    trendStat(
+      802,
+      'Connected replicas',
+      'Replicas connected to each master (0 on replicas without replicas of their own).',
+      'short',
+      sel('redis_connected_slaves'),
+      { w: 6, h: 4 },
+    ),
     {
       id: 803,
       title: 'Master link',
@@ -592,24 +621,20 @@ const REPLICATION: RowSpec = {
         "A replica's link to its master. It also reads DOWN during a full resynchronisation. Only replicas have it.",
       kind: 'stat',
       unit: 'none',
-      targets: [{ expr: sel('redis_master_link_up'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_master_link_up')),
       mappings: UP_DOWN,
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
+      thresholds: HEALTHY_AT_1,
       noValue: 'no replica selected',
       size: { w: 6, h: 4 },
     },
-    {
-      id: 804,
-      title: 'Full resyncs served',
-      description:
-        'Full resynchronisations a master has served since it started. Growth means replicas could not resume from the backlog: raise repl-backlog-size.',
-      kind: 'stat',
-      unit: 'short',
-      targets: [{ expr: sel('redis_replica_resyncs_full'), legend: '{{instance}}' }],
-      thresholds: NEUTRAL,
-      sparkline: true,
-      size: { w: 6, h: 4 },
-    },
+    trendStat(
+      804,
+      'Full resyncs served',
+      'Full resynchronisations a master has served since it started. Growth means replicas could not resume from the backlog: raise repl-backlog-size.',
+      'short',
+      sel('redis_replica_resyncs_full'),
+      { w: 6, h: 4 },
+    ),
     {
       id: 805,
       title: 'Replica acknowledgement lag',
@@ -645,7 +670,7 @@ const REPLICATION: RowSpec = {
       kind: 'timeseries',
       unit: 's',
       min: 0,
-      targets: [{ expr: sel('redis_master_last_io_seconds_ago'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_master_last_io_seconds_ago')),
       size: { w: 8, h: 8 },
     },
   ],
@@ -662,7 +687,7 @@ const PERSISTENCE: RowSpec = {
         'Time since the last successful RDB save. On a cache without persistence this is just the uptime: read it with the unsaved changes next to it.',
       kind: 'stat',
       unit: 's',
-      targets: [{ expr: `time() - ${sel('redis_rdb_last_save_timestamp_seconds')}`, legend: '{{instance}}' }],
+      targets: perInstance(`time() - ${sel('redis_rdb_last_save_timestamp_seconds')}`),
       thresholds: NEUTRAL,
       size: { w: 4, h: 4 },
     },
@@ -673,29 +698,23 @@ const PERSISTENCE: RowSpec = {
         'Changes (rdb_changes_since_last_save) that the next RDB save will persist, now; lost on a crash if there is no AOF.',
       kind: 'stat',
       unit: 'short',
-      targets: [{ expr: sel('redis_rdb_changes_since_last_save'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_rdb_changes_since_last_save')),
       thresholds: NEUTRAL,
       size: { w: 4, h: 4 },
     },
-    {
-      id: 903,
-      title: 'Last RDB save',
-      description:
-        'Result of the last background save. After a failure Redis refuses writes (MISCONF) while stop-writes-on-bgsave-error is on.',
-      kind: 'stat',
-      unit: 'none',
-      targets: [{ expr: sel('redis_rdb_last_bgsave_status'), legend: '{{instance}}' }],
-      mappings: OK_FAILED,
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
-      size: { w: 4, h: 4 },
-    },
+    okFailedStat(
+      903,
+      'Last RDB save',
+      'Result of the last background save. After a failure Redis refuses writes (MISCONF) while stop-writes-on-bgsave-error is on.',
+      'redis_rdb_last_bgsave_status',
+    ),
     {
       id: 904,
       title: 'AOF',
       description: 'Whether the append-only file is enabled.',
       kind: 'stat',
       unit: 'none',
-      targets: [{ expr: sel('redis_aof_enabled'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_aof_enabled')),
       mappings: [
         { value: 0, text: 'off', color: 'text' },
         { value: 1, text: 'on', color: 'blue' },
@@ -703,28 +722,18 @@ const PERSISTENCE: RowSpec = {
       thresholds: NEUTRAL,
       size: { w: 4, h: 4 },
     },
-    {
-      id: 905,
-      title: 'Last AOF write',
-      description: 'Result of the last write to the append-only file (OK while AOF is off).',
-      kind: 'stat',
-      unit: 'none',
-      targets: [{ expr: sel('redis_aof_last_write_status'), legend: '{{instance}}' }],
-      mappings: OK_FAILED,
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
-      size: { w: 4, h: 4 },
-    },
-    {
-      id: 906,
-      title: 'Last AOF rewrite',
-      description: 'Result of the last background rewrite of the append-only file.',
-      kind: 'stat',
-      unit: 'none',
-      targets: [{ expr: sel('redis_aof_last_bgrewrite_status'), legend: '{{instance}}' }],
-      mappings: OK_FAILED,
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
-      size: { w: 4, h: 4 },
-    },
+    okFailedStat(
+      905,
+      'Last AOF write',
+      'Result of the last write to the append-only file (OK while AOF is off).',
+      'redis_aof_last_write_status',
+    ),
+    okFailedStat(
+      906,
+      'Last AOF rewrite',
+      'Result of the last background rewrite of the append-only file.',
+      'redis_aof_last_bgrewrite_status',
+    ),
     {
       id: 907,
       title: 'Unsaved changes over time',
@@ -732,7 +741,7 @@ const PERSISTENCE: RowSpec = {
       kind: 'timeseries',
       unit: 'short',
       min: 0,
-      targets: [{ expr: sel('redis_rdb_changes_since_last_save'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_rdb_changes_since_last_save')),
       size: { w: 12, h: 8 },
     },
     {
@@ -803,27 +812,11 @@ const SECURITY: RowSpec = {
   id: 1100,
   title: 'Security',
   panels: [
-    {
-      id: 1101,
-      title: 'Security score',
-      description:
-        '0–100, the severity-weighted share of passing checks (at most 40 while a critical check fails, 70 while a high one does). The exporter runs the audit every --security-interval; `redoubt audit` explains each check.',
-      kind: 'stat',
-      unit: 'none',
-      min: 0,
-      max: 100,
-      targets: [{ expr: sel('redis_security_score'), legend: '{{instance}}' }],
-      thresholds: {
-        base: 'red',
-        steps: [
-          { value: 41, color: 'orange' },
-          { value: 71, color: 'yellow' },
-          { value: 90, color: 'green' },
-        ],
-      },
-      noValue: 'no audit',
-      size: { w: 5, h: 6 },
-    },
+    securityScore(
+      1101,
+      '0–100, the severity-weighted share of passing checks (at most 40 while a critical check fails, 70 while a high one does). The exporter runs the audit every --security-interval; `redoubt audit` explains each check.',
+      { w: 5, h: 6 },
+    ),
     {
       id: 1102,
       title: 'Failing checks by severity',
@@ -847,12 +840,12 @@ const SECURITY: RowSpec = {
         'protected-mode, read on every scrape: a CONFIG SET protected-mode no (a common first step of an attack) shows within one scrape.',
       kind: 'stat',
       unit: 'none',
-      targets: [{ expr: sel('redis_security_config_value', 'param="protected-mode"'), legend: '{{instance}}' }],
+      targets: perInstance(sel('redis_security_config_value', 'param="protected-mode"')),
       mappings: [
         { value: 0, text: 'OFF', color: 'red' },
         { value: 1, text: 'on', color: 'green' },
       ],
-      thresholds: { base: 'red', steps: [{ value: 1, color: 'green' }] },
+      thresholds: HEALTHY_AT_1,
       noValue: 'CONFIG not readable',
       size: { w: 5, h: 6 },
     },
@@ -863,7 +856,7 @@ const SECURITY: RowSpec = {
         "Checks the audit could not decide because the exporter's user may not see the setting (CONFIG or ACL denied). Give the exporter the auditor's permissions for the full picture.",
       kind: 'stat',
       unit: 'short',
-      targets: [{ expr: `count by (instance) (${sel('redis_security_check_status')} == -1)`, legend: '{{instance}}' }],
+      targets: perInstance(`count by (instance) (${sel('redis_security_check_status')} == -1)`),
       thresholds: { base: 'green', steps: [{ value: 1, color: 'yellow' }] },
       noValue: '0',
       size: { w: 5, h: 6 },

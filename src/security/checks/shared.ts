@@ -8,6 +8,7 @@
  * category.
  */
 
+import { newAclUser } from '../../redis/acl-rules.ts';
 import { type CommandTable, loadCommandTable, userCan } from '../acl-eval.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
@@ -550,16 +551,7 @@ export function usersToJudge(facts: Facts): UsersView | { unknown: string } {
   const dry = facts.dryRun;
   if (dry && Object.keys(dry).length > 0) {
     const users = Object.keys(dry).map((name): AclUser => {
-      const user: AclUser = {
-        name,
-        enabled: true,
-        nopass: false,
-        passwordHashes: [],
-        plaintextPasswords: [],
-        keyPatterns: [],
-        channelPatterns: [],
-        commandRules: [],
-      };
+      const user: AclUser = { ...newAclUser(name), enabled: true };
       dryRunOnly.add(user);
       return user;
     });

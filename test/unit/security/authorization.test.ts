@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   AUTHORIZATION_CHECKS,
   checkPasswordsReadable,
@@ -13,31 +12,21 @@ import {
   scriptingForNonAdmins,
   superuserSprawl,
 } from '../../../src/security/checks/authorization.ts';
-import type { Facts } from '../../../src/security/facts.ts';
 import {
   aclFile,
-  assertNoSecret,
+  CONFIG_FORBIDDEN,
   fileFacts,
-  hardenedAclFacts,
+  hardened,
   liveFacts,
+  liveWith,
   OPEN_DEFAULT,
+  PW,
+  run,
   server,
   sha256,
+  USERS_FORBIDDEN,
   user,
 } from './facts-builder.ts';
-
-const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f, PW, sha256(PW));
-  return r;
-}
-
-const USERS_FORBIDDEN = { users: 'ACL LIST is not permitted for this user (NOPERM)' };
-
-const hardened = (): Facts => hardenedAclFacts(PW);
-const liveWith = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
 
 test('AUTHORIZATION_CHECKS holds RS005–RS007, RS016–RS018, RS022, RS024 and RS055, all authorization', () => {
   assert.deepEqual(
@@ -333,7 +322,6 @@ test('skip on a Sentinel: RS016–RS018, RS022, RS024', () => {
 
 // RS055 ---------------------------------------------------------------------------------------------------------
 
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
 const ADMIN = 'admin on >Admin-Pa55word-x ~* &* +@all';
 const MONITOR = 'monitor on >Mon-Pa55word-y -@all +info +config|get';
 const APP = 'app on >App-Pa55word-z ~app:* -@all +@read +@write -@dangerous';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   AVAILABILITY_CHECKS,
   checkIdleTimeout,
@@ -11,27 +10,19 @@ import {
   checkScriptTimeout,
   keysCommand,
 } from '../../../src/security/checks/availability.ts';
-import type { Facts } from '../../../src/security/facts.ts';
 import {
-  assertNoSecret,
+  CONFIG_FORBIDDEN,
   facts,
   fileFacts,
   hardenedAclFacts,
   liveFacts,
+  liveWith,
+  PW,
+  run,
   server,
-  sha256,
   user,
 } from './facts-builder.ts';
 
-const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f, PW, sha256(PW));
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
 const SENTINEL = liveFacts({ server: server('7.0.15', { mode: 'sentinel' }) });
 
 test('AVAILABILITY_CHECKS holds RS025, RS028–RS032 and RS044 with catalogue metadata', () => {
@@ -42,11 +33,9 @@ test('AVAILABILITY_CHECKS holds RS025, RS028–RS032 and RS044 with catalogue me
   assert.ok(AVAILABILITY_CHECKS.every((c) => c.category === 'availability'));
 });
 
-const liveWithUsers = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
-
 describe('RS025 KEYS', () => {
   test('fail: +@read includes KEYS unless -@dangerous', () => {
-    const r = run(keysCommand, liveWithUsers('default off', `app on >${PW} ~app:* -@all +@read`));
+    const r = run(keysCommand, liveWith('default off', `app on >${PW} ~app:* -@all +@read`));
     assert.equal(r.status, 'fail');
     assert.match(r.evidence, /may run keys/);
   });

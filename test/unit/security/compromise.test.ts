@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   COMPROMISE_CHECKS,
   checkModules,
@@ -8,16 +7,7 @@ import {
   checkReplicationPeers,
   checkSuspiciousKeys,
 } from '../../../src/security/checks/compromise.ts';
-import type { Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, fileFacts, liveFacts } from './facts-builder.ts';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f);
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
+import { CONFIG_FORBIDDEN, fileFacts, liveFacts, run } from './facts-builder.ts';
 
 test('COMPROMISE_CHECKS holds RS038, RS041, RS053, RS054, all compromise indicators', () => {
   assert.deepEqual(

@@ -1,30 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import { CONFIDENTIALITY_CHECKS, monitorClientList } from '../../../src/security/checks/confidentiality.ts';
-import type { Facts } from '../../../src/security/facts.ts';
 import {
-  assertNoSecret,
   fileFacts,
-  hardenedAclFacts,
+  hardened,
   liveFacts,
+  liveWith,
   OPEN_DEFAULT,
+  PW,
+  run,
   server,
-  sha256,
+  USERS_FORBIDDEN,
   user,
 } from './facts-builder.ts';
-
-const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f, PW, sha256(PW));
-  return r;
-}
-
-const USERS_FORBIDDEN = { users: 'ACL LIST is not permitted for this user (NOPERM)' };
-const hardened = (): Facts => hardenedAclFacts(PW);
-const liveWith = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
 
 test('CONFIDENTIALITY_CHECKS holds RS026', () => {
   assert.deepEqual(

@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import { checkPersistence, DATA_PROTECTION_CHECKS } from '../../../src/security/checks/data-protection.ts';
-import type { Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, fileFacts, liveFacts, server } from './facts-builder.ts';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f);
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
+import { CONFIG_FORBIDDEN, fileFacts, liveFacts, run, server } from './facts-builder.ts';
 
 test('DATA_PROTECTION_CHECKS holds RS042', () => {
   assert.deepEqual(

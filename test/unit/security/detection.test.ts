@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   checkAuthFailures,
   checkLogging,
   checkSlowlogLatency,
   DETECTION_CHECKS,
 } from '../../../src/security/checks/detection.ts';
-import type { AclLogEntry, Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, fileFacts, liveFacts, user } from './facts-builder.ts';
-
-function run(check: Check, f: Facts, ...extraSecrets: string[]): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f, ...extraSecrets);
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
+import type { AclLogEntry } from '../../../src/security/facts.ts';
+import { CONFIG_FORBIDDEN, fileFacts, liveFacts, run, user } from './facts-builder.ts';
 
 const authFailure = (username: string, count: number, ageSeconds = 30): AclLogEntry => ({
   reason: 'auth',

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   ENCRYPTION_CHECKS,
   plaintextAlongsideTls,
@@ -9,17 +8,8 @@ import {
   unencryptedReplication,
   weakTlsProtocols,
 } from '../../../src/security/checks/encryption.ts';
-import type { Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, fileFacts, liveFacts } from './facts-builder.ts';
+import { CONFIG_FORBIDDEN, fileFacts, liveFacts, run, UNIX_ONLY } from './facts-builder.ts';
 
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f);
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
-const UNIX_ONLY = { port: '0', 'tls-port': '0', unixsocket: '/run/redis/redis.sock' };
 const TLS_ONLY = { bind: '10.0.0.5', port: '0', 'tls-port': '6380' };
 
 test('ENCRYPTION_CHECKS holds RS011–RS015', () => {

@@ -4,6 +4,8 @@
  * else stays absent, as it would be when it could not be observed.
  */
 import { createHash } from 'node:crypto';
+import { newAclUser } from '../../../src/redis/acl-rules.ts';
+import type { Check, CheckResult } from '../../../src/security/check.ts';
 import type { AclUser, ConfigFacts, Facts, ServerFacts, SourceLocation } from '../../../src/security/facts.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -21,16 +23,7 @@ export function user(line: string, location?: SourceLocation): AclUser {
   const tokens = line.trim().split(/\s+/);
   if (tokens[0] === 'user') tokens.shift();
   const [name, ...rules] = tokens;
-  const u: AclUser = {
-    name,
-    enabled: false,
-    nopass: false,
-    passwordHashes: [],
-    plaintextPasswords: [],
-    keyPatterns: [],
-    channelPatterns: [],
-    commandRules: [],
-  };
+  const u = newAclUser(name);
   for (const t of rules) {
     const lower = t.toLowerCase();
     if (lower === 'on') u.enabled = true;
@@ -145,6 +138,19 @@ export function liveFacts(
 /** A full-rights, password-less default user, as a server without configuration has it. */
 export const OPEN_DEFAULT = 'default on nopass ~* &* +@all';
 
+/** Facts from a live server whose ACL LIST gave these rule lines. */
+export const liveWith = (...lines: string[]): Facts => liveFacts({ users: lines.map((l) => user(l)) });
+
+/** The password of the hardened users (`hardened()`): a strong one, which no evidence may show. */
+export const PW = 'c0a1e4f9b27d8e6a5f3c1b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f';
+
+/** What the audit records when CONFIG GET is denied to its user. */
+export const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
+/** What the audit records when ACL LIST is denied to its user. */
+export const USERS_FORBIDDEN = { users: 'ACL LIST is not permitted for this user (NOPERM)' };
+/** Listening on a unix socket only: no TCP port, plain or TLS. */
+export const UNIX_ONLY = { port: '0', 'tls-port': '0', unixsocket: '/run/redis/redis.sock' };
+
 /**
  * Every secret the facts hold: plaintext passwords and their hashes, requirepass/masterauth values and the new
  * names of renamed commands. Evidence must contain none of them.
@@ -181,6 +187,15 @@ export function assertNoSecret(result: { evidence: string }, f: Facts, ...extra:
   }
 }
 
+/**
+ * Evaluates a check and fails when its evidence holds a secret of the facts, PW or its hash, or any of `extra`.
+ */
+export function run(check: Check, f: Facts, ...extra: string[]): CheckResult {
+  const r = check.evaluate(f);
+  assertNoSecret(r, f, PW, sha256(PW), ...extra);
+  return r;
+}
+
 /** The users.acl `redoubt harden` writes (research §10), every password `pw`: no high or critical finding. */
 export function hardenedUsers(pw: string): AclUser[] {
   return aclFile('users.acl', [
@@ -196,3 +211,6 @@ export function hardenedUsers(pw: string): AclUser[] {
 /** A file audit of the hardened users.acl (aclfile set, nothing else). */
 export const hardenedAclFacts = (pw: string): Facts =>
   fileFacts({ config: { aclfile: 'users.acl' }, users: hardenedUsers(pw) });
+
+/** The file audit of the hardened users.acl, every password PW. */
+export const hardened = (): Facts => hardenedAclFacts(PW);

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import { checkFilePermissions, FILE_CHECKS } from '../../../src/security/checks/file.ts';
-import type { Facts } from '../../../src/security/facts.ts';
-import { aclFile, assertNoSecret, fileFacts, liveFacts } from './facts-builder.ts';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f);
-  return r;
-}
+import { aclFile, fileFacts, liveFacts, run } from './facts-builder.ts';
 
 const CONF = '/etc/redis/redis.conf';
 const ACL = '/etc/redis/users.acl';

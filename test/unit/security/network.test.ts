@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Check, CheckResult } from '../../../src/security/check.ts';
 import {
   bindAllInterfaces,
   checkClusterBus,
@@ -10,17 +9,7 @@ import {
   protectedModeDisabled,
 } from '../../../src/security/checks/network.ts';
 import { classifyAddress } from '../../../src/security/checks/shared.ts';
-import type { Facts } from '../../../src/security/facts.ts';
-import { assertNoSecret, fileFacts, liveFacts, OPEN_DEFAULT, server, user } from './facts-builder.ts';
-
-function run(check: Check, f: Facts): CheckResult {
-  const r = check.evaluate(f);
-  assertNoSecret(r, f);
-  return r;
-}
-
-const CONFIG_FORBIDDEN = { config: 'CONFIG is not permitted for this user (NOPERM)' };
-const UNIX_ONLY = { port: '0', 'tls-port': '0', unixsocket: '/run/redis/redis.sock' };
+import { CONFIG_FORBIDDEN, fileFacts, liveFacts, OPEN_DEFAULT, run, server, UNIX_ONLY, user } from './facts-builder.ts';
 
 test('NETWORK_CHECKS holds RS008, RS009, RS010, RS045, RS052', () => {
   assert.deepEqual(
