@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError } from '../redis/errors.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
@@ -104,7 +105,7 @@ export const AUDIT_FLAGS: FlagSpec[] = [
     name: 'allowed-peers',
     type: 'list',
     default: [],
-    help: 'Expected replication peers (host or host:port) for RS041.',
+    help: 'Expected replication peers (host, host:port or an IPv4 CIDR) for RS041.',
   },
   {
     name: 'expected-role',
@@ -140,6 +141,12 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   if (role && role !== 'master' && role !== 'replica')
     throw new UsageError(`--expected-role "${role}": use master or replica`);
   const peers = v['allowed-peers'] as string[];
+  for (const peer of peers) {
+    // RS041 matches a host, host:port, [v6]:port or an IPv4 CIDR: a malformed CIDR would match nothing, silently.
+    const [net, bits, extra] = peer.split('/');
+    if (bits !== undefined && (isIP(net) !== 4 || !/^\d{1,2}$/.test(bits) || Number(bits) > 32 || extra !== undefined))
+      throw new UsageError(`--allowed-peers "${peer}": a CIDR must be IPv4, such as 10.0.0.0/8`);
+  }
   return {
     allowedPeers: peers.length ? peers : undefined,
     expectedRole: (role || undefined) as 'master' | 'replica' | undefined,
@@ -147,7 +154,7 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
-async function liveReport(v: Record<string, unknown>, inventory: Facts['inventory']): Promise<AuditReport> {
+async function liveReport(v: Record<string, unknown>, inventory: ReturnType<typeof inventoryOf>): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
   const target = withCredentials(
     bare,
@@ -172,7 +179,7 @@ async function liveReport(v: Record<string, unknown>, inventory: Facts['inventor
       scanSuspiciousKeys: Boolean(v['scan-keys']),
       local: Boolean(v.local),
       configCommand: String(v['config-command'] || '') || undefined,
-      adminUsers: inventory?.adminUsers,
+      adminUsers: inventory.adminUsers,
     });
     facts.now = new Date().toISOString();
     facts.inventory = inventory;

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../harden/files.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
-import { parseTarget } from '../redis/target.ts';
 import {
   cidrsOverlap,
   DEFAULT_STACK_CONFIG,
@@ -16,7 +15,7 @@ import {
 import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
 import { apr1Salt } from '../stack/htpasswd.ts';
 import { STACK_LAYOUT, type StackFileId } from '../stack/layout.ts';
-import { DOCKER_BRIDGE_BIND, redisInstallCommands, stackBindAddresses } from '../stack/redis.ts';
+import { DOCKER_BRIDGE_BIND, redisInstallCommands, stackBind, stackBindAddresses } from '../stack/redis.ts';
 import {
   renderCommittedFiles,
   renderEnvFile,
@@ -185,7 +184,7 @@ export function stackNextSteps(config: StackConfig, path: (p: string) => string 
   const env = path(STACK_LAYOUT.env.path);
   const bind = listed(stackBindAddresses(config));
   const bridge = DOCKER_BRIDGE_BIND.replace(/^-/, '');
-  const listens = config.redis.targets.some((t) => parseTarget(t).host === DOCKER_HOST)
+  const listens = stackBind(config).includes(DOCKER_BRIDGE_BIND)
     ? `It listens on ${bind}; ${bridge} is Docker's bridge, where the exporter container reaches ${DOCKER_HOST}, so restart Redis once Docker runs (Redis skips that address while it does not exist).`
     : `It listens on ${bind}: add the address the exporter container reaches each target at, if it is not there.`;
   return [

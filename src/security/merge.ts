@@ -43,7 +43,7 @@ export function mergeReports(live: AuditReport, file: AuditReport): AuditReport 
         ? l.evidence
         : `live: ${l.status} — ${l.evidence}; file: ${f.status} — ${f.evidence}`;
     // The file's line is where to fix it, whichever side decided the status.
-    return { ...chosen, evidence, location: chosen.location ?? f.location ?? l.location };
+    return { ...chosen, evidence, location: f.location ?? l.location };
   });
   const sorted = sortFindings(findings);
   return {

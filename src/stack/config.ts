@@ -239,7 +239,8 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
     allow.forEach((a, i) => {
       const why = checkCidr(a);
       if (why) fail(`proxy.allow[${i}]`, `"${a}" ${why} (use e.g. 10.0.0.0/8, 192.168.1.20 or fd00::/8)`);
-      if (/^(0\.0\.0\.0|::)\/0$/.test(a)) fail(`proxy.allow[${i}]`, `"${a}" lets every address in; list your networks`);
+      // Any /0 (10.0.0.0/0 too): nginx ignores the address bits a prefix leaves out.
+      if (/\/0+$/.test(a)) fail(`proxy.allow[${i}]`, `"${a}" lets every address in; list your networks`);
     });
     config.proxy.allow = allow;
   }

@@ -1,5 +1,5 @@
 import { SERVICES } from './compose.ts';
-import type { StackConfig } from './config.ts';
+import { cidrsOverlap, DOCKER_BRIDGE_RANGE, type StackConfig } from './config.ts';
 
 /**
  * Where nginx listens, where it finds the three UIs and where it keeps its process files. The compose file's
@@ -47,7 +47,7 @@ const ALLOWLIST_NOTE = [
   "theirs (Docker NATs them). Connections to localhost on the Docker host (relayed by docker-proxy, Docker's",
   'userland proxy, or masqueraded when userland-proxy is off) and IPv6 connections docker-proxy relays to this',
   "IPv4-only network arrive from the stack network's gateway (e.g. 172.18.0.1), whoever sent them. So list the",
-  "networks your clients really are in, never Docker's bridge range 172.16.0.0/12 (nor a 192.168.x or 10.x",
+  `networks your clients really are in, never Docker's bridge range ${DOCKER_BRIDGE_RANGE} (nor a 192.168.x or 10.x`,
   "network Docker's address pools gave the stack): allowing the gateway lets in every relayed client.",
   "Inside the container, 127.0.0.1 is only nginx's own healthcheck.",
 ];
@@ -163,7 +163,7 @@ export function renderNginxConf(config: StackConfig, runtime: NginxRuntime = COM
         'geo $redoubt_allowed_client {',
         '    default 0;',
         ...config.proxy.allow.map((a) => `    ${a} 1;`),
-        ...(config.proxy.allow.includes(HEALTHCHECK_CLIENT)
+        ...(config.proxy.allow.some((a) => cidrsOverlap(a, HEALTHCHECK_CLIENT))
           ? []
           : [`    ${HEALTHCHECK_CLIENT} 1;  # the healthcheck, from inside this container`]),
         '}',

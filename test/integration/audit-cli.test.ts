@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { parseEnvFile } from '../../src/stack/env.ts';
 import { freePort } from '../support/ports.ts';
 import { runCliInPty } from '../support/pty.ts';
 import { quoteConf, type RedisServer, startRedis } from '../support/redis-server.ts';
@@ -115,12 +116,7 @@ before(async () => {
   const out = join(root, 'hardened');
   const h = await runCli(['harden', '--out', out]);
   assert.equal(h.code, 0, h.stderr);
-  hardenedEnv = Object.fromEntries(
-    readFileSync(join(out, '.env'), 'utf8')
-      .split('\n')
-      .filter((l) => /^REDIS_[A-Z_]+_PASSWORD=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  hardenedEnv = parseEnvFile(readFileSync(join(out, '.env'), 'utf8'));
   const port = await freePort();
   const data = join(out, 'data');
   mkdirSync(data, { mode: 0o700 });
@@ -326,6 +322,36 @@ describe('--format sarif', () => {
       assert.deepEqual(x.locations[0].logicalLocations, [{ name: `redis://127.0.0.1:${open.port}`, kind: 'resource' }]);
     }
     assert.ok('REDIS_TARGET' in sarif.runs[0].originalUriBaseIds);
+  });
+
+  test('the same file in two checkouts: the same locations and fingerprints, no absolute path in either', async () => {
+    const lines = ['port 6380', 'bind * -::*', 'enable-debug-command yes'];
+    const runs = [];
+    for (const checkout of ['checkout-a', 'checkout-b']) {
+      writeConf(join(checkout, 'deploy'), lines);
+      const r = await audit(['--config', 'deploy/redis.conf', '--format', 'sarif'], {}, join(root, checkout));
+      assert.equal(r.code, 0, r.stderr);
+      runs.push(
+        check(JSON.parse(r.stdout)).map((x) => ({
+          location: x.locations[0],
+          fingerprints: (x as unknown as { partialFingerprints: Record<string, string> }).partialFingerprints,
+        })),
+      );
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    assert.ok(!JSON.stringify(runs[0]).includes(root), JSON.stringify(runs[0][0]));
+  });
+
+  test('a live audit with credentials in the URL: no password in the SARIF, no user name in the artifact', async () => {
+    const password = hardenedEnv.REDIS_AUDITOR_PASSWORD;
+    const url = hardened.url.replace('://', `://auditor:${encodeURIComponent(password)}@`);
+    const r = await audit(['--redis', url, '--format', 'sarif']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes(password), 'the password is not in the SARIF');
+    const sarif = JSON.parse(r.stdout);
+    assert.deepEqual(githubSarifProblems(sarif), []);
+    for (const x of sarif.runs[0].results as SarifResult[])
+      assert.equal(x.locations[0].physicalLocation.artifactLocation.uri, `redis-127.0.0.1_${hardened.port}`, x.ruleId);
   });
 
   test('live and files together: file/line where the file shows it, the target as logical location', async () => {
@@ -617,6 +643,16 @@ describe('inventory flags apply to file audits too', () => {
     assert.equal(ops.status, 'fail', `ops is not an admin by default: ${ops.evidence}`);
     const admin = await rs017('--admin-users', 'ops');
     assert.equal(admin.status, 'pass', admin.evidence);
+  });
+
+  test('a malformed CIDR in --allowed-peers is a usage error, not a peer that matches nothing', async () => {
+    const conf = writeConf('inventory-cidr', ['port 6380']);
+    for (const peer of ['10.0.0.0/33', '10.0.0/8', 'fd00::/8']) {
+      const r = await audit(['--config', conf, '--allowed-peers', peer]);
+      assert.equal(r.code, 2, peer);
+      assert.match(r.stderr, /--allowed-peers/, peer);
+    }
+    assert.equal((await audit(['--config', conf, '--allowed-peers', '10.0.0.0/8,db-2:6379'])).code, 0);
   });
 
   test('a bad --expected-role is a usage error for a file audit as well', async () => {

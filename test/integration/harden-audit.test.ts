@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { parseEnvFile } from '../../src/stack/env.ts';
 import { freePort } from '../support/ports.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { runCli, runMain } from '../support/redoubt.ts';
@@ -53,13 +54,7 @@ function sawTheServer(report: JsonReport): void {
     assert.equal(report.unobserved[part], undefined, `${part}: ${report.unobserved[part]}`);
 }
 
-const readEnv = (dir: string): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(dir, '.env'), 'utf8')
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+const readEnv = (dir: string) => parseEnvFile(readFileSync(join(dir, '.env'), 'utf8'));
 
 for (const tls of [false, true])
   describe(`harden --out${tls ? ' --tls --role cache' : ' (role store)'}, then redoubt audit --fail-on high: exit 0`, () => {

@@ -11,6 +11,7 @@ import {
   StackConfigError,
   targetAddresses,
 } from '../../src/stack/config.ts';
+import { renderNginxConf } from '../../src/stack/nginx.ts';
 
 function rejects(yaml: string, pattern: RegExp): void {
   assert.throws(
@@ -82,6 +83,8 @@ describe('redoubt.yml', () => {
     rejects('proxy: { allow: [10.0.0.0/33] }', /proxy\.allow\[0\] "10\.0\.0\.0\/33" has a prefix length outside 0-32/);
     rejects('proxy: { allow: [127.0.0.1, localhost] }', /proxy\.allow\[1\] "localhost" is not an IP address or CIDR/);
     rejects('proxy: { allow: [0.0.0.0/0] }', /proxy\.allow\[0\] "0\.0\.0\.0\/0" lets every address in/);
+    rejects('proxy: { allow: [10.0.0.0/8, 10.1.2.3/0] }', /proxy\.allow\[1\] "10\.1\.2\.3\/0" lets every address in/);
+    rejects('proxy: { allow: ["fd00::/0"] }', /proxy\.allow\[0\] "fd00::\/0" lets every address in/);
     rejects('proxy: [1]', /proxy must be a mapping/);
     rejects('- a', /expected a mapping of sections/);
     rejects('proxy: { allow: [', /not valid YAML/);
@@ -104,6 +107,21 @@ describe('redoubt.yml', () => {
       );
     assert.ok(!DEFAULT_ALLOW.some((a) => cidrsOverlap(a, DOCKER_BRIDGE_RANGE)));
     assert.ok(DEFAULT_ALLOW.includes('127.0.0.1'), "nginx's healthcheck comes from 127.0.0.1 inside its container");
+  });
+
+  test("nginx's allowlist lets its healthcheck (127.0.0.1) in, once, whatever proxy.allow says", () => {
+    const geo = (allow: string[]) => {
+      const conf = renderNginxConf({ ...DEFAULT_STACK_CONFIG, proxy: { ...DEFAULT_STACK_CONFIG.proxy, allow } });
+      const block = conf.slice(conf.indexOf('geo $redoubt_allowed_client {'));
+      return block
+        .slice(0, block.indexOf('}'))
+        .split('\n')
+        .slice(2, -1)
+        .map((l) => l.trim().split(/\s+/)[0]);
+    };
+    assert.deepEqual(geo(['10.0.0.0/8']), ['10.0.0.0/8', '127.0.0.1']);
+    assert.deepEqual(geo(['127.0.0.1', '10.0.0.0/8']), ['127.0.0.1', '10.0.0.0/8']);
+    assert.deepEqual(geo(['127.0.0.0/8']), ['127.0.0.0/8'], 'already covered');
   });
 
   test('cidrsOverlap', () => {

@@ -51,7 +51,8 @@ function fileArtifact(file: string, baseDir: string): ArtifactLocation {
 export function targetArtifact(target: string | null): ArtifactLocation {
   const name =
     (target ?? 'redis')
-      .replace(/^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?/i, '$1-')
+      // Everything up to the last `@` before the path is userinfo, whatever it holds.
+      .replace(/^([a-z][a-z0-9+.-]*):\/\/(?:[^/?#]*@)?/i, '$1-')
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .replace(/^[_.]+|_+$/g, '') || 'redis';
   return { uri: name, uriBaseId: REDIS_TARGET };
@@ -61,8 +62,9 @@ export function targetArtifact(target: string | null): ArtifactLocation {
  * SARIF 2.1.0 as GitHub code scanning accepts it: one rule per check, one result per failing finding, and every
  * result with a physical location (code scanning drops results without one). A finding from an audited file points
  * at its file and line; a finding without a line points at the first audited file, line 1; a finding only a live
- * server showed points at a placeholder artifact named after the target (uriBaseId REDIS_TARGET), line 1. The target
- * is also given as a logical location.
+ * server showed points at a placeholder artifact named after the target (uriBaseId REDIS_TARGET), line 1. A live
+ * target is also given as a logical location. The fingerprint is the check and the live target, else the first
+ * audited file's artifact (relative to %SRCROOT% when under it, so the same in any checkout).
  */
 export function renderSarif(report: AuditReport, baseDir = process.cwd()): string {
   const rules = report.findings.map((f) => ({
@@ -78,34 +80,30 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
       precision: 'high',
     },
   }));
-  const placeholder = targetArtifact(report.target);
-  const locate = (f: Finding) => {
-    const file = f.location?.file ?? report.files[0];
-    const artifactLocation = file ? fileArtifact(file, baseDir) : placeholder;
-    return {
-      physicalLocation: {
-        artifactLocation,
-        region: { startLine: Math.max(1, (f.location?.file ? f.location.line : 1) || 1) },
-      },
-      ...(report.target ? { logicalLocations: [{ name: report.target, kind: 'resource' }] } : {}),
-    };
-  };
+  // A file audit's target is its first file, an absolute path: only a live target names a server.
+  const server = report.target !== null && !report.files.includes(report.target) ? report.target : undefined;
+  const placeholder = targetArtifact(server ?? null);
+  const artifactOf = (file: string | undefined): ArtifactLocation => (file ? fileArtifact(file, baseDir) : placeholder);
+  // The same check on the same server or audited file, on any machine and from any working directory.
+  const audited = artifactOf(report.files[0]);
+  const subject = server ?? `${audited.uriBaseId ?? ''}${audited.uri}`;
+  const locate = (f: Finding) => ({
+    physicalLocation: {
+      artifactLocation: artifactOf(f.location?.file ?? report.files[0]),
+      region: { startLine: Math.max(1, f.location?.line || 1) },
+    },
+    ...(server ? { logicalLocations: [{ name: server, kind: 'resource' }] } : {}),
+  });
   const results = report.findings
     .filter((f) => f.status === 'fail')
-    .map((f) => {
-      const location = locate(f);
-      const where = location.physicalLocation.artifactLocation;
-      return {
-        ruleId: f.id,
-        ruleIndex: rules.findIndex((r) => r.id === f.id),
-        level: LEVEL[f.severity],
-        message: { text: `${f.title}: ${f.evidence}` },
-        locations: [location],
-        partialFingerprints: {
-          redoubtCheck: `${f.id}:${report.target ?? `${where.uriBaseId ?? ''}${where.uri}`}`,
-        },
-      };
-    });
+    .map((f) => ({
+      ruleId: f.id,
+      ruleIndex: rules.findIndex((r) => r.id === f.id),
+      level: LEVEL[f.severity],
+      message: { text: `${f.title}: ${f.evidence}` },
+      locations: [locate(f)],
+      partialFingerprints: { redoubtCheck: `${f.id}:${subject}` },
+    }));
   const usesSrcRoot = results.some((r) => r.locations[0].physicalLocation.artifactLocation.uriBaseId === SRCROOT);
   const usesTarget = results.some((r) => r.locations[0].physicalLocation.artifactLocation.uriBaseId === REDIS_TARGET);
   const originalUriBaseIds = {
@@ -121,7 +119,7 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
       ? {
           [REDIS_TARGET]: {
             description: {
-              text: `The live Redis server${report.target ? ` ${report.target}` : ''}: its findings have no file, so they are reported on a placeholder named after it, line 1.`,
+              text: `The live Redis server${server ? ` ${server}` : ''}: its findings have no file, so they are reported on a placeholder named after it, line 1.`,
             },
           },
         }
