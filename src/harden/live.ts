@@ -1,16 +1,12 @@
 import { parseAclList } from '../redis/acl-rules.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
+import { infoField } from '../redis/info-field.ts';
 import { buildCommandTable } from '../security/acl-eval.ts';
 import { liveAclUser } from './acl-diff.ts';
 import { type LiveState, PASSWORD_PLACEHOLDER, type Plan, RESTART_PARAMS } from './plan.ts';
 import type { Directive } from './secure-conf.ts';
 import type { HardenedUser, HardenPasswords } from './users.ts';
-
-function infoField(info: string, field: string): string | undefined {
-  const m = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return m ? m[1].trim() : undefined;
-}
 
 /** Why a read failed, in words that say which right is missing. */
 function needsAdmin(what: string, err: Error): RedisError {

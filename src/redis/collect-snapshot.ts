@@ -6,8 +6,10 @@ import {
   markUnavailable,
   parseVersion,
 } from './capabilities.ts';
+
 import type { Command, RedisConnection, Reply } from './connection.ts';
 import { classifyRedisError, RedisTimeoutError } from './errors.ts';
+import { infoField } from './info-field.ts';
 import type { LatencyEvent, LatencyHistogram, SlowlogEntry, Snapshot } from './snapshot.ts';
 import { keepTimerList } from './timer-lists.ts';
 
@@ -33,14 +35,6 @@ export interface SnapshotOptions {
   latencyHistogram?: boolean;
   /** Extra work after the main round trip (key and stream checks); fills snapshot fields. */
   extra?: (conn: RedisConnection, snapshot: Snapshot, deadlineMs: number) => Promise<void>;
-}
-
-function infoField(info: string, field: string): string | undefined {
-  const i = info.indexOf(`\n${field}:`);
-  const start = i >= 0 ? i + field.length + 2 : info.startsWith(`${field}:`) ? field.length + 1 : -1;
-  if (start < 0) return undefined;
-  const end = info.indexOf('\r', start);
-  return info.slice(start, end < 0 ? undefined : end).trim();
 }
 
 export function parseSlowlogGet(value: unknown): SlowlogEntry | undefined {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ipv4BlocksOverlap } from '../net/ipv4.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { parseTarget, redactRaw } from '../redis/target.ts';
 
@@ -93,23 +94,8 @@ export function checkCidr(entry: string): string | undefined {
   return undefined;
 }
 
-function ipv4Number(addr: string): number {
-  return addr.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
 /** Whether two IPv4 addresses or CIDRs share an address (false for IPv6: Docker's bridges are IPv4 by default). */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const parse = (c: string) => {
-    const [addr, prefix] = c.split('/');
-    return isIP(addr) === 4 ? { n: ipv4Number(addr), bits: prefix === undefined ? 32 : Number(prefix) } : undefined;
-  };
-  const x = parse(a);
-  const y = parse(b);
-  if (!x || !y) return false;
-  const bits = Math.min(x.bits, y.bits);
-  const block = 2 ** (32 - bits);
-  return Math.floor(x.n / block) === Math.floor(y.n / block);
-}
+export const cidrsOverlap = ipv4BlocksOverlap;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

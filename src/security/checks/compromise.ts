@@ -3,6 +3,8 @@
  * persistence pointed at an SSH, cron or web directory, replication from a rogue master, an implanted module,
  * and payload keys. Reported first: a failure here means "investigate", not "harden".
  */
+
+import { ipv4BlocksOverlap } from '../../net/ipv4.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
@@ -103,27 +105,12 @@ interface Peer {
   location?: SourceLocation;
 }
 
-const ipv4 = (s: string): number | undefined => {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
-};
-
 /** An allow-list entry: 'host', 'host:port', '[v6]:port' or an IPv4 CIDR ('10.0.0.0/8'). */
 function peerAllowed(peer: Peer, entry: string): boolean {
   const e = entry.trim().toLowerCase();
   const host = peer.host.toLowerCase();
-  const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(e);
-  if (cidr) {
-    const net = ipv4(cidr[1]);
-    const ip = ipv4(host);
-    const bits = Number(cidr[2]);
-    if (net === undefined || ip === undefined || bits > 32) return false;
-    const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    return (net & mask) === (ip & mask);
-  }
+  // an IPv4 CIDR contains the peer when the two overlap (the peer as a /32; false when it is not IPv4)
+  if (/^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/.test(e)) return ipv4BlocksOverlap(e, host);
   const withPort = /^\[?([^\]]+?)\]?:(\d+)$/.exec(e);
   if (withPort && (e.startsWith('[') || !withPort[1].includes(':')))
     return withPort[1] === host && Number(withPort[2]) === peer.port;
