@@ -141,13 +141,18 @@ export class Exporter {
     const c = this.config;
     this.counters.scrapesTotal++;
     let outcome: ScrapeOutcome;
+    let proc: MetricFamily[] = [];
     if (this.homeScraper) {
-      outcome = await this.homeScraper.scrape(this.deadline(headerTimeout));
+      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout));
+      // Read /proc while Redis answers (the commands are on their way by now), not after.
+      if (!c.redisOnlyMetrics) proc = processFamilies();
+      outcome = await scraped;
       this.logOutcome(this.homeScraper.target, outcome);
       this.counters.durationSum += outcome.durationSeconds;
       this.counters.durationCount++;
     } else {
       outcome = { families: [], postureFamilies: [], up: false, error: '', durationSeconds: 0, connectSeconds: 0 };
+      if (!c.redisOnlyMetrics) proc = processFamilies();
     }
     return joinFamilies(
       outcome.families,
@@ -157,7 +162,7 @@ export class Exporter {
         scrapeEndpoint: !c.disableScrapeEndpoint,
         target: this.homeScraper !== undefined,
       }),
-      c.redisOnlyMetrics ? [] : processFamilies(),
+      proc,
     );
   }
 

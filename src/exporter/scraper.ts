@@ -38,6 +38,8 @@ export class TargetScraper {
   readonly collector: SnapshotCollector;
   readonly posture?: PostureMonitor;
   private inflight: Promise<Snapshot> | null = null;
+  /** The deadline the in-flight snapshot was started with. */
+  private inflightDeadlineMs = 0;
   /** The last audit report's families. */
   private lastPosture?: { report: AuditReport; families: readonly MetricFamily[] };
   lastUsedMs = Date.now();
@@ -64,16 +66,23 @@ export class TargetScraper {
       this.inflight = this.collector.collect(deadlineMs).finally(() => {
         this.inflight = null;
       });
+      this.inflightDeadlineMs = deadlineMs;
     }
+    // collect() ends the snapshot by the deadline of the scrape that started it; a scrape that joined it with a
+    // shorter deadline of its own races it against that.
+    let done: Promise<Snapshot> = this.inflight;
     let timer: NodeJS.Timeout | undefined;
-    const ownDeadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
-        keepTimerList(Math.max(1, deadlineMs - Date.now())),
-      );
-    });
+    if (this.inflightDeadlineMs > deadlineMs) {
+      const ownDeadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
+          keepTimerList(Math.max(1, deadlineMs - Date.now())),
+        );
+      });
+      done = Promise.race([this.inflight, ownDeadline]);
+    }
     try {
-      const snapshot = await Promise.race([this.inflight, ownDeadline]);
+      const snapshot = await done;
       const families = snapshotToFamilies(snapshot, this.familyOptions);
       const postureFamilies = this.postureFamilies(this.posture?.latest(snapshot.info));
       const durationSeconds = (performance.now() - started) / 1000;

@@ -61,6 +61,42 @@ test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not
   assert.match(parseExposition(r.body).get('redis_exporter_last_scrape_error')?.samples[0].labels.err ?? '', /did not/);
 });
 
+test('a blackholed target scraped twice at once: the scrape with the shorter deadline ends by its own', async () => {
+  const sockets: Socket[] = [];
+  const hole: Server = createServer((s) => {
+    sockets.push(s);
+  });
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  const port = (hole.address() as { port: number }).port;
+  const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
+  cleanups.push(() => exp.stop());
+  const url = `${exp.url}/scrape?target=redis://127.0.0.1:${port}`;
+  const order: string[] = [];
+  const get = (seconds: string, name: string) =>
+    httpGet(url, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds }, timeoutMs: 30000 }).then((r) => {
+      order.push(name);
+      return r;
+    });
+  // The long scrape starts the snapshot; the short one joins it and must not wait for the long deadline.
+  const long = get('4', 'long');
+  await new Promise((r) => setTimeout(r, 100));
+  const short = get('0.5', 'short');
+  const [l, s] = await Promise.all([long, short]);
+  assert.deepEqual(order, ['short', 'long']);
+  for (const r of [l, s]) {
+    assert.equal(r.status, 200);
+    assert.equal(up(r.body), 0);
+  }
+  assert.match(
+    parseExposition(s.body).get('redis_exporter_last_scrape_error')?.samples[0].labels.err ?? '',
+    /deadline/,
+  );
+});
+
 test('a wrong password: redis_up 0 with an actionable error', async () => {
   const redis = await startRedis({ password: 'right-one' });
   cleanups.push(() => redis.stop());
