@@ -134,18 +134,14 @@ function isTlsCode(code: string): boolean {
   return TLS_CODES.has(code) || /^ERR_(SSL|TLS|OSSL)_/.test(code);
 }
 
-/**
- * Error replies can arrive wrapped: a client may report a reply that matched no command (protected mode greets a new
- * connection with -DENIED before any command) as "Command queue state error ... Last error: DENIED ...".
- */
+/** Whether an error reply's message has this code (its first word). */
 function replyCode(message: string, code: string): boolean {
-  return message.startsWith(code) || message.includes(`Last error: ${code}`);
+  return message.startsWith(code);
 }
 
 /**
- * The error to keep as `cause`: errors for replies carry the command (RespReplyError its name only; other client
- * libraries' also its arguments, for AUTH the password), which util.inspect and loggers print. Keep name, code and
- * a scrubbed message only.
+ * The error to keep as `cause`: util.inspect and loggers print a cause whole, so one that names a command or holds a
+ * secret in its message is replaced by a copy with name, code and a scrubbed message only.
  */
 function safeCause(err: unknown, secrets: string[]): unknown {
   if (!(err instanceof Error)) return err;
@@ -214,14 +210,8 @@ export function classifyRedisError(
     ].includes(code)
   )
     return new RedisUnreachableError(target, code, { cause: cause() });
-  // Commands in flight when the socket closed (RespConnection says "Connection is closed."; other client
-  // libraries' wordings are kept so errors from them classify the same).
-  if (
-    e?.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|connection.*closed?\b|Command aborted due to connection close|max retries per request/i.test(
-      message,
-    )
-  )
+  // Commands in flight when the socket closed (RespConnection answers them with "Connection is closed.").
+  if (message.startsWith('Connection is closed'))
     return new RedisUnreachableError(target, 'the connection was lost', { cause: cause() });
   return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: cause() });
 }
