@@ -4,13 +4,14 @@ import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError } from '../redis/errors.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
-import { parseTarget, withCredentials } from '../redis/target.ts';
+import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
 import type { Facts } from '../security/facts.ts';
 import { factsFromFiles } from '../security/file-facts.ts';
 import { collectLiveFacts } from '../security/live-facts.ts';
+import { type GivenCredentials, LOGIN_REFUSED_KINDS, LoginRefusedError } from '../security/login-refused.ts';
 import { mergeReports } from '../security/merge.ts';
 import { renderJson } from '../security/report/json.ts';
 import { renderSarif } from '../security/report/sarif.ts';
@@ -154,13 +155,23 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
+/** The credentials given and where each came from (a URL's win over the flags, as in withCredentials). */
+function givenCredentials(bare: RedisTarget, user: string, password: string): GivenCredentials {
+  const name = bare.username ?? (user || undefined);
+  return {
+    user: name ? { name, from: bare.username ? 'url' : 'flags' } : undefined,
+    passwordFrom: bare.password ? 'url' : password ? 'flags' : undefined,
+  };
+}
+
 async function liveReport(v: Record<string, unknown>, inventory: ReturnType<typeof inventoryOf>): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
-  const target = withCredentials(
-    bare,
-    String(v['redis.user'] || '') || undefined,
-    String(v['redis.password'] || '') || undefined,
-  );
+  const user = String(v['redis.user'] || '');
+  const password = String(v['redis.password'] || '');
+  const target = withCredentials(bare, user || undefined, password || undefined);
+  const given = givenCredentials(bare, user, password);
+  // Credentials mean an authenticated audit: when they are refused, say so (exit 2), not an outsider's view.
+  const loginRequired = Boolean(given.user || given.passwordFrom);
   const timeout = Number(v['connection-timeout']);
   const conn = new RespConnection(target, {
     connectTimeoutMs: timeout,
@@ -180,10 +191,15 @@ async function liveReport(v: Record<string, unknown>, inventory: ReturnType<type
       local: Boolean(v.local),
       configCommand: String(v['config-command'] || '') || undefined,
       adminUsers: inventory.adminUsers,
+      loginRequired,
     });
     facts.now = new Date().toISOString();
     facts.inventory = inventory;
     return buildReport(facts, ALL_CHECKS);
+  } catch (err) {
+    if (loginRequired && err instanceof RedisError && LOGIN_REFUSED_KINDS.has(err.kind))
+      throw new LoginRefusedError(target.display, given, err);
+    throw err;
   } finally {
     await conn.close();
   }

@@ -140,9 +140,15 @@ export interface Facts {
   local?: LocalProcessFacts;
   /** Opt-in bounded sample of suspicious keys: key name and a short, secret-free description. */
   suspiciousKeys?: Array<{ db: string; key: string; why: string }>;
-  /** Why a part could not be observed, e.g. { config: 'CONFIG is not permitted for this user (NOPERM)' }. */
+  /**
+   * Why a part could not be observed, e.g. { config: 'CONFIG is not permitted for this user (NOPERM)' }. `login`:
+   * why a live audit could not log in, stated once; the parts it hid then give only a short reason.
+   */
   unobserved: Partial<
-    Record<'config' | 'users' | 'aclLog' | 'unauth' | 'commands' | 'info' | 'local' | 'keys' | 'dryRun', string>
+    Record<
+      'config' | 'users' | 'aclLog' | 'unauth' | 'commands' | 'info' | 'local' | 'keys' | 'dryRun' | 'login',
+      string
+    >
   >;
   /**
    * When the facts were gathered (ISO 8601), set by the collector so date-dependent checks (RS037 end of life)

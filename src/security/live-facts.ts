@@ -10,7 +10,8 @@
  * round trip). In parallel with round 2 the unauthenticated probe runs on its own socket (after INFO was read, so
  * its NOAUTH errors are not in this audit's errorstats). Opt-in: the keyspace sample (RS054) and local /proc and
  * stat() facts. When the audit cannot log in, it reports what an outsider sees: the probe, and why the rest is
- * unobserved.
+ * unobserved (the reason once, as `unobserved.login`) — unless the caller gave credentials and asked for a login
+ * (`loginRequired`): then a refused login is thrown.
  */
 
 import { parseInfo } from '../metrics/info.ts';
@@ -40,6 +41,7 @@ import {
   serverFactsFromInfo,
 } from './live-replies.ts';
 import { collectLocalFacts } from './local-facts.ts';
+import { LOGIN_REFUSED_KINDS } from './login-refused.ts';
 import { roundTrip } from './round-trip.ts';
 import { sampleSuspiciousKeys } from './suspicious-keys.ts';
 import { type ProbeTarget, probeUnauthenticated } from './unauth-probe.ts';
@@ -59,6 +61,11 @@ export interface LiveFactsOptions {
   configCommand?: string;
   /** Designated admin users: not asked about with ACL DRYRUN (they are meant to have everything). */
   adminUsers?: string[];
+  /**
+   * The caller gave credentials and meant an authenticated audit: a refused login (WRONGPASS, or NOAUTH after it) is
+   * thrown instead of reported as the outsider's view.
+   */
+  loginRequired?: boolean;
 }
 
 /** Connection failures after which an outsider's view is still worth reporting. */
@@ -121,10 +128,11 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
     r1 = await roundTrip(conn, cmds, opts.deadlineMs);
   } catch (err) {
     if (!(err instanceof RedisError)) throw err;
+    if (opts.loginRequired && LOGIN_REFUSED_KINDS.has(err.kind)) throw err;
     await startProbe();
     const answered = facts.unauth && ['open', 'noauth', 'denied', 'tls-required'].includes(facts.unauth.result);
     if (!OUTSIDER_KINDS.has(err.kind) && !answered) throw err;
-    return outsiderView(facts, err, opts);
+    return outsiderView(facts, err, conn.target, opts);
   }
 
   // 2. What round trip 1 says.
@@ -326,9 +334,26 @@ async function addSuspiciousKeys(
   if (reason) facts.unobserved.keys = reason;
 }
 
-/** The facts of an audit that could not log in: the probe, and why nothing else was observed. */
-function outsiderView(facts: Facts, err: RedisError, opts: LiveFactsOptions): Facts {
-  const why = `could not log in: ${err.message}`;
+/** The short reason each part an outsider cannot see gives; the whole reason is stated once, as `login`. */
+const NOT_LOGGED_IN: Partial<Record<RedisError['kind'], string>> = {
+  wrong_password: 'the credentials were rejected (WRONGPASS)',
+  auth_required: 'authentication is required (NOAUTH)',
+  protected_mode: 'protected mode refused the connection (DENIED)',
+};
+
+/** Why the audit could not log in, once: without credentials for a server that wants them, in the audit's words. */
+function loginReason(err: RedisError, target: RedisTarget): string {
+  if (err.kind !== 'auth_required' || target.username || target.password) return err.message;
+  return `Redis at ${target.display} requires authentication (NOAUTH) and no credentials were given: the live audit shows only what an unauthenticated outsider sees. For a full audit, log in as a user with the auditor's permissions (the user in the URL, --redis.user or REDIS_USER; its password in REDIS_PASSWORD, --redis.password or the URL).`;
+}
+
+/**
+ * The facts of an audit that could not log in: the probe, and why nothing else was observed. The reason is given
+ * once (`unobserved.login`); each part it hid says only that the login failed, so a report does not repeat it.
+ */
+function outsiderView(facts: Facts, err: RedisError, target: RedisTarget, opts: LiveFactsOptions): Facts {
+  facts.unobserved.login = loginReason(err, target);
+  const why = `could not log in: ${NOT_LOGGED_IN[err.kind] ?? `the connection failed (${err.kind})`}`;
   for (const part of ['info', 'config', 'users', 'aclLog', 'commands', 'dryRun'] as const) facts.unobserved[part] = why;
   if (opts.local) facts.unobserved.local = why;
   if (opts.scanSuspiciousKeys) facts.unobserved.keys = why;

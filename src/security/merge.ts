@@ -52,10 +52,9 @@ export function mergeReports(live: AuditReport, file: AuditReport): AuditReport 
     redis_version: live.redis_version ?? file.redis_version,
     score: scoreFindings(sorted),
     findings: sorted,
-    // Only what neither side could observe.
-    unobserved: Object.fromEntries(Object.entries(live.unobserved).filter(([k]) => k in file.unobserved)) as Record<
-      string,
-      string
-    >,
+    // Only what neither side could observe, and why the live side could not log in (its findings point at it).
+    unobserved: Object.fromEntries(
+      Object.entries(live.unobserved).filter(([k]) => k in file.unobserved || k === 'login'),
+    ) as Record<string, string>,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `redoubt audit` through the built CLI (a child process): exit codes 0/1/2, the JSON, SARIF and table formats,
- * --output, indicators of compromise first, the outsider's view when the audit cannot log in, and the promise that
- * an audit never changes the server (INFO commandstats and DBSIZE before and after).
+ * --output, indicators of compromise first, the outsider's view when no credentials were given (its reason stated
+ * once), exit 2 with one line when given credentials are refused, and the promise that an audit never changes the
+ * server (INFO commandstats and DBSIZE before and after).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -406,7 +407,7 @@ describe('table output (not a TTY)', () => {
       ['live --show-passed', ['--redis', open.url, '--show-passed'], {}],
       ['files', ['--config', conf], {}],
       ['files --show-passed', ['--config', conf, '--show-passed'], {}],
-      ['outsider', ['--redis', secured.url], { REDIS_PASSWORD: WRONG_PASSWORD }],
+      ['outsider', ['--redis', secured.url], {}],
       ['hardened', ['--redis', hardened.url, '--show-passed'], auditorEnv()],
     ];
     for (const [what, args, env] of runs) {
@@ -464,16 +465,17 @@ describe('indicators of compromise come first', () => {
   });
 });
 
-describe('the outsider view: a server the audit cannot log in to', () => {
-  test('exit 0/1 (not 2): what an outsider sees, unknown for the rest, the password never shown', async () => {
+/** `text` with every run of whitespace as one space: a table wraps long lines, a reason is searched across them. */
+const flat = (text: string): string => text.replace(/\s+/g, ' ');
+const occurrences = (text: string, part: string): number => text.split(part).length - 1;
+
+describe('the outsider view: no credentials for a server that requires them', () => {
+  test('exit 0/1 (not 2): what an outsider sees, unknown for the rest', async () => {
     for (const failOn of [[], ['--fail-on', 'critical']]) {
-      const r = await audit(['--redis', secured.url, '--format', 'json', ...failOn], {
-        REDIS_PASSWORD: WRONG_PASSWORD,
-      });
+      const r = await audit(['--redis', secured.url, '--format', 'json', ...failOn]);
       assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
-      assert.doesNotMatch(r.stderr, /could not run/);
-      assert.ok(!`${r.stdout}${r.stderr}`.includes(WRONG_PASSWORD), 'the wrong password is not echoed');
-      assert.ok(!`${r.stdout}${r.stderr}`.includes(SECURED_PASSWORD));
+      assert.equal(r.stderr, '');
+      assert.ok(!r.stdout.includes(SECURED_PASSWORD));
       const report = JSON.parse(r.stdout) as JsonReport;
       assert.deepEqual(report.findings.map((f) => f.id).sort(), ALL_IDS);
       assert.equal(report.redis_version, null);
@@ -488,7 +490,124 @@ describe('the outsider view: a server the audit cannot log in to', () => {
         assert.equal(byId(report, id).status, 'unknown', `${id}: ${byId(report, id).evidence}`);
       const unknown = report.findings.filter((f) => f.status === 'unknown').length;
       assert.ok(unknown >= 40, `${unknown} unknown`);
+      // The exit code is the --fail-on result, as for any report.
+      const failing = report.findings.some((f) => f.status === 'fail' && f.severity === 'critical');
+      assert.equal(r.code, failOn.length > 0 && failing ? 1 : 0);
     }
+  });
+
+  test('why it could not log in is stated once: one entry in the JSON, one line in the table', async () => {
+    const json = await audit(['--redis', secured.url, '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    const login = report.unobserved.login ?? '';
+    assert.match(login, /requires authentication \(NOAUTH\) and no credentials were given/);
+    assert.match(login, /REDIS_PASSWORD/, 'it says how to give credentials');
+    assert.equal(occurrences(json.stdout, JSON.stringify(login).slice(1, -1)), 1, 'the reason once in the JSON');
+    assert.equal(occurrences(json.stdout, 'requires authentication'), 1, json.stdout);
+    for (const part of ['info', 'config', 'users', 'aclLog', 'commands', 'dryRun'])
+      assert.equal(report.unobserved[part], 'could not log in: authentication is required (NOAUTH)', part);
+
+    const table = await audit(['--redis', secured.url]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.equal(occurrences(flat(table.stdout), flat(`not logged in: ${login}`)), 1, table.stdout);
+    assert.equal(occurrences(table.stdout, 'requires authentication'), 1, table.stdout);
+    assert.equal(occurrences(table.stdout, 'not logged in:'), 1, table.stdout);
+    // The parts it hid, on one line (wrapped), not one line each.
+    assert.equal(occurrences(table.stdout, 'not observed ('), 1, table.stdout);
+    assert.match(table.stdout, /^not observed \(info, config, users, aclLog, commands, dryRun\): could not log/m);
+    // The score line stays honest about how little was judged.
+    assert.match(table.stdout, /score \d+\/100 \(\d of \d+ checks could be judged\)/);
+  });
+});
+
+describe('credentials the server refuses: exit 2, one line on stderr, no report', () => {
+  /** The audit stopped at the refused login: exit 2, nothing on stdout, one line on stderr, no password anywhere. */
+  const assertRefused = (
+    r: { code: number | null; stdout: string; stderr: string },
+    what: string,
+    secrets: string[],
+  ) => {
+    assert.equal(r.code, 2, `${what}: exit ${r.code}: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout, '', `${what}: no report`);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, `${what}: one line: ${r.stderr}`);
+    assert.match(lines[0], /^redoubt audit: the audit could not run: Redis at redis:\/\/\S+ rejected /, what);
+    for (const s of secrets) {
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(s), `${what}: a password is shown`);
+      assert.ok(!r.stderr.includes(encodeURIComponent(s)), `${what}: a password is shown (encoded)`);
+    }
+    return lines[0];
+  };
+  const wrongUrl = (server: RedisServer, user = '') =>
+    `redis://${user}:${encodeURIComponent(WRONG_PASSWORD)}@127.0.0.1:${server.port}`;
+
+  test('a wrong requirepass password, in the URL, in REDIS_PASSWORD or --redis.password, in every format', async () => {
+    const secrets = [WRONG_PASSWORD, SECURED_PASSWORD];
+    const runs: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+      ['URL', ['--redis', wrongUrl(secured)], {}, /given in the URL .*percent-encoded/],
+      [
+        'REDIS_PASSWORD',
+        ['--redis', secured.url],
+        { REDIS_PASSWORD: WRONG_PASSWORD },
+        /--redis\.password or REDIS_PASSWORD/,
+      ],
+      ['--redis.password', ['--redis', secured.url, '--redis.password', WRONG_PASSWORD], {}, /--redis\.password/],
+    ];
+    for (const [what, args, env, source] of runs)
+      for (const extra of [[], ['--format', 'json'], ['--format', 'sarif'], ['--fail-on', 'low']]) {
+        const line = assertRefused(await audit([...args, ...extra], env), `${what} ${extra.join(' ')}`, secrets);
+        assert.match(line, /rejected the password given .* for the default user \(WRONGPASS\)/, line);
+        assert.match(line, source, line);
+        assert.match(line, /requirepass/, `${what}: says what to check: ${line}`);
+      }
+  });
+
+  test('the audit stops at the refused login: no unauthenticated probe after it', async () => {
+    const errorstats = async () => String(await secured.command('INFO', 'errorstats'));
+    const noauth = (text: string) => Number(/errorstat_NOAUTH:count=(\d+)/.exec(text)?.[1] ?? 0);
+    const before = await errorstats();
+    assertRefused(await audit(['--redis', wrongUrl(secured)]), 'URL', [WRONG_PASSWORD]);
+    assert.equal(noauth(await errorstats()), noauth(before), 'no unauthenticated probe ran');
+  });
+
+  test('an ACL user with a wrong password, a user that does not exist, a user without a password', async () => {
+    const secrets = [WRONG_PASSWORD, hardenedEnv.REDIS_AUDITOR_PASSWORD];
+    const runs: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+      [
+        'user and password in the URL',
+        ['--redis', wrongUrl(hardened, 'auditor')],
+        {},
+        /user "auditor" \(WRONGPASS: .*\)\. Check the user name and the password given in the URL/,
+      ],
+      [
+        'REDIS_USER and REDIS_PASSWORD',
+        ['--redis', hardened.url],
+        { REDIS_USER: 'auditor', REDIS_PASSWORD: WRONG_PASSWORD },
+        /user "auditor" \(WRONGPASS: .*--redis\.user or REDIS_USER .*--redis\.password or REDIS_PASSWORD/,
+      ],
+      [
+        'a user that does not exist',
+        ['--redis', hardened.url],
+        { REDIS_USER: 'nosuchuser', REDIS_PASSWORD: hardenedEnv.REDIS_AUDITOR_PASSWORD },
+        /user "nosuchuser" \(WRONGPASS: .*no such user/,
+      ],
+      [
+        'a user without a password',
+        ['--redis', `redis://auditor@127.0.0.1:${hardened.port}`],
+        {},
+        /user "auditor" \(WRONGPASS\): no password was given\. Pass .*REDIS_PASSWORD/,
+      ],
+    ];
+    for (const [what, args, env, message] of runs)
+      for (const extra of [[], ['--format', 'json']]) {
+        const line = assertRefused(await audit([...args, ...extra], env), `${what} ${extra.join(' ')}`, secrets);
+        assert.match(line, message, `${what}: ${line}`);
+      }
+    // The right password still audits as that user.
+    const ok = await audit(['--redis', hardened.url, '--format', 'json'], auditorEnv());
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as JsonReport).unobserved.login, undefined);
   });
 });
 

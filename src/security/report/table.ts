@@ -27,6 +27,20 @@ const hanging = (text: string): string[] => wrap(text, WIDTH - 2, '').map((l, i)
 
 type Style = Parameters<typeof styleText>[0];
 
+/**
+ * What could not be observed, each reason once: why the audit could not log in first, then the parts that share a
+ * reason on one line (`not observed (info, config, users): …`).
+ */
+export function unobservedNotes(unobserved: AuditReport['unobserved']): string[] {
+  const { login, ...parts } = unobserved;
+  const byReason = new Map<string, string[]>();
+  for (const [part, why] of Object.entries(parts)) byReason.set(why, [...(byReason.get(why) ?? []), part]);
+  return [
+    ...(login ? [`not logged in: ${login}`] : []),
+    ...[...byReason].map(([why, names]) => `not observed (${names.join(', ')}): ${why}`),
+  ];
+}
+
 /** A report readable in an 80-column terminal; coloured only when `color` (a TTY without NO_COLOR). */
 export function renderTable(report: AuditReport, options: { color: boolean; showPassed?: boolean }): string {
   const paint = (style: Style, s: string) => (options.color ? styleText(style, s) : s);
@@ -52,8 +66,7 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
   out.push(
     `failing: ${(['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}`,
   );
-  for (const [part, why] of Object.entries(report.unobserved))
-    out.push(...hanging(`not observed (${part}): ${why}`).map((l) => paint('yellow', l)));
+  for (const note of unobservedNotes(report.unobserved)) out.push(...hanging(note).map((l) => paint('yellow', l)));
   out.push('');
   let lastIndicator = false;
   for (const f of report.findings) {

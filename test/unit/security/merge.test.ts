@@ -153,6 +153,15 @@ describe('evidence, locations and the rest of the report', () => {
     assert.deepEqual(m.unobserved, { aclLog: 'NOPERM' });
   });
 
+  test('why the live side could not log in is kept: its unknown findings point at it', () => {
+    const login = 'Redis at redis://10.0.0.5:6379 requires authentication (NOAUTH)';
+    const m = mergeReports(
+      live([finding('RS001', 'pass')], { unobserved: { login, config: 'could not log in: NOAUTH' } }),
+      file([finding('RS001', 'pass')], { unobserved: { info: 'not in a file' } }),
+    );
+    assert.deepEqual(m.unobserved, { login });
+  });
+
   test('real checks: files and a server showing the same hardened settings score at least the live audit alone', () => {
     const config = {
       bind: '127.0.0.1 -::1',

@@ -1,6 +1,7 @@
 /**
  * The report renderers over real check results: SARIF that GitHub code scanning accepts (every result with a
- * physical location, stable URIs), and the table's "INDICATORS OF COMPROMISE" heading only for actual indicators.
+ * physical location, stable URIs), the table's "INDICATORS OF COMPROMISE" heading only for actual indicators, and
+ * each reason for what could not be observed stated once.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { buildReport } from '../../../src/security/audit.ts';
 import { ALL_CHECKS } from '../../../src/security/checks/index.ts';
 import { renderJson } from '../../../src/security/report/json.ts';
 import { REDIS_TARGET, renderSarif, SRCROOT, targetArtifact } from '../../../src/security/report/sarif.ts';
-import { renderTable } from '../../../src/security/report/table.ts';
+import { renderTable, unobservedNotes } from '../../../src/security/report/table.ts';
 import { githubSarifProblems } from '../../support/sarif.ts';
 import { fileFacts, liveFacts, OPEN_DEFAULT, user } from './facts-builder.ts';
 
@@ -136,5 +137,43 @@ describe('indicators of compromise in the table and the JSON', () => {
     const { heading, rs038, lines } = headingAndFail(renderTable(report, { color: false }));
     assert.ok(heading > 0 && rs038 === heading + 1, lines.join('\n'));
     assert.equal(JSON.parse(renderJson(report)).findings[0].indicator_of_compromise, true);
+  });
+});
+
+describe('what could not be observed, each reason once', () => {
+  const LOGIN = 'Redis at redis://10.0.0.5:6379 requires authentication (NOAUTH) and no credentials were given';
+  const HIDDEN = 'could not log in: authentication is required (NOAUTH)';
+
+  test('parts that share a reason share a line; why the login failed comes first', () => {
+    assert.deepEqual(
+      unobservedNotes({ info: HIDDEN, config: HIDDEN, keys: 'the opt-in sample was off', users: HIDDEN, login: LOGIN }),
+      [
+        `not logged in: ${LOGIN}`,
+        `not observed (info, config, users): ${HIDDEN}`,
+        'not observed (keys): the opt-in sample was off',
+      ],
+    );
+    assert.deepEqual(unobservedNotes({}), []);
+  });
+
+  test('an audit that could not log in: the reason once in the table and once in the JSON', () => {
+    const facts = liveFacts({
+      target: 'redis://10.0.0.5:6379',
+      unauth: { result: 'noauth', configRenamed: false, detail: 'NOAUTH' },
+      unobserved: {
+        login: LOGIN,
+        ...Object.fromEntries(['info', 'config', 'users', 'aclLog', 'commands', 'dryRun'].map((p) => [p, HIDDEN])),
+      },
+    });
+    const report = buildReport(facts, ALL_CHECKS);
+    assert.ok(report.findings.filter((f) => f.status === 'unknown').length >= 40);
+    const table = renderTable(report, { color: false, showPassed: true });
+    const json = renderJson(report);
+    for (const [what, text] of [
+      ['table', table.replace(/\s+/g, ' ')],
+      ['json', json],
+    ])
+      assert.equal(text.split(LOGIN).length - 1, 1, `${what}: ${text}`);
+    assert.equal(table.split('\n').filter((l) => l.startsWith('not observed (')).length, 1, table);
   });
 });
