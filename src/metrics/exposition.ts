@@ -109,7 +109,10 @@ interface FamilyState {
   totalBytes: number;
   values: number[];
   prefixes: string[];
-  /** …and where its line starts, and the byte lengths of the prefix and of the whole line (with `\n`). */
+  /**
+   * …and where its line starts (from the start of the family's header, so that a family copied whole to another
+   * place keeps them), and the byte lengths of the prefix and of the whole line (with `\n`).
+   */
   starts: number[];
   prefixBytes: number[];
   lineBytes: number[];
@@ -343,20 +346,20 @@ class FormatRenderer {
     if (st.gen !== this.gen) this.written[this.writtenN++] = st;
     st.gen = this.gen;
     const headerStart = this.pos;
+    /** Where the family was in the previous render (meaningful when warm). */
+    const prevStart = st.headerStart;
     const samples = f.samples;
     const known = st.prefixes.length;
     if (warm && samples.length === known && st.sampleRefs.length === known) {
       let same = true;
       for (let j = 0; same && j < known; j++) same = samples[j] === st.sampleRefs[j];
       if (same) {
-        this.copy(st.headerStart, st.totalBytes);
-        const shift = headerStart - st.headerStart;
+        this.copy(prevStart, st.totalBytes);
         st.headerStart = headerStart;
-        for (let j = 0; j < known; j++) st.starts[j] += shift;
         return;
       }
     }
-    if (warm) this.copy(st.headerStart, st.headerBytes);
+    if (warm) this.copy(prevStart, st.headerBytes);
     else st.headerBytes = this.write(st.header);
     st.headerStart = headerStart;
 
@@ -377,9 +380,9 @@ class FormatRenderer {
           st.lineBytes[j] = st.prefixBytes[j] + this.writeValue(s.value);
           st.values[j] = s.value;
         } else if (sameValue(s.value, st.values[j])) {
-          this.copy(st.starts[j], st.lineBytes[j]);
+          this.copy(prevStart + st.starts[j], st.lineBytes[j]);
         } else {
-          this.copy(st.starts[j], st.prefixBytes[j]);
+          this.copy(prevStart + st.starts[j], st.prefixBytes[j]);
           st.lineBytes[j] = st.prefixBytes[j] + this.writeValue(s.value);
           st.values[j] = s.value;
         }
@@ -401,7 +404,7 @@ class FormatRenderer {
       }
       st.labelRefs[j] = labels;
       st.sampleRefs[j] = s;
-      st.starts[j] = start;
+      st.starts[j] = start - headerStart;
     }
     if (known > samples.length) {
       const n = samples.length;
