@@ -64,11 +64,8 @@ export class HttpResponseReader {
           break;
         }
         case 'chunk-size': {
-          const eol = buf.indexOf(CRLF, p);
-          if (eol < 0) {
-            this.pending = buf.subarray(p);
-            return;
-          }
+          const eol = this.lineEnd(buf, p);
+          if (eol < 0) return;
           const line = buf.toString('latin1', p, eol);
           const size = Number.parseInt(line.split(';')[0].trim(), 16);
           if (!Number.isFinite(size) || size < 0) throw new HttpResponseError(`bad chunk size line "${line}"`);
@@ -96,11 +93,8 @@ export class HttpResponseReader {
           break;
         }
         case 'trailer': {
-          const eol = buf.indexOf(CRLF, p);
-          if (eol < 0) {
-            this.pending = buf.subarray(p);
-            return;
-          }
+          const eol = this.lineEnd(buf, p);
+          if (eol < 0) return;
           const empty = eol === p;
           p = eol + 2;
           if (empty) this.finish();
@@ -108,6 +102,13 @@ export class HttpResponseReader {
         }
       }
     }
+  }
+
+  /** Where the line at p ends (its CRLF); -1, keeping the rest for the next push, when it is not all here yet. */
+  private lineEnd(buf: Buffer, p: number): number {
+    const eol = buf.indexOf(CRLF, p);
+    if (eol < 0) this.pending = buf.subarray(p);
+    return eol;
   }
 
   private begin(head: string): void {

@@ -11,6 +11,20 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
+/** A TCP server on a free loopback port that accepts connections and never answers; its port. */
+async function blackhole(): Promise<number> {
+  const sockets: Socket[] = [];
+  const hole: Server = createServer((s) => {
+    sockets.push(s);
+  });
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  return (hole.address() as { port: number }).port;
+}
+
 function up(body: string): number | undefined {
   return parseExposition(body).get('redis_up')?.samples[0].value;
 }
@@ -39,16 +53,7 @@ test('redis-server killed and restarted while scraping: redis_up goes 0 then 1, 
 });
 
 test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not the connection timeout', async () => {
-  const sockets: Socket[] = [];
-  const hole: Server = createServer((s) => {
-    sockets.push(s); // accept and never answer
-  });
-  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy();
-    hole.close();
-  });
-  const port = (hole.address() as { port: number }).port;
+  const port = await blackhole();
   const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
   cleanups.push(() => exp.stop());
   // If the deadline were ignored this would take 60 s and the 15 s client timeout would fail the test.
@@ -62,16 +67,7 @@ test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not
 });
 
 test('a blackholed target scraped twice at once: the scrape with the shorter deadline ends by its own', async () => {
-  const sockets: Socket[] = [];
-  const hole: Server = createServer((s) => {
-    sockets.push(s);
-  });
-  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy();
-    hole.close();
-  });
-  const port = (hole.address() as { port: number }).port;
+  const port = await blackhole();
   const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
   cleanups.push(() => exp.stop());
   const url = `${exp.url}/scrape?target=redis://127.0.0.1:${port}`;
