@@ -25,6 +25,7 @@ import {
   type StackFile,
   type StackTls,
 } from '../stack/render.ts';
+import { wrap } from '../text/wrap.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
@@ -220,19 +221,6 @@ export function stackNextSteps(config: StackConfig, path: (p: string) => string 
 }
 
 /** Words of `text` on lines of at most `width` characters (a longer word gets a line of its own). */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 function nextSteps(dir: string, config: StackConfig): string[] {
   const rel = (p: string) => {
     const r = relative(process.cwd(), join(dir, p));

@@ -1,26 +1,9 @@
 import { styleText } from 'node:util';
+import { wrap } from '../../text/wrap.ts';
 import type { AuditReport, Finding } from '../audit.ts';
 import { failuresBySeverity } from '../audit.ts';
 
 const WIDTH = 80;
-
-function wrap(text: string, width: number, indent: string): string[] {
-  // A word longer than the line (a long path) is cut, so no line is wider than `width` + indent.
-  const words = text
-    .split(/\s+/)
-    .filter(Boolean)
-    .flatMap((w) => (w.length <= width ? [w] : (w.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [w])));
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && line.length + 1 + w.length > width) {
-      lines.push(indent + line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(indent + line);
-  return lines;
-}
 
 /** `text` wrapped to WIDTH, continuation lines indented by two spaces. */
 const hanging = (text: string): string[] => wrap(text, WIDTH - 2, '').map((l, i) => (i === 0 ? l : `  ${l}`));
