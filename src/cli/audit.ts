@@ -1,10 +1,12 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError } from '../redis/errors.ts';
+import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from '../redis/password-file.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
-import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
@@ -41,6 +43,8 @@ export const AUDIT_FLAGS: FlagSpec[] = [
     default: '',
     help: 'Password to log in with (prefer the REDIS_PASSWORD environment variable).',
   },
+  // The exporter's flag itself (same name, variable and wording), so an audit can reuse the exporter's password file.
+  EXPORTER_FLAGS.find((f) => f.name === 'redis.password-file') as FlagSpec,
   {
     name: 'config',
     type: 'string',
@@ -155,21 +159,48 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
-/** The credentials given and where each came from (a URL's win over the flags, as in withCredentials). */
-function givenCredentials(bare: RedisTarget, user: string, password: string): GivenCredentials {
+/**
+ * The credentials given and where each came from. Precedence as in the exporter: a password in the URL, then
+ * --redis.password / REDIS_PASSWORD, then the password file's entry for the target as the user given (the URL's
+ * user or --redis.user).
+ */
+function givenCredentials(
+  bare: RedisTarget,
+  user: string,
+  password: string,
+  passwordFile?: { path: string; password?: string },
+): GivenCredentials {
   const name = bare.username ?? (user || undefined);
   return {
     user: name ? { name, from: bare.username ? 'url' : 'flags' } : undefined,
-    passwordFrom: bare.password ? 'url' : password ? 'flags' : undefined,
+    passwordFrom: bare.password ? 'url' : password ? 'flags' : passwordFile?.password ? 'file' : undefined,
+    passwordFile: passwordFile?.path,
   };
 }
 
-async function liveReport(v: Record<string, unknown>, inventory: ReturnType<typeof inventoryOf>): Promise<AuditReport> {
+async function liveReport(
+  v: Record<string, unknown>,
+  inventory: ReturnType<typeof inventoryOf>,
+  io: CliIo,
+): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
   const user = String(v['redis.user'] || '');
   const password = String(v['redis.password'] || '');
-  const target = withCredentials(bare, user || undefined, password || undefined);
-  const given = givenCredentials(bare, user, password);
+  const filePath = String(v['redis.password-file'] || '');
+  // A missing or malformed file is a PasswordFileError (exit 2; its message names the file, never a password in
+  // it). Like the exporter, the file is read even when the URL or --redis.password gives the password.
+  const passwords = filePath ? loadPasswordFile(filePath) : undefined;
+  const fromFile = passwords && lookupPassword(passwords, { ...bare, username: bare.username ?? (user || undefined) });
+  const file = filePath ? { path: filePath, password: fromFile } : undefined;
+  const given = givenCredentials(bare, user, password, file);
+  const target = withCredentials(bare, user || undefined, password || fromFile);
+  if (file && !given.passwordFrom && !given.user) {
+    // The audit goes on as an outsider, and the report says that no credentials were given: say why here.
+    const key = makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0).display;
+    io.stderr.write(
+      `redoubt audit: the password file ${file.path} (--redis.password-file) has no password for ${key}; auditing without a password\n`,
+    );
+  }
   // Credentials mean an authenticated audit: when they are refused, say so (exit 2), not an outsider's view.
   const loginRequired = Boolean(given.user || given.passwordFrom);
   const timeout = Number(v['connection-timeout']);
@@ -205,6 +236,13 @@ async function liveReport(v: Record<string, unknown>, inventory: ReturnType<type
   }
 }
 
+/** What to do about a password file that is not there (the path may come from REDIS_PASSWORD_FILE, set for the exporter). */
+function passwordFileHint(err: unknown): string {
+  return err instanceof PasswordFileError && err.problem === 'missing'
+    ? '; check the path given with --redis.password-file or REDIS_PASSWORD_FILE'
+    : '';
+}
+
 export async function runAudit(argv: string[], io: CliIo): Promise<number> {
   const { values: v, help } = parseFlags(argv, AUDIT_FLAGS, io.env);
   if (help) {
@@ -233,15 +271,19 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
       facts.inventory = inventory;
       fileReport = buildReport(facts, ALL_CHECKS);
     }
-    const live = v.redis ? await liveReport(v, inventory) : undefined;
+    const live = v.redis ? await liveReport(v, inventory, io) : undefined;
     if (live && fileReport) report = mergeReports(live, fileReport);
     else report = (live ?? fileReport) as AuditReport;
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = err as Error;
-    const known = err instanceof RedisError || err instanceof RedisConfParseError || err instanceof AclParseError;
+    const known =
+      err instanceof RedisError ||
+      err instanceof RedisConfParseError ||
+      err instanceof AclParseError ||
+      err instanceof ConfigError;
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = known || code ? e.message : `unexpected error: ${e.message}`;
+    const reason = known || code ? e.message + passwordFileHint(err) : `unexpected error: ${e.message}`;
     io.stderr.write(`redoubt audit: the audit could not run: ${reason}\n`);
     return 2;
   }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { writeFileAtomic } from '../harden/files.ts';
 import { applyPlan, readLiveState } from '../harden/live.ts';
 import { planHardening, planSize, renderPlan } from '../harden/plan.ts';
@@ -27,8 +28,9 @@ import {
   renderUsersAcl,
 } from '../harden/users.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
-import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
@@ -91,6 +93,8 @@ export const HARDEN_FLAGS: FlagSpec[] = [
     default: '',
     help: 'Password for --redis (prefer the environment variable to the command line).',
   },
+  // The exporter's flag itself (same name, variable and wording), so harden can reuse the exporter's password file.
+  EXPORTER_FLAGS.find((f) => f.name === 'redis.password-file') as FlagSpec,
   { name: 'tls-ca-cert-file', type: 'string', default: '', help: 'CA to verify a rediss:// server with.' },
   { name: 'tls-client-cert-file', type: 'string', default: '', help: 'Client certificate for a rediss:// server.' },
   { name: 'tls-client-key-file', type: 'string', default: '', help: 'Client key for a rediss:// server.' },
@@ -327,12 +331,34 @@ async function askYesNo(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The password file's entry for the target, as the user given (the URL's or --redis.user), or undefined. A missing
+ * or malformed file is a ConfigError (exit 2) naming the file, never a password in it.
+ */
+function passwordFromFile(path: string, bare: RedisTarget, user: string | undefined): string | undefined {
+  try {
+    return lookupPassword(loadPasswordFile(path), { ...bare, username: bare.username ?? user });
+  } catch (err) {
+    if (err instanceof PasswordFileError && err.problem === 'missing')
+      throw new ConfigError(`${err.message}; check the path given with --redis.password-file or REDIS_PASSWORD_FILE`, {
+        cause: err,
+      });
+    throw err;
+  }
+}
+
 async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
-  const target: RedisTarget = withCredentials(
-    parseTarget(String(values.redis)),
-    String(values['redis.user'] || '') || undefined,
-    String(values['redis.password'] || '') || undefined,
-  );
+  const bare = parseTarget(String(values.redis));
+  const user = String(values['redis.user'] || '') || undefined;
+  const password = String(values['redis.password'] || '') || undefined;
+  const file = String(values['redis.password-file'] || '');
+  // Precedence as in the exporter: a password in the URL, then --redis.password / REDIS_PASSWORD, then the file.
+  const fromFile = file ? passwordFromFile(file, bare, user) : undefined;
+  if (file && !bare.password && !password && !fromFile)
+    io.stderr.write(
+      `redoubt harden: the password file ${file} (--redis.password-file) has no password for ${makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0, bare.username ?? user).display}; connecting without a password\n`,
+    );
+  const target: RedisTarget = withCredentials(bare, user, password ?? fromFile);
   const outDir = values.out ? resolve(String(values.out)) : undefined;
   const directives = hardenedDirectives({
     role: inputs.role ?? 'store',

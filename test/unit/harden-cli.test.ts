@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { runHarden } from '../../src/cli/harden.ts';
+import { AUDIT_FLAGS } from '../../src/cli/audit.ts';
+import type { FlagSpec } from '../../src/cli/flags.ts';
+import { HARDEN_FLAGS, runHarden } from '../../src/cli/harden.ts';
+import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
 import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/harden/users.ts';
 import { runMain } from '../support/redoubt.ts';
 
@@ -121,6 +124,15 @@ describe('redoubt harden --out', () => {
     assert.equal(r.code, 0);
     for (const f of ['out', 'role', 'tls', 'bind', 'maxmemory', 'force', 'redis', 'apply', 'yes'])
       assert.match(r.stdout, new RegExp(`--${f}\\b`));
+    assert.match(r.stdout, /^ {2}--redis\.password-file <string>\n.*\[env REDIS_PASSWORD_FILE\]$/m);
+  });
+
+  test("--redis.password-file is the exporter's flag: same name, variable and wording, in harden and audit", () => {
+    const spec = (flags: FlagSpec[]) => flags.find((f) => f.name === 'redis.password-file');
+    const exporter = spec(EXPORTER_FLAGS);
+    assert.deepEqual(exporter?.env, ['REDIS_PASSWORD_FILE']);
+    assert.deepEqual(spec(HARDEN_FLAGS), exporter);
+    assert.deepEqual(spec(AUDIT_FLAGS), exporter);
   });
 
   test('passwords can be injected, so the output is reproducible', async () => {

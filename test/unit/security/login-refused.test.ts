@@ -67,4 +67,49 @@ describe('LoginRefusedError', () => {
       /password given in the URL: check that it is the server's requirepass/,
     );
   });
+
+  test('the password from --redis.password-file: the file named as the source, and how to key another user', () => {
+    const file = '/etc/redoubt/passwords.json';
+    const source = `the password found for this target in the password file ${file} (--redis.password-file)`;
+    const def = wrong({ passwordFrom: 'file', passwordFile: file }).message;
+    assert.ok(
+      def.startsWith(`Redis at redis://10.0.0.5:6379 rejected ${source} for the default user (WRONGPASS)`),
+      def,
+    );
+    assert.match(def, /requirepass/);
+    assert.match(def, /--redis\.user or REDIS_USER and key its entry with the user \(redis:\/\/USER@host:port\)/);
+    assert.doesNotMatch(def, /percent-encoded|REDIS_PASSWORD\b/, 'not the URL, not the flags');
+    const named = wrong({ user: { name: 'auditor', from: 'flags' }, passwordFrom: 'file', passwordFile: file }).message;
+    assert.ok(
+      named.includes(`Check the user name given with --redis.user or REDIS_USER and ${source}; an admin`),
+      named,
+    );
+    const urlUser = wrong({ user: { name: 'auditor', from: 'url' }, passwordFrom: 'file', passwordFile: file }).message;
+    assert.ok(urlUser.includes(`the user name given in the URL and ${source} (special characters`), urlUser);
+    assert.ok(
+      noauth({ passwordFrom: 'file', passwordFile: file }).message.includes(
+        `after the login with ${source}: check that it is the server's requirepass`,
+      ),
+    );
+    // Without the path (a caller that does not know it): still names the flag.
+    assert.match(wrong({ passwordFrom: 'file' }).message, /found for this target in --redis\.password-file for/);
+  });
+
+  test('a password file without an entry for the user: the key it would need', () => {
+    const m = new LoginRefusedError(
+      'redis://auditor@10.0.0.5:6379/2',
+      { user: { name: 'auditor', from: 'url' }, passwordFile: '/p.json' },
+      new RedisAuthError(TARGET, 'auditor'),
+    ).message;
+    assert.match(m, /user "auditor" \(WRONGPASS\): no password was given \(the password file \/p\.json has none/);
+    assert.ok(m.includes('its key would be redis://auditor@10.0.0.5:6379)'), m);
+    assert.match(m, /--redis\.password-file/);
+    const unix = new LoginRefusedError(
+      'unix:///run/redis.sock?db=1',
+      { user: { name: 'a b', from: 'flags' }, passwordFile: '/p.json' },
+      new RedisAuthError(TARGET, 'a b'),
+    ).message;
+    assert.ok(unix.includes('its key would be unix://a%20b@/run/redis.sock)'), unix);
+    assert.doesNotMatch(wrong({ user: { name: 'auditor', from: 'url' } }).message, /password file .* has none/);
+  });
 });
