@@ -183,11 +183,14 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   };
 
   const configName = opts.configCommand ?? 'CONFIG';
+  // Whether what would be sent is the command under its own name (a caller may pass 'CONFIG' explicitly, as the
+  // exporter does by default): then a server that lacks it must not be sent it (an error reply per audit).
+  const plainConfig = configName.toUpperCase() === 'CONFIG';
   const sentinel = facts.server?.mode === 'sentinel';
-  if (sentinel && !opts.configCommand)
+  if (sentinel && plainConfig)
     facts.unobserved.config =
       'Sentinel has no CONFIG command (its settings are in sentinel.conf / SENTINEL CONFIG GET)';
-  else if (facts.commandsPresent?.config === false && !opts.configCommand)
+  else if (facts.commandsPresent?.config === false && plainConfig)
     facts.unobserved.config =
       'CONFIG is renamed or disabled on this server (COMMAND INFO config is nil); pass its new name to read the configuration';
   else if (mayI('config|get') === false) facts.unobserved.config = `user "${me}" may not run CONFIG GET (ACL)`;
