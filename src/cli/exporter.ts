@@ -6,7 +6,8 @@ import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { createLogger } from '../exporter/logger.ts';
 import { VERSION } from '../exporter/self-metrics.ts';
 import { createExporterServer } from '../exporter/server.ts';
-import { formatHelp, parseFlags } from './flags.ts';
+import { unimplementedUpstreamEnv } from '../exporter/upstream-env.ts';
+import { formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt exporter [flags]
@@ -25,6 +26,11 @@ export async function runExporter(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`redoubt exporter ${VERSION} (node ${process.version})\n`);
     return 0;
   }
+  const unimplemented = unimplementedUpstreamEnv(io.env);
+  if (unimplemented.length > 0)
+    throw new UsageError(
+      `redoubt does not implement what ${unimplemented.length === 1 ? 'this redis_exporter variable asks' : 'these redis_exporter variables ask'} for: ${unimplemented.join(', ')}. Unset ${unimplemented.length === 1 ? 'it' : 'them'} (or set upstream's default); see "Migrating from redis_exporter" in the README`,
+    );
   const config = buildExporterConfig(values);
   // A long-running exporter: let V8 collect its old generation when it has grown by 25 % over the live heap,
   // instead of the default factor (up to 4×), which lets RSS climb far above what is live. Measured on the bench

@@ -66,3 +66,20 @@ test('an unknown command exits 2 and prints usage', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command "nope"/);
 });
+
+test('a redis_exporter variable for a feature redoubt lacks exits 2 and names it, unless set to the default', async () => {
+  const r = await runCli(['exporter', '--web.listen-address', '127.0.0.1:0'], {
+    env: {
+      REDIS_EXPORTER_IS_CLUSTER: 'true',
+      REDIS_EXPORTER_TLS_SERVER_MIN_VERSION: 'TLS1.3',
+      REDIS_EXPORTER_INCL_METRICS_FOR_EMPTY_DATABASES: 'true',
+      REDIS_EXPORTER_BASIC_AUTH_HASH_PASSWORD: '$2y$10$abcdefghijklmnopqrstuv',
+    },
+  });
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /REDIS_EXPORTER_BASIC_AUTH_HASH_PASSWORD, REDIS_EXPORTER_IS_CLUSTER, REDIS_EXPORTER_TLS_SERVER_MIN_VERSION\./,
+  );
+  assert.doesNotMatch(r.stderr, /EMPTY_DATABASES|abcdefgh|TLS1\.3/, 'defaults pass; values are not echoed');
+});
