@@ -7,6 +7,7 @@ import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
@@ -184,6 +185,15 @@ async function liveReport(
   io: CliIo,
 ): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
+  const tls = {
+    caFile: String(v['tls-ca-cert-file'] || '') || undefined,
+    certFile: String(v['tls-client-cert-file'] || '') || undefined,
+    keyFile: String(v['tls-client-key-file'] || '') || undefined,
+    serverName: String(v['tls-server-name'] || '') || undefined,
+    skipVerify: Boolean(v['skip-tls-verification']),
+  };
+  // Before connecting: a missing or wrong TLS file is a TlsFileError (a ConfigError, exit 2) naming the flag.
+  checkClientTlsFiles(tls);
   const user = String(v['redis.user'] || '');
   const password = String(v['redis.password'] || '');
   const filePath = String(v['redis.password-file'] || '');
@@ -207,13 +217,7 @@ async function liveReport(
   const conn = new RespConnection(target, {
     connectTimeoutMs: timeout,
     commandTimeoutMs: timeout,
-    tls: {
-      caFile: String(v['tls-ca-cert-file'] || '') || undefined,
-      certFile: String(v['tls-client-cert-file'] || '') || undefined,
-      keyFile: String(v['tls-client-key-file'] || '') || undefined,
-      serverName: String(v['tls-server-name'] || '') || undefined,
-      skipVerify: Boolean(v['skip-tls-verification']),
-    },
+    tls,
   });
   try {
     const facts: Facts = await collectLiveFacts(conn, {

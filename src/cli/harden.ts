@@ -31,6 +31,7 @@ import type { TlsOptions } from '../redis/connection.ts';
 import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
@@ -312,14 +313,17 @@ function nextSteps(dir: string, o: SecureConfOptions, tls: boolean): string[] {
   ];
 }
 
+/** The TLS options for --redis, its files checked first (a TlsFileError, a ConfigError: exit 2, names the flag). */
 function connectionTls(values: FlagValues): TlsOptions {
-  return {
+  const tls = {
     caFile: String(values['tls-ca-cert-file'] || '') || undefined,
     certFile: String(values['tls-client-cert-file'] || '') || undefined,
     keyFile: String(values['tls-client-key-file'] || '') || undefined,
     serverName: String(values['tls-server-name'] || '') || undefined,
     skipVerify: values['skip-tls-verification'] === true,
   };
+  checkClientTlsFiles(tls);
+  return tls;
 }
 
 async function askYesNo(io: CliIo, question: string): Promise<boolean> {
@@ -349,6 +353,7 @@ function passwordFromFile(path: string, bare: RedisTarget, user: string | undefi
 
 async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
   const bare = parseTarget(String(values.redis));
+  const tls = connectionTls(values);
   const user = String(values['redis.user'] || '') || undefined;
   const password = String(values['redis.password'] || '') || undefined;
   const file = String(values['redis.password-file'] || '');
@@ -368,7 +373,6 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
     aclFile: outDir ? join(outDir, 'users.acl') : '/etc/redis/users.acl',
     tls: values.tls ? { certFile: 'tls/server.crt', keyFile: 'tls/server.key', caFile: 'tls/ca.crt' } : undefined,
   });
-  const tls = connectionTls(values);
   const options = { connectTimeoutMs: 10000, tls, clientName: 'redoubt-harden' };
   const conn = new RespConnection(target, options);
   try {

@@ -2,6 +2,7 @@ import type { FlagValues } from '../cli/flags.ts';
 import { UsageError } from '../cli/flags.ts';
 import { KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';
 
 /** Everything the exporter needs, validated, from flags and environment. */
 export interface ExporterConfig {
@@ -80,6 +81,13 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
   if (!(batch > 0)) throw new UsageError('--check-keys-batch-size must be greater than 0');
   for (const flag of ['check-keys', 'check-single-keys', 'check-streams', 'check-single-streams', 'count-keys'])
     validateKeyFlag(flag, s(flag));
+  // Every TLS file that is set, read and parsed now (a TlsFileError, exit 2, names the flag): node:tls would only
+  // fail at the first connection or handshake, and accepts a CA file without a certificate in it.
+  const caFile = s('tls-ca-cert-file');
+  const serverCa = s('tls-server-ca-cert-file');
+  checkClientTlsFiles({ caFile, certFile: clientCert, keyFile: clientKey });
+  checkTlsPair({ flag: 'tls-server-cert-file', path: cert }, { flag: 'tls-server-key-file', path: key });
+  if (serverCa) checkTlsFile('tls-server-ca-cert-file', serverCa, 'ca');
   return {
     redisAddr: s('redis.addr'),
     redisUser: s('redis.user'),
@@ -93,13 +101,13 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     scrapeTimeoutMs: scrapeTimeout,
     configCommand: cfg === '-' || cfg === '' ? null : cfg,
     tls: {
-      caFile: s('tls-ca-cert-file') || undefined,
+      caFile: caFile || undefined,
       certFile: clientCert || undefined,
       keyFile: clientKey || undefined,
       serverName: s('tls-server-name') || undefined,
       skipVerify: Boolean(v['skip-tls-verification']),
     },
-    serverTls: cert ? { certFile: cert, keyFile: key, caFile: s('tls-server-ca-cert-file') || undefined } : undefined,
+    serverTls: cert ? { certFile: cert, keyFile: key, caFile: serverCa || undefined } : undefined,
     basicAuth: user ? { username: user, password: pass } : undefined,
     includeSystemMetrics: Boolean(v['include-system-metrics']),
     redisOnlyMetrics: Boolean(v['redis-only-metrics']),
