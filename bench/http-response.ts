@@ -56,10 +56,7 @@ export class HttpResponseReader {
           break;
         }
         case 'length': {
-          const n = Math.min(this.remaining, buf.length - p);
-          this.body(buf, p, n);
-          p += n;
-          this.remaining -= n;
+          p = this.body(buf, p);
           if (this.remaining === 0) this.finish();
           break;
         }
@@ -75,10 +72,7 @@ export class HttpResponseReader {
           break;
         }
         case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - p);
-          this.body(buf, p, n);
-          p += n;
-          this.remaining -= n;
+          p = this.body(buf, p);
           if (this.remaining === 0) {
             this.state = 'chunk-crlf';
             this.remaining = 2;
@@ -134,11 +128,15 @@ export class HttpResponseReader {
     }
   }
 
-  private body(buf: Buffer, p: number, n: number): void {
+  /** Takes up to `remaining` body bytes from p; returns where it stopped. */
+  private body(buf: Buffer, p: number): number {
+    const n = Math.min(this.remaining, buf.length - p);
     const r = this.current as HttpResponse;
     r.bytes += n;
     // A copy: the socket's buffer is not ours to keep.
     if (this.keepBody && n > 0) r.chunks.push(Buffer.from(buf.subarray(p, p + n)));
+    this.remaining -= n;
+    return p + n;
   }
 
   private finish(): void {

@@ -30,6 +30,11 @@ function rememberKey(name: string): string {
   return at(name);
 }
 
+/** A self-signed RSA certificate and its unencrypted key, written to the temp dir. */
+function selfSigned(keyFile: string, certFile: string, cn: string): void {
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${cn}`);
+}
+
 let cert: string;
 let key: string;
 let otherKey: string;
@@ -38,36 +43,8 @@ let encryptedTraditional: string;
 let bundle: string;
 
 before(() => {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'k.pem',
-    '-out',
-    'c.pem',
-    '-subj',
-    '/CN=test',
-    '-days',
-    '1',
-  );
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'k2.pem',
-    '-out',
-    'c2.pem',
-    '-subj',
-    '/CN=two',
-    '-days',
-    '1',
-  );
+  selfSigned('k.pem', 'c.pem', 'test');
+  selfSigned('k2.pem', 'c2.pem', 'two');
   openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ec.pem');
   openssl('genpkey', '-algorithm', 'RSA', '-aes-128-cbc', '-pass', 'pass:x', '-out', 'enc.pem');
   openssl('genrsa', '-traditional', '-aes128', '-passout', 'pass:x', '-out', 'enc-trad.pem', '2048');
