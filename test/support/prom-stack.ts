@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { requireBinary } from './binaries.ts';
+import { trackChild } from './children.ts';
 import { httpGet } from './http.ts';
 import { freePort } from './ports.ts';
 
@@ -19,20 +20,6 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort when the test process dies without running its `after` hooks: no orphaned daemons.
-    process.once('exit', () => {
-      for (const c of running) c.kill('SIGKILL');
-    });
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Spawns `bin args` and waits until GET `readyPath` answers 200 (or the process exits, or the deadline passes). */
@@ -45,7 +32,7 @@ export async function startDaemon(
   timeoutMs = 30000,
 ): Promise<Daemon> {
   const child = spawn(requireBinary(bin), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
+  trackChild(child);
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
+import { trackChild } from './children.ts';
 import { freePort } from './ports.ts';
 import { type RespEndpoint, type RespValue, respCommand } from './resp.ts';
 import { generateTlsFiles, type TlsFiles } from './tls.ts';
@@ -89,20 +90,6 @@ export function quoteConf(value: string): string {
 /** SHA-256 hex of a password, for `#<hash>` in ACL rules (works for any characters, unlike `>pw` in an aclfile). */
 export function aclPasswordHash(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex');
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort when a test process dies without running its `after` hooks: no orphaned servers.
-    process.once('exit', () => {
-      for (const c of running) c.kill('SIGKILL');
-    });
-  }
 }
 
 async function waitForPort(port: number, child: ChildProcess, logs: () => string, timeoutMs = 10000): Promise<void> {
@@ -228,7 +215,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const launch = async () => {
     output = '';
     child = spawn(bin, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
+    trackChild(child);
     child.stdout?.on('data', (d) => {
       output += d;
     });
