@@ -1,7 +1,7 @@
+import { parseMemorySize } from '../redis/memory-size.ts';
 import type { CommandTable } from '../security/acl-eval.ts';
 import { describeUser, type LiveAclUser, sameRights } from './acl-diff.ts';
 import { DEFAULT_LOGFILE, type Directive } from './secure-conf.ts';
-import { parseRedisSize } from './sizes.ts';
 import { DEFAULT_USER_RULES, HARDENED_USERS, type HardenedUser, USER_SPECS, userRules } from './users.ts';
 
 /** What `redoubt harden --redis` learned from a running server. */
@@ -79,7 +79,7 @@ const SIZE_PARAMS = new Set(['maxmemory']);
 
 function normalize(name: string, value: string): string {
   const v = value.trim().replace(/\s+/g, ' ');
-  if (SIZE_PARAMS.has(name)) return String(parseRedisSize(v) ?? v);
+  if (SIZE_PARAMS.has(name)) return String(parseMemorySize(v) ?? v);
   return v.toLowerCase();
 }
 
@@ -89,7 +89,7 @@ export function parseOutputBufferLimits(value: string): Record<string, string> {
   const t = value.trim().split(/\s+/);
   for (let i = 0; i + 3 < t.length; i += 4) {
     const cls = t[i].toLowerCase() === 'slave' ? 'replica' : t[i].toLowerCase();
-    const [hard, soft] = [t[i + 1], t[i + 2]].map((s) => String(parseRedisSize(s) ?? s));
+    const [hard, soft] = [t[i + 1], t[i + 2]].map((s) => String(parseMemorySize(s) ?? s));
     out[cls] = `${hard} ${soft} ${t[i + 3]}`;
   }
   return out;
@@ -110,7 +110,7 @@ function configChanges(state: LiveState, wishes: LiveWishes): { changes: ConfigC
     if (normalize(d.name, current) === normalize(d.name, value)) continue;
     const change: ConfigChange = { name: d.name, current, hardened: value, value };
     if (d.name === 'maxmemory' && state.usedMemory !== undefined) {
-      const bytes = parseRedisSize(value) ?? 0;
+      const bytes = parseMemorySize(value) ?? 0;
       if (bytes > 0 && state.usedMemory > bytes)
         change.warning = `the server already uses ${state.usedMemory} bytes, more than ${value}: it will ${
           normalize('maxmemory-policy', state.config['maxmemory-policy'] ?? '') === 'noeviction'

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseMemorySize } from '../redis/memory-size.ts';
 
 /** A bad --maxmemory / --bind / --hostname value; the CLI turns it into a usage error (exit 2). */
 export class HardenInputError extends Error {
@@ -8,32 +9,13 @@ export class HardenInputError extends Error {
   }
 }
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 ** 2,
-  mb: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1024 ** 3,
-};
-
-/** Bytes of a redis.conf memory size: `512mb`, `2gb`, `1k` (= 1000), `1kb` (= 1024), `1048576`; case-insensitive. */
-export function parseRedisSize(text: string): number | undefined {
-  const m = /^(\d+)([kmg]?b?)$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = UNITS[m[2].toLowerCase()];
-  return unit === undefined ? undefined : Number(m[1]) * unit;
-}
-
 /** The smallest maxmemory Redis accepts without warning that it is "less than 1MB". */
 const MIN_MAXMEMORY = 1024 * 1024;
 
 /** Validates --maxmemory and returns it as written in redis.conf (lower case): `512mb`. */
 export function checkMaxmemory(text: string): string {
   const t = text.trim().toLowerCase();
-  const bytes = parseRedisSize(t);
+  const bytes = parseMemorySize(t);
   if (bytes === undefined)
     throw new HardenInputError(
       `--maxmemory "${text}" is not a size; use a number of bytes or a unit Redis understands: 512mb, 2gb, 1048576 (1mb = 1024², 1m = 1000²)`,

@@ -28,6 +28,7 @@
  */
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { MEMORY_UNITS } from './memory-size.ts';
 import { type ConfigSpec, REDIS_7_0_CONFIGS, REDIS_7_0_IGNORED_DIRECTIVES } from './redis-conf-table.ts';
 
 export interface ConfLocation {
@@ -286,24 +287,13 @@ export function parseMemory(value: string): bigint | undefined {
   const m = /^([0-9]*)(.*)$/s.exec(value);
   if (!m) return undefined;
   const unit = m[2].toLowerCase();
-  const mul = MEMORY_UNITS[unit];
-  if (mul === undefined || m[1].length >= 128) return undefined;
+  if (!Object.hasOwn(MEMORY_UNITS, unit) || m[1].length >= 128) return undefined;
+  const mul = BigInt(MEMORY_UNITS[unit]);
   // strtoull saturates at ULLONG_MAX; the multiplication then wraps, as in C.
   const n = m[1] === '' ? 0n : BigInt(m[1]);
   const max = (1n << 64n) - 1n;
   return BigInt.asUintN(64, (n > max ? max : n) * mul);
 }
-
-const MEMORY_UNITS: Record<string, bigint> = {
-  '': 1n,
-  b: 1n,
-  k: 1000n,
-  kb: 1024n,
-  m: 1000n * 1000n,
-  mb: 1024n * 1024n,
-  g: 1000n * 1000n * 1000n,
-  gb: 1024n * 1024n * 1024n,
-};
 
 /** string2ll(): an optionally negative decimal integer without leading zeros, '+' or spaces. */
 function isStrictInteger(value: string): boolean {

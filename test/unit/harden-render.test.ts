@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { confArg, hardenedDirectives, renderRedisConf, type SecureConfOptions } from '../../src/harden/secure-conf.ts';
-import { checkBindAddress, checkHostname, checkMaxmemory, parseRedisSize } from '../../src/harden/sizes.ts';
+import { checkBindAddress, checkHostname, checkMaxmemory } from '../../src/harden/sizes.ts';
 import {
   aclPasswordHash,
   generatePassword,
@@ -16,6 +16,7 @@ import {
   renderUsersAcl,
   USER_SPECS,
 } from '../../src/harden/users.ts';
+import { parseMemorySize } from '../../src/redis/memory-size.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/golden/harden');
 
@@ -211,13 +212,13 @@ describe('.env and passwords', () => {
 
 describe('input checks', () => {
   test('sizes in redis.conf units', () => {
-    assert.equal(parseRedisSize('512mb'), 512 * 1024 * 1024);
-    assert.equal(parseRedisSize('2GB'), 2 * 1024 ** 3);
-    assert.equal(parseRedisSize('1k'), 1000);
-    assert.equal(parseRedisSize('1kb'), 1024);
-    assert.equal(parseRedisSize('1048576'), 1048576);
-    assert.equal(parseRedisSize('1.5gb'), undefined);
-    assert.equal(parseRedisSize('512MiB'), undefined);
+    assert.equal(parseMemorySize('512mb'), 512 * 1024 * 1024);
+    assert.equal(parseMemorySize('2GB'), 2 * 1024 ** 3);
+    assert.equal(parseMemorySize('1k'), 1000);
+    assert.equal(parseMemorySize('1kb'), 1024);
+    assert.equal(parseMemorySize('1048576'), 1048576);
+    assert.equal(parseMemorySize('1.5gb'), undefined);
+    assert.equal(parseMemorySize('512MiB'), undefined);
     assert.equal(checkMaxmemory('2GB'), '2gb');
     assert.throws(() => checkMaxmemory('lots'), /not a size.*512mb/);
     assert.throws(() => checkMaxmemory('0'), /no limit/);

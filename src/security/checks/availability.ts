@@ -3,6 +3,7 @@
  * taking the server down — KEYS for applications, memory, eviction, connections, idle clients, output buffers and
  * script time.
  */
+import { parseMemorySize } from '../../redis/memory-size.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
@@ -15,7 +16,6 @@ import {
   formatBytes,
   isSentinel,
   isValkey,
-  parseSize,
   permissionResult,
   printable,
   show,
@@ -37,7 +37,7 @@ export const checkMaxmemory: Check = {
     if (isSentinel(facts)) return skip(`${SENTINEL_HOLDS_NO_DATA}: maxmemory does not apply`);
     const v = configValue(facts, 'maxmemory');
     if (!v) return unknown(configUnknown(facts, 'maxmemory'));
-    const bytes = parseSize(v.value);
+    const bytes = parseMemorySize(v.value, { lax: true });
     if (bytes === undefined) return unknown(`maxmemory "${printable(v.value)}" is not a size`);
     if (bytes === 0)
       return fail(`${show(v)}: no memory limit, Redis grows until the kernel's OOM killer stops it`, v.location);
@@ -74,7 +74,7 @@ export const checkMaxmemoryPolicy: Check = {
     const policy = configValue(facts, 'maxmemory-policy');
     if (!policy) return unknown(configUnknown(facts, 'maxmemory-policy'));
     const max = configValue(facts, 'maxmemory');
-    if (max && parseSize(max.value) === 0)
+    if (max && parseMemorySize(max.value, { lax: true }) === 0)
       return skip(`${show(max)}: nothing is ever evicted, so the eviction policy does not apply (see RS028)`);
     const p = policy.value.toLowerCase();
     const ks = keyspace(facts.info);
@@ -167,8 +167,8 @@ function applyLimits(
   if (tokens.length === 0 || tokens.length % 4 !== 0) return false;
   for (let i = 0; i < tokens.length; i += 4) {
     const cls = CLASS_NAMES[tokens[i].toLowerCase()];
-    const hard = parseSize(tokens[i + 1]);
-    const soft = parseSize(tokens[i + 2]);
+    const hard = parseMemorySize(tokens[i + 1], { lax: true });
+    const soft = parseMemorySize(tokens[i + 2], { lax: true });
     const seconds = Number(tokens[i + 3]);
     if (!cls || hard === undefined || soft === undefined || !Number.isFinite(seconds)) return false;
     limits[cls] = location ? { hard, soft, seconds, origin, location } : { hard, soft, seconds, origin };

@@ -4,6 +4,7 @@
  * safe defaults), RS047 (supervision by an init system) and RS048 (not running as root). On 7.0+ RS019–RS021 are
  * the immutable enable-* settings; before 7.0 they come down to who may run MODULE / DEBUG / CONFIG SET.
  */
+import { parseMemorySize } from '../../redis/memory-size.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, type Severity, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
@@ -18,7 +19,6 @@ import {
   isBefore7,
   isSentinel,
   locationOf,
-  parseSize,
   printable,
   scanNotes,
   scanPermissions,
@@ -178,8 +178,8 @@ export const checkProtocolLimits: Check = {
     const bulk = configValue(facts, 'proto-max-bulk-len');
     const query = configValue(facts, 'client-query-buffer-limit');
     if (!bulk || !query) return unknown(configUnknown(facts, 'proto-max-bulk-len, client-query-buffer-limit'));
-    const bulkBytes = parseSize(bulk.value);
-    const queryBytes = parseSize(query.value);
+    const bulkBytes = parseMemorySize(bulk.value, { lax: true });
+    const queryBytes = parseMemorySize(query.value, { lax: true });
     if (bulkBytes === undefined || queryBytes === undefined)
       return unknown(
         `proto-max-bulk-len "${printable(bulk.value)}" / client-query-buffer-limit "${printable(query.value)}" are not sizes`,

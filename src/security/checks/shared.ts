@@ -168,23 +168,6 @@ export function whyUnobserved(facts: Facts, part: keyof Facts['unobserved'], wha
 export const configUnknown = (facts: Facts, params: string): string =>
   whyUnobserved(facts, 'config', `the configuration (${params})`);
 
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 ** 2,
-  mb: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1024 ** 3,
-};
-
-/** A redis.conf size ('512mb', '1gb', '1k' = 1000, '1kb' = 1024, plain bytes); undefined when not a size. */
-export function parseSize(text: string): number | undefined {
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([kmg]b?)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  return Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()];
-}
-
 /** 536870912 → '512 MiB'. */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
