@@ -3,10 +3,10 @@ import { isIP } from 'node:net';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError } from '../redis/errors.ts';
-import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from '../redis/password-file.ts';
+import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
-import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { makeTarget, parseTarget, withCredentials } from '../redis/target.ts';
 import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
@@ -160,25 +160,6 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
-/**
- * The credentials given and where each came from. Precedence as in the exporter: a password in the URL, then
- * --redis.password / REDIS_PASSWORD, then the password file's entry for the target as the user given (the URL's
- * user or --redis.user).
- */
-function givenCredentials(
-  bare: RedisTarget,
-  user: string,
-  password: string,
-  passwordFile?: { path: string; password?: string },
-): GivenCredentials {
-  const name = bare.username ?? (user || undefined);
-  return {
-    user: name ? { name, from: bare.username ? 'url' : 'flags' } : undefined,
-    passwordFrom: bare.password ? 'url' : password ? 'flags' : passwordFile?.password ? 'file' : undefined,
-    passwordFile: passwordFile?.path,
-  };
-}
-
 async function liveReport(
   v: Record<string, unknown>,
   inventory: ReturnType<typeof inventoryOf>,
@@ -194,21 +175,26 @@ async function liveReport(
   };
   // Before connecting: a missing or wrong TLS file is a TlsFileError (a ConfigError, exit 2) naming the flag.
   checkClientTlsFiles(tls);
-  const user = String(v['redis.user'] || '');
-  const password = String(v['redis.password'] || '');
   const filePath = String(v['redis.password-file'] || '');
   // A missing or malformed file is a PasswordFileError (exit 2; its message names the file, never a password in
   // it). Like the exporter, the file is read even when the URL or --redis.password gives the password.
   const passwords = filePath ? loadPasswordFile(filePath) : undefined;
-  const fromFile = passwords && lookupPassword(passwords, { ...bare, username: bare.username ?? (user || undefined) });
-  const file = filePath ? { path: filePath, password: fromFile } : undefined;
-  const given = givenCredentials(bare, user, password, file);
-  const target = withCredentials(bare, user || undefined, password || fromFile);
-  if (file && !given.passwordFrom && !given.user) {
+  const { user, password, passwordFrom } = resolveCredentials(bare, {
+    user: String(v['redis.user'] || ''),
+    password: String(v['redis.password'] || ''),
+    passwords,
+  });
+  const given: GivenCredentials = {
+    user: user ? { name: user, from: bare.username ? 'url' : 'flags' } : undefined,
+    passwordFrom,
+    passwordFile: filePath || undefined,
+  };
+  const target = withCredentials(bare, user, password);
+  if (filePath && !passwordFrom && !user) {
     // The audit goes on as an outsider, and the report says that no credentials were given: say why here.
     const key = makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0).display;
     io.stderr.write(
-      `redoubt audit: the password file ${file.path} (--redis.password-file) has no password for ${key}; auditing without a password\n`,
+      `redoubt audit: the password file ${filePath} (--redis.password-file) has no password for ${key}; auditing without a password\n`,
     );
   }
   // Credentials mean an authenticated audit: when they are refused, say so (exit 2), not an outsider's view.
@@ -238,13 +224,6 @@ async function liveReport(
   } finally {
     await conn.close();
   }
-}
-
-/** What to do about a password file that is not there (the path may come from REDIS_PASSWORD_FILE, set for the exporter). */
-function passwordFileHint(err: unknown): string {
-  return err instanceof PasswordFileError && err.problem === 'missing'
-    ? '; check the path given with --redis.password-file or REDIS_PASSWORD_FILE'
-    : '';
 }
 
 export async function runAudit(argv: string[], io: CliIo): Promise<number> {
@@ -287,7 +266,7 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
       err instanceof AclParseError ||
       err instanceof ConfigError;
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = known || code ? e.message + passwordFileHint(err) : `unexpected error: ${e.message}`;
+    const reason = known || code ? e.message : `unexpected error: ${e.message}`;
     io.stderr.write(`redoubt audit: the audit could not run: ${reason}\n`);
     return 2;
   }

@@ -28,7 +28,7 @@ import {
   renderUsersAcl,
 } from '../harden/users.ts';
 import type { TlsOptions } from '../redis/connection.ts';
-import { ConfigError, loadPasswordFile, lookupPassword, PasswordFileError } from '../redis/password-file.ts';
+import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { checkClientTlsFiles } from '../redis/tls-files.ts';
@@ -335,35 +335,21 @@ async function askYesNo(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
-/**
- * The password file's entry for the target, as the user given (the URL's or --redis.user), or undefined. A missing
- * or malformed file is a ConfigError (exit 2) naming the file, never a password in it.
- */
-function passwordFromFile(path: string, bare: RedisTarget, user: string | undefined): string | undefined {
-  try {
-    return lookupPassword(loadPasswordFile(path), { ...bare, username: bare.username ?? user });
-  } catch (err) {
-    if (err instanceof PasswordFileError && err.problem === 'missing')
-      throw new ConfigError(`${err.message}; check the path given with --redis.password-file or REDIS_PASSWORD_FILE`, {
-        cause: err,
-      });
-    throw err;
-  }
-}
-
 async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
   const bare = parseTarget(String(values.redis));
   const tls = connectionTls(values);
-  const user = String(values['redis.user'] || '') || undefined;
-  const password = String(values['redis.password'] || '') || undefined;
   const file = String(values['redis.password-file'] || '');
-  // Precedence as in the exporter: a password in the URL, then --redis.password / REDIS_PASSWORD, then the file.
-  const fromFile = file ? passwordFromFile(file, bare, user) : undefined;
-  if (file && !bare.password && !password && !fromFile)
+  // A missing or malformed file is a PasswordFileError (a ConfigError: exit 2) naming the file, never a password.
+  const { user, password } = resolveCredentials(bare, {
+    user: String(values['redis.user'] || ''),
+    password: String(values['redis.password'] || ''),
+    passwords: file ? loadPasswordFile(file) : undefined,
+  });
+  if (file && !password)
     io.stderr.write(
-      `redoubt harden: the password file ${file} (--redis.password-file) has no password for ${makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0, bare.username ?? user).display}; connecting without a password\n`,
+      `redoubt harden: the password file ${file} (--redis.password-file) has no password for ${makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0, user).display}; connecting without a password\n`,
     );
-  const target: RedisTarget = withCredentials(bare, user, password ?? fromFile);
+  const target: RedisTarget = withCredentials(bare, user, password);
   const outDir = values.out ? resolve(String(values.out)) : undefined;
   const directives = hardenedDirectives({
     role: inputs.role ?? 'store',

@@ -4,7 +4,7 @@ import { processFamilies } from '../metrics/process.ts';
 import type { SnapshotOptions } from '../redis/collect-snapshot.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
-import { loadPasswordFile, lookupPassword, type PasswordMap } from '../redis/password-file.ts';
+import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { type ExporterConfig, validateKeyFlag } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -61,10 +61,11 @@ export class Exporter {
     if (config.redisAddr) {
       const bare = parseTarget(config.redisAddr);
       this.home = bare;
-      const user = bare.username ?? (config.redisUser || undefined);
-      const password =
-        bare.password ??
-        (config.redisPassword || lookupPassword(this.passwords, { ...bare, username: user }) || undefined);
+      const { user, password } = resolveCredentials(bare, {
+        user: config.redisUser,
+        password: config.redisPassword,
+        passwords: this.passwords,
+      });
       this.homeScraper = this.makeScraper(withCredentials(bare, user, password), config);
     }
     this.sweeper = setInterval(() => this.sweep(), 60_000);

@@ -61,7 +61,11 @@ export function loadPasswordFile(path: string): Map<string, string> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT')
-      throw new PasswordFileError(path, 'missing', `the password file ${path} does not exist (--redis.password-file)`);
+      throw new PasswordFileError(
+        path,
+        'missing',
+        `the password file ${path} does not exist (--redis.password-file); check the path given with --redis.password-file or REDIS_PASSWORD_FILE`,
+      );
     throw new PasswordFileError(
       path,
       'unreadable',
@@ -151,4 +155,24 @@ export function lookupPassword(
     if (n.db === 0 && fallback === undefined && !/\/\d+\/?$|[?&]db=/.test(key)) fallback = value;
   }
   return fallback;
+}
+
+/** Where a target's password came from: its URL, --redis.password / REDIS_PASSWORD, or the password file. */
+export type PasswordSource = 'url' | 'flags' | 'file';
+
+/**
+ * The credentials for a command-line target, as redis_exporter resolves them: the user from the URL, else the
+ * one given (--redis.user / REDIS_USER); the password from the URL, else the one given (--redis.password /
+ * REDIS_PASSWORD), else the password file's entry for the target as that user. (/scrape targets have a policy of
+ * their own: see exporter/scrape-targets.ts.)
+ */
+export function resolveCredentials(
+  bare: RedisTarget,
+  given: { user?: string; password?: string; passwords?: PasswordMap },
+): { user?: string; password?: string; passwordFrom?: PasswordSource } {
+  const user = bare.username ?? (given.user || undefined);
+  if (bare.password) return { user, password: bare.password, passwordFrom: 'url' };
+  if (given.password) return { user, password: given.password, passwordFrom: 'flags' };
+  const fromFile = given.passwords ? lookupPassword(given.passwords, { ...bare, username: user }) : undefined;
+  return fromFile ? { user, password: fromFile, passwordFrom: 'file' } : { user };
 }

@@ -5,12 +5,13 @@
  * where the refused credentials came from, so the user knows what to check; it never carries the password.
  */
 import { RedisError, type RedisErrorKind } from '../redis/errors.ts';
+import type { PasswordSource } from '../redis/password-file.ts';
 
 /**
  * Where a credential came from: the URL, the --redis.user / --redis.password flags and their variables, or (a
  * password only) the target's entry in --redis.password-file.
  */
-export type CredentialSource = 'url' | 'flags' | 'file';
+export type CredentialSource = PasswordSource;
 
 export interface GivenCredentials {
   /** The user name and where it came from; absent: none was given (the default user). */

@@ -9,6 +9,7 @@ import {
   lookupPassword,
   PasswordFileError,
   type PasswordFileProblem,
+  resolveCredentials,
 } from '../../src/redis/password-file.ts';
 import { parseTarget, withCredentials } from '../../src/redis/target.ts';
 
@@ -163,5 +164,37 @@ describe('lookupPassword', () => {
     assert.equal(look('redis://nowhere:6379'), undefined);
     assert.equal(look('redis://empty:6379'), undefined);
     assert.equal(lookupPassword(new Map(), parseTarget('redis://h')), undefined);
+  });
+});
+
+test('resolveCredentials: the URL, then the given password, then the file entry for the target as the user', () => {
+  const file = new Map([
+    ['redis://cache:6379', 'from-file'],
+    ['redis://mon@cache:6379', 'mon-from-file'],
+  ]);
+  const t = (url: string) => parseTarget(url);
+  assert.deepEqual(resolveCredentials(t('redis://:in-url@cache:6379'), { password: 'flag', passwords: file }), {
+    user: undefined,
+    password: 'in-url',
+    passwordFrom: 'url',
+  });
+  assert.deepEqual(resolveCredentials(t('redis://cache:6379'), { password: 'flag', passwords: file }), {
+    user: undefined,
+    password: 'flag',
+    passwordFrom: 'flags',
+  });
+  assert.deepEqual(resolveCredentials(t('redis://cache:6379'), { passwords: file }), {
+    user: undefined,
+    password: 'from-file',
+    passwordFrom: 'file',
+  });
+  // The user comes from the URL first, and picks the file's entry keyed by it.
+  assert.deepEqual(resolveCredentials(t('redis://mon@cache:6379'), { user: 'other', passwords: file }), {
+    user: 'mon',
+    password: 'mon-from-file',
+    passwordFrom: 'file',
+  });
+  assert.deepEqual(resolveCredentials(t('redis://cache:6379'), { user: 'nobody', passwords: file }), {
+    user: 'nobody',
   });
 });
