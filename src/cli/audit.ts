@@ -7,7 +7,6 @@ import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/pass
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, withCredentials } from '../redis/target.ts';
-import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
@@ -19,8 +18,9 @@ import { mergeReports } from '../security/merge.ts';
 import { renderJson } from '../security/report/json.ts';
 import { renderSarif } from '../security/report/sarif.ts';
 import { renderTable } from '../security/report/table.ts';
-import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 
 export const AUDIT_FLAGS: FlagSpec[] = [
   {
@@ -79,16 +79,7 @@ export const AUDIT_FLAGS: FlagSpec[] = [
     help: 'The new name of CONFIG when it was renamed with rename-command.',
   },
   { name: 'connection-timeout', type: 'duration', default: 10000, help: 'Time allowed for the whole live audit.' },
-  { name: 'tls-ca-cert-file', type: 'string', default: '', help: 'CA certificate to verify a rediss:// server.' },
-  { name: 'tls-client-cert-file', type: 'string', default: '', help: 'Client certificate for mutual TLS.' },
-  { name: 'tls-client-key-file', type: 'string', default: '', help: 'Client key for mutual TLS.' },
-  { name: 'tls-server-name', type: 'string', default: '', help: 'Name to verify the server certificate against.' },
-  {
-    name: 'skip-tls-verification',
-    type: 'bool',
-    default: false,
-    help: 'Do not verify the server certificate (testing only).',
-  },
+  ...CLIENT_TLS_FLAGS,
   {
     name: 'scan-keys',
     type: 'bool',
@@ -166,15 +157,8 @@ async function liveReport(
   io: CliIo,
 ): Promise<AuditReport> {
   const bare = parseTarget(String(v.redis));
-  const tls = {
-    caFile: String(v['tls-ca-cert-file'] || '') || undefined,
-    certFile: String(v['tls-client-cert-file'] || '') || undefined,
-    keyFile: String(v['tls-client-key-file'] || '') || undefined,
-    serverName: String(v['tls-server-name'] || '') || undefined,
-    skipVerify: Boolean(v['skip-tls-verification']),
-  };
   // Before connecting: a missing or wrong TLS file is a TlsFileError (a ConfigError, exit 2) naming the flag.
-  checkClientTlsFiles(tls);
+  const tls = clientTlsFromFlags(v as FlagValues);
   const filePath = String(v['redis.password-file'] || '');
   // A missing or malformed file is a PasswordFileError (exit 2; its message names the file, never a password in
   // it). Like the exporter, the file is read even when the URL or --redis.password gives the password.

@@ -27,13 +27,12 @@ import {
   renderEnv,
   renderUsersAcl,
 } from '../harden/users.ts';
-import type { TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
-import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt harden --out DIR [--role cache|store] [--tls] [--bind ADDR]… [--maxmemory SIZE] [--force]
        redoubt harden --redis URL [--role cache|store] [--maxmemory SIZE] [--out DIR] [--apply [--yes]]
@@ -96,16 +95,7 @@ export const HARDEN_FLAGS: FlagSpec[] = [
   },
   // The exporter's flag itself (same name, variable and wording), so harden can reuse the exporter's password file.
   EXPORTER_FLAGS.find((f) => f.name === 'redis.password-file') as FlagSpec,
-  { name: 'tls-ca-cert-file', type: 'string', default: '', help: 'CA to verify a rediss:// server with.' },
-  { name: 'tls-client-cert-file', type: 'string', default: '', help: 'Client certificate for a rediss:// server.' },
-  { name: 'tls-client-key-file', type: 'string', default: '', help: 'Client key for a rediss:// server.' },
-  { name: 'tls-server-name', type: 'string', default: '', help: 'Name to verify the server certificate against.' },
-  {
-    name: 'skip-tls-verification',
-    type: 'bool',
-    default: false,
-    help: 'Do not verify the server certificate (testing only).',
-  },
+  ...CLIENT_TLS_FLAGS,
   { name: 'apply', type: 'bool', default: false, help: 'With --redis: apply the changes shown.' },
   { name: 'yes', type: 'bool', default: false, help: 'With --apply: do not ask for confirmation.' },
 ];
@@ -313,19 +303,6 @@ function nextSteps(dir: string, o: SecureConfOptions, tls: boolean): string[] {
   ];
 }
 
-/** The TLS options for --redis, its files checked first (a TlsFileError, a ConfigError: exit 2, names the flag). */
-function connectionTls(values: FlagValues): TlsOptions {
-  const tls = {
-    caFile: String(values['tls-ca-cert-file'] || '') || undefined,
-    certFile: String(values['tls-client-cert-file'] || '') || undefined,
-    keyFile: String(values['tls-client-key-file'] || '') || undefined,
-    serverName: String(values['tls-server-name'] || '') || undefined,
-    skipVerify: values['skip-tls-verification'] === true,
-  };
-  checkClientTlsFiles(tls);
-  return tls;
-}
-
 async function askYesNo(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: io.stdout });
   try {
@@ -337,7 +314,7 @@ async function askYesNo(io: CliIo, question: string): Promise<boolean> {
 
 async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
   const bare = parseTarget(String(values.redis));
-  const tls = connectionTls(values);
+  const tls = clientTlsFromFlags(values);
   const file = String(values['redis.password-file'] || '');
   // A missing or malformed file is a PasswordFileError (a ConfigError: exit 2) naming the file, never a password.
   const { user, password } = resolveCredentials(bare, {
