@@ -12,6 +12,7 @@ import {
   resolveCredentials,
 } from '../../src/redis/password-file.ts';
 import { parseTarget, withCredentials } from '../../src/redis/target.ts';
+import { callAsUnprivileged } from '../support/as-nobody.ts';
 
 const SECRET = 'Zq9-f1le@secr#t';
 const dir = mkdtempSync(join(tmpdir(), 'redoubt-pwfile-'));
@@ -71,11 +72,20 @@ describe('loadPasswordFile', () => {
     assert.match(e.message, /directory/);
   });
 
-  test('unreadable file', { skip: process.getuid?.() === 0 ? 'root reads any file' : false }, () => {
+  test('unreadable file (as an unprivileged user, even when the suite runs as root)', async () => {
+    chmodSync(dir, 0o755);
     const p = file('{}');
     chmodSync(p, 0o000);
-    const e = loadError(p, 'unreadable');
-    assert.match(e.message, /permission denied/);
+    const r = await callAsUnprivileged(
+      new URL('../../src/redis/password-file.ts', import.meta.url),
+      'loadPasswordFile',
+      [p],
+    );
+    assert.ok(r.threw, 'an unreadable password file must be refused');
+    assert.equal(r.name, 'PasswordFileError', r.message);
+    assert.equal(r.fields.problem, 'unreadable');
+    assert.ok(r.message.includes(p), r.message);
+    assert.match(r.message, /permission denied/);
   });
 
   test('not JSON: says where, never quotes the text', () => {

@@ -5,7 +5,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/redis/password-file.ts';
 import {
   checkClientTlsFiles,
@@ -15,6 +14,7 @@ import {
   type TlsFileKind,
   type TlsFileProblem,
 } from '../../src/redis/tls-files.ts';
+import { callAsUnprivileged } from '../support/as-nobody.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redoubt-tls-files-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -171,31 +171,23 @@ describe('checkTlsFile: certificates and CA bundles', () => {
     assert.match(inBundle.message, /certificate 3 of 3 does not parse/);
   });
 
-  test('an unreadable file: EACCES', () => {
+  test('an unreadable file: EACCES (as an unprivileged user, even when the suite runs as root)', async () => {
     const sub = at('locked');
     mkdirSync(sub, { mode: 0o755 });
     chmodSync(dir, 0o755);
     const p = join(sub, 'k.pem');
     writeFileSync(p, readFileSync(key));
     chmodSync(p, 0o000);
-    let message: string;
-    if (process.getuid?.() === 0) {
-      // root reads any file: check as nobody, in a child process.
-      const mod = fileURLToPath(new URL('../../src/redis/tls-files.ts', import.meta.url));
-      const code = `import(${JSON.stringify(mod)}).then((m) => { try { m.checkTlsFile('tls-client-key-file', ${JSON.stringify(p)}, 'key'); console.log('no error'); } catch (e) { console.log(e.name + ': ' + e.message); } });`;
-      message = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], {
-        uid: 65534,
-        gid: 65534,
-        cwd: fileURLToPath(new URL('../..', import.meta.url)),
-        encoding: 'utf8',
-      }).trim();
-      assert.match(message, /^TlsFileError: /);
-      message = message.replace(/^TlsFileError: /, '');
-    } else {
-      message = fails('tls-client-key-file', p, 'key', 'unreadable').message;
-    }
-    assert.match(message, new RegExp(`^--tls-client-key-file ${p}: cannot read it \\(EACCES`));
-    assertClean(message);
+    const r = await callAsUnprivileged(new URL('../../src/redis/tls-files.ts', import.meta.url), 'checkTlsFile', [
+      'tls-client-key-file',
+      p,
+      'key',
+    ]);
+    assert.ok(r.threw, 'an unreadable key file must be refused');
+    assert.equal(r.name, 'TlsFileError', r.message);
+    assert.equal(r.fields.problem, 'unreadable');
+    assert.match(r.message, new RegExp(`^--tls-client-key-file ${p}: cannot read it \\(EACCES`));
+    assertClean(r.message);
   });
 });
 
