@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { requireBinary } from './binaries.ts';
-import { freePort } from './ports.ts';
+import { PortTakenError, saysAddressInUse, withFreePort } from './ports.ts';
 
 export interface PeerExporterOptions {
   /** -redis.addr; e.g. server.url. */
@@ -23,9 +23,12 @@ export interface PeerExporter {
 }
 
 /** Starts Debian's oliver006/redis_exporter (the reference implementation) on a free loopback port. */
-export async function startPeerExporter(options: PeerExporterOptions): Promise<PeerExporter> {
+export function startPeerExporter(options: PeerExporterOptions): Promise<PeerExporter> {
+  return withFreePort(options.port, (port) => startPeerExporterOn(port, options));
+}
+
+async function startPeerExporterOn(port: number, options: PeerExporterOptions): Promise<PeerExporter> {
   const bin = requireBinary('prometheus-redis-exporter');
-  const port = options.port ?? (await freePort());
   const args = ['-redis.addr', options.redisAddr, '-web.listen-address', `127.0.0.1:${port}`, ...(options.args ?? [])];
   // Only PATH/HOME from the parent: the exporter reads REDIS_* variables, which must not leak in from the shell.
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
@@ -52,8 +55,10 @@ export async function startPeerExporter(options: PeerExporterOptions): Promise<P
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 10000);
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (saysAddressInUse(output)) throw new PortTakenError(port, output);
       throw new Error(`prometheus-redis-exporter exited with ${child.exitCode ?? child.signalCode}: ${output}`);
+    }
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
       await res.text();

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { requireBinary } from './binaries.ts';
 import { trackChild } from './children.ts';
 import { httpGet } from './http.ts';
-import { freePort } from './ports.ts';
+import { PortTakenError, saysAddressInUse, withFreePort } from './ports.ts';
 
 /**
  * Debian's Prometheus and Alertmanager as native processes on loopback, a webhook receiver for Alertmanager's
@@ -62,7 +62,10 @@ export async function startDaemon(
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    if (!alive()) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    if (!alive()) {
+      if (saysAddressInUse(output)) throw new PortTakenError(port, output);
+      throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    }
     try {
       const r = await httpGet(`${url}${readyPath}`, { timeoutMs: 2000 });
       if (r.status === 200) break;
@@ -98,19 +101,21 @@ export function nativeArgs(command: readonly string[], replace: Record<string, s
 
 /** Debian's prometheus with `args` (from the compose file), listening on 127.0.0.1:port. */
 export async function startPrometheus(args: string[], port?: number): Promise<Daemon> {
-  const p = port ?? (await freePort());
-  return startDaemon('prometheus', 'prometheus', [...args, `--web.listen-address=127.0.0.1:${p}`], p, '/-/ready');
+  return withFreePort(port, (p) =>
+    startDaemon('prometheus', 'prometheus', [...args, `--web.listen-address=127.0.0.1:${p}`], p, '/-/ready'),
+  );
 }
 
 /** Debian's prometheus-alertmanager with `args` (from the compose file), listening on 127.0.0.1:port. */
 export async function startAlertmanager(args: string[], port?: number): Promise<Daemon> {
-  const p = port ?? (await freePort());
-  return startDaemon(
-    'alertmanager',
-    'prometheus-alertmanager',
-    [...args, `--web.listen-address=127.0.0.1:${p}`],
-    p,
-    '/-/ready',
+  return withFreePort(port, (p) =>
+    startDaemon(
+      'alertmanager',
+      'prometheus-alertmanager',
+      [...args, `--web.listen-address=127.0.0.1:${p}`],
+      p,
+      '/-/ready',
+    ),
   );
 }
 
@@ -174,8 +179,9 @@ export async function startWebhookReceiver(path = '/alerts'): Promise<WebhookRec
       }
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}${path}`,
     notifications,

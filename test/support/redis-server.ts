@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
 import { trackChild } from './children.ts';
-import { freePort } from './ports.ts';
+import { PortTakenError, saysAddressInUse, withFreePort } from './ports.ts';
 import { type RespEndpoint, type RespValue, respCommand } from './resp.ts';
 import { generateTlsFiles, type TlsFiles } from './tls.ts';
 
@@ -92,23 +91,22 @@ export function aclPasswordHash(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex');
 }
 
-async function waitForPort(port: number, child: ChildProcess, logs: () => string, timeoutMs = 10000): Promise<void> {
+/**
+ * Waits for this redis-server's own "Ready to accept connections" (a connect to the port could reach another
+ * process that took it); a server that exits because its port was taken throws PortTakenError.
+ */
+async function waitForReady(port: number, child: ChildProcess, logs: () => string, timeoutMs = 20000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (saysAddressInUse(logs())) throw new PortTakenError(port, logs());
       throw new Error(`redis-server exited with ${child.exitCode ?? child.signalCode}: ${logs()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    }
+    if (logs().includes('Ready to accept connections')) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`redis-server did not listen on ${port} within ${timeoutMs}ms: ${logs()}`);
+  child.kill('SIGKILL');
+  throw new Error(`redis-server was not ready on ${port} within ${timeoutMs}ms: ${logs()}`);
 }
 
 async function waitForLinkUp(server: RedisServer, timeoutMs = 15000): Promise<void> {
@@ -132,9 +130,12 @@ function aclLine(line: string): string {
 }
 
 /** Starts a real redis-server on a free loopback port with its own directory and config file. */
-export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+export function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  return withFreePort(options.port, (port) => startRedisOn(port, options));
+}
+
+async function startRedisOn(port: number, options: RedisServerOptions): Promise<RedisServer> {
   const bin = requireBinary('redis-server');
-  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-redis-'));
   const conf = join(dir, 'redis.conf');
   const lines: string[] = [
@@ -222,7 +223,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     child.stderr?.on('data', (d) => {
       output += d;
     });
-    await waitForPort(port, child, () => output);
+    await waitForReady(port, child, () => output);
   };
 
   const endpoint: RespEndpoint = {

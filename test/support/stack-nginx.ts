@@ -8,7 +8,7 @@ import { DEFAULT_STACK_CONFIG, type StackConfig } from '../../src/stack/config.t
 import { apr1Salt, renderHtpasswd } from '../../src/stack/htpasswd.ts';
 import { NGINX_FILES, type NginxRuntime, renderNginxConf } from '../../src/stack/nginx.ts';
 import { requireBinary } from './binaries.ts';
-import { freePort } from './ports.ts';
+import { PortTakenError, saysAddressInUse, withFreePort } from './ports.ts';
 
 /**
  * Debian's nginx running the generated monitoring/nginx/nginx.conf: the same renderer with loopback upstreams, a
@@ -112,9 +112,12 @@ export function httpsRequest(
 }
 
 /** Starts nginx in the foreground on a free loopback port with the generated configuration. */
-export async function startStackNginx(options: StackNginxOptions): Promise<StackNginx> {
+export function startStackNginx(options: StackNginxOptions): Promise<StackNginx> {
+  return withFreePort(undefined, (port) => startStackNginxOn(port, options));
+}
+
+async function startStackNginxOn(port: number, options: StackNginxOptions): Promise<StackNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-nginx-'));
-  const port = await freePort();
   const written = await writeStackNginx(dir, port, options);
   const check = nginxTest(dir);
   if (check.code !== 0) {
@@ -160,6 +163,7 @@ export async function startStackNginx(options: StackNginxOptions): Promise<Stack
       if (child.exitCode !== null || Date.now() > deadline) {
         const why = logs();
         await stop();
+        if (saysAddressInUse(why)) throw new PortTakenError(port, why);
         throw new Error(`nginx did not start on ${port}: ${(err as Error).message}\n${why}`);
       }
       await new Promise((r) => setTimeout(r, 50));
