@@ -91,6 +91,12 @@ after(async () => {
   pki?.cleanup();
 });
 
+/**
+ * Upper bound for "failed by the deadline" with deadlines of 400-500 ms: far below the 15 s default the code would
+ * otherwise wait, far above what a loaded machine adds to a timer.
+ */
+const SLACK_MS = 8000;
+
 describe('plain TCP', () => {
   test('no auth: ready, pipeline, reuse of the ready connection', async () => {
     const c = connect(plain.url, { clientName: 'redoubt-test' });
@@ -299,7 +305,7 @@ describe('TLS', () => {
     const c = connect(`rediss://127.0.0.1:${plain.port}`, { tls: { caFile: pki.caCert }, connectTimeoutMs: 500 });
     const started = Date.now();
     const e = await rejectsWith(c.ready(Date.now() + 500), RedisTimeoutError);
-    assert.ok(Date.now() - started < 2000);
+    assert.ok(Date.now() - started < SLACK_MS);
     assert.match(e.message, /TLS handshake/);
   });
 });
@@ -331,7 +337,7 @@ describe('unresponsive and misbehaving servers', () => {
     const started = Date.now();
     const e = await rejectsWith(c.pipeline([['PING'], ['INFO']]), RedisTimeoutError);
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 350 && elapsed < 1500, `took ${elapsed}ms`);
+    assert.ok(elapsed >= 350 && elapsed < SLACK_MS, `took ${elapsed}ms`);
     assert.equal(e.kind, 'timeout');
   });
 
@@ -341,7 +347,7 @@ describe('unresponsive and misbehaving servers', () => {
     const started = Date.now();
     const e = await rejectsWith(c.ready(Date.now() + 400), RedisTimeoutError);
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 350 && elapsed < 1500, `took ${elapsed}ms`);
+    assert.ok(elapsed >= 350 && elapsed < SLACK_MS, `took ${elapsed}ms`);
     assert.match(e.message, /AUTH/);
     assertNoSecret(e, 'secret');
   });
@@ -351,7 +357,7 @@ describe('unresponsive and misbehaving servers', () => {
     const c = connect(`rediss://127.0.0.1:${port}`, { connectTimeoutMs: 5000 });
     const started = Date.now();
     await rejectsWith(c.ready(Date.now() + 400), RedisTimeoutError);
-    assert.ok(Date.now() - started < 1500);
+    assert.ok(Date.now() - started < SLACK_MS);
   });
 
   test('protected mode: the exact Redis 7.0 DENIED greeting → RedisProtectedModeError', async () => {

@@ -13,7 +13,12 @@ const dir = mkdtempSync(join(tmpdir(), 'redoubt-pack-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('npm pack → npm install → npx redoubt works', { timeout: 180_000 }, async () => {
-  const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: root, maxBuffer: 1 << 24 });
+  // --ignore-scripts: `prepare` would rebuild dist/ (rm, then write) while other test files run bin/redoubt.js
+  // from it; the test command built dist/ before any test started.
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
+    cwd: root,
+    maxBuffer: 1 << 24,
+  });
   const info = JSON.parse(stdout)[0] as { filename: string; files: Array<{ path: string }> };
   const paths = info.files.map((f) => f.path);
   assert.ok(paths.includes('bin/redoubt.js'));

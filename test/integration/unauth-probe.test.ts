@@ -73,7 +73,8 @@ describe('unauthenticated probe against fake servers', () => {
     const r = await probeUnauthenticated({ host: '127.0.0.1', port: f.port }, started + 400);
     assert.equal(r.result, 'error');
     assert.match(r.detail ?? '', /deadline/);
-    assert.ok(Date.now() - started < 900, `took ${Date.now() - started}ms`);
+    // Without the deadline the probe would wait for ever; the bound is loose so a loaded machine passes.
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started}ms`);
   });
 
   test('nothing listening is "closed" (connection refused)', async () => {
