@@ -301,7 +301,8 @@ test('the deadline bounds the scrape: nothing after it, a count that did not fin
   assert.equal(past.truncated.deadline, true);
   assert.ok(past.errors.some((e) => /count-keys did not finish/.test(e.message)));
 
-  // a connection whose every round trip takes 40 ms, and a count that needs 500 SCAN steps
+  // a connection whose every round trip takes 200 ms, and a count that needs 500 SCAN steps (round trips this long,
+  // against a 3 s deadline, leave room for a loaded machine's stalls)
   const slow: RedisConnection = {
     target: conn.target,
     get generation() {
@@ -313,11 +314,11 @@ test('the deadline bounds the scrape: nothing after it, a count that did not fin
     isReady: () => conn.isReady(),
     close: async () => undefined,
     pipeline: async (commands: Command[]): Promise<Reply[]> => {
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 200));
       return conn.pipeline(commands);
     },
   };
-  const deadlineMs = Date.now() + 300;
+  const deadlineMs = Date.now() + 3000;
   const r = await collectKeyChecks(slow, {
     checkSingleKeys: 'v:int',
     countKeys: 'db2=*',
