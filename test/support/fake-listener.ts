@@ -9,8 +9,9 @@ import { createServer, type Server, type Socket } from 'node:net';
  * - `endless-bulk`: answers the first bytes with `$100000000000\r\n` and streams `x` for as long as the socket is
  *   open, 64 KB every 5 ms (a hostile Redis whose reply never ends; paced so that a client without a bulk limit
  *   does not take the shared test machine's memory with it).
+ * - `endless-line`: the same with a simple string (`+xxxx…`) whose CR LF never comes.
  */
-export type FakeMode = 'silent' | 'error' | 'endless-bulk';
+export type FakeMode = 'silent' | 'error' | 'endless-bulk' | 'endless-line';
 
 export interface FakeListener {
   port: number;
@@ -27,8 +28,8 @@ export interface FakeListener {
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-function streamForever(socket: Socket, onSent: (n: number) => void): void {
-  socket.write('$100000000000\r\n');
+function streamForever(socket: Socket, header: string, onSent: (n: number) => void): void {
+  socket.write(header);
   const timer = setInterval(() => {
     if (socket.destroyed || !socket.writable) {
       clearInterval(timer);
@@ -57,9 +58,9 @@ export async function startFakeListener(mode: FakeMode): Promise<FakeListener> {
       if (mode === 'error') {
         const commands = d.toString('latin1').match(/(?:^|\r\n)\*\d+\r\n/g)?.length ?? 1;
         socket.write('-ERR nope\r\n'.repeat(commands));
-      } else if (mode === 'endless-bulk' && !streaming) {
+      } else if ((mode === 'endless-bulk' || mode === 'endless-line') && !streaming) {
         streaming = true;
-        streamForever(socket, (n) => {
+        streamForever(socket, mode === 'endless-bulk' ? '$100000000000\r\n' : '+', (n) => {
           sent += n;
         });
       }
