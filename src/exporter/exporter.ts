@@ -72,6 +72,8 @@ export class Exporter {
   private readonly scrapers = new Map<string, TargetScraper>();
   /** One-shot connections in flight per serverKey. */
   private readonly oneShots = new Map<string, number>();
+  /** The one-shot scrapers in flight, closed with the exporter. */
+  private readonly oneShotScrapers = new Set<TargetScraper>();
   private readonly configuredKeys: KeyCheckFlags;
   private readonly homeExtra?: SnapshotExtra;
   private readonly counters: SelfCounters = {
@@ -307,9 +309,11 @@ export class Exporter {
     }
     this.oneShots.set(server, inFlight + 1);
     const scraper = this.makeScraper(target, tls, false);
+    this.oneShotScrapers.add(scraper);
     try {
       return await scraper.scrape(deadlineMs, extra);
     } finally {
+      this.oneShotScrapers.delete(scraper);
       const left = (this.oneShots.get(server) ?? 1) - 1;
       if (left > 0) this.oneShots.set(server, left);
       else this.oneShots.delete(server);
@@ -355,7 +359,8 @@ export class Exporter {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.homeScraper?.close();
-    for (const s of this.scrapers.values()) await s.close();
+    for (const s of [...this.scrapers.values(), ...this.oneShotScrapers]) await s.close();
     this.scrapers.clear();
+    this.oneShotScrapers.clear();
   }
 }

@@ -242,4 +242,22 @@ describe('request smuggling through the target', () => {
     await until('the one-shot connection to close', async () => (witness.open() === 0 ? true : undefined));
     assert.doesNotMatch(witness.received().toString('latin1'), /home-secret/);
   });
+
+  test('one-shot connections to a target outside the allowlist: at most 4 in flight, the 5th is answered 429', async () => {
+    const silent = await startFakeListener('silent');
+    cleanups.push(() => silent.close());
+    const exp = await startExporter(['--redis.addr', '', '--scrape.allow-any-target', '--scrape-timeout', '60s']);
+    const url = `${exp.url}/scrape?target=${q(`redis://127.0.0.1:${silent.port}`)}`;
+    const pending = Array.from({ length: 4 }, () => httpGet(url, { timeoutMs: 90_000 }).catch((e: Error) => e));
+    await until('four connections', async () => (silent.connections() === 4 ? true : undefined));
+    const fifth = await httpGet(url);
+    assert.equal(fifth.status, 429);
+    assert.match(fifth.body, /already has 4 scrapes in flight/);
+    assert.equal(silent.connections(), 4, 'the refused scrape dialled nothing');
+    await exp.stop();
+    await Promise.all(pending);
+    await until('the one-shot sockets to close with the exporter', async () =>
+      silent.open() === 0 ? true : undefined,
+    );
+  });
 });
