@@ -100,7 +100,8 @@ export class TargetScraper {
     const base = this.snapshotFlight(deadlineMs);
     const flight: Flight = {
       promise: base.promise.then((s) => extra.apply(this.collector.conn, s, deadlineMs)),
-      deadlineMs: Math.min(deadlineMs, base.deadlineMs),
+      // It ends by the later of the two: a joined snapshot's, then its own key checks' (bounded by deadlineMs).
+      deadlineMs: Math.max(deadlineMs, base.deadlineMs),
     };
     this.extras.set(extra.id, flight);
     flight.promise
