@@ -34,10 +34,15 @@ process.once('exit', killAllExporters);
 
 /**
  * Starts an exporter as a child process on a free loopback port and waits for /health.
- * `redisAddr` '' starts it without a home target (only /scrape?target= then).
+ * `redisAddr` '' starts it without a home target (only /scrape?target= then); `allowedTargets` are the targets
+ * redoubt's /scrape may reach besides it (redis_exporter reaches any).
  * REDOUBT_BENCH_NODE_ARGS adds node flags for redoubt, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
-export async function startExporter(name: ExporterName, redisAddr: string): Promise<RunningExporter> {
+export async function startExporter(
+  name: ExporterName,
+  redisAddr: string,
+  allowedTargets: string[] = [],
+): Promise<RunningExporter> {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
   let cmd: string;
@@ -51,6 +56,7 @@ export async function startExporter(name: ExporterName, redisAddr: string): Prom
       ...(nodeArgs.length ? [...nodeArgs, join(REPO_ROOT, 'bin/redoubt.js')] : []),
       'exporter',
       `--redis.addr=${redisAddr}`,
+      ...(allowedTargets.length > 0 ? [`--scrape.allowed-targets=${allowedTargets.join(',')}`] : []),
       '--web.listen-address',
       listen,
     ];

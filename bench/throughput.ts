@@ -63,7 +63,11 @@ export async function measureThroughput(
   fleet: TargetFleet,
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
-  const exp = await startExporter(name, '');
+  const exp = await startExporter(
+    name,
+    '',
+    fleet.servers.map((s) => s.url),
+  );
   const client = new ScrapeClient(options.concurrency);
   const urls = fleet.servers.map((s) => `${exp.url}/scrape?target=${encodeURIComponent(s.url)}`);
   try {

@@ -6,7 +6,7 @@ import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { createLogger } from '../exporter/logger.ts';
 import { VERSION } from '../exporter/self-metrics.ts';
 import { createExporterServer } from '../exporter/server.ts';
-import { unimplementedUpstreamEnv } from '../exporter/upstream-env.ts';
+import { unimplementedUpstreamEnv, unimplementedUpstreamFlags } from '../exporter/upstream-env.ts';
 import { formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
@@ -26,10 +26,15 @@ export async function runExporter(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`redoubt exporter ${VERSION} (node ${process.version})\n`);
     return 0;
   }
+  const flags = unimplementedUpstreamFlags(values);
+  if (flags.length > 0)
+    throw new UsageError(
+      `${flags.join(', ')}: not implemented by redoubt (${flags.length === 1 ? 'a redis_exporter flag' : 'redis_exporter flags'} for a feature redoubt does not have). Remove ${flags.length === 1 ? 'it' : 'them'} (or set upstream's default); see "Migrating from redis_exporter" in the README`,
+    );
   const unimplemented = unimplementedUpstreamEnv(io.env);
   if (unimplemented.length > 0)
     throw new UsageError(
-      `redoubt does not implement what ${unimplemented.length === 1 ? 'this redis_exporter variable asks' : 'these redis_exporter variables ask'} for: ${unimplemented.join(', ')}. Unset ${unimplemented.length === 1 ? 'it' : 'them'} (or set upstream's default); see "Migrating from redis_exporter" in the README`,
+      `not implemented by redoubt: what ${unimplemented.length === 1 ? 'this redis_exporter variable asks' : 'these redis_exporter variables ask'} for: ${unimplemented.join(', ')}. Unset ${unimplemented.length === 1 ? 'it' : 'them'} (or set upstream's default); see "Migrating from redis_exporter" in the README`,
     );
   const config = buildExporterConfig(values);
   // A long-running exporter: let V8 collect its old generation when it has grown by 25 % over the live heap,

@@ -3,6 +3,7 @@ import { UsageError } from '../cli/flags.ts';
 import { KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';
+import type { AuditCommands } from './audit-commands.ts';
 
 /** Everything the exporter needs, validated, from flags and environment. */
 export interface ExporterConfig {
@@ -33,7 +34,15 @@ export interface ExporterConfig {
   countKeys: string;
   checkKeysBatchSize: number;
   maxCheckedKeys: number;
+  /** Export string keys' values (redis_key_value, redis_key_value_as_string); off with --disable-exporting-key-values. */
+  exportKeyValues: boolean;
   allowedTargets: string[];
+  /** /scrape may reach targets that are neither --redis.addr nor allowlisted (no allowlist given). */
+  allowAnyTarget: boolean;
+  /** /scrape's key-check query parameters are accepted, within the configured flags. */
+  allowQueryKeyChecks: boolean;
+  /** What the background audit may send (see --security.audit-commands). */
+  auditCommands: AuditCommands;
   disableScrapeEndpoint: boolean;
   logFormat: 'txt' | 'json';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -72,6 +81,9 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
   if (logLevel === 'warning') logLevel = 'warn';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     throw new UsageError(`--log-level "${logLevel}": use debug, info, warn or error`);
+  const auditCommands = s('security.audit-commands');
+  if (auditCommands !== 'auto' && auditCommands !== 'least-privilege' && auditCommands !== 'all')
+    throw new UsageError(`--security.audit-commands "${auditCommands}": use auto, least-privilege or all`);
   const cfg = s('config-command');
   const timeout = Number(v['connection-timeout']);
   const scrapeTimeout = Number(v['scrape-timeout']);
@@ -122,7 +134,11 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     countKeys: s('count-keys'),
     checkKeysBatchSize: batch,
     maxCheckedKeys: Number(v['max-checked-keys']),
+    exportKeyValues: !v['disable-exporting-key-values'],
     allowedTargets: (v['scrape.allowed-targets'] as string[] | undefined) ?? [],
+    allowAnyTarget: Boolean(v['scrape.allow-any-target']),
+    allowQueryKeyChecks: Boolean(v['scrape.allow-query-key-checks']),
+    auditCommands,
     disableScrapeEndpoint: Boolean(v['disable-scrape-endpoint']),
     logFormat,
     logLevel: (v.debug ? 'debug' : logLevel) as ExporterConfig['logLevel'],

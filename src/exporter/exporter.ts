@@ -1,27 +1,49 @@
 import { createHash } from 'node:crypto';
+import { UsageError } from '../cli/flags.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import { processFamilies } from '../metrics/process.ts';
-import type { SnapshotOptions } from '../redis/collect-snapshot.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
 import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
+import type { KeyInfo } from '../redis/snapshot.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
-import { type ExporterConfig, validateKeyFlag } from './config.ts';
+import type { ExporterConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { resolveScrapeTarget, ScrapeTargetError } from './scrape-targets.ts';
-import { type ScrapeOutcome, TargetScraper } from './scraper.ts';
+import { type KeyCheckFlags, keyChecksForRequest, keyChecksId, wantsKeyChecks } from './query-key-checks.ts';
+import {
+  type AllowEntry,
+  hasControlCharacter,
+  parseAllowEntry,
+  type ResolvedScrapeTarget,
+  resolveScrapeTarget,
+  ScrapeTargetError,
+} from './scrape-targets.ts';
+import { type ScrapeOutcome, type SnapshotExtra, TargetScraper } from './scraper.ts';
 import { type SelfCounters, scrapeSelfFamilies } from './self-metrics.ts';
 
-export interface KeyCheckFlags {
-  checkKeys: string;
-  checkSingleKeys: string;
-  checkStreams: string;
-  checkSingleStreams: string;
-  countKeys: string;
+/** A /scrape target whose connection is down is not redialled for longer than this without a scrape. */
+const DOWN_IDLE_MS = 30_000;
+/** A /scrape target nobody scrapes keeps its connection this long. */
+const IDLE_MS = 10 * 60 * 1000;
+/** Persistent /scrape connections in all. */
+const MAX_TARGETS = 500;
+/**
+ * Connections to one server (its address and scheme): persistent ones, one per credential and TLS server name (the
+ * least recently used goes), and one-shot ones in flight (more are answered 429).
+ */
+const MAX_CONNECTIONS_PER_SERVER = 4;
+
+/** A server's identity, whatever the credentials: the per-server cap counts by it. */
+function serverKey(t: RedisTarget): string {
+  return `${t.scheme}://${t.host.toLowerCase()}:${t.port}${t.path}`;
 }
 
-const IDLE_MS = 10 * 60 * 1000;
-const MAX_TARGETS = 500;
+/** The identity of a connection: the server, the credentials, and the TLS server name (TLS targets only). */
+function connectionKey(t: RedisTarget, tlsName: string | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify([t.display, t.password ?? '', t.scheme === 'rediss' ? (tlsName ?? '') : '']))
+    .digest('hex');
+}
 
 /** a, b, c and d in one array allocated at its final size (spreading grows it as it goes: ~200 families a scrape). */
 function joinFamilies(
@@ -44,7 +66,16 @@ export class Exporter {
   readonly passwords: PasswordMap;
   readonly home?: RedisTarget;
   private homeScraper?: TargetScraper;
+  /** connectionKey of the home target with its credentials: a /scrape of it shares the /metrics connection. */
+  private homeKey = '';
+  private readonly allowed: AllowEntry[];
   private readonly scrapers = new Map<string, TargetScraper>();
+  /** One-shot connections in flight per serverKey. */
+  private readonly oneShots = new Map<string, number>();
+  /** The one-shot scrapers in flight, closed with the exporter. */
+  private readonly oneShotScrapers = new Set<TargetScraper>();
+  private readonly configuredKeys: KeyCheckFlags;
+  private readonly homeExtra?: SnapshotExtra;
   private readonly counters: SelfCounters = {
     scrapesTotal: 0,
     durationSum: 0,
@@ -58,6 +89,21 @@ export class Exporter {
     readonly log: Logger,
   ) {
     this.passwords = config.passwordFile ? loadPasswordFile(config.passwordFile) : new Map();
+    this.allowed = config.allowedTargets.map((entry) => {
+      try {
+        return parseAllowEntry(entry);
+      } catch (err) {
+        throw new UsageError(`--scrape.allowed-targets: ${(err as Error).message}`);
+      }
+    });
+    this.configuredKeys = {
+      checkKeys: config.checkKeys,
+      checkSingleKeys: config.checkSingleKeys,
+      checkStreams: config.checkStreams,
+      checkSingleStreams: config.checkSingleStreams,
+      countKeys: config.countKeys,
+    };
+    this.homeExtra = this.keyChecks(this.configuredKeys);
     if (config.redisAddr) {
       const bare = parseTarget(config.redisAddr);
       this.home = bare;
@@ -66,9 +112,11 @@ export class Exporter {
         password: config.redisPassword,
         passwords: this.passwords,
       });
-      this.homeScraper = this.makeScraper(withCredentials(bare, user, password), config);
+      const target = withCredentials(bare, user, password);
+      this.homeKey = connectionKey(target, config.tls.serverName);
+      this.homeScraper = this.makeScraper(target, config.tls, true);
     }
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper = setInterval(() => this.sweep(), DOWN_IDLE_MS);
     this.sweeper.unref();
   }
 
@@ -79,32 +127,9 @@ export class Exporter {
     return s.filter(Boolean);
   }
 
-  private makeScraper(target: RedisTarget, keys: KeyCheckFlags, tls: TlsOptions = this.config.tls): TargetScraper {
+  /** A scraper of target; `persistent` ones also run the background security audit. */
+  private makeScraper(target: RedisTarget, tls: TlsOptions, persistent: boolean): TargetScraper {
     const c = this.config;
-    const wantsKeys =
-      keys.checkKeys || keys.checkSingleKeys || keys.checkStreams || keys.checkSingleStreams || keys.countKeys;
-    const snapshotOptions: SnapshotOptions = {
-      configCommand: c.configCommand,
-      pingOnConnect: c.pingOnConnect,
-      latencyHistogram: c.latencyHistogram,
-      extra: wantsKeys
-        ? async (conn, snapshot, deadlineMs) => {
-            const r = await collectKeyChecks(conn, {
-              checkKeys: keys.checkKeys,
-              checkSingleKeys: keys.checkSingleKeys,
-              checkStreams: keys.checkStreams,
-              checkSingleStreams: keys.checkSingleStreams,
-              countKeys: keys.countKeys,
-              batchSize: c.checkKeysBatchSize,
-              maxKeys: c.maxCheckedKeys,
-              deadlineMs,
-            });
-            snapshot.keys = r.keys;
-            snapshot.keyCounts = r.keyCounts;
-            snapshot.streams = r.streams;
-          }
-        : undefined,
-    };
     return new TargetScraper(
       target,
       {
@@ -113,15 +138,40 @@ export class Exporter {
         tls,
         clientName: c.setClientName ? 'redis_exporter' : undefined,
       },
-      snapshotOptions,
+      { configCommand: c.configCommand, pingOnConnect: c.pingOnConnect, latencyHistogram: c.latencyHistogram },
       { namespace: c.namespace, includeSystemMetrics: c.includeSystemMetrics },
-      {
-        intervalMs: c.securityIntervalMs,
-        timeoutMs: Math.min(c.connectionTimeoutMs, 10_000),
-        configCommand: c.configCommand,
-        onError: (message) => this.log.warn('security audit failed', { target: target.display, err: message }),
-      },
+      persistent
+        ? {
+            intervalMs: c.securityIntervalMs,
+            timeoutMs: Math.min(c.connectionTimeoutMs, 10_000),
+            configCommand: c.configCommand,
+            auditCommands: c.auditCommands,
+            onError: (message) => this.log.warn('security audit failed', { target: target.display, err: message }),
+          }
+        : undefined,
     );
+  }
+
+  /** The key checks of a scrape as work on top of its snapshot; undefined when none are asked for. */
+  private keyChecks(keys: KeyCheckFlags): SnapshotExtra | undefined {
+    if (!wantsKeyChecks(keys)) return undefined;
+    const c = this.config;
+    return {
+      id: keyChecksId(keys),
+      apply: async (conn, snapshot, deadlineMs) => {
+        const r = await collectKeyChecks(conn, {
+          ...keys,
+          batchSize: c.checkKeysBatchSize,
+          maxKeys: c.maxCheckedKeys,
+          deadlineMs,
+        });
+        // --disable-exporting-key-values (upstream's semantics): sizes and memory stay, values go.
+        const keyInfos = c.exportKeyValues
+          ? r.keys
+          : r.keys.map(({ value: _v, valueString: _s, ...rest }) => rest as KeyInfo);
+        return { ...snapshot, keys: keyInfos, keyCounts: r.keyCounts, streams: r.streams };
+      },
+    };
   }
 
   deadline(headerSeconds: string | undefined): number {
@@ -144,7 +194,7 @@ export class Exporter {
     let outcome: ScrapeOutcome;
     let proc: MetricFamily[] = [];
     if (this.homeScraper) {
-      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout));
+      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout), this.homeExtra);
       // Read /proc while Redis answers (the commands are on their way by now), not after.
       if (!c.redisOnlyMetrics) proc = processFamilies();
       outcome = await scraped;
@@ -170,47 +220,31 @@ export class Exporter {
   /** /scrape?target=: one target, redis_* only (plus build info), like redis_exporter. Throws ScrapeTargetError. */
   async scrape(params: URLSearchParams, headerTimeout: string | undefined): Promise<MetricFamily[]> {
     const c = this.config;
-    let target: RedisTarget;
+    let resolved: ResolvedScrapeTarget;
+    let extra: SnapshotExtra | undefined;
+    const tlsName = params.get('tls_server_name') ?? params.get('tls-server-name') ?? undefined;
     try {
-      target = resolveScrapeTarget(params.get('target'), {
-        allowed: c.allowedTargets,
+      resolved = resolveScrapeTarget(params.get('target'), {
+        allowed: this.allowed,
         home: this.home,
+        allowAny: c.allowAnyTarget,
         globalUser: c.redisUser,
         globalPassword: c.redisPassword,
         passwords: this.passwords,
       });
+      if (tlsName && hasControlCharacter(tlsName))
+        throw new ScrapeTargetError(400, 'invalid tls_server_name: it contains a control character');
+      extra = this.keyChecks(keyChecksForRequest(params, this.configuredKeys, c.allowQueryKeyChecks));
     } catch (err) {
       this.counters.targetRequestErrors++;
       throw err;
     }
-    const keys: KeyCheckFlags = {
-      checkKeys: params.get('check-keys') ?? c.checkKeys,
-      checkSingleKeys: params.get('check-single-keys') ?? c.checkSingleKeys,
-      checkStreams: params.get('check-streams') ?? c.checkStreams,
-      checkSingleStreams: params.get('check-single-streams') ?? c.checkSingleStreams,
-      countKeys: params.get('count-keys') ?? c.countKeys,
-    };
-    try {
-      validateKeyFlag('check-keys', keys.checkKeys);
-      validateKeyFlag('check-single-keys', keys.checkSingleKeys);
-      validateKeyFlag('check-streams', keys.checkStreams);
-      validateKeyFlag('check-single-streams', keys.checkSingleStreams);
-      validateKeyFlag('count-keys', keys.countKeys);
-    } catch (err) {
-      this.counters.targetRequestErrors++;
-      throw new ScrapeTargetError(400, (err as Error).message);
-    }
-    const tlsName = params.get('tls_server_name') ?? params.get('tls-server-name');
-    const id = createHash('sha256')
-      .update(JSON.stringify([target.display, target.password ?? '', keys, tlsName]))
-      .digest('hex');
-    let scraper = this.scrapers.get(id);
-    if (!scraper) {
-      if (this.scrapers.size >= MAX_TARGETS) this.evictOldest();
-      scraper = this.makeScraper(target, keys, tlsName ? { ...c.tls, serverName: tlsName } : c.tls);
-      this.scrapers.set(id, scraper);
-    }
-    const outcome = await scraper.scrape(this.deadline(headerTimeout));
+    const { target, trusted } = resolved;
+    const tls = tlsName ? { ...c.tls, serverName: tlsName } : c.tls;
+    const deadlineMs = this.deadline(headerTimeout);
+    const outcome = trusted
+      ? await this.scrapePersistent(target, tls, deadlineMs, extra)
+      : await this.scrapeOnce(target, tls, deadlineMs, extra);
     this.logOutcome(target, outcome);
     return joinFamilies(
       outcome.families,
@@ -230,28 +264,103 @@ export class Exporter {
     );
   }
 
+  /**
+   * The home address or an allowlisted target: one persistent connection per credential (the home target's own
+   * shares /metrics' connection), whatever the query. One whose scrape failed is closed, not redialled in the
+   * background: the next scrape dials again.
+   */
+  private async scrapePersistent(
+    target: RedisTarget,
+    tls: TlsOptions,
+    deadlineMs: number,
+    extra: SnapshotExtra | undefined,
+  ): Promise<ScrapeOutcome> {
+    const key = connectionKey(target, tls.serverName);
+    if (key === this.homeKey && this.homeScraper) return this.homeScraper.scrape(deadlineMs, extra);
+    let scraper = this.scrapers.get(key);
+    if (!scraper) {
+      this.makeRoomFor(serverKey(target));
+      scraper = this.makeScraper(target, tls, true);
+      this.scrapers.set(key, scraper);
+    }
+    const outcome = await scraper.scrape(deadlineMs, extra);
+    if (!outcome.up && this.scrapers.get(key) === scraper) {
+      this.scrapers.delete(key);
+      void scraper.close();
+    }
+    return outcome;
+  }
+
+  /** A target reached only through --scrape.allow-any-target: a connection for this scrape alone, no audit. */
+  private async scrapeOnce(
+    target: RedisTarget,
+    tls: TlsOptions,
+    deadlineMs: number,
+    extra: SnapshotExtra | undefined,
+  ): Promise<ScrapeOutcome> {
+    const server = serverKey(target);
+    const inFlight = this.oneShots.get(server) ?? 0;
+    if (inFlight >= MAX_CONNECTIONS_PER_SERVER) {
+      this.counters.targetRequestErrors++;
+      throw new ScrapeTargetError(
+        429,
+        `target ${target.display} already has ${inFlight} scrapes in flight; try again later (list it in --scrape.allowed-targets for a persistent connection)`,
+      );
+    }
+    this.oneShots.set(server, inFlight + 1);
+    const scraper = this.makeScraper(target, tls, false);
+    this.oneShotScrapers.add(scraper);
+    try {
+      return await scraper.scrape(deadlineMs, extra);
+    } finally {
+      this.oneShotScrapers.delete(scraper);
+      const left = (this.oneShots.get(server) ?? 1) - 1;
+      if (left > 0) this.oneShots.set(server, left);
+      else this.oneShots.delete(server);
+      void scraper.close();
+    }
+  }
+
+  /** Before a new persistent connection to server: the least recently used one goes when a cap is reached. */
+  private makeRoomFor(server: string): void {
+    let sameServer = 0;
+    let oldestOfServer: [string, TargetScraper] | undefined;
+    for (const e of this.scrapers) {
+      if (serverKey(e[1].target) !== server) continue;
+      sameServer++;
+      if (!oldestOfServer || e[1].lastUsedMs < oldestOfServer[1].lastUsedMs) oldestOfServer = e;
+    }
+    if (sameServer >= MAX_CONNECTIONS_PER_SERVER && oldestOfServer) this.drop(oldestOfServer[0]);
+    if (this.scrapers.size >= MAX_TARGETS) this.evictOldest();
+  }
+
+  private drop(key: string): void {
+    const s = this.scrapers.get(key);
+    if (!s) return;
+    this.scrapers.delete(key);
+    void s.close();
+  }
+
   private evictOldest(): void {
     let oldest: [string, TargetScraper] | undefined;
     for (const e of this.scrapers) if (!oldest || e[1].lastUsedMs < oldest[1].lastUsedMs) oldest = e;
-    if (oldest) {
-      this.scrapers.delete(oldest[0]);
-      void oldest[1].close();
-    }
+    if (oldest) this.drop(oldest[0]);
   }
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, s] of this.scrapers)
-      if (now - s.lastUsedMs > IDLE_MS) {
-        this.scrapers.delete(id);
-        void s.close();
-      }
+    for (const [key, s] of this.scrapers) {
+      const idle = now - s.lastUsedMs;
+      // A target that went down after its last scrape is not redialled for long on behalf of nobody.
+      if (idle > IDLE_MS || (idle > DOWN_IDLE_MS && !s.isConnected())) this.drop(key);
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.homeScraper?.close();
-    for (const s of this.scrapers.values()) await s.close();
+    for (const s of [...this.scrapers.values(), ...this.oneShotScrapers]) await s.close();
     this.scrapers.clear();
+    this.oneShotScrapers.clear();
   }
 }

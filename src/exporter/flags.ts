@@ -1,6 +1,10 @@
 import type { FlagSpec } from '../cli/flags.ts';
+import { UNIMPLEMENTED_FLAGS } from './upstream-env.ts';
 
-/** redis_exporter's flags and env names for every feature redoubt implements, plus redoubt's own (marked). */
+/**
+ * redis_exporter's flags and env names for every feature redoubt implements, plus redoubt's own (marked), plus
+ * upstream's unimplemented ones (hidden; refused with "not implemented by redoubt" when they ask for something).
+ */
 export const EXPORTER_FLAGS: FlagSpec[] = [
   {
     name: 'redis.addr',
@@ -188,6 +192,13 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     help: 'redoubt: how often the security audit behind redis_security_* runs per target, in the background; 0 turns it off. It sees what the exporter user may see (give it the auditor permissions for the full picture).',
   },
   {
+    name: 'security.audit-commands',
+    type: 'string',
+    env: ['REDOUBT_SECURITY_AUDIT_COMMANDS'],
+    default: 'auto',
+    help: 'redoubt: what the background audit may send. least-privilege: only what the least-privilege exporter user may run (INFO, CONFIG GET, COMMAND INFO), so it never adds NOPERM to ACL LOG or errorstat_NOPERM; all: also ACL LIST, ACL LOG, MODULE LIST, COMMAND COUNT/LIST, ACL DRYRUN (refusals learned once per connection); auto: least-privilege when the exporter logs in as a named ACL user, all as the default user.',
+  },
+  {
     name: 'check-keys',
     type: 'string',
     env: ['REDIS_EXPORTER_CHECK_KEYS'],
@@ -223,6 +234,13 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     help: 'Comma separated patterns whose matching keys are counted with SCAN (db3=sessions:*).',
   },
   {
+    name: 'disable-exporting-key-values',
+    type: 'bool',
+    env: ['REDIS_EXPORTER_DISABLE_EXPORTING_KEY_VALUES'],
+    default: false,
+    help: 'Do not export the values of string keys (redis_key_value, redis_key_value_as_string) found by the key checks; sizes and memory are still exported.',
+  },
+  {
     name: 'check-keys-batch-size',
     type: 'int',
     env: ['REDIS_EXPORTER_CHECK_KEYS_BATCH_SIZE'],
@@ -242,6 +260,20 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     env: ['REDOUBT_SCRAPE_ALLOWED_TARGETS'],
     default: [],
     help: 'redoubt: targets /scrape may reach (host, host:port or redis URLs, comma separated). The global password is only ever sent to these and to --redis.addr.',
+  },
+  {
+    name: 'scrape.allow-any-target',
+    type: 'bool',
+    env: ['REDOUBT_SCRAPE_ALLOW_ANY_TARGET'],
+    default: false,
+    help: "redoubt: let /scrape reach any host:port when --scrape.allowed-targets is empty (redis_exporter's behaviour). Off: /scrape only reaches --redis.addr and the allowlist.",
+  },
+  {
+    name: 'scrape.allow-query-key-checks',
+    type: 'bool',
+    env: ['REDOUBT_SCRAPE_ALLOW_QUERY_KEY_CHECKS'],
+    default: false,
+    help: "redoubt: accept /scrape's check-keys, check-single-keys, check-streams, check-single-streams and count-keys query parameters, each only as a subset of the items of the same flag. Off: such a query is refused (400).",
   },
   {
     name: 'disable-scrape-endpoint',
@@ -272,4 +304,5 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     help: 'Debug logging (same as --log-level=debug).',
   },
   { name: 'version', type: 'bool', default: false, help: 'Print the version and exit.' },
+  ...UNIMPLEMENTED_FLAGS,
 ];

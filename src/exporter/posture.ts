@@ -1,13 +1,15 @@
 import type { RedisConnection } from '../redis/connection.ts';
-import { DenyCachingConnection } from '../redis/deny-cache.ts';
 import { type AuditReport, buildReport } from '../security/audit.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
 import { collectLiveFacts } from '../security/live-facts.ts';
+import { type AuditCommands, auditConnection } from './audit-commands.ts';
 
 export interface PostureOptions {
   intervalMs: number;
   timeoutMs: number;
   configCommand: string | null;
+  /** What the audit may send; default auto (see auditConnection). */
+  auditCommands?: AuditCommands;
 }
 
 /**
@@ -25,7 +27,7 @@ export class PostureMonitor {
     private readonly options: PostureOptions,
     private readonly onError: (message: string) => void,
   ) {
-    this.conn = new DenyCachingConnection(conn);
+    this.conn = auditConnection(conn, options.auditCommands ?? 'auto', options.configCommand);
   }
 
   /** The latest report, starting a refresh when the interval has passed. Never waits for the audit. */

@@ -3,7 +3,7 @@ import { snapshotToFamilies } from '../metrics/families.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
 import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
-import type { ConnectionOptions } from '../redis/connection.ts';
+import type { ConnectionOptions, RedisConnection } from '../redis/connection.ts';
 import { RedisError, scrub } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
@@ -31,15 +31,31 @@ export interface ScrapeOutcome {
 }
 
 /**
- * One target: a persistent connection, its snapshot collector, and single-flight so concurrent scrapes of the
- * same target share one snapshot instead of queueing behind a lock.
+ * Work a scrape adds to the shared snapshot (the key checks of its request). Scrapes with the same `id` share one
+ * run; `apply` returns a new snapshot and leaves the shared one alone.
+ */
+export interface SnapshotExtra {
+  id: string;
+  apply(conn: RedisConnection, snapshot: Snapshot, deadlineMs: number): Promise<Snapshot>;
+}
+
+interface Flight {
+  promise: Promise<Snapshot>;
+  /** The deadline the flight was started with. */
+  deadlineMs: number;
+}
+
+/**
+ * One target: a connection, its snapshot collector, and single-flight so concurrent scrapes of the same target share
+ * one snapshot instead of queueing behind a lock. Scrapes asking for different key checks share the snapshot and the
+ * connection, and run their key checks on it side by side (each round trip of those ends on the connection's own
+ * database, so they do not disturb one another).
  */
 export class TargetScraper {
   readonly collector: SnapshotCollector;
   readonly posture?: PostureMonitor;
-  private inflight: Promise<Snapshot> | null = null;
-  /** The deadline the in-flight snapshot was started with. */
-  private inflightDeadlineMs = 0;
+  private base: Flight | null = null;
+  private readonly extras = new Map<string, Flight>();
   /** The last audit report's families. */
   private lastPosture?: { report: AuditReport; families: readonly MetricFamily[] };
   lastUsedMs = Date.now();
@@ -58,28 +74,61 @@ export class TargetScraper {
     if (posture && posture.intervalMs > 0) this.posture = new PostureMonitor(conn, posture, posture.onError);
   }
 
-  async scrape(deadlineMs: number): Promise<ScrapeOutcome> {
+  /** Whether the connection is up now (a target that is down and not scraped is not worth redialling). */
+  isConnected(): boolean {
+    return this.collector.conn.isReady();
+  }
+
+  /** The snapshot in flight, or a new one. */
+  private snapshotFlight(deadlineMs: number): Flight {
+    if (this.base) return this.base;
+    const flight: Flight = { promise: this.collector.collect(deadlineMs), deadlineMs };
+    this.base = flight;
+    flight.promise
+      .finally(() => {
+        if (this.base === flight) this.base = null;
+      })
+      .catch(() => {});
+    return flight;
+  }
+
+  /** The snapshot plus `extra`, in flight or new. */
+  private flight(deadlineMs: number, extra?: SnapshotExtra): Flight {
+    if (!extra) return this.snapshotFlight(deadlineMs);
+    const running = this.extras.get(extra.id);
+    if (running) return running;
+    const base = this.snapshotFlight(deadlineMs);
+    const flight: Flight = {
+      promise: base.promise.then((s) => extra.apply(this.collector.conn, s, deadlineMs)),
+      // It ends by the later of the two: a joined snapshot's, then its own key checks' (bounded by deadlineMs).
+      deadlineMs: Math.max(deadlineMs, base.deadlineMs),
+    };
+    this.extras.set(extra.id, flight);
+    flight.promise
+      .finally(() => {
+        if (this.extras.get(extra.id) === flight) this.extras.delete(extra.id);
+      })
+      .catch(() => {});
+    return flight;
+  }
+
+  async scrape(deadlineMs: number, extra?: SnapshotExtra): Promise<ScrapeOutcome> {
     const started = performance.now();
     this.lastUsedMs = Date.now();
     this.scrapes++;
-    if (!this.inflight) {
-      this.inflight = this.collector.collect(deadlineMs).finally(() => {
-        this.inflight = null;
-      });
-      this.inflightDeadlineMs = deadlineMs;
-    }
+    const flight = this.flight(deadlineMs, extra);
     // collect() ends the snapshot by the deadline of the scrape that started it; a scrape that joined it with a
     // shorter deadline of its own races it against that.
-    let done: Promise<Snapshot> = this.inflight;
+    let done: Promise<Snapshot> = flight.promise;
     let timer: NodeJS.Timeout | undefined;
-    if (this.inflightDeadlineMs > deadlineMs) {
+    if (flight.deadlineMs > deadlineMs) {
       const ownDeadline = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
           keepTimerList(Math.max(1, deadlineMs - Date.now())),
         );
       });
-      done = Promise.race([this.inflight, ownDeadline]);
+      done = Promise.race([flight.promise, ownDeadline]);
     }
     try {
       const snapshot = await done;

@@ -249,10 +249,13 @@ export function publicEndpoint(config: StackConfig): { origin: string; host: str
   return { origin: url.origin, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 443 };
 }
 
-/** host:port of each target, as the exporter's --scrape.allowed-targets takes them. */
+/**
+ * scheme://host:port of each target, as the exporter's --scrape.allowed-targets takes them. The scheme stays: an
+ * entry without one would also allow plaintext to a target the user named with rediss://.
+ */
 export function targetAddresses(config: StackConfig): string[] {
   return config.redis.targets.map((t) => {
     const p = parseTarget(t);
-    return `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+    return `${p.scheme}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
   });
 }

@@ -54,7 +54,14 @@ export async function collectLiveSamples(): Promise<LiveSamples> {
     // A failed AUTH, so redis_security_auth_failures_total is not just the zero default.
     await master.command('AUTH', 'nosuchuser', 'wrong').catch(() => undefined);
 
-    const exporter: RunningExporter = await startExporter(['--redis.addr', master.url, '--security-interval', '200ms']);
+    const exporter: RunningExporter = await startExporter([
+      '--redis.addr',
+      master.url,
+      '--scrape.allowed-targets',
+      `${master.url},${replica.url},${cluster.url}`,
+      '--security-interval',
+      '200ms',
+    ]);
     stops.push(() => exporter.stop());
 
     const bodies: Record<string, string> = {};

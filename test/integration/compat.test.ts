@@ -63,7 +63,7 @@ before(async () => {
   await master.command('DEBUG', 'SLEEP', '0.02'); // a slowlog entry and a latency event
   await master.command('NOSUCHCOMMAND').catch(() => undefined);
   peer = await startPeerExporter({ redisAddr: master.url });
-  ours = await startExporter(['--redis.addr', master.url]);
+  ours = await startExporter(['--redis.addr', master.url, '--scrape.allowed-targets', `${master.url},${replica.url}`]);
 });
 
 after(async () => {

@@ -97,7 +97,14 @@ before(async () => {
   await generateTraffic();
   traffic = setInterval(() => void generateTraffic().catch(() => undefined), 200);
   cleanups.push(async () => clearInterval(traffic));
-  exporter = await startExporter(['--redis.addr', master.url, '--security-interval', '200ms']);
+  exporter = await startExporter([
+    '--redis.addr',
+    master.url,
+    '--scrape.allowed-targets',
+    `${master.url},${replica.url}`,
+    '--security-interval',
+    '200ms',
+  ]);
   cleanups.push(() => exporter.stop());
 });
 

@@ -23,6 +23,21 @@ test('an unknown flag exits 2 and names the flag', async () => {
   assert.match(r.stderr, /unknown flag -redis\.adress/);
 });
 
+test("redis_exporter's unimplemented flags exit 2 with 'not implemented by redoubt', like their variables", async () => {
+  for (const args of [['--is-cluster'], ['-script', '/etc/collect.lua'], ['--check-key-groups=^(.*)$']]) {
+    const r = await runCli(['exporter', ...args, '--web.listen-address', '127.0.0.1:0']);
+    assert.equal(r.code, 2, args.join(' '));
+    const flag = args[0].replace(/^-+/, '').split('=')[0];
+    assert.match(r.stderr, new RegExp(`--${flag}: not implemented by redoubt`));
+    assert.doesNotMatch(r.stderr, /unknown flag/);
+  }
+  const env = await runCli(['exporter', '--web.listen-address', '127.0.0.1:0'], {
+    env: { REDIS_EXPORTER_IS_CLUSTER: 'true' },
+  });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /not implemented by redoubt: .*REDIS_EXPORTER_IS_CLUSTER/);
+});
+
 test('a malformed URL exits 2 without echoing the password', async () => {
   const r = await runCli([
     'exporter',

@@ -54,7 +54,15 @@ test('redis-server killed and restarted while scraping: redis_up goes 0 then 1, 
 
 test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not the connection timeout', async () => {
   const port = await blackhole();
-  const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
+  const exp = await startExporter([
+    '--redis.addr',
+    '',
+    '--scrape.allow-any-target',
+    '--connection-timeout',
+    '60s',
+    '--scrape-timeout',
+    '60s',
+  ]);
   cleanups.push(() => exp.stop());
   // If the deadline were ignored this would take 60 s and the 15 s client timeout would fail the test.
   const r = await httpGet(`${exp.url}/scrape?target=redis://127.0.0.1:${port}`, {
@@ -68,7 +76,17 @@ test('a blackholed target: the scrape ends by the Prometheus scrape timeout, not
 
 test('a blackholed target scraped twice at once: the scrape with the shorter deadline ends by its own', async () => {
   const port = await blackhole();
-  const exp = await startExporter(['--redis.addr', '', '--connection-timeout', '60s', '--scrape-timeout', '60s']);
+  // Allowlisted: a persistent target, whose scrapes share one snapshot.
+  const exp = await startExporter([
+    '--redis.addr',
+    '',
+    '--scrape.allowed-targets',
+    `redis://127.0.0.1:${port}`,
+    '--connection-timeout',
+    '60s',
+    '--scrape-timeout',
+    '60s',
+  ]);
   cleanups.push(() => exp.stop());
   const url = `${exp.url}/scrape?target=redis://127.0.0.1:${port}`;
   const order: string[] = [];

@@ -83,3 +83,50 @@ test('a least-privilege exporter user adds no error replies per audit interval',
   );
   assert.doesNotMatch(body, /exp-pw|admin-pw/);
 });
+
+test("the least-privilege exporter user's audit adds nothing to ACL LOG or errorstat_NOPERM, from the first run", async () => {
+  const redis = await startRedis({ password: 'admin-pw', aclUsers: [`exporter on >exp-pw ${EXPORTER_ACL}`] });
+  cleanups.push(() => redis.stop());
+  const aclLog = async () => (await redis.command('ACL', 'LOG')) as unknown[];
+  const noperm = async () => /^errorstat_NOPERM:count=(\d+)/m.exec(String(await redis.command('INFO', 'errorstats')));
+  assert.deepEqual(await aclLog(), [], 'a fresh server has an empty ACL LOG');
+  assert.equal(await noperm(), null);
+  const exp = await startExporter(
+    ['--redis.addr', redis.url, '--redis.user', 'exporter', '--security-interval', '100ms'],
+    { REDIS_PASSWORD: 'exp-pw' },
+  );
+  cleanups.push(() => exp.stop());
+  // The first audit has run once its families are served; a few more intervals for good measure.
+  await until(async () => {
+    const f = parseExposition((await httpGet(`${exp.url}/metrics`)).body);
+    return f.get('redis_security_score') ? f : undefined;
+  }, 'the first posture audit');
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 120));
+    await httpGet(`${exp.url}/metrics`);
+  }
+  assert.deepEqual(await aclLog(), [], "no ACL LOG entry of the exporter's making");
+  assert.equal(await noperm(), null, 'no NOPERM error reply either');
+});
+
+test('--security.audit-commands all: the full audit for a user that has the permissions', async () => {
+  const redis = await startRedis({ aclUsers: ['auditor on >aud-pw ~* +@all'] });
+  cleanups.push(() => redis.stop());
+  const rs001 = async (args: string[]) => {
+    const exp = await startExporter(
+      ['--redis.addr', redis.url, '--redis.user', 'auditor', '--security-interval', '100ms', ...args],
+      { REDIS_PASSWORD: 'aud-pw' },
+    );
+    try {
+      return await until(async () => {
+        const f = parseExposition((await httpGet(`${exp.url}/metrics`)).body);
+        return f.get('redis_security_check_status')?.samples.find((s) => s.labels.check === 'RS001')?.value;
+      }, 'RS001');
+    } finally {
+      await exp.stop();
+    }
+  };
+  // The default user has no password: ACL LIST says so, which only the full audit reads for a named user.
+  assert.equal(await rs001([]), -1, 'auto, as a named user: least privilege, RS001 unknown');
+  assert.equal(await rs001(['--security.audit-commands', 'all']), 1, 'all: RS001 judged (fails)');
+});

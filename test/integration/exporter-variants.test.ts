@@ -242,12 +242,18 @@ test('the exporter itself over HTTPS, with client certificates required when a C
   await assert.rejects(get(false), 'a client without a certificate is refused');
 });
 
-test('/scrape honours check-keys overrides and rejects a malformed one with 400', async () => {
+test('/scrape honours check-keys overrides (when allowed, within --check-keys) and rejects a malformed one with 400', async () => {
   const redis = await startRedis();
   cleanups.push(() => redis.stop());
   await redis.command('SET', 'jobs:1', '42');
   await redis.command('RPUSH', 'queue:mail', 'a', 'b', 'c');
-  const exp = await startExporter(['--redis.addr', '']);
+  const exp = await startExporter([
+    '--redis.addr',
+    redis.url,
+    '--scrape.allow-query-key-checks',
+    '--check-keys',
+    'db0=jobs:*,db0=queue:*,db0=other:*',
+  ]);
   cleanups.push(() => exp.stop());
   const target = encodeURIComponent(redis.url);
   const r = await httpGet(`${exp.url}/scrape?target=${target}&check-keys=${encodeURIComponent('db0=jobs:*,queue:*')}`);

@@ -54,7 +54,16 @@ test('no secret reaches a metric, label, log line, error or HTTP answer', async 
 
   const outputs: string[] = [];
   const exp = await startExporter(
-    ['--redis.addr', redis.url, '--redis.password-file', pwFile, '--debug', '--scrape-timeout', '3s'],
+    [
+      '--redis.addr',
+      redis.url,
+      '--redis.password-file',
+      pwFile,
+      '--scrape.allow-any-target',
+      '--debug',
+      '--scrape-timeout',
+      '3s',
+    ],
     {
       REDIS_PASSWORD: SECRET,
     },

@@ -224,7 +224,7 @@ describe('the generated monitoring stack end to end (Prometheus, Alertmanager, n
         v.replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_m, name: string) => passwords[name]),
       ]),
     );
-    assert.equal(exporterEnv.REDOUBT_SCRAPE_ALLOWED_TARGETS, `127.0.0.1:${portA},127.0.0.1:${portB}`);
+    assert.equal(exporterEnv.REDOUBT_SCRAPE_ALLOWED_TARGETS, `redis://127.0.0.1:${portA},redis://127.0.0.1:${portB}`);
     exporter = await startExporter([], exporterEnv);
     cleanup.push(() => exporter.stop());
 

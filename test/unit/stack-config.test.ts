@@ -56,7 +56,8 @@ describe('redoubt.yml', () => {
     assert.deepEqual(c.proxy.allow, ['10.0.0.0/8', 'fd00::/8']);
     assert.equal(c.proxy.user, 'oncall');
     assert.equal(c.exporter.buildContext, '../redoubt');
-    assert.deepEqual(targetAddresses(c), ['10.0.0.5:6379', 'cache.internal:6380']);
+    // The scheme stays: rediss://cache.internal:6380 must not also allow plaintext to it.
+    assert.deepEqual(targetAddresses(c), ['redis://10.0.0.5:6379', 'rediss://cache.internal:6380']);
   });
 
   test('errors name the key and say what is accepted', () => {

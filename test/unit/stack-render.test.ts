@@ -130,10 +130,13 @@ describe('Grafana provisioning', () => {
 describe('compose, exporter and redis-secure.conf follow the targets', () => {
   test('the exporter allows exactly the configured targets, and only reaches the host when asked to', () => {
     const def = parse(files.compose).services['redis-exporter'];
-    assert.equal(def.environment.REDOUBT_SCRAPE_ALLOWED_TARGETS, 'host.docker.internal:6379');
+    assert.equal(def.environment.REDOUBT_SCRAPE_ALLOWED_TARGETS, 'redis://host.docker.internal:6379');
     assert.deepEqual(def.extra_hosts, ['host.docker.internal:host-gateway']);
     const custom = parse(renderCompose(CUSTOM)).services['redis-exporter'];
-    assert.equal(custom.environment.REDOUBT_SCRAPE_ALLOWED_TARGETS, '10.0.0.5:6380,cache.internal:6379');
+    assert.equal(
+      custom.environment.REDOUBT_SCRAPE_ALLOWED_TARGETS,
+      'redis://10.0.0.5:6380,redis://cache.internal:6379',
+    );
     assert.equal(custom.extra_hosts, undefined);
   });
 

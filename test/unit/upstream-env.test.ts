@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { unimplementedUpstreamEnv } from '../../src/exporter/upstream-env.ts';
+import { parseFlags } from '../../src/cli/flags.ts';
+import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
+import { unimplementedUpstreamEnv, unimplementedUpstreamFlags } from '../../src/exporter/upstream-env.ts';
 
 test("upstream's defaults, empty values and variables that are not redis_exporter options pass", () => {
   assert.deepEqual(
@@ -39,4 +41,22 @@ test('anything else they ask for is reported, by name, sorted', () => {
       'REDIS_EXPORTER_SCRIPT',
     ],
   );
+});
+
+test("upstream's unimplemented flags are parsed as upstream reads them, and refused unless set to its default", () => {
+  const flags = (argv: string[]) => unimplementedUpstreamFlags(parseFlags(argv, EXPORTER_FLAGS, {}).values);
+  assert.deepEqual(flags([]), []);
+  assert.deepEqual(flags(['-is-cluster=false', '--redact-config-metrics', '--tls-server-min-version', 'TLS1.2']), []);
+  // -is-cluster takes no value: the next argument is a flag of its own, not its value.
+  const parsed = parseFlags(['-is-cluster', '-script', '/x.lua', '--redis.addr', 'redis://h:1'], EXPORTER_FLAGS, {});
+  assert.equal(parsed.values['redis.addr'], 'redis://h:1');
+  assert.deepEqual(unimplementedUpstreamFlags(parsed.values), ['--is-cluster', '--script']);
+  assert.deepEqual(flags(['--max-distinct-key-groups', '500', '--check-key-groups=^a']), [
+    '--check-key-groups',
+    '--max-distinct-key-groups',
+  ]);
+});
+
+test('--disable-exporting-key-values is implemented now: its variable passes', () => {
+  assert.deepEqual(unimplementedUpstreamEnv({ REDIS_EXPORTER_DISABLE_EXPORTING_KEY_VALUES: 'true' }), []);
 });
