@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import type { RespLimits } from './resp.ts';
 import type { RedisTarget } from './target.ts';
 
 export type CommandArg = string | number | Buffer;
@@ -21,6 +22,13 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   /** CLIENT SETNAME sent once per connection (redis_exporter sends it every scrape). */
   clientName?: string;
+  /** Overrides of RESP_LIMITS (src/redis/resp.ts) for a consumer that knowingly reads larger replies. */
+  replyLimits?: Partial<RespLimits>;
+  /**
+   * The setting a user raises when the caller's deadline (ready(deadlineMs)) fires, named in the timeout's hint;
+   * default `--connection-timeout`.
+   */
+  deadlineSetting?: string;
 }
 
 /**
@@ -76,7 +84,15 @@ function checkName(name: string, cert: PeerCertificate): Error | undefined {
 }
 
 /** Connection failures, most telling first: a pipeline rejects with them, the lowest rank among several. */
-const KIND_PRIORITY = ['protected_mode', 'auth_required', 'wrong_password', 'tls', 'timeout', 'unreachable'];
+const KIND_PRIORITY = [
+  'protected_mode',
+  'auth_required',
+  'wrong_password',
+  'tls',
+  'protocol',
+  'timeout',
+  'unreachable',
+];
 
 /** Kinds that mean the connection (not one command) failed: a pipeline rejects with them. */
 export const CONNECTION_KINDS: ReadonlySet<string> = new Set(KIND_PRIORITY);
