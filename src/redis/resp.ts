@@ -84,7 +84,7 @@ export interface RespLimits {
   elements: number;
   /** Arrays open inside each other. */
   depth: number;
-  /** Bytes of one status, error or integer line (and of a length header). */
+  /** Bytes of one status, error or integer line (and of a length header): its type byte and text, without CRLF. */
   lineBytes: number;
 }
 
@@ -222,7 +222,8 @@ export class RespParser {
 
   private keepPartial(piece: Buffer): void {
     this.partialLength += piece.length;
-    if (this.partialLength > this.limits.lineBytes)
+    // (a partial line may end with its CR)
+    if (this.partialLength > this.limits.lineBytes + 1)
       throw new RespLimitError('lineBytes', this.partialLength, this.limits.lineBytes);
     this.partial.push(piece);
   }

@@ -193,13 +193,20 @@ describe('classifyRedisError', () => {
   test('a short, common password is not searched for: the message is not mangled', () => {
     // With REDIS_PASSWORD=redis the old substring mask turned this into "***://…" and "***-server".
     const e = classifyRedisError(sysError('ECONNREFUSED', 'connect ECONNREFUSED'), 'redis://127.0.0.1:6379', undefined);
-    assert.match(e.message, /^cannot reach Redis at redis:\/\/127\.0\.0\.1:6379: ECONNREFUSED\. Check that redis-server/);
+    assert.match(
+      e.message,
+      /^cannot reach Redis at redis:\/\/127\.0\.0\.1:6379: ECONNREFUSED\. Check that redis-server/,
+    );
     const reply = classifyRedisError(replyError('ERR redis says no'), 'redis://127.0.0.1:6379', undefined);
     assert.equal(reply.message, 'Redis at redis://127.0.0.1:6379: ERR redis says no');
   });
 
   test('a NOPERM naming a command with control characters is escaped in the advice', () => {
-    const e = classifyRedisError(replyError("NOPERM this user has no permissions to run the '\x1b[2Jx' command"), T, 'u');
+    const e = classifyRedisError(
+      replyError("NOPERM this user has no permissions to run the '\x1b[2Jx' command"),
+      T,
+      'u',
+    );
     assert.ok(e instanceof RedisPermissionError);
     assert.ok(!e.message.includes('\x1b'), e.message);
     assert.match(e.message, /\\x1b\[2JX/);
