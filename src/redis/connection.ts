@@ -24,11 +24,6 @@ export interface ConnectionOptions {
   clientName?: string;
   /** Overrides of RESP_LIMITS (src/redis/resp.ts) for a consumer that knowingly reads larger replies. */
   replyLimits?: Partial<RespLimits>;
-  /**
-   * The setting a user raises when the caller's deadline (ready(deadlineMs)) fires, named in the timeout's hint;
-   * default `--connection-timeout`.
-   */
-  deadlineSetting?: string;
 }
 
 /**

@@ -137,13 +137,7 @@ export class RespConnection implements RedisConnection {
             ? this.classify(this.lastError)
             : deadlineMs === undefined
               ? new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000)
-              : new RedisTimeoutError(
-                  this.target.display,
-                  this.pendingStep(),
-                  timeoutMs / 1000,
-                  this.options.deadlineSetting,
-                  'deadline',
-                ),
+              : new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000, undefined, 'deadline'),
         );
       }, timeoutMs);
       this.waiters.add(waiter);

@@ -18,3 +18,12 @@ function escapeOne(c: string): string {
 export function neutralise(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
+
+/**
+ * JSON text with DEL and the C1 controls written as `\u` escapes. JSON.stringify escapes C0 (ESC becomes
+ * `\u001b`) but leaves these raw; they can only stand inside strings, so escaping them keeps the value exact
+ * while a `cat` of the report cannot run them.
+ */
+export function escapeJsonControls(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { neutralise } from '../../src/text/terminal.ts';
+import { escapeJsonControls, neutralise } from '../../src/text/terminal.ts';
 
 describe('neutralise', () => {
   test('C0 controls (a lone ESC, CR, LF, TAB, NUL), DEL and C1 controls are shown as \\x escapes', () => {
@@ -30,5 +30,17 @@ describe('neutralise', () => {
       assert.equal(neutralise(s) !== s, control, `U+${c.toString(16)}`);
       if (control) assert.ok([...neutralise(s)].every((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) < 0x7f));
     }
+  });
+});
+
+describe('escapeJsonControls', () => {
+  test('DEL and C1 become \\u escapes; the parsed value is unchanged; C0 was already escaped by JSON', () => {
+    const value = { user: 'x\x1b[2J\u009b2J\x7fy', ok: 'café' };
+    const json = escapeJsonControls(JSON.stringify(value));
+    assert.equal(json, '{"user":"x\\u001b[2J\\u009b2J\\u007fy","ok":"café"}');
+    assert.deepEqual(JSON.parse(json), value);
+    assert.ok(
+      [...json].every((ch) => ch.charCodeAt(0) >= 0x20 && (ch.charCodeAt(0) < 0x7f || ch.charCodeAt(0) > 0x9f)),
+    );
   });
 });
