@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type ConnectionOptions as TlsConnectOptions } from 'node:tls';
-import type { RespLimits } from './resp.ts';
 import type { RedisTarget } from './target.ts';
 
 export type CommandArg = string | number | Buffer;
@@ -22,8 +21,6 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   /** CLIENT SETNAME sent once per connection (redis_exporter sends it every scrape). */
   clientName?: string;
-  /** Overrides of RESP_LIMITS (src/redis/resp.ts) for a consumer that knowingly reads larger replies. */
-  replyLimits?: Partial<RespLimits>;
 }
 
 /**

@@ -285,7 +285,7 @@ export class RespConnection implements RedisConnection {
         }
       }
       this.onReply(value);
-    }, this.options.replyLimits);
+    });
     this.connectTimer = setTimeout(() => {
       const step = this.pendingStep();
       this.fail(new RedisTimeoutError(this.target.display, step, this.connectTimeoutMs / 1000));

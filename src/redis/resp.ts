@@ -73,9 +73,9 @@ function encodeBuffers(commands: ReadonlyArray<ReadonlyArray<RespArg>>): Buffer 
  * elements): every byte from a server is hostile until bounded. The largest replies redoubt reads legitimately are
  * CLIENT LIST on a busy server (about 300 bytes a client: 3 MB at 10,000 clients), INFO ALL and CONFIG GET *
  * (tens of KB), ACL LIST / ACL LOG with many users, SLOWLOG GET (128 entries by default), COMMAND INFO (the
- * deepest, 5 levels) and the key values that `check-keys` exports. Each limit has at least 10x headroom over
- * those; the audit reads the same kinds of replies, so it uses the same table. A per-connection override exists
- * (ConnectionOptions.replyLimits) for a consumer that knowingly reads more.
+ * deepest, a few levels of key specs) and the key values that `check-keys` exports. Each limit has at least 10x headroom over
+ * those; the audit and harden read the same kinds of replies (the audit's largest: CLIENT LIST, ACL LOG), so every
+ * connection uses this one table; the parser takes overrides for tests only.
  */
 export interface RespLimits {
   /** Bytes of one bulk string. */
