@@ -18,6 +18,7 @@ import { mergeReports } from '../security/merge.ts';
 import { renderJson } from '../security/report/json.ts';
 import { renderSarif } from '../security/report/sarif.ts';
 import { renderTable } from '../security/report/table.ts';
+import { neutralise } from '../text/terminal.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
@@ -251,7 +252,8 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
       err instanceof ConfigError;
     const code = (err as NodeJS.ErrnoException).code;
     const reason = known || code ? e.message : `unexpected error: ${e.message}`;
-    io.stderr.write(`redoubt audit: the audit could not run: ${reason}\n`);
+    // (reasons quote servers and files: their control characters are escaped)
+    io.stderr.write(`redoubt audit: the audit could not run: ${neutralise(reason)}\n`);
     return 2;
   }
 

@@ -30,6 +30,7 @@ import {
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { neutralise } from '../text/terminal.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
@@ -409,7 +410,8 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
     for (const s of report.steps)
       lines.push(`  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.error ? `: ${s.error}` : ''}`);
     for (const n of report.notPersisted) lines.push(`not persisted: ${n}`);
-    io.stdout.write(`${lines.join('\n')}\n`);
+    // Step names and errors quote the server (user names, replies).
+    io.stdout.write(`${lines.map(neutralise).join('\n')}\n`);
     return report.steps.every((s) => s.ok) && report.notPersisted.length === 0 ? 0 : 1;
   } finally {
     await conn.close();

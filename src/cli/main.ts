@@ -1,5 +1,6 @@
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
+import { neutralise } from '../text/terminal.ts';
 import { UsageError } from './flags.ts';
 import { type CliIo, processIo } from './io.ts';
 
@@ -46,7 +47,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return await command.run(rest, io);
   } catch (err) {
     const e = err as Error;
-    io.stderr.write(`redoubt ${name}: ${e.message}\n`);
+    io.stderr.write(`redoubt ${name}: ${neutralise(e.message)}\n`);
     if (e instanceof UsageError || e instanceof TargetError) return 2;
     if (e instanceof ConfigError) return 2;
     return 1;

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { redactSecrets } from '../redis/errors.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -10,18 +11,27 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** A logger that writes to an injected stream (tests capture it) and scrubs the given secrets from every line. */
+/**
+ * A logger that writes to an injected stream (tests capture it). Messages are built without secrets; as a second
+ * line of defence it redacts secrets where they are known to stand (a URL's password, a field whose whole value
+ * is one of `secrets()`), never as substrings: with REDIS_PASSWORD=redis a substring mask would turn
+ * `redis://host` into `***://host`, mangling the line and telling where the password is.
+ */
 export function createLogger(out: Writable, level: LogLevel, format: 'txt' | 'json', secrets: () => string[]): Logger {
   const write = (lvl: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[lvl] < ORDER[level]) return;
+    const known = new Set(secrets().filter(Boolean));
+    const safe: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields))
+      safe[k] = typeof v !== 'string' ? v : known.has(v) ? '***' : redactSecrets(v);
+    const text = redactSecrets(msg);
     const time = new Date().toISOString();
-    let line =
+    const line =
       format === 'json'
-        ? JSON.stringify({ time, level: lvl, msg, ...fields })
-        : `time="${time}" level=${lvl} msg="${msg.replace(/"/g, '\\"')}"${Object.entries(fields)
+        ? JSON.stringify({ time, level: lvl, msg: text, ...safe })
+        : `time="${time}" level=${lvl} msg="${text.replace(/"/g, '\\"')}"${Object.entries(safe)
             .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
             .join('')}`;
-    for (const s of secrets()) if (s) line = line.split(s).join('***');
     out.write(`${line}\n`);
   };
   return {

@@ -1,5 +1,6 @@
 import { parseMemorySize } from '../redis/memory-size.ts';
 import type { CommandTable } from '../security/acl-eval.ts';
+import { neutralise } from '../text/terminal.ts';
 import { describeUser, type LiveAclUser, sameRights } from './acl-diff.ts';
 import { DEFAULT_LOGFILE, type Directive } from './secure-conf.ts';
 import { DEFAULT_USER_RULES, HARDENED_USERS, type HardenedUser, USER_SPECS, userRules } from './users.ts';
@@ -267,7 +268,10 @@ export function planSize(plan: Plan): number {
   return plan.config.length + plan.users.length;
 }
 
-/** The plan as a diff: `- current` / `+ hardened`. Never shows a password or a hash. */
+/**
+ * The plan as a diff: `- current` / `+ hardened`, fit for a terminal (server text neutralised). Never shows a
+ * password or a hash.
+ */
 export function renderPlan(plan: Plan, target: string, version: string): string {
   const lines = [`redoubt harden: ${target} (Redis ${version}, connected as ${plan.whoami})`, ''];
   if (planSize(plan) === 0)
@@ -299,5 +303,6 @@ export function renderPlan(plan: Plan, target: string, version: string): string 
   }
   for (const s of plan.skipped) lines.push(`skipped: ${s}`);
   for (const n of plan.notes) lines.push(`note: ${n}`);
-  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+  // User names, rules and config values come from the server: escape their control characters.
+  return `${lines.map(neutralise).join('\n').replace(/\n+$/, '')}\n`;
 }

@@ -26,6 +26,9 @@ export const METRIC_CONFIG_KEYS = [
   'replica-read-only',
 ];
 
+/** What sets a scrape's deadline (the exporter's flag; Prometheus's scrape_timeout header can shorten it). */
+const SCRAPE_DEADLINE_SETTING = '--scrape-timeout';
+
 export interface SnapshotOptions {
   /** CONFIG command name; null (redis_exporter's `-`) skips CONFIG entirely. */
   configCommand: string | null;
@@ -133,7 +136,13 @@ export class SnapshotCollector {
       timer = setTimeout(
         () =>
           reject(
-            new RedisTimeoutError(this.conn.target.display, 'the scrape', Math.max(0, deadlineMs - started) / 1000),
+            new RedisTimeoutError(
+              this.conn.target.display,
+              'the scrape',
+              Math.max(0, deadlineMs - started) / 1000,
+              SCRAPE_DEADLINE_SETTING,
+              'deadline',
+            ),
           ),
         keepTimerList(Math.max(1, deadlineMs - Date.now())),
       );
@@ -143,7 +152,17 @@ export class SnapshotCollector {
       return await Promise.race([this.collectInner(deadlineMs), timeout]);
     } catch (err) {
       // A late reply would land in the next scrape's pipeline: start over on a fresh connection.
-      if (err instanceof RedisTimeoutError) this.conn.reset();
+      if (!(err instanceof RedisTimeoutError)) throw err;
+      this.conn.reset();
+      // The deadline a collection runs against is the scrape's, whatever the connection calls it.
+      if (err.limit === 'deadline' && err.setting !== SCRAPE_DEADLINE_SETTING)
+        throw new RedisTimeoutError(
+          this.conn.target.display,
+          'the scrape',
+          Math.max(0, deadlineMs - started) / 1000,
+          SCRAPE_DEADLINE_SETTING,
+          'deadline',
+        );
       throw err;
     } finally {
       clearTimeout(timer);

@@ -76,7 +76,15 @@ function checkName(name: string, cert: PeerCertificate): Error | undefined {
 }
 
 /** Connection failures, most telling first: a pipeline rejects with them, the lowest rank among several. */
-const KIND_PRIORITY = ['protected_mode', 'auth_required', 'wrong_password', 'tls', 'timeout', 'unreachable'];
+const KIND_PRIORITY = [
+  'protected_mode',
+  'auth_required',
+  'wrong_password',
+  'tls',
+  'protocol',
+  'timeout',
+  'unreachable',
+];
 
 /** Kinds that mean the connection (not one command) failed: a pipeline rejects with them. */
 export const CONNECTION_KINDS: ReadonlySet<string> = new Set(KIND_PRIORITY);

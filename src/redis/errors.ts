@@ -1,3 +1,5 @@
+import { neutralise } from '../text/terminal.ts';
+
 /**
  * Typed errors a user can act on. Messages name the target by its redacted display form and never carry a
  * secret. `kind` is a stable, low-cardinality token that is safe to use as a metric label.
@@ -11,6 +13,7 @@ export type RedisErrorKind =
   | 'protected_mode'
   | 'tls'
   | 'loading'
+  | 'protocol'
   | 'command';
 
 export class RedisError extends Error {
@@ -25,21 +28,49 @@ export class RedisError extends Error {
 }
 
 export class RedisUnreachableError extends RedisError {
-  constructor(target: string, detail: string, options?: { cause?: unknown }) {
+  constructor(target: string, detail: string, options?: { cause?: unknown; hint?: string }) {
     super(
       'unreachable',
-      `cannot reach Redis at ${target}: ${detail}. Check that redis-server is running, and its bind address, port and firewall.`,
+      `cannot reach Redis at ${target}: ${detail}. ${options?.hint ?? 'Check that redis-server is running, and its bind address, port and firewall.'}`,
       options,
     );
   }
 }
 
+/**
+ * Which limit a timeout hit, so the hint names the setting a user can raise: `connection` is the per-connection
+ * timeout (connect and each command), `deadline` the caller's deadline for the whole operation (a scrape, an audit).
+ */
+export type TimeoutLimit = 'connection' | 'deadline';
+
 export class RedisTimeoutError extends RedisError {
-  constructor(target: string, what: string, seconds: number) {
+  constructor(
+    target: string,
+    what: string,
+    seconds: number,
+    /** The setting that fired, as a user names it: `--connection-timeout`, `--scrape-timeout` … */
+    readonly setting = '--connection-timeout',
+    readonly limit: TimeoutLimit = 'connection',
+  ) {
     super(
       'timeout',
-      `Redis at ${target} did not answer ${what} within ${seconds}s. The host may be blackholed by a firewall or overloaded; raise --connection-timeout if the network is slow.`,
+      `Redis at ${target} did not answer ${what} within ${seconds}s (the limit set by ${setting}). The host may be blackholed by a firewall or overloaded; raise ${setting} if the network is slow.`,
     );
+  }
+}
+
+/**
+ * The server sent bytes that are not a RESP2 reply redoubt accepts: another protocol (HTTP, TLS), or a reply over
+ * a limit (src/redis/resp.ts, RESP_LIMITS). The connection is closed when this happens.
+ */
+export class RedisProtocolError extends RedisError {
+  constructor(
+    target: string,
+    detail: string,
+    /** The RESP limit that fired, when one did. */
+    readonly limit?: string,
+  ) {
+    super('protocol', `${target} is not answering like Redis: ${detail}. The connection was closed.`);
   }
 }
 
@@ -69,14 +100,15 @@ export class RedisPermissionError extends RedisError {
     /** What the ACL denied: the command itself (default), or the keys / channels it names. */
     readonly denied: 'command' | 'keys' | 'channels' = 'command',
   ) {
-    const name = user || 'default';
-    const cmd = command.toUpperCase();
+    const name = neutralise(user || 'default');
+    // (the command's name is read from the server's reply)
+    const cmd = neutralise(command.toUpperCase());
     const message =
       denied === 'keys'
         ? `user "${name}" on ${target} is not permitted to access the keys used by ${cmd} (NOPERM). Allow the key patterns with: ACL SETUSER ${name} ~<pattern> (or %R~<pattern> for read-only access)`
         : denied === 'channels'
           ? `user "${name}" on ${target} is not permitted to access the channels used by ${cmd} (NOPERM). Allow them with: ACL SETUSER ${name} &<pattern>`
-          : `user "${name}" on ${target} is not permitted to run ${cmd} (NOPERM). Allow it with: ACL SETUSER ${name} +${command.toLowerCase().replace(' ', '|')}`;
+          : `user "${name}" on ${target} is not permitted to run ${cmd} (NOPERM). Allow it with: ACL SETUSER ${name} +${neutralise(command.toLowerCase().replace(' ', '|'))}`;
     super('not_permitted', message);
   }
 }
@@ -140,32 +172,30 @@ function replyCode(message: string, code: string): boolean {
 }
 
 /**
- * The error to keep as `cause`: util.inspect and loggers print a cause whole, so one that names a command or holds a
- * secret in its message is replaced by a copy with name, code and a scrubbed message only.
+ * The error to keep as `cause`: util.inspect and loggers print a cause whole, so one that names a command (whose
+ * arguments may include an AUTH password) is replaced by a copy with name, code and a redacted message only.
  */
-function safeCause(err: unknown, secrets: string[]): unknown {
+function safeCause(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const e = err as Error & { code?: string; command?: unknown };
-  if (e.command === undefined && !secrets.some((s) => s && e.message.includes(s))) return err;
-  const copy = new Error(scrub(e.message, secrets));
+  if (e.command === undefined && redactSecrets(e.message) === e.message) return err;
+  const copy = new Error(redactSecrets(e.message));
   copy.name = e.name;
   if (e.code !== undefined) (copy as Error & { code?: string }).code = e.code;
   return copy;
 }
 
-/** Maps a driver or server error to a typed error. `secrets` are scrubbed from any text that is kept. */
-export function classifyRedisError(
-  err: unknown,
-  target: string,
-  user: string | undefined,
-  secrets: string[] = [],
-): RedisError {
+/**
+ * Maps a driver or server error to a typed error. Server text that is kept is neutralised for the terminal and has
+ * URL passwords redacted; it is never searched for the password (a short one would mangle the message).
+ */
+export function classifyRedisError(err: unknown, target: string, user: string | undefined): RedisError {
   if (err instanceof RedisError) return err;
   const e = err as { message?: string; code?: string; name?: string; command?: { name?: string } };
   const message = String(e?.message ?? err);
   const code = typeof e?.code === 'string' ? e.code : '';
   // (built only by the branches that keep it: a pipeline classifies every error reply, mostly for its kind)
-  const cause = () => safeCause(err, secrets);
+  const cause = () => safeCause(err);
   if (
     replyCode(message, 'WRONGPASS') ||
     message.includes('invalid password') ||
@@ -188,9 +218,9 @@ export function classifyRedisError(
   // Any other server reply ("ERR ...", "WRONGTYPE ...", "BUSY ..."): a command error, even when its text happens
   // to mention a timeout or TLS.
   if (e?.name === 'ReplyError' || /^[A-Z][A-Z_]+ /.test(message))
-    return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: cause() });
+    return new RedisError('command', `Redis at ${target}: ${quoted(message)}`, { cause: cause() });
   if (isTlsCode(code) || /certificate|SSL|TLS/i.test(message))
-    return new RedisTlsError(target, scrub(code && !message.includes(code) ? `${code} ${message}` : message, secrets), {
+    return new RedisTlsError(target, quoted(code && !message.includes(code) ? `${code} ${message}` : message), {
       cause: cause(),
     });
   if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(message)) return new RedisTimeoutError(target, 'in time', 0);
@@ -213,17 +243,28 @@ export function classifyRedisError(
   // Commands in flight when the socket closed (RespConnection answers them with "Connection is closed.").
   if (message.startsWith('Connection is closed'))
     return new RedisUnreachableError(target, 'the connection was lost', { cause: cause() });
-  return new RedisError('command', `Redis at ${target}: ${scrub(message, secrets)}`, { cause: cause() });
+  return new RedisError('command', `Redis at ${target}: ${quoted(message)}`, { cause: cause() });
 }
 
-export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length > 0) {
-      out = out.split(s).join('***');
-      const enc = encodeURIComponent(s);
-      if (enc !== s) out = out.split(enc).join('***');
-    }
-  }
-  return out;
+/** Text from a server or a driver, fit to quote in a message: URL passwords redacted, controls escaped. */
+function quoted(text: string): string {
+  return neutralise(redactSecrets(text));
+}
+
+/**
+ * Redacts secrets where they are known to stand, and nowhere else: the password of a URL's userinfo
+ * (`redis://user:***@host`); commands are never quoted with their arguments (see safeCause). It does not search
+ * for known passwords as substrings: `REDIS_PASSWORD=redis` would turn every `redis://` into `***://`, which both
+ * mangles the text and tells where the password is. Messages are built without secrets in the first place.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:)[^\s@"']*@/gi, '$1***@');
+}
+
+/**
+ * @deprecated Kept for src/exporter/scraper.ts until it calls {@link redactSecrets}; `secrets` are no longer
+ * searched for (see redactSecrets).
+ */
+export function scrub(text: string, _secrets?: readonly string[]): string {
+  return redactSecrets(text);
 }

@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { neutralise } from '../text/terminal.ts';
 import {
   CONNECTION_KINDS,
   type Command,
@@ -14,11 +15,12 @@ import {
 import {
   classifyRedisError,
   type RedisError,
+  RedisProtocolError,
   RedisTimeoutError,
   RedisTlsError,
   RedisUnreachableError,
 } from './errors.ts';
-import { encodeCommands, RespParser, RespReplyError } from './resp.ts';
+import { encodeCommands, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
 import type { RedisTarget } from './target.ts';
 import { keepTimerList } from './timer-lists.ts';
 
@@ -70,7 +72,8 @@ export class RespConnection implements RedisConnection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly tls: ReturnType<typeof tlsConnectOptions>;
-  private readonly secrets: string[];
+  /** Why the current socket is being closed by us (a limit, a timeout): what the commands in flight get. */
+  private closeReason: RedisError | undefined;
   private closed = false;
   generation = 0;
   /** The last frozen command list encoded, and its bytes (see encode). */
@@ -81,7 +84,6 @@ export class RespConnection implements RedisConnection {
     readonly target: RedisTarget,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.secrets = target.password ? [target.password] : [];
     // Read the certificate files now: a missing file is a usage error, reported when the connection is made.
     this.tls = tlsConnectOptions(target, options.tls);
   }
@@ -133,7 +135,9 @@ export class RespConnection implements RedisConnection {
         reject(
           this.lastError
             ? this.classify(this.lastError)
-            : new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000),
+            : deadlineMs === undefined
+              ? new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000)
+              : new RedisTimeoutError(this.target.display, this.pendingStep(), timeoutMs / 1000, undefined, 'deadline'),
         );
       }, timeoutMs);
       this.waiters.add(waiter);
@@ -238,10 +242,12 @@ export class RespConnection implements RedisConnection {
         reject,
       };
       entry.timer = setTimeout(() => {
-        // The caller hears of the timeout now; the replies are still consumed in order when (if) they arrive, so
-        // the connection stays usable (key-checks abandons late pipelines and relies on that).
+        // A server that does not answer in time may be streaming a reply that never ends: stop reading it. The
+        // commands behind this one fail with the same error; the next ready() dials a fresh socket.
+        const err = new RedisTimeoutError(this.target.display, 'the command', this.commandTimeoutMs / 1000);
         entry.settled = true;
-        reject(new RedisTimeoutError(this.target.display, 'the command', this.commandTimeoutMs / 1000));
+        reject(err);
+        this.abandon(socket, err);
       }, keepTimerList(this.commandTimeoutMs));
       this.queue.push(entry);
       socket.write(this.encode(commands));
@@ -253,6 +259,7 @@ export class RespConnection implements RedisConnection {
     this.denied = undefined;
     this.answered = false;
     this.stopAfterClose = false;
+    this.closeReason = undefined;
     let socket: Socket;
     try {
       socket = this.dial();
@@ -295,14 +302,31 @@ export class RespConnection implements RedisConnection {
       try {
         parser.feed(chunk);
       } catch (err) {
-        if (this.socket === socket) this.fail(err);
-        socket.destroy();
+        if (this.socket !== socket) return void socket.destroy();
+        const e =
+          err instanceof RespProtocolError
+            ? new RedisProtocolError(
+                this.target.display,
+                err.message,
+                err instanceof RespLimitError ? err.limit : undefined,
+              )
+            : err;
+        this.fail(e);
+        // A server that sends a reply over a limit or another protocol will do it again: wait for the next ready().
+        this.stopAfterClose = true;
+        this.abandon(socket, e);
       }
     });
     socket.on('error', (err) => {
       if (this.socket === socket) this.fail(err);
     });
     socket.on('close', () => this.onClose(socket));
+  }
+
+  /** Stops reading a socket now; the commands in flight on it fail with `reason`. */
+  private abandon(socket: Socket, reason: unknown): void {
+    if (this.socket === socket && !this.closeReason) this.closeReason = this.classify(reason);
+    socket.destroy();
   }
 
   private dial(): Socket {
@@ -391,7 +415,8 @@ export class RespConnection implements RedisConnection {
       clearTimeout(entry.timer);
       if (entry.settled) continue;
       entry.settled = true;
-      while (entry.replies.length < entry.commands.length) entry.replies.push(new Error(CLOSED_MESSAGE));
+      const reason = this.closeReason ?? new Error(CLOSED_MESSAGE);
+      while (entry.replies.length < entry.commands.length) entry.replies.push(reason);
       entry.resolve(entry.replies);
     }
     if (this.closed) {
@@ -445,8 +470,12 @@ export class RespConnection implements RedisConnection {
   }
 
   private classify(err: unknown): RedisError {
-    const e = classifyRedisError(err, this.target.display, this.target.username, this.secrets);
+    const e = classifyRedisError(err, this.target.display, this.target.username);
     const code = (err as { code?: string } | null)?.code;
+    if (e.kind === 'unreachable' && this.target.scheme === 'unix') {
+      const socketError = unixSocketError(this.target.display, this.target.path ?? '', code, err);
+      if (socketError) return socketError;
+    }
     if (e.kind === 'timeout' && !(err instanceof RedisTimeoutError)) {
       return code === 'ETIMEDOUT'
         ? new RedisTimeoutError(this.target.display, 'the connection attempt', this.connectTimeoutMs / 1000)
@@ -480,6 +509,32 @@ export class RespConnection implements RedisConnection {
     if (this.closed) return new RedisUnreachableError(this.target.display, 'the connection was closed');
     return this.classify(this.denied ?? this.lastError ?? new Error(CLOSED_MESSAGE));
   }
+}
+
+/** A unix socket that cannot be opened: the file is missing, not ours to open, or nobody listens on it. */
+function unixSocketError(
+  target: string,
+  path: string,
+  code: string | undefined,
+  cause: unknown,
+): RedisError | undefined {
+  const file = neutralise(path);
+  if (code === 'ENOENT')
+    return new RedisUnreachableError(target, `the socket file ${file} does not exist (ENOENT)`, {
+      cause,
+      hint: "Check the path against redis-server's unixsocket setting, and that redis-server is running.",
+    });
+  if (code === 'EACCES')
+    return new RedisUnreachableError(target, `no permission to open the socket file ${file} (EACCES)`, {
+      cause,
+      hint: "Check the socket's mode (redis-server's unixsocketperm) and that this user may open it (its group).",
+    });
+  if (code === 'ECONNREFUSED')
+    return new RedisUnreachableError(target, `nothing listens on the socket file ${file} (ECONNREFUSED)`, {
+      cause,
+      hint: 'The file is left over from a redis-server that is no longer running: start redis-server.',
+    });
+  return undefined;
 }
 
 /**

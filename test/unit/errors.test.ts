@@ -12,7 +12,7 @@ import {
   RedisTimeoutError,
   RedisTlsError,
   RedisUnreachableError,
-  scrub,
+  redactSecrets,
 } from '../../src/redis/errors.ts';
 import { RespReplyError } from '../../src/redis/resp.ts';
 
@@ -56,7 +56,7 @@ describe('classifyRedisError', () => {
   test('WRONGPASS and the pre-6 "invalid password" → RedisAuthError naming the user, never the password', () => {
     const secret = 'p@ss:w/rd#%?';
     for (const msg of ['WRONGPASS invalid username-password pair or user is disabled.', 'ERR invalid password']) {
-      const e = classifyRedisError(replyError(msg, 'auth'), T, 'exporter', [secret]);
+      const e = classifyRedisError(replyError(msg, 'auth'), T, 'exporter');
       assert.ok(e instanceof RedisAuthError, msg);
       assert.equal(e.kind, 'wrong_password');
       assert.match(e.message, /user "exporter"/);
@@ -179,21 +179,47 @@ describe('classifyRedisError', () => {
     assert.equal(classifyRedisError(e, T, undefined), e);
   });
 
-  test('kept text is scrubbed, in the message and in the cause', () => {
-    const secret = 'Zq9-secret';
-    const odd = replyError(`ERR something odd about ${secret}`, 'auth');
-    const e = classifyRedisError(odd, T, undefined, [secret]);
+  test('kept server text has URL passwords redacted and control characters escaped, in the message and the cause', () => {
+    const odd = replyError('ERR cannot reach redis://app:Zq9-secret@10.0.0.9:6379 \x1b[2J\x1b[Hall clear', 'auth');
+    const e = classifyRedisError(odd, T, undefined);
     assert.ok(e instanceof RedisError);
     assert.equal(e.kind, 'command');
     const text = inspect(e, { depth: 10 });
-    assert.ok(!text.includes(secret), text);
-    assert.ok(text.includes('***'));
+    assert.ok(!text.includes('Zq9-secret'), text);
+    assert.match(e.message, /redis:\/\/app:\*\*\*@10\.0\.0\.9:6379 \\x1b\[2J\\x1b\[Hall clear$/);
+    assert.ok(!e.message.includes('\x1b'), e.message);
+  });
+
+  test('a short, common password is not searched for: the message is not mangled', () => {
+    // With REDIS_PASSWORD=redis the old substring mask turned this into "***://…" and "***-server".
+    const e = classifyRedisError(sysError('ECONNREFUSED', 'connect ECONNREFUSED'), 'redis://127.0.0.1:6379', undefined);
+    assert.match(
+      e.message,
+      /^cannot reach Redis at redis:\/\/127\.0\.0\.1:6379: ECONNREFUSED\. Check that redis-server/,
+    );
+    const reply = classifyRedisError(replyError('ERR redis says no'), 'redis://127.0.0.1:6379', undefined);
+    assert.equal(reply.message, 'Redis at redis://127.0.0.1:6379: ERR redis says no');
+  });
+
+  test('a NOPERM naming a command with control characters is escaped in the advice', () => {
+    const e = classifyRedisError(
+      replyError("NOPERM this user has no permissions to run the '\x1b[2Jx' command"),
+      T,
+      'u',
+    );
+    assert.ok(e instanceof RedisPermissionError);
+    assert.ok(!e.message.includes('\x1b'), e.message);
+    assert.match(e.message, /\\x1b\[2JX/);
   });
 });
 
-describe('scrub', () => {
-  test('removes the secret and its URL-encoded form', () => {
-    assert.equal(scrub('a p@ss b p%40ss c', ['p@ss']), 'a *** b *** c');
-    assert.equal(scrub('nothing here', ['', 'zz']), 'nothing here');
+describe('redactSecrets', () => {
+  test('redacts the password of a URL, wherever the URL stands, and nothing else', () => {
+    assert.equal(
+      redactSecrets('target="redis://app:redis@10.0.0.5:6379" and rediss://:p%40ss@h:1/0 redis'),
+      'target="redis://app:***@10.0.0.5:6379" and rediss://:***@h:1/0 redis',
+    );
+    assert.equal(redactSecrets('redis://10.0.0.5:6379 redis-server redis'), 'redis://10.0.0.5:6379 redis-server redis');
+    assert.equal(redactSecrets('redis://user@host:1'), 'redis://user@host:1');
   });
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { encodeCommands, RespParser, RespProtocolError, RespReplyError } from '../../src/redis/resp.ts';
+import {
+  encodeCommands,
+  RESP_LIMITS,
+  RespLimitError,
+  type RespLimits,
+  RespParser,
+  RespProtocolError,
+  RespReplyError,
+} from '../../src/redis/resp.ts';
 
 /** Feeds `chunks` to a fresh parser; returns the replies it produced. */
 function parse(...chunks: Array<Buffer | string>): unknown[] {
@@ -142,5 +150,115 @@ describe('RespParser', () => {
     p.reset();
     p.feed(Buffer.from('+OK\r\n'));
     assert.deepEqual(out, ['OK']);
+  });
+});
+
+describe('RespParser limits (RESP_LIMITS)', () => {
+  const small = { bulkBytes: 5, elements: 3, depth: 2, lineBytes: 8 };
+
+  /** Feeds `wire` split at every point (and byte by byte) to a parser with `limits`; each must give `expected`. */
+  function eachSplit(wire: Buffer, limits: Partial<RespLimits>, check: (feed: () => unknown[]) => void): void {
+    const run = (chunks: Buffer[]) => () => {
+      const out: unknown[] = [];
+      const p = new RespParser((v) => out.push(v), limits);
+      for (const c of chunks) p.feed(c);
+      return out;
+    };
+    for (let i = 0; i <= wire.length; i++) check(run([wire.subarray(0, i), wire.subarray(i)]));
+    check(run([...wire].map((b) => Buffer.from([b]))));
+  }
+
+  /** Asserts that every way of feeding `wire` throws the RespLimitError for `limit`. */
+  function refused(wire: string, limit: keyof RespLimits): void {
+    eachSplit(Buffer.from(wire), small, (feed) =>
+      assert.throws(feed, (e: unknown) => e instanceof RespLimitError && e.limit === limit, `${JSON.stringify(wire)}`),
+    );
+  }
+
+  /** Asserts that every way of feeding `wire` gives `expected`. */
+  function accepted(wire: string, expected: unknown[]): void {
+    eachSplit(Buffer.from(wire), small, (feed) => assert.deepEqual(feed(), expected));
+  }
+
+  test('the defaults are far below Redis own limits and documented as one table', () => {
+    assert.equal(RESP_LIMITS.bulkBytes, 64 * 1024 * 1024);
+    assert.equal(RESP_LIMITS.elements, 1_000_000);
+    assert.equal(RESP_LIMITS.depth, 16);
+    assert.equal(RESP_LIMITS.lineBytes, 64 * 1024);
+    assert.ok(Object.isFrozen(RESP_LIMITS));
+  });
+
+  test('bulk strings: at the limit accepted, one byte over refused at the header', () => {
+    accepted('$5\r\nabcde\r\n', ['abcde']);
+    refused('$6\r\nabcdef\r\n', 'bulkBytes');
+    // refused from the header alone: the payload never has to arrive
+    refused('$6\r\n', 'bulkBytes');
+  });
+
+  test('elements: every array in one reply counts; the count resets for the next reply', () => {
+    accepted('*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n', [
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    accepted('*2\r\n*1\r\n:1\r\n:2\r\n', [[[1], 2]]);
+    refused('*4\r\n', 'elements');
+    refused('*2\r\n*2\r\n:1\r\n', 'elements');
+  });
+
+  test('depth: arrays nested at the limit accepted, one deeper refused', () => {
+    accepted('*1\r\n*1\r\n:1\r\n', [[[1]]]);
+    refused('*1\r\n*1\r\n*1\r\n', 'depth');
+  });
+
+  test('lines: at the limit accepted, longer refused before their end arrives', () => {
+    // lineBytes counts the type byte and the text, as kept while waiting for CRLF
+    accepted('+1234567\r\n-ERR 567\r\n', ['1234567', new RespReplyError('ERR 567')]);
+    refused('+12345678\r\n', 'lineBytes');
+    refused('+123456789', 'lineBytes');
+    refused(':123456789', 'lineBytes');
+  });
+
+  test('a declared length with more digits than a safe integer is refused, not rounded', () => {
+    assert.throws(() => parse('*4294967295000000000\r\n'), RespProtocolError);
+    assert.throws(
+      () => parse('$100000000000\r\n'),
+      (e: unknown) => e instanceof RespLimitError && e.limit === 'bulkBytes',
+    );
+    assert.throws(
+      () => parse('*4294967295\r\n'),
+      (e: unknown) => e instanceof RespLimitError && e.limit === 'elements',
+    );
+  });
+
+  test('an endless line fed in small chunks is refused after lineBytes, in linear time', () => {
+    const p = new RespParser(() => {});
+    const chunk = Buffer.alloc(16, 0x61);
+    let fed = 1;
+    p.feed(Buffer.from('+'));
+    assert.throws(() => {
+      for (;;) {
+        p.feed(chunk);
+        fed += chunk.length;
+      }
+    }, RespLimitError);
+    assert.ok(fed <= RESP_LIMITS.lineBytes + chunk.length, `fed ${fed}`);
+  });
+
+  test('the limit error says which limit, in words', () => {
+    try {
+      parse('$100000000000\r\n');
+      assert.fail('no error');
+    } catch (e) {
+      assert.ok(e instanceof RespLimitError);
+      assert.match(e.message, /a bulk string of 100000000000 bytes, over redoubt's limit of 67108864 \(bulkBytes\)/);
+    }
+  });
+
+  test('another protocol is named: an HTTP server, a TLS record', () => {
+    assert.throws(
+      () => parse('HTTP/1.1 400 Bad Request\r\n\r\n'),
+      /it is an HTTP server \(it answered "HTTP\/1\.1 400 Bad Request"\)/,
+    );
+    assert.throws(() => parse('\x15\x03\x03\x00\x02'), /answered with TLS: connect with rediss:\/\//);
   });
 });

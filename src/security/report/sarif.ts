@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../exporter/self-metrics.ts';
+import { escapeJsonControls } from '../../text/terminal.ts';
 import type { AuditReport, Finding } from '../audit.ts';
 import type { Severity } from '../check.ts';
 
@@ -144,5 +145,5 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return `${escapeJsonControls(JSON.stringify(sarif, null, 2))}\n`;
 }

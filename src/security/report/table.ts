@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { neutralise } from '../../text/terminal.ts';
 import { wrap } from '../../text/wrap.ts';
 import type { AuditReport, Finding } from '../audit.ts';
 import { failuresBySeverity } from '../audit.ts';
@@ -18,13 +19,18 @@ export function unobservedNotes(unobserved: AuditReport['unobserved']): string[]
   const { login, ...parts } = unobserved;
   const byReason = new Map<string, string[]>();
   for (const [part, why] of Object.entries(parts)) byReason.set(why, [...(byReason.get(why) ?? []), part]);
+  // The reasons quote servers and files (error replies, paths): escape their control characters.
   return [
     ...(login ? [`not logged in: ${login}`] : []),
     ...[...byReason].map(([why, names]) => `not observed (${names.join(', ')}): ${why}`),
-  ];
+  ].map(neutralise);
 }
 
-/** A report readable in an 80-column terminal; coloured only when `color` (a TTY without NO_COLOR). */
+/**
+ * A report readable in an 80-column terminal; coloured only when `color` (a TTY without NO_COLOR). Every string
+ * that came from the server or a file (target, version, titles, evidence, paths, remediation naming users) is
+ * neutralised before it is styled, so a user named `\x1b[2J` cannot clear the screen.
+ */
 export function renderTable(report: AuditReport, options: { color: boolean; showPassed?: boolean }): string {
   const paint = (style: Style, s: string) => (options.color ? styleText(style, s) : s);
   const statusStyle: Record<Finding['status'], Style> = { fail: 'red', unknown: 'yellow', pass: 'green', skip: 'gray' };
@@ -37,13 +43,13 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
   };
   const out: string[] = [];
   // A file audit's target is its redis.conf, which is also the first of its files: name each once.
-  const what = [...new Set([report.target, ...report.files].filter(Boolean))].join(', ');
+  const what = neutralise([...new Set([report.target, ...report.files].filter(Boolean))].join(', '));
   out.push(...hanging(`redoubt audit — ${what}`).map((l) => paint('bold', l)));
   const judged = report.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length;
   const applicable = report.findings.filter((f) => f.status !== 'skip').length;
   // The score covers only what could be judged: say how much that was, so a blind audit does not look clean.
   out.push(
-    `Redis ${report.redis_version ?? 'version unknown'}   score ${report.score}/100 (${judged} of ${applicable} checks could be judged)`,
+    `Redis ${neutralise(report.redis_version ?? 'version unknown')}   score ${report.score}/100 (${judged} of ${applicable} checks could be judged)`,
   );
   const counts = failuresBySeverity(report.findings);
   out.push(
@@ -60,14 +66,15 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
     lastIndicator = indicator;
     const head = `${f.status.toUpperCase().padEnd(7)} ${f.id} ${f.severity.padEnd(8)} `;
     const titleWidth = WIDTH - head.length;
-    const title = f.title.length > titleWidth ? `${f.title.slice(0, titleWidth - 1)}…` : f.title;
+    const fullTitle = neutralise(f.title);
+    const title = fullTitle.length > titleWidth ? `${fullTitle.slice(0, titleWidth - 1)}…` : fullTitle;
     out.push(
       `${paint(statusStyle[f.status], f.status.toUpperCase().padEnd(7))} ${f.id} ${paint(sevStyle[f.severity], f.severity.padEnd(8))} ${title}`,
     );
     const where = f.location ? ` (${f.location.file}:${f.location.line})` : '';
-    out.push(...wrap(`${f.evidence}${where}`, WIDTH - 8, '        '));
+    out.push(...wrap(neutralise(`${f.evidence}${where}`), WIDTH - 8, '        '));
     if (f.status === 'fail')
-      out.push(...wrap(`fix: ${f.remediation}`, WIDTH - 8, '        ').map((l) => paint('dim', l)));
+      out.push(...wrap(neutralise(`fix: ${f.remediation}`), WIDTH - 8, '        ').map((l) => paint('dim', l)));
   }
   const hidden = report.findings.filter((f) => f.status === 'pass' || f.status === 'skip').length;
   if (!options.showPassed && hidden > 0)
