@@ -26,6 +26,11 @@ export interface AuditReport {
   findings: Finding[];
   /** What could not be observed and why (CONFIG blocked, could not log in, …). */
   unobserved: Record<string, string>;
+  /**
+   * Set when the caller accepted a live audit that could not log in or judged too little (see coverage.ts): why the
+   * score covers only part of the server. Reports show it next to the score.
+   */
+  partial?: string;
 }
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit.ts';
+import { coverageOf } from '../coverage.ts';
 
 /** The JSON report: `{target, redis_version, score, findings:[{id,title,severity,status,evidence,remediation}]}`. */
 export function renderJson(report: AuditReport): string {
@@ -8,8 +9,9 @@ export function renderJson(report: AuditReport): string {
       files: report.files,
       redis_version: report.redis_version,
       score: report.score,
-      judged: report.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length,
-      applicable: report.findings.filter((f) => f.status !== 'skip').length,
+      ...coverageOf(report.findings),
+      // null for a full audit; otherwise why the score covers only part of the server (--allow-partial).
+      partial: report.partial ?? null,
       unobserved: report.unobserved,
       findings: report.findings.map((f) => ({
         id: f.id,
