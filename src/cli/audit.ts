@@ -159,6 +159,18 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
+/**
+ * A redis.conf that redis-server would not start with (`port notanumber`, an unknown directive …) describes no
+ * running server: auditing it would judge a configuration that never applies. The first such line, in Redis's words.
+ */
+function refuseWhatRedisRefuses(facts: Facts): void {
+  const refused = (facts.config?.warnings ?? []).filter((w) => w.refused);
+  if (refused.length === 0) return;
+  const [{ location, message }] = refused;
+  const more = refused.length > 1 ? `; ${refused.length - 1} more line${refused.length > 2 ? 's' : ''} too` : '';
+  throw new RedisConfParseError(location.file, location.line, `${message}${more}`);
+}
+
 async function liveReport(
   v: Record<string, unknown>,
   inventory: ReturnType<typeof inventoryOf>,
@@ -250,6 +262,7 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
         confPath: String(v.config || '') || undefined,
         aclPath: String(v['acl-file'] || '') || undefined,
       });
+      refuseWhatRedisRefuses(facts);
       facts.now = new Date().toISOString();
       facts.inventory = inventory;
       fileReport = buildReport(facts, ALL_CHECKS);
