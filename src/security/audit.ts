@@ -11,10 +11,7 @@ export interface Finding {
   evidence: string;
   remediation: string;
   location?: SourceLocation;
-  /**
-   * An indicator of compromise (reported first when it fails): a compromise-indicator check, unless its result says
-   * the failure is an ordinary weakness (RS038's world-writable directory).
-   */
+  /** An indicator of compromise (a compromise-indicator check): reported first when it fails. */
   indicator: boolean;
 }
 
@@ -54,13 +51,13 @@ export function runChecks(facts: Facts, checks: readonly Check[]): Finding[] {
     return {
       id: c.id,
       title: c.title,
-      severity: r.severity ?? c.severity,
+      severity: r.severity ?? c.severityFor?.(facts) ?? c.severity,
       category: c.category,
       status: r.status,
       evidence: r.evidence,
       remediation: c.remediation,
       location: r.location,
-      indicator: c.category === 'compromise-indicator' && r.indicator !== false,
+      indicator: c.category === 'compromise-indicator',
     };
   });
   return sortFindings(findings);

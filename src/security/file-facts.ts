@@ -130,6 +130,14 @@ export function factsFromFiles(paths: FileAuditPaths, options: FileAuditOptions 
         // read a moment ago; gone now — nothing to report
       }
     }
+    // The data directory, when the file names one and it exists here: its mode is judged (RS049), not its path.
+    if (conf.workingDir && facts.config.locations.dir) {
+      try {
+        local.files.push(statFile(conf.workingDir, 'dir'));
+      } catch {
+        // not on this host (the file is audited away from its server): its mode stays unknown
+      }
+    }
   } else {
     facts.unobserved.config = 'no redis.conf was given (--config)';
   }
