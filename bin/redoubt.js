@@ -2,9 +2,24 @@
 // The flag: a long-running exporter allocates a few hundred KB per scrape, and V8's default 16 MB young
 // generation lets its RSS drift past 120 MB; 1 MB keeps it around 90 MB for a few percent more GC time.
 // (`node bin/redoubt.js` skips the shebang; run the file itself, or pass the flag, to get it.)
-import { main } from '../dist/cli.js';
+import { fileURLToPath } from 'node:url';
 
-main(process.argv.slice(2)).then(
+const entry = new URL('../dist/cli.js', import.meta.url);
+
+let cli;
+try {
+  cli = await import(entry.href);
+} catch (err) {
+  // A checkout before `npm ci` (which builds dist/ through the prepare script) has no dist/: say so, not a trace.
+  const file = fileURLToPath(entry);
+  const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(file);
+  if (!missing) throw err;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  process.stderr.write(`redoubt: redoubt is not built yet (no ${file}); run "npm ci" in ${root} first\n`);
+  process.exit(2);
+}
+
+cli.main(process.argv.slice(2)).then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;
   },

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { AclParseError } from '../redis/acl-rules.ts';
-import { RedisError } from '../redis/errors.ts';
+import { RedisError, TargetError } from '../redis/errors.ts';
 import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RedisConfParseError } from '../redis/redis-conf.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
@@ -10,6 +10,7 @@ import { makeTarget, parseTarget, withCredentials } from '../redis/target.ts';
 import { type AuditReport, buildReport, severityAtLeast } from '../security/audit.ts';
 import type { Severity } from '../security/check.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
+import { AuditIncompleteError, incompleteness } from '../security/coverage.ts';
 import type { Facts } from '../security/facts.ts';
 import { factsFromFiles } from '../security/file-facts.ts';
 import { collectLiveFacts } from '../security/live-facts.ts';
@@ -79,6 +80,12 @@ export const AUDIT_FLAGS: FlagSpec[] = [
     default: '',
     help: 'The new name of CONFIG when it was renamed with rename-command.',
   },
+  {
+    name: 'allow-partial',
+    type: 'bool',
+    default: false,
+    help: "Report a live audit that could not log in, or judged under a third of the checks (an outsider's view), instead of exiting 2; its score is marked partial.",
+  },
   { name: 'connection-timeout', type: 'duration', default: 10000, help: 'Time allowed for the whole live audit.' },
   ...CLIENT_TLS_FLAGS,
   {
@@ -117,7 +124,8 @@ const USAGE = `Usage: redoubt audit (--redis URL | --config redis.conf [--acl-fi
 
 Audits a live Redis, its configuration files, or both, against checks RS001–RS056 (read-only: it never
 changes the server). Exit codes: 0 no failing check at or above --fail-on, 1 at least one, 2 the audit could
-not run.`;
+not run (a live audit that could not log in, or could judge under a third of the checks, counts as not run
+unless --allow-partial is given).`;
 
 const FAIL_ON: Severity[] = ['critical', 'high', 'medium', 'low'];
 
@@ -152,6 +160,18 @@ function inventoryOf(v: Record<string, unknown>): NonNullable<Facts['inventory']
   };
 }
 
+/**
+ * A redis.conf that redis-server would not start with (`port notanumber`, an unknown directive …) describes no
+ * running server: auditing it would judge a configuration that never applies. The first such line, in Redis's words.
+ */
+function refuseWhatRedisRefuses(facts: Facts): void {
+  const refused = (facts.config?.warnings ?? []).filter((w) => w.refused);
+  if (refused.length === 0) return;
+  const [{ location, message }] = refused;
+  const more = refused.length > 1 ? `; ${refused.length - 1} more line${refused.length > 2 ? 's' : ''} too` : '';
+  throw new RedisConfParseError(location.file, location.line, `${message}${more}`);
+}
+
 async function liveReport(
   v: Record<string, unknown>,
   inventory: ReturnType<typeof inventoryOf>,
@@ -175,13 +195,13 @@ async function liveReport(
     passwordFile: filePath || undefined,
   };
   const target = withCredentials(bare, user, password);
-  if (filePath && !passwordFrom && !user) {
-    // The audit goes on as an outsider, and the report says that no credentials were given: say why here.
-    const key = makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0).display;
-    io.stderr.write(
-      `redoubt audit: the password file ${filePath} (--redis.password-file) has no password for ${key}; auditing without a password\n`,
-    );
-  }
+  // A password file without an entry for this target: the audit has no credentials; say why, once.
+  const noEntry =
+    filePath && !passwordFrom && !user
+      ? `the password file ${filePath} (--redis.password-file) has no password for ${makeTarget(bare.scheme, bare.host, bare.port, bare.path, 0).display}`
+      : undefined;
+  const allowPartial = Boolean(v['allow-partial']);
+  if (noEntry && allowPartial) io.stderr.write(`redoubt audit: ${noEntry}; auditing without a password\n`);
   // Credentials mean an authenticated audit: when they are refused, say so (exit 2), not an outsider's view.
   const loginRequired = Boolean(given.user || given.passwordFrom);
   const timeout = Number(v['connection-timeout']);
@@ -201,7 +221,15 @@ async function liveReport(
     });
     facts.now = new Date().toISOString();
     facts.inventory = inventory;
-    return buildReport(facts, ALL_CHECKS);
+    const report = buildReport(facts, ALL_CHECKS);
+    // A score from an audit that could not log in, or judged almost nothing, would read as clean: stop, or mark it.
+    const incomplete = incompleteness(report);
+    if (incomplete && !allowPartial)
+      throw new AuditIncompleteError(
+        `${incomplete.reason.replace(/\.$/, '')}${noEntry ? ` (${noEntry})` : ''}. Pass --allow-partial to report only what could be judged.`,
+      );
+    if (incomplete) report.partial = incomplete.summary;
+    return report;
   } catch (err) {
     if (loginRequired && err instanceof RedisError && LOGIN_REFUSED_KINDS.has(err.kind))
       throw new LoginRefusedError(target.display, given, err);
@@ -235,6 +263,7 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
         confPath: String(v.config || '') || undefined,
         aclPath: String(v['acl-file'] || '') || undefined,
       });
+      refuseWhatRedisRefuses(facts);
       facts.now = new Date().toISOString();
       facts.inventory = inventory;
       fileReport = buildReport(facts, ALL_CHECKS);
@@ -247,13 +276,16 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
     const e = err as Error;
     const known =
       err instanceof RedisError ||
+      err instanceof TargetError ||
+      err instanceof AuditIncompleteError ||
       err instanceof RedisConfParseError ||
       err instanceof AclParseError ||
       err instanceof ConfigError;
     const code = (err as NodeJS.ErrnoException).code;
     const reason = known || code ? e.message : `unexpected error: ${e.message}`;
-    // (reasons quote servers and files: their control characters are escaped)
-    io.stderr.write(`redoubt audit: the audit could not run: ${neutralise(reason)}\n`);
+    // One line, whatever a library put in the message (OpenSSL's errors carry a newline); reasons quote servers
+    // and files, so their control characters are escaped.
+    io.stderr.write(`redoubt audit: the audit could not run: ${neutralise(reason.replace(/\s*\n\s*/g, ' ').trim())}\n`);
     return 2;
   }
 

@@ -71,6 +71,28 @@ function convert(spec: FlagSpec, raw: string): string | boolean | number | strin
   }
 }
 
+/**
+ * The flag a stray argument was probably meant for: a URL for the command's Redis flag (`--redis` or, for the
+ * exporter, `--redis.addr`), a .conf file for `--config`, an .acl file for `--acl-file`.
+ */
+function flagForArgument(arg: string, specs: FlagSpec[]): string | undefined {
+  const has = (name: string) => specs.some((s) => s.name === name);
+  if (/^(redis|rediss|unix|valkey|valkeys):\/\//i.test(arg) || /^[\w.-]+:\d+$/.test(arg))
+    return ['redis', 'redis.addr'].find(has);
+  if (/\.conf$/i.test(arg) && has('config')) return 'config';
+  if (/\.acl$/i.test(arg) && has('acl-file')) return 'acl-file';
+  return undefined;
+}
+
+/** Commands take flags only: a stray argument (a URL without its flag, a typo) would otherwise be ignored. */
+function strayArgument(arg: string, specs: FlagSpec[]): UsageError {
+  const flag = flagForArgument(arg, specs);
+  // A URL's user and password are not echoed (an error line ends up in CI logs).
+  const shown = arg.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1<credentials>@');
+  const hint = flag ? `did you mean --${flag} ${shown}?` : 'flags take the form --name value, see --help';
+  return new UsageError(`unexpected argument "${shown}"; ${hint}`);
+}
+
 function closest(name: string, specs: FlagSpec[]): string | undefined {
   const candidates = specs.filter((s) => s.name.includes(name) || name.includes(s.name));
   return candidates[0]?.name;
@@ -98,17 +120,13 @@ export function parseFlags(
     }
   }
   let help = false;
-  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
+      if (i + 1 < argv.length) throw strayArgument(argv[i + 1], specs);
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
+    if (!arg.startsWith('-') || arg === '-') throw strayArgument(arg, specs);
     const body = arg.replace(/^--?/, '');
     if (body === 'help' || body === 'h') {
       help = true;
@@ -130,7 +148,8 @@ export function parseFlags(
     }
     values[name] = convert(spec, raw);
   }
-  return { values, help, positionals };
+  // No command takes positional arguments (each is refused above); `positionals` stays for existing callers.
+  return { values, help, positionals: [] };
 }
 
 export function formatHelp(usage: string, specs: FlagSpec[]): string {

@@ -3,6 +3,7 @@ import { ConfigError } from '../redis/password-file.ts';
 import { neutralise } from '../text/terminal.ts';
 import { UsageError } from './flags.ts';
 import { type CliIo, processIo } from './io.ts';
+import { packageVersion } from './version.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
@@ -27,7 +28,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
 function usage(): string {
   const lines = ['Usage: redoubt <command> [flags]', '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  lines.push('', 'Run "redoubt <command> --help" for the flags of a command.');
+  lines.push('', 'Run "redoubt <command> --help" for the flags of a command, "redoubt --version" for the version.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -37,6 +38,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`redoubt ${packageVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -80,6 +80,8 @@ export interface ConfDirective {
 export interface ConfWarning {
   location: ConfLocation;
   message: string;
+  /** Redis refuses to start with the file (true), or starts and ignores or changes what the line says (false). */
+  refused: boolean;
 }
 
 export interface RedisConf {
@@ -340,7 +342,7 @@ function valueProblem(name: string, spec: ConfigSpec, args: string[]): string | 
     case 'octal':
       return parseOctal(v) !== undefined ? undefined : "argument couldn't be parsed as an octal number";
     case 'integer':
-      return isStrictInteger(v) ? undefined : 'argument must be a number';
+      return isStrictInteger(v) ? undefined : "argument couldn't be parsed into an integer";
     case 'special':
       return specialProblem(name, args);
     default:
@@ -420,7 +422,7 @@ function readDirective(state: ReadState, file: string, line: number, argv: Buffe
   const location = { file, line };
   const written = asciiLower(argv[0].toString('utf8'));
   let args = argv.slice(1).map((b) => b.toString('utf8'));
-  const warn = (message: string) => conf.warnings.push({ location, message });
+  const warn = (message: string, refused = true) => conf.warnings.push({ location, message, refused });
   const push = (kind: DirectiveKind, name = written): void => {
     conf.directives.push({ name, written, args, kind, location });
   };
@@ -431,7 +433,7 @@ function readDirective(state: ReadState, file: string, line: number, argv: Buffe
     if (spec.multiArg && argv.length === 2 && argv[1].length > 0) {
       // `save "900 1 300 10"` (or `--save "…"` on the command line): one argument split again.
       const again = splitArgsBytes(argv[1]);
-      if (again === null) warn(`'${written}': unbalanced quotes inside the value; Redis applies it as empty`);
+      if (again === null) warn(`'${written}': unbalanced quotes inside the value; Redis applies it as empty`, false);
       args = (again ?? []).map((b) => b.toString('utf8'));
     }
     const problem = valueProblem(name, spec, args);
@@ -444,7 +446,7 @@ function readDirective(state: ReadState, file: string, line: number, argv: Buffe
     return;
   }
   if (REDIS_7_0_IGNORED_DIRECTIVES.includes(written) && argv.length === 2) {
-    warn(`'${written}' is ignored by Redis 7.0 (deprecated)`);
+    warn(`'${written}' is ignored by Redis 7.0 (deprecated)`, false);
     push('deprecated');
     return;
   }

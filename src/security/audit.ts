@@ -11,10 +11,7 @@ export interface Finding {
   evidence: string;
   remediation: string;
   location?: SourceLocation;
-  /**
-   * An indicator of compromise (reported first when it fails): a compromise-indicator check, unless its result says
-   * the failure is an ordinary weakness (RS038's world-writable directory).
-   */
+  /** An indicator of compromise (a compromise-indicator check): reported first when it fails. */
   indicator: boolean;
 }
 
@@ -26,6 +23,11 @@ export interface AuditReport {
   findings: Finding[];
   /** What could not be observed and why (CONFIG blocked, could not log in, …). */
   unobserved: Record<string, string>;
+  /**
+   * Set when the caller accepted a live audit that could not log in or judged too little (see coverage.ts): why the
+   * score covers only part of the server. Reports show it next to the score.
+   */
+  partial?: string;
 }
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -49,13 +51,13 @@ export function runChecks(facts: Facts, checks: readonly Check[]): Finding[] {
     return {
       id: c.id,
       title: c.title,
-      severity: r.severity ?? c.severity,
+      severity: r.severity ?? c.severityFor?.(facts) ?? c.severity,
       category: c.category,
       status: r.status,
       evidence: r.evidence,
       remediation: c.remediation,
       location: r.location,
-      indicator: c.category === 'compromise-indicator' && r.indicator !== false,
+      indicator: c.category === 'compromise-indicator',
     };
   });
   return sortFindings(findings);

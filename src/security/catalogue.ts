@@ -445,11 +445,12 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   },
   RS049: {
     id: 'RS049',
-    title: 'Config/ACL file readable by others',
+    title: 'Config/ACL file readable by others, or data directory writable by others',
     severity: 'medium',
     category: 'file',
-    remediation: 'config: chmod 640 redis.conf users.acl; chown root:redis',
-    detects: "redis.conf/users.acl contain plaintext requirepass, masterauth, renamed command names, '>' passwords.",
+    remediation: 'config: chmod 640 redis.conf users.acl; chown root:redis; chmod 750 <dir>; chown redis:redis <dir>',
+    detects:
+      "redis.conf/users.acl contain plaintext requirepass, masterauth, renamed command names, '>' passwords; a world-writable dir (by its mode, e.g. /tmp's 1777) lets other local users plant the RDB/AOF the server loads.",
   },
   RS050: {
     id: 'RS050',

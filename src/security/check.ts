@@ -26,13 +26,12 @@ export interface CheckResult {
   evidence: string;
   /** Where in an audited file the problem is (for SARIF). */
   location?: SourceLocation;
-  /** Overrides the catalogue severity for this result (e.g. a CVE's own severity). */
-  severity?: Severity;
   /**
-   * false: a compromise-indicator check failed on a weakness that is not itself a sign of compromise (RS038 on a
-   * world-writable directory): the report lists it with the ordinary findings, not under the indicators.
+   * Overrides the catalogue severity for this result (e.g. a CVE's own severity). It changes the `severity` label of
+   * the check's posture series when the status changes: where the severity depends only on what the server is (its
+   * version), use Check.severityFor instead, which holds for every status.
    */
-  indicator?: false;
+  severity?: Severity;
 }
 
 /** A check: catalogue metadata plus a pure function over Facts. */
@@ -42,6 +41,12 @@ export interface Check {
   severity: Severity;
   category: Category;
   remediation: string;
+  /**
+   * The severity on this server, whatever the status (pass, fail or unknown): for a check whose severity depends on
+   * what the server is (RS017: its version), so that `redis_security_check_status{severity}` does not change label
+   * when the status changes. Absent: `severity`.
+   */
+  severityFor?(facts: Facts): Severity;
   evaluate(facts: Facts): CheckResult;
 }
 

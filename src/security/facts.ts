@@ -85,7 +85,7 @@ export interface ConfigFacts {
    * File only: what Redis 7.0 would refuse to start with, or silently ignore (an unknown directive, a wrong number of
    * arguments, `protected-mode maybe`, `user` lines together with an aclfile …), with Redis's own message.
    */
-  warnings?: Array<{ location: SourceLocation; message: string }>;
+  warnings?: Array<{ location: SourceLocation; message: string; refused: boolean }>;
   /**
    * Live only: parameters whose value was read from INFO because CONFIG GET was unavailable (see
    * `unobserved.config`), e.g. maxmemory from INFO memory. Everything else in `values` came from CONFIG GET.

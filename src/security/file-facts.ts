@@ -96,7 +96,7 @@ function configFacts(conf: RedisConf): ConfigFacts {
       location: d.location,
     })),
     renamedCommands: renamedCommands(conf),
-    warnings: conf.warnings.map((w) => ({ location: w.location, message: w.message })),
+    warnings: conf.warnings.map((w) => ({ location: w.location, message: w.message, refused: w.refused })),
   };
 }
 
@@ -130,6 +130,14 @@ export function factsFromFiles(paths: FileAuditPaths, options: FileAuditOptions 
         // read a moment ago; gone now — nothing to report
       }
     }
+    // The data directory, when the file names one and it exists here: its mode is judged (RS049), not its path.
+    if (conf.workingDir && facts.config.locations.dir) {
+      try {
+        local.files.push(statFile(conf.workingDir, 'dir'));
+      } catch {
+        // not on this host (the file is audited away from its server): its mode stays unknown
+      }
+    }
   } else {
     facts.unobserved.config = 'no redis.conf was given (--config)';
   }
@@ -155,6 +163,7 @@ export function factsFromFiles(paths: FileAuditPaths, options: FileAuditOptions 
       location: userLines[0].location,
       message:
         'users are defined both by `user` lines and by an aclfile: Redis refuses to start; define them in one place (the aclfile)',
+      refused: true,
     });
   }
 
@@ -184,6 +193,7 @@ export function factsFromFiles(paths: FileAuditPaths, options: FileAuditOptions 
           location: facts.config.locations.requirepass ?? aclLocation ?? { file: aclPath, line: 0 },
           message:
             'requirepass is ignored: the aclfile defines the users and has no `user default` line, so the default user is `on nopass ~* &* +@all`; add a `user default` line to the aclfile',
+          refused: false,
         });
       }
     }

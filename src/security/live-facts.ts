@@ -345,9 +345,12 @@ const NOT_LOGGED_IN: Partial<Record<RedisError['kind'], string>> = {
 };
 
 /** Why the audit could not log in, once: without credentials for a server that wants them, in the audit's words. */
-function loginReason(err: RedisError, target: RedisTarget): string {
+function loginReason(err: RedisError, target: RedisTarget, probe: Facts['unauth']): string {
+  // A plaintext client on a TLS-only port is reset: the probe, which then tried TLS and got an answer, tells why.
+  if (target.scheme === 'redis' && probe?.tls)
+    return `${target.display} serves TLS only (a plaintext connection is refused): use rediss://${target.display.replace(/^redis:\/\//, '')} and the --tls-* flags`;
   if (err.kind !== 'auth_required' || target.username || target.password) return err.message;
-  return `Redis at ${target.display} requires authentication (NOAUTH) and no credentials were given: the live audit shows only what an unauthenticated outsider sees. For a full audit, log in as a user with the auditor's permissions (the user in the URL, --redis.user or REDIS_USER; its password in REDIS_PASSWORD, --redis.password or the URL).`;
+  return `Redis at ${target.display} requires authentication (NOAUTH) and no credentials were given. For a full audit, log in as a user with the auditor's permissions (the user in the URL, --redis.user or REDIS_USER; its password in REDIS_PASSWORD, --redis.password or the URL).`;
 }
 
 /**
@@ -355,7 +358,7 @@ function loginReason(err: RedisError, target: RedisTarget): string {
  * once (`unobserved.login`); each part it hid says only that the login failed, so a report does not repeat it.
  */
 function outsiderView(facts: Facts, err: RedisError, target: RedisTarget, opts: LiveFactsOptions): Facts {
-  facts.unobserved.login = loginReason(err, target);
+  facts.unobserved.login = loginReason(err, target, facts.unauth);
   const why = `could not log in: ${NOT_LOGGED_IN[err.kind] ?? `the connection failed (${err.kind})`}`;
   for (const part of ['info', 'config', 'users', 'aclLog', 'commands', 'dryRun'] as const) facts.unobserved[part] = why;
   if (opts.local) facts.unobserved.local = why;

@@ -52,6 +52,7 @@ export function mergeReports(live: AuditReport, file: AuditReport): AuditReport 
     redis_version: live.redis_version ?? file.redis_version,
     score: scoreFindings(sorted),
     findings: sorted,
+    ...(live.partial ? { partial: live.partial } : {}),
     // Only what neither side could observe, and why the live side could not log in (its findings point at it).
     unobserved: Object.fromEntries(
       Object.entries(live.unobserved).filter(([k]) => k in file.unobserved || k === 'login'),

@@ -53,7 +53,7 @@ type FileView = 'line' | 'no-line' | 'live-only';
 interface Expected {
   id: string;
   file: FileView;
-  /** The severity the failure must have, when the check has several (RS038 is medium for a mere /tmp dir). */
+  /** The severity the failure must have, when the check has several (RS016 is medium without the most dangerous commands). */
   severity?: Severity;
 }
 
@@ -136,8 +136,8 @@ const CASES: LabCase[] = [
   },
   {
     // RS038 names /root, /home/*/.ssh, cron and web directories as dangerous `dir`s; a lab under /tmp cannot use
-    // them, so the live case is caught by `dbfilename authorized_keys` (critical; a dir merely under /tmp is only
-    // medium) and the directory part is the file-only case below.
+    // them, so the live case is caught by `dbfilename authorized_keys` (critical; a dir under /tmp is judged by its
+    // mode, in RS049) and the directory part is the file-only case below.
     name: 'persistence pointed at an SSH directory (dbfilename authorized_keys)',
     config: ({ dir }) => {
       const ssh = join(dir, '.ssh');

@@ -109,7 +109,7 @@ describe('--help', () => {
 describe('redoubt audit --redis with --redis.password-file', () => {
   test('the requirepass password only in the file: an authenticated audit, far more judged than the outsider view', async () => {
     const file = passwordFile({ [key(secured)]: SECURED_PASSWORD, [key(acl)]: WRONG_PASSWORD });
-    const outsider = await auditJson(['--redis', secured.url]);
+    const outsider = await auditJson(['--redis', secured.url, '--allow-partial']);
     assert.equal(outsider.report.redis_version, null);
     assert.match(outsider.report.unobserved.login ?? '', /no credentials were given/);
     for (const [what, args, env] of [
@@ -185,9 +185,24 @@ describe('redoubt audit --redis with --redis.password-file', () => {
     assert.ok(line.includes(`its key would be ${key(acl, 'auditor')})`), line);
   });
 
-  test('no entry for the target and no user: a warning naming the file, then the outsider view', async () => {
+  test('no entry for the target and no user: exit 2 with one line naming the file', async () => {
     const file = passwordFile({ 'redis://127.0.0.1:1': SECURED_PASSWORD });
-    const r = await auditJson(['--redis', secured.url, '--redis.password-file', file]);
+    const r = await run(['audit', '--redis', secured.url, '--redis.password-file', file, '--fail-on', 'low']);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^redoubt audit: the audit could not run: could not log in: Redis at \S+ requires authentication \(NOAUTH\)[^\n]*\n$/,
+    );
+    assert.ok(
+      r.stderr.includes(`(the password file ${file} (--redis.password-file) has no password for ${key(secured)})`),
+      r.stderr,
+    );
+  });
+
+  test('no entry for the target and no user, with --allow-partial: a warning naming the file, then the outsider view', async () => {
+    const file = passwordFile({ 'redis://127.0.0.1:1': SECURED_PASSWORD });
+    const r = await auditJson(['--redis', secured.url, '--redis.password-file', file, '--allow-partial']);
     assert.equal(
       r.stderr,
       `redoubt audit: the password file ${file} (--redis.password-file) has no password for ${key(secured)}; auditing without a password\n`,

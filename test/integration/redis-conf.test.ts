@@ -1,7 +1,8 @@
 /**
  * The redis.conf reader against redis-server 7.0 itself: the values it computes from a file are what CONFIG GET
  * shows when the server loads that file, and what it reports as a warning (or a parse error) is what the server
- * refuses to start with, at the same line.
+ * refuses to start with, at the same line — and `redoubt audit --config` refuses to audit such a file (exit 2, that
+ * line, in redis-server's words).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { factsFromFiles } from '../../src/security/file-facts.ts';
 import { requireBinary } from '../support/binaries.ts';
 import { freePort } from '../support/ports.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
+import { runCli } from '../support/redoubt.ts';
 
 const PASSWORD = 'p"a\\ss wörd\tend';
 
@@ -118,8 +120,42 @@ describe('refusals: what the reader flags is what redis-server 7.0 refuses, at t
         ourLine = e.line;
       }
       assert.equal(ourLine, serverLine, output);
+      // And `redoubt audit --config` refuses to audit it: exit 2, one line naming that line, no report.
+      const audit = await runCli(['audit', '--config', path, '--format', 'json']);
+      assert.equal(audit.code, 2, `redoubt audit accepted it: ${audit.stdout.slice(0, 200)}`);
+      assert.equal(audit.stdout, '');
+      assert.match(audit.stderr, /^redoubt audit: the audit could not run: [^\n]+\n$/);
+      assert.ok(audit.stderr.includes(`${path}:${serverLine}: `), audit.stderr);
     });
   }
+
+  test("redoubt audit --config gives redis-server's own words for the line it refuses", async () => {
+    const cases = [
+      'port notanumber',
+      'hz abc',
+      'protected-mode maybe',
+      'maxmemory 10zb',
+      'unixsocketperm 9x',
+      'foo bar',
+    ];
+    for (const line of cases) {
+      const path = join(dir, `words-${line.replace(/\W+/g, '-')}.conf`);
+      writeFileSync(path, `bind 127.0.0.1\nsave ""\nlogfile ""\n${line}\n`);
+      const run = spawnSync(requireBinary('redis-server'), [path], { timeout: 5000, killSignal: 'SIGKILL' });
+      const output = `${run.stdout}${run.stderr}`;
+      assert.equal(run.status, 1, `redis-server accepted ${line}:\n${output}`);
+      // redis-server: "*** FATAL CONFIG FILE ERROR … at line 4 / >>> 'port "notanumber"' / <reason>".
+      const words = output.trim().split('\n').at(-1) ?? '';
+      assert.ok(words.length > 0, output);
+      const audit = await runCli(['audit', '--config', path]);
+      assert.equal(audit.code, 2, `${line}: ${audit.stdout.slice(0, 200)}`);
+      assert.equal(audit.stdout, '', line);
+      assert.ok(
+        audit.stderr.includes(`${path}:4: '${line.split(' ')[0]}': ${words}`),
+        `${line}: ${audit.stderr} / ${words}`,
+      );
+    }
+  });
 
   test('a missing include', async () => {
     const path = join(dir, 'include.conf');

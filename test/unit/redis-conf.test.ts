@@ -216,7 +216,7 @@ describe('directives Redis refuses become warnings, with its message', () => {
         [1, "'requirepas': Bad directive or wrong number of arguments"],
         [2, "'protected-mode': argument must be 'yes' or 'no'"],
         [3, "'maxmemory': argument must be a memory value"],
-        [4, "'timeout': argument must be a number"],
+        [4, "'timeout': argument couldn't be parsed into an integer"],
         [5, "'save': Invalid save parameters"],
         [6, "'client-output-buffer-limit': Invalid client class specified in buffer limit configuration."],
         [7, "'replicaof': Invalid master port"],

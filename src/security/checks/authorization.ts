@@ -205,11 +205,15 @@ function evaluateConfigSet(facts: Facts): CheckResult {
       ? ': before 7.0 CONFIG SET can point dir/dbfilename anywhere (file-write attacks)'
       : ': it can switch off protected-mode, change masterauth or raise limits',
   );
-  if (result.status !== 'fail') return result;
-  return before7 ? result : { ...result, severity: 'high' };
+  return result;
 }
 
-export const configSetForNonAdmins: Check = defineCheck('RS017', evaluateConfigSet);
+export const configSetForNonAdmins: Check = {
+  ...defineCheck('RS017', evaluateConfigSet),
+  // Critical where CONFIG SET can still point dir/dbfilename anywhere (before 7.0); from 7.0 on those are protected
+  // configs, so high. The same for every status: a pass or an unknown does not carry another severity label.
+  severityFor: (facts) => (isBefore7(facts) ? 'critical' : 'high'),
+};
 
 // RS018 -----------------------------------------------------------------------------------------------------------
 

@@ -37,8 +37,6 @@ const SENSITIVE_DIRS: ReadonlyArray<[RegExp, string]> = [
   [/^\/boot(\/|$)/, 'the boot directory'],
 ];
 
-const WORLD_WRITABLE_DIR = /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/;
-
 /** File names that turn an RDB dump into an SSH key list, a crontab, a shell profile or a web script. */
 const SENSITIVE_FILES: ReadonlyArray<[RegExp, string]> = [
   [/^authorized_keys2?$/, 'an SSH authorized_keys file'],
@@ -82,15 +80,7 @@ export const checkPersistencePaths: Check = {
         `${findings.join('; ')}: the file-write attack (CONFIG SET dir/dbfilename, then SAVE) or its leftover; investigate before changing it`,
         locationOf(...located),
       );
-    // A world-writable directory is a weakness, not a sign of the file-write attack: an ordinary medium finding.
-    if (WORLD_WRITABLE_DIR.test(path))
-      return {
-        status: 'fail',
-        evidence: `dir ${printable(path)} is world-writable: other local users can read the dump or plant files the server loads`,
-        location: dir.location,
-        severity: 'medium',
-        indicator: false,
-      };
+    // Whether the directory is writable by others is a question of its mode, not its name: RS049 judges it.
     return pass(`dir ${printable(dir.value)}, dbfilename ${printable(dbfilename.value)}`, locationOf(dir, dbfilename));
   },
 };
@@ -226,6 +216,9 @@ const moduleFileName = (path: string): string =>
     .replace(/^lib/, '')
     .toLowerCase();
 
+/** Temporary directories: a module loaded from one is the rogue-master attack's signature (by path, on purpose). */
+const TEMP_DIR = /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/;
+
 export const checkModules: Check = {
   ...CATALOGUE.RS053,
   evaluate(facts) {
@@ -236,7 +229,7 @@ export const checkModules: Check = {
     for (const d of loadmodules) {
       const path = d.args[0] ?? '';
       const name = moduleFileName(path);
-      if (WORLD_WRITABLE_DIR.test(path) || !KNOWN_MODULE_FILES.has(name)) {
+      if (TEMP_DIR.test(path) || !KNOWN_MODULE_FILES.has(name)) {
         suspicious.push(`loadmodule ${printable(path)}`);
         location ??= d.location;
       } else known.push(`loadmodule ${printable(path)}`);

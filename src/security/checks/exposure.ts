@@ -27,12 +27,11 @@ function fromProbe(facts: Facts): CheckResult | undefined {
     case 'open':
       return fail(`the server${at} answered an unauthenticated client from the audit's host${detail}`);
     case 'denied':
-      return {
-        ...fail(
-          `the server${at} refused an unauthenticated client only because of protected mode (-DENIED): the default user has no password, and CONFIG SET protected-mode no would expose it`,
-        ),
-        severity: 'high',
-      };
+      // Protected mode is Redis's own guard for a password-less default user: it refuses every non-loopback client.
+      // The missing password is RS001's finding; protected mode switched off is RS009's.
+      return pass(
+        `the server${at} refused an unauthenticated client from the audit's host (-DENIED: protected mode; the default user has no password, see RS001)`,
+      );
     case 'noauth':
       return pass(`the server${at} requires authentication (NOAUTH for an unauthenticated client)`);
     case 'tls-required':
@@ -90,13 +89,10 @@ function evaluateUnauthenticatedExposure(facts: Facts): CheckResult {
       where,
     );
   }
-  return {
-    ...fail(
-      `${showBind(bind)} with a password-less default user: only protected mode (-DENIED for non-loopback clients) keeps outsiders out, and it can be switched off at runtime`,
-      where,
-    ),
-    severity: 'high',
-  };
+  return pass(
+    `${showBind(bind)} with a password-less default user, but protected mode is on: non-loopback clients get -DENIED (the missing password is RS001's finding)`,
+    where,
+  );
 }
 
 export const unauthenticatedExposure: Check = defineCheck('RS002', evaluateUnauthenticatedExposure);

@@ -1,6 +1,8 @@
 /**
  * File checks (RS049): redis.conf and the ACL file hold plaintext passwords, password hashes and renamed command
- * names, so no other local user may read (or write) them.
+ * names, so no other local user may read (or write) them; and no other local user may write into the data
+ * directory, where they could plant the RDB or AOF the server loads. Judged by stat() (mode and owner), never by a
+ * path's name: a `dir` under /tmp may be a private directory, and /var/lib/redis may be 0777.
  */
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
@@ -32,16 +34,26 @@ function secretsIn(facts: Facts, file: StatFact): string[] {
   return kinds;
 }
 
+/** The data directory's problem, if others may write into it (the sticky bit keeps them from replacing files only). */
+function dirProblem(dir: StatFact): string | undefined {
+  if (!(dir.mode & 0o002)) return undefined;
+  const sticky =
+    dir.mode & 0o1000 ? ' (sticky: they cannot replace its files, but can create the ones not there yet)' : '';
+  return `the data directory ${printable(dir.path)} (mode ${octal(dir.mode)}${dir.mode & 0o1000 ? ', sticky' : ''}) is world-writable: other local users can plant the RDB or AOF the server loads, or files it will write${sticky}`;
+}
+
 export const checkFilePermissions: Check = {
   ...CATALOGUE.RS049,
   evaluate(facts) {
-    const files = (facts.local?.files ?? []).filter((f) => f.role === 'config' || f.role === 'aclfile');
-    if (files.length === 0)
+    const all = facts.local?.files ?? [];
+    const files = all.filter((f) => f.role === 'config' || f.role === 'aclfile');
+    const dirs = all.filter((f) => f.role === 'dir');
+    if (files.length === 0 && dirs.length === 0)
       return unknown(
         whyUnobserved(
           facts,
           'local',
-          "the owner and mode of redis.conf and the ACL file (stat() on the server's host)",
+          "the owner and mode of redis.conf, the ACL file and the data directory (stat() on the server's host)",
         ),
       );
     const serverUid = facts.local?.uid;
@@ -59,9 +71,18 @@ export const checkFilePermissions: Check = {
         bad.push(`${what} is ${issues.join(' and ')}${secrets.length > 0 ? `; it holds ${secrets.join(', ')}` : ''}`);
       } else good.push(what);
     }
-    if (bad.length > 0)
-      return fail(`${bad.join('; ')}: other local users can read the credentials in it (or change it)`);
-    return pass(`${listItems(good)}: not readable by other users`);
+    const dirBad = dirs.map(dirProblem).filter((p): p is string => p !== undefined);
+    if (bad.length > 0 || dirBad.length > 0) {
+      const fileText =
+        bad.length > 0 ? `${bad.join('; ')}: other local users can read the credentials in it (or change it)` : '';
+      return fail([fileText, ...dirBad].filter(Boolean).join('; '));
+    }
+    const okDirs = dirs.map(
+      (d) => `data directory ${printable(d.path)} (mode ${octal(d.mode)}) not writable by others`,
+    );
+    return pass(
+      [...(good.length > 0 ? [`${listItems(good)}: not readable by other users`] : []), ...okDirs].join('; '),
+    );
   },
 };
 

@@ -1,5 +1,6 @@
 import { escapeJsonControls } from '../../text/terminal.ts';
 import type { AuditReport } from '../audit.ts';
+import { coverageOf } from '../coverage.ts';
 
 /** The JSON report (the exact text of every string; no raw control character, see escapeJsonControls): `{target, redis_version, score, findings:[{id,title,severity,status,evidence,remediation}]}`. */
 export function renderJson(report: AuditReport): string {
@@ -10,8 +11,9 @@ export function renderJson(report: AuditReport): string {
         files: report.files,
         redis_version: report.redis_version,
         score: report.score,
-        judged: report.findings.filter((f) => f.status === 'pass' || f.status === 'fail').length,
-        applicable: report.findings.filter((f) => f.status !== 'skip').length,
+        ...coverageOf(report.findings),
+        // null for a full audit; otherwise why the score covers only part of the server (--allow-partial).
+        partial: report.partial ?? null,
         unobserved: report.unobserved,
         findings: report.findings.map((f) => ({
           id: f.id,

@@ -141,7 +141,12 @@ export function renderSarif(report: AuditReport, baseDir = process.cwd()): strin
         },
         ...(Object.keys(originalUriBaseIds).length > 0 ? { originalUriBaseIds } : {}),
         results,
-        properties: { target: report.target, redis_version: report.redis_version, score: report.score },
+        properties: {
+          target: report.target,
+          redis_version: report.redis_version,
+          score: report.score,
+          ...(report.partial ? { partial: report.partial } : {}),
+        },
       },
     ],
   };

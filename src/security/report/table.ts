@@ -51,6 +51,7 @@ export function renderTable(report: AuditReport, options: { color: boolean; show
   out.push(
     `Redis ${neutralise(report.redis_version ?? 'version unknown')}   score ${report.score}/100 (${judged} of ${applicable} checks could be judged)`,
   );
+  if (report.partial) out.push(...hanging(`PARTIAL SCORE: ${report.partial}`).map((l) => paint('yellow', l)));
   const counts = failuresBySeverity(report.findings);
   out.push(
     `failing: ${(['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runChecks } from '../../../src/security/audit.ts';
 import {
   AUTHORIZATION_CHECKS,
   checkPasswordsReadable,
@@ -12,6 +13,7 @@ import {
   scriptingForNonAdmins,
   superuserSprawl,
 } from '../../../src/security/checks/authorization.ts';
+import type { Facts } from '../../../src/security/facts.ts';
 import {
   aclFile,
   CONFIG_FORBIDDEN,
@@ -194,19 +196,40 @@ describe('RS016 dangerous commands for non-admins', () => {
 });
 
 describe('RS017 CONFIG SET for non-admins', () => {
+  const rs017 = (facts: Facts) => runChecks(facts, [configSetForNonAdmins])[0];
+
   test('fail (high on 7.0): the default user has +@all', () => {
-    const r = run(configSetForNonAdmins, liveWith(OPEN_DEFAULT));
+    const r = rs017(liveWith(OPEN_DEFAULT));
     assert.equal(r.status, 'fail');
     assert.equal(r.severity, 'high');
     assert.match(r.evidence, /user 'default' \(\+@all\) may run config\|set/);
   });
 
   test('fail (critical before 7.0)', () => {
-    const f = liveFacts({ server: server('6.2.14'), users: [user(OPEN_DEFAULT)] });
-    const r = run(configSetForNonAdmins, f);
+    const r = rs017(liveFacts({ server: server('6.2.14'), users: [user(OPEN_DEFAULT)] }));
     assert.equal(r.status, 'fail');
-    assert.equal(r.severity, undefined);
+    assert.equal(r.severity, 'critical');
     assert.match(r.evidence, /before 7\.0/);
+  });
+
+  test('the same severity whether it fails, passes or is unknown (one severity label per check and server)', () => {
+    for (const [version, severity] of [
+      ['7.0.15', 'high'],
+      ['6.2.14', 'critical'],
+    ] as const) {
+      const fail = rs017(liveFacts({ server: server(version), users: [user(OPEN_DEFAULT)] }));
+      const pass = rs017(liveFacts({ server: server(version), users: [user(`default on >${PW} ~* -@all +get`)] }));
+      const unknown = rs017(liveFacts({ server: server(version), unobserved: USERS_FORBIDDEN }));
+      assert.deepEqual(
+        [fail, pass, unknown].map((f) => [f.status, f.severity]),
+        [
+          ['fail', severity],
+          ['pass', severity],
+          ['unknown', severity],
+        ],
+        version,
+      );
+    }
   });
 
   test('fail: a renamed CONFIG is still CONFIG (obscurity only), and its new name is never shown', () => {

@@ -32,11 +32,11 @@ describe('RS002 from the unauthenticated probe (another host)', () => {
     assert.match(r.evidence, /203\.0\.113\.5/);
   });
 
-  test('fail (high): protected mode DENIED', () => {
+  test('pass: protected mode answers DENIED to a non-loopback client (that is protection; RS001 has the password)', () => {
     const r = run(liveFacts({ target: REMOTE, unauth: { result: 'denied' } }));
-    assert.equal(r.status, 'fail');
-    assert.equal(r.severity, 'high');
-    assert.match(r.evidence, /protected mode/);
+    assert.equal(r.status, 'pass');
+    assert.equal(r.severity, undefined);
+    assert.match(r.evidence, /-DENIED: protected mode; the default user has no password, see RS001/);
   });
 
   test('pass: NOAUTH, TLS-only or closed', () => {
@@ -60,11 +60,14 @@ describe('RS002 derived from bind, protected-mode and the default user', () => {
     assert.deepEqual(r.location, { file: 'redis.conf', line: 2 });
   });
 
-  test('fail (high): no bind directive, protected mode the only guard', () => {
+  test('pass: no bind directive, no password, protected mode on (a default server: non-loopback clients get DENIED)', () => {
     const r = run(fileFacts({ config: { port: '6379' } }));
-    assert.equal(r.status, 'fail');
-    assert.equal(r.severity, 'high');
-    assert.match(r.evidence, /bind \* -::\* \(default: no bind directive\)/);
+    assert.equal(r.status, 'pass');
+    assert.equal(r.severity, undefined);
+    assert.match(
+      r.evidence,
+      /bind \* -::\* \(default: no bind directive\).*protected mode is on: non-loopback clients get -DENIED/,
+    );
   });
 
   test('fail: Redis 6 with an explicit bind has no protected mode (probe from loopback ignored)', () => {

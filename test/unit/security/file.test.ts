@@ -5,7 +5,7 @@ import { aclFile, fileFacts, liveFacts, run } from './facts-builder.ts';
 
 const CONF = '/etc/redis/redis.conf';
 const ACL = '/etc/redis/users.acl';
-const stat = (path: string, role: 'config' | 'aclfile', mode: number, uid = 0) => ({
+const stat = (path: string, role: 'config' | 'aclfile' | 'dir', mode: number, uid = 0) => ({
   path,
   role,
   mode: 0o100000 | mode,
@@ -67,6 +67,30 @@ describe('RS049 config and ACL file permissions', () => {
     const r = run(checkFilePermissions, f);
     assert.equal(r.status, 'fail');
     assert.match(r.evidence, /world-writable and owned by uid 1000, neither root nor the server's user/);
+  });
+
+  test('fail: a world-writable data directory, by its mode (sticky or not), whatever its name', () => {
+    for (const [dir, mode, sticky] of [
+      ['/tmp', 0o1777, true],
+      ['/var/lib/redis', 0o777, false],
+    ] as const) {
+      const f = liveFacts({ local: { uid: 999, files: [stat(CONF, 'config', 0o640), stat(dir, 'dir', mode, 999)] } });
+      const r = run(checkFilePermissions, f);
+      assert.equal(r.status, 'fail', dir);
+      assert.match(
+        r.evidence,
+        new RegExp(`the data directory ${dir} \\(mode 0777${sticky ? ', sticky' : ''}\\) is world-writable`),
+      );
+      assert.doesNotMatch(r.evidence, /redis\.conf/, 'the config file is fine');
+      assert.equal(r.severity, undefined, 'the catalogue severity (medium)');
+    }
+  });
+
+  test('pass: a private data directory under /tmp (mode 0700): its name says nothing', () => {
+    const f = liveFacts({ local: { uid: 999, files: [stat('/tmp/redis-data', 'dir', 0o700, 999)] } });
+    const r = run(checkFilePermissions, f);
+    assert.equal(r.status, 'pass');
+    assert.match(r.evidence, /data directory \/tmp\/redis-data \(mode 0700\) not writable by others/);
   });
 
   test('pass: Debian modes (0640 root:redis, ACL file 0600 redis)', () => {

@@ -113,18 +113,22 @@ describe('indicators of compromise in the table and the JSON', () => {
     };
   };
 
-  test('RS038 on a world-writable /tmp: a medium finding among the others, not under the heading', () => {
-    const report = buildReport(fileFacts({ config: { dir: '/tmp/redis', dbfilename: 'dump.rdb' } }), ALL_CHECKS);
+  test('a world-writable data directory: RS049 (medium, by its mode) among the others; RS038 passes, no heading', () => {
+    const dir = { path: '/tmp/redis', role: 'dir' as const, mode: 0o41777, uid: 0 };
+    const report = buildReport(
+      fileFacts({ config: { dir: '/tmp/redis', dbfilename: 'dump.rdb' }, local: { files: [dir] } }),
+      ALL_CHECKS,
+    );
     const rs038 = report.findings.find((f) => f.id === 'RS038');
-    assert.equal(rs038?.status, 'fail');
-    assert.equal(rs038?.severity, 'medium');
-    assert.equal(rs038?.indicator, false);
-    assert.notEqual(report.findings[0].id, 'RS038', 'not sorted first as an indicator');
-    const { heading, rs038: line } = headingAndFail(renderTable(report, { color: false }));
-    assert.equal(heading, -1, 'no indicator heading');
-    assert.ok(line > 0);
-    const json = JSON.parse(renderJson(report)).findings.find((f: { id: string }) => f.id === 'RS038');
-    assert.equal(json.indicator_of_compromise, undefined);
+    assert.equal(rs038?.status, 'pass', 'a path under /tmp is not judged by its name');
+    assert.equal(rs038?.severity, 'critical', 'the same severity as when it fails');
+    const rs049 = report.findings.find((f) => f.id === 'RS049');
+    assert.equal(rs049?.status, 'fail');
+    assert.equal(rs049?.severity, 'medium');
+    assert.equal(rs049?.indicator, false);
+    const lines = renderTable(report, { color: false }).split('\n');
+    assert.equal(lines.indexOf('INDICATORS OF COMPROMISE'), -1, 'no indicator heading');
+    assert.ok(lines.some((l) => /^FAIL\s+RS049 medium/.test(l)));
   });
 
   test('RS038 on an SSH directory: first, under the heading', () => {
