@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../harden/files.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
 import {
   cidrsOverlap,
@@ -283,7 +283,7 @@ export async function runStack(argv: string[], io: CliIo, deps: StackDeps = {}):
     const path = join(dir, p.file.path);
     const local = STACK_LAYOUT[p.file.id].kind === 'local';
     mkdirSync(dirname(path), { recursive: true, mode: local && p.file.mode === 0o600 ? 0o750 : 0o755 });
-    if (p.outcome === 'wrote') writeFileAtomic(path, p.file.data, p.file.mode);
+    if (p.outcome === 'wrote') writeFileAtomic(path, p.file.data, { mode: p.file.mode, overwrite: true });
   }
 
   const width = Math.max(...Object.values(STACK_LAYOUT).map((p) => p.path.length));
