@@ -90,7 +90,7 @@ const KEYS: Record<keyof StackConfig, string[]> = {
 };
 
 /** Control characters (a newline in a URL, an escape sequence): never part of a value, often of an attack. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = { test: (v: string) => [...v].some((c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f')) };
 const CONTROL_WHY = 'holds a control character (a line break, a tab, an escape): remove it';
 
 /** Prometheus' duration syntax: units from largest to smallest, each at most once (`1w2d`, `36h`, `90m`). */
