@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { FileWriteError, writeFileAtomic } from '../fs/atomic-write.ts';
 import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError, TargetError } from '../redis/errors.ts';
 import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
@@ -129,16 +129,19 @@ unless --allow-partial is given).`;
 
 const FAIL_ON: Severity[] = ['critical', 'high', 'medium', 'low'];
 
-function writeAtomic(path: string, content: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o644);
+/**
+ * --output: through the one atomic writer (random temporary name, never a link followed). The report file is the
+ * audit's own, named on the command line, so an existing regular file is replaced (CI writes it on every run).
+ */
+function writeReport(path: string, content: string, io: CliIo): boolean {
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeFileAtomic(path, content, { mode: 0o644, overwrite: true });
+    return true;
+  } catch (err) {
+    if (!(err instanceof FileWriteError)) throw err;
+    io.stderr.write(`redoubt audit: --output: ${err.message}\n`);
+    return false;
   }
-  renameSync(tmp, path);
 }
 
 /** The operator's inventory from --admin-users, --allowed-peers and --expected-role: the same for live and file facts. */
@@ -297,8 +300,9 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
       : format === 'sarif'
         ? renderSarif(report)
         : renderTable(report, { color, showPassed: Boolean(v['show-passed']) });
-  if (v.output) writeAtomic(String(v.output), text);
-  else io.stdout.write(text);
+  if (v.output) {
+    if (!writeReport(String(v.output), text, io)) return 2;
+  } else io.stdout.write(text);
 
   if (!failOn) return 0;
   const failing = report.findings.some((f) => f.status === 'fail' && severityAtLeast(f.severity, failOn as Severity));

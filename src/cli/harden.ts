@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
-import { writeFileAtomic } from '../harden/files.ts';
-import { applyPlan, readLiveState } from '../harden/live.ts';
+import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/read-file.ts';
+import { bindWarnings } from '../harden/bind-check.ts';
+import { type ApplyReport, type ApplyStep, applyPlan, readLiveState } from '../harden/live.ts';
 import { planHardening, planSize, renderPlan } from '../harden/plan.ts';
 import {
   DEFAULT_BIND,
@@ -30,6 +33,7 @@ import {
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
@@ -165,8 +169,18 @@ function readInputs(argv: string[], values: FlagValues): Inputs {
   }
 }
 
+/** Whether anything (a file, a directory, a link, even a dangling one) is at `path`. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function refuseExisting(paths: string[], dir: string): void {
-  const existing = paths.filter((p) => existsSync(p));
+  const existing = paths.filter(present);
   if (existing.length === 0) return;
   const names = existing.map((p) => p.slice(dir.length + 1)).join(', ');
   throw new UsageError(
@@ -262,9 +276,9 @@ async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boo
       what: `Redis configuration (role ${role}, maxmemory ${confOptions.maxmemory}${tls ? ', TLS only' : ''})`,
     },
   );
-  mkdirSync(dir, { recursive: true, mode: 0o750 });
-  if (tls) mkdirSync(tlsDir, { recursive: true, mode: 0o750 });
-  for (const f of files) writeFileAtomic(f.path, f.data, f.mode);
+  makeDirectory(dir, 0o750);
+  if (tls) makeDirectory(tlsDir, 0o750, dir);
+  for (const f of files) writeFileAtomic(f.path, f.data, { mode: f.mode, overwrite: force });
 
   const out: string[] = [`redoubt harden: wrote a hardened Redis setup to ${dir}`];
   for (const f of files)
@@ -274,34 +288,53 @@ async function writeOut(dirArg: string, inputs: Inputs, tls: boolean, force: boo
 }
 
 function nextSteps(dir: string, o: SecureConfOptions, tls: boolean): string[] {
-  const conf = join(dir, 'redis-secure.conf');
+  const q = (p: string) => shellQuote(join(dir, p));
+  const conf = q('redis-secure.conf');
   const host = tls ? 'localhost' : '127.0.0.1';
   const url = `${tls ? 'rediss' : 'redis'}://${host}:${o.port}`;
   const cliTls = tls
-    ? ` --tls --cacert ${join(dir, 'tls/ca.crt')} --cert ${join(dir, 'tls/client.crt')} --key ${join(dir, 'tls/client.key')}`
+    ? ` --tls --cacert ${q('tls/ca.crt')} --cert ${q('tls/client.crt')} --key ${q('tls/client.key')}`
     : '';
-  const exporterTls = tls
-    ? ` \\\n       --tls-ca-cert-file ${join(dir, 'tls/ca.crt')} --tls-client-cert-file ${join(dir, 'tls/client.crt')} --tls-client-key-file ${join(dir, 'tls/client.key')}`
+  // The exporter and the audit take the same client TLS flags (src/cli/tls-flags.ts).
+  const clientTls = tls
+    ? ` \\\n       --tls-ca-cert-file ${q('tls/ca.crt')} --tls-client-cert-file ${q('tls/client.crt')} --tls-client-key-file ${q('tls/client.key')}`
     : '';
   return [
     'Next steps:',
     `  1. redis-server must be able to read ${dir} (and write users.acl, for ACL SAVE), and to write`,
-    `     dir ${o.dir ?? '/var/lib/redis'} and logfile ${o.logFile ?? '/var/log/redis/redis-server.log'}; as root: chown -R redis:redis ${dir}`,
+    `     dir ${o.dir ?? '/var/lib/redis'} and logfile ${o.logFile ?? '/var/log/redis/redis-server.log'}; as root: chown -R redis:redis ${shellQuote(dir)}`,
     '  2. Start Redis with it:',
     `       redis-server ${conf}`,
     '     or, for the Debian/Ubuntu service, make it the last line of /etc/redis/redis.conf and restart the service',
     '     (the service cannot read files under /home: keep the directory under /etc/redis):',
     `       include ${conf}`,
     '  3. Connect with a user and its password from .env (REDISCLI_AUTH keeps it off the command line):',
-    `       set -a; . ${join(dir, '.env')}; set +a`,
+    `       set -a; . ${q('.env')}; set +a`,
     `       REDISCLI_AUTH="$REDIS_ADMIN_PASSWORD" redis-cli --user admin -p ${o.port}${tls ? ` -h ${host}` : ''}${cliTls} ping`,
     `     Applications use the app user: ${url.replace('://', '://app:$REDIS_APP_PASSWORD@')}`,
     '  4. Scrape it with the exporter user:',
-    `       REDIS_USER=exporter REDIS_PASSWORD="$REDIS_EXPORTER_PASSWORD" redoubt exporter --redis.addr ${url}${exporterTls}`,
+    `       REDIS_USER=exporter REDIS_PASSWORD="$REDIS_EXPORTER_PASSWORD" redoubt exporter --redis.addr ${url}${clientTls}`,
     '  5. Audit it, as files now and live once it runs:',
-    `       redoubt audit --config ${conf} --acl-file ${join(dir, 'users.acl')}`,
-    `       REDIS_PASSWORD="$REDIS_AUDITOR_PASSWORD" redoubt audit --redis ${url.replace('://', '://auditor@')}`,
+    `       redoubt audit --config ${conf} --acl-file ${q('users.acl')}`,
+    `       REDIS_PASSWORD="$REDIS_AUDITOR_PASSWORD" redoubt audit --redis ${url.replace('://', '://auditor@')}${clientTls}`,
   ];
+}
+
+function renderApplyReport(report: ApplyReport): string {
+  const step = (s: ApplyStep) => `  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.error ? `: ${s.error}` : ''}`;
+  const lines = ['', 'Applied:', ...report.steps.map(step)];
+  if (report.rolledBack) {
+    const clean = report.rolledBack.every((s) => s.ok);
+    lines.push(
+      '',
+      clean
+        ? 'Rolled back: the server is as it was, and nothing was persisted (redis.conf and the ACL file are untouched):'
+        : 'Rolling back FAILED for the steps below: check the server (CONFIG GET, ACL LIST) before anything else; nothing was persisted:',
+      ...report.rolledBack.map(step),
+    );
+  }
+  for (const n of report.notPersisted) lines.push(`not persisted: ${n}`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function askYesNo(io: CliIo, question: string): Promise<boolean> {
@@ -366,7 +399,7 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
         throw new UsageError(
           `users ${creating.join(', ')} need new passwords, and redoubt never prints passwords: pass --out DIR to have them written to DIR/.env (mode 0600)`,
         );
-      if (!values.force && existsSync(envPath))
+      if (!values.force && present(envPath))
         throw new UsageError(
           `${envPath} exists; refusing to change it. Pass --force to add the new passwords to it (its other lines are kept), or choose another --out directory.`,
         );
@@ -387,32 +420,36 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
     const passwords: Partial<HardenPasswords> = {};
     for (const u of creating) passwords[u] = deps.passwords?.[u] ?? generatePassword();
     if (envPath && creating.length > 0) {
-      mkdirSync(outDir as string, { recursive: true, mode: 0o750 });
+      makeDirectory(outDir as string, 0o750);
       // Before the server knows the passwords: a failure after this point leaves them somewhere safe.
-      const existing = existsSync(envPath) ? readFileSync(envPath, 'utf8') : undefined;
-      writeFileAtomic(envPath, existing ? mergeEnv(existing, passwords) : renderEnv(passwords), 0o600);
+      const existing = readRegularFile(envPath)?.toString('utf8');
+      writeFileAtomic(envPath, existing ? mergeEnv(existing, passwords) : renderEnv(passwords), {
+        mode: 0o600,
+        overwrite: true,
+      });
       io.stdout.write(`\nwrote ${envPath} (0600): ${creating.map(envName).join(', ')}\n`);
     }
+    const open = async (t: RedisTarget) => {
+      const c = new RespConnection(t, options);
+      try {
+        await c.ready();
+      } catch (err) {
+        await c.close();
+        throw err;
+      }
+      return c;
+    };
     const report = await applyPlan(conn, plan, {
       passwords,
       configFile: state.configFile,
       aclFile: state.config.aclfile ?? '',
-      connectAsAdmin: async (password) => {
-        const admin = new RespConnection(
-          withCredentials({ ...target, username: undefined, password: undefined }, 'admin', password),
-          options,
-        );
-        await admin.ready();
-        return admin;
-      },
+      connectAsAdmin: (password) =>
+        open(withCredentials({ ...target, username: undefined, password: undefined }, 'admin', password)),
+      connectAgain: () => open(target),
     });
-    const lines = ['', 'Applied:'];
-    for (const s of report.steps)
-      lines.push(`  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.error ? `: ${s.error}` : ''}`);
-    for (const n of report.notPersisted) lines.push(`not persisted: ${n}`);
-    // Step names and errors quote the server (user names, replies).
-    io.stdout.write(`${lines.map(neutralise).join('\n')}\n`);
-    return report.steps.every((s) => s.ok) && report.notPersisted.length === 0 ? 0 : 1;
+    // Step names and errors quote the server (user names, replies): each line's control characters are escaped.
+    io.stdout.write(renderApplyReport(report).split('\n').map(neutralise).join('\n'));
+    return report.rolledBack === undefined && report.notPersisted.length === 0 ? 0 : 1;
   } finally {
     await conn.close();
   }
@@ -427,6 +464,26 @@ export async function runHarden(argv: string[], io: CliIo, deps: HardenDeps = {}
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   const inputs = readInputs(argv, values);
+  const extra = inputs.bind.filter((b) => !DEFAULT_BIND.includes(b));
+  for (const w of bindWarnings(extra, localAddresses())) io.stderr.write(`redoubt harden: warning: ${w}\n`);
+  try {
+    return await hardenCommand(values, inputs, deps, io);
+  } catch (err) {
+    // A path that cannot be written (a link, a file where a directory should be, /proc) is the user's to fix.
+    if (err instanceof FileWriteError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** This host's interface addresses, for the --bind warnings. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .map((i) => i?.address ?? '')
+    .filter(Boolean);
+}
+
+async function hardenCommand(values: FlagValues, inputs: Inputs, deps: HardenDeps, io: CliIo): Promise<number> {
   if (values.redis) return hardenLive(values, inputs, deps, io);
   if (!values.out)
     throw new UsageError(

@@ -1,7 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../harden/files.ts';
+import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/read-file.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
+import { webhookParts } from '../stack/alertmanager.ts';
 import {
   cidrsOverlap,
   DEFAULT_STACK_CONFIG,
@@ -15,6 +19,14 @@ import {
 import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
 import { apr1Salt } from '../stack/htpasswd.ts';
 import { STACK_LAYOUT, type StackFileId } from '../stack/layout.ts';
+import {
+  type CommittedOutcome,
+  committedOutcome,
+  MANIFEST_PATH,
+  parseManifest,
+  renderManifest,
+  sha256,
+} from '../stack/manifest.ts';
 import { DOCKER_BRIDGE_BIND, redisInstallCommands, stackBind, stackBindAddresses } from '../stack/redis.ts';
 import {
   renderCommittedFiles,
@@ -22,9 +34,11 @@ import {
   renderHtpasswdFile,
   renderTlsFiles,
   renderUsersAclFile,
+  renderWebhookPasswordFile,
   type StackFile,
   type StackTls,
 } from '../stack/render.ts';
+import { shellQuote } from '../text/shell-quote.ts';
 import { wrap } from '../text/wrap.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
@@ -78,7 +92,7 @@ function loadConfig(path: string): StackConfig {
   return parseStackConfig(text, path);
 }
 
-type Outcome = 'wrote' | 'unchanged' | 'kept';
+type Outcome = CommittedOutcome;
 
 interface Planned {
   file: StackFile;
@@ -91,16 +105,17 @@ async function planLocalFiles(
   config: StackConfig,
   force: boolean,
   deps: StackDeps,
-): Promise<{ planned: Planned[]; kept: StackFileId[] }> {
+): Promise<{ planned: Planned[]; kept: StackFileId[]; notes: string[] }> {
   const at = (id: StackFileId) => join(dir, STACK_LAYOUT[id].path);
-  const exists = (id: StackFileId) => existsSync(at(id));
+  const exists = (id: StackFileId) => readRegularFile(at(id)) !== undefined;
   const planned: Planned[] = [];
   const kept: StackFileId[] = [];
+  const notes: string[] = [];
 
   let passwords: StackEnv;
   let writeEnv = true;
   if (!force && exists('env')) {
-    passwords = parseEnvFile(readFileSync(at('env'), 'utf8'));
+    passwords = parseEnvFile((readRegularFile(at('env')) as Buffer).toString('utf8'));
     const missing = missingSecrets(passwords);
     if (missing.length > 0)
       throw new UsageError(
@@ -135,8 +150,17 @@ async function planLocalFiles(
 
   const tlsIds: StackFileId[] = ['caCert', 'serverCert', 'serverKey'];
   const present = tlsIds.filter(exists);
-  if (!force && present.length === tlsIds.length) kept.push(...tlsIds);
-  else {
+  const host = publicEndpoint(config).host;
+  const stale = present.includes('serverCert') && !certificateNames(at('serverCert'), host);
+  if (!force && present.length === tlsIds.length && !stale) kept.push(...tlsIds);
+  else if (!force && stale) {
+    // proxy.publicUrl changed: a new CA and certificate for the new name; the passwords stay.
+    const tls = deps.tls ?? (await generateTls(config));
+    for (const f of renderTlsFiles(tls)) planned.push({ file: f, outcome: 'wrote' });
+    notes.push(
+      `the certificate in ${dirname(STACK_LAYOUT.serverCert.path)}/ did not name ${host} (proxy.publicUrl): made a new CA and certificate for it (passwords kept); trust the new ${STACK_LAYOUT.caCert.path}`,
+    );
+  } else {
     if (!force && present.length > 0)
       throw new UsageError(
         `${present.map(at).join(', ')} exist without the rest of ${dirname(at('serverKey'))}; refusing to overwrite them. Pass --force to make a new CA, certificate and key.`,
@@ -144,7 +168,24 @@ async function planLocalFiles(
     const tls = deps.tls ?? (await generateTls(config));
     for (const f of renderTlsFiles(tls)) planned.push({ file: f, outcome: 'wrote' });
   }
-  return { planned, kept };
+
+  const { password } = webhookParts(config.alertmanager.webhookUrl);
+  if (password !== undefined) {
+    const file = renderWebhookPasswordFile(password);
+    const same = readRegularFile(at('webhookPassword'))?.toString('utf8') === file.data;
+    planned.push({ file, outcome: same ? 'unchanged' : 'wrote' });
+  }
+  return { planned, kept, notes };
+}
+
+/** Whether the PEM certificate at `path` names `host` (DNS or IP subject alternative name). */
+function certificateNames(path: string, host: string): boolean {
+  try {
+    const cert = new X509Certificate(readFileSync(path));
+    return (isIP(host) ? cert.checkIP(host) : cert.checkHost(host)) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 async function generateTls(config: StackConfig): Promise<StackTls> {
@@ -213,8 +254,8 @@ export function stackNextSteps(config: StackConfig, path: (p: string) => string 
       says: 'After editing monitoring/prometheus/alert.rules, reload Prometheus through the proxy:',
       run: [
         // `. .env` would search PATH in a POSIX shell: the file needs a slash.
-        `set -a; . ${env.includes('/') ? env : `./${env}`}; set +a`,
-        `curl --cacert ${ca} -u "$PROXY_AUTH_USER:$PROXY_AUTH_PASSWORD" -X POST ${origin}/prometheus/-/reload`,
+        `set -a; . ${env.includes('/') ? env : shellQuote(`./${env.replace(/^'|'$/g, '')}`)}; set +a`,
+        `curl --cacert ${ca} -u "$PROXY_AUTH_USER:$PROXY_AUTH_PASSWORD" -X POST ${shellQuote(`${origin}/prometheus/-/reload`)}`,
       ],
     },
   ];
@@ -222,9 +263,10 @@ export function stackNextSteps(config: StackConfig, path: (p: string) => string 
 
 /** Words of `text` on lines of at most `width` characters (a longer word gets a line of its own). */
 function nextSteps(dir: string, config: StackConfig): string[] {
+  // Every path is quoted for the shell: --out may hold spaces or worse.
   const rel = (p: string) => {
     const r = relative(process.cwd(), join(dir, p));
-    return r === '' ? '.' : r.startsWith('..') ? join(dir, p) : r;
+    return shellQuote(r === '' ? '.' : r.startsWith('..') ? join(dir, p) : r);
   };
   const lines = ['Next steps:'];
   stackNextSteps(config, rel).forEach((step, i) => {
@@ -246,6 +288,10 @@ function nextSteps(dir: string, config: StackConfig): string[] {
     notes.push(
       'alerts go nowhere yet: set alertmanager.webhookUrl in redoubt.yml and run redoubt stack --config redoubt.yml again',
     );
+  if (webhookParts(config.alertmanager.webhookUrl).password !== undefined)
+    notes.push(
+      `Alertmanager runs as nobody (uid 65534) in its container and must read ${STACK_LAYOUT.webhookPassword.path} (mode 0600, the webhook's password): sudo chown 65534 ${shellQuote(join(dir, STACK_LAYOUT.webhookPassword.path))}`,
+    );
   if (!envIgnored(dir)) notes.push(`add .env to ${join(dir, '.gitignore')}: it holds the passwords`);
   if (config.exporter.buildContext === '.' && !existsSync(join(dir, 'src', 'cli', 'main.ts')))
     notes.push(
@@ -264,36 +310,54 @@ export async function runStack(argv: string[], io: CliIo, deps: StackDeps = {}):
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   if (!values.out) throw new UsageError('pass --out DIR, the directory to write the stack to (. for here); see --help');
-  const dir = resolve(String(values.out));
-  const config = loadConfig(String(values.config ?? ''));
-  const force = values.force === true;
+  try {
+    return await writeStack(resolve(String(values.out)), String(values.config ?? ''), values.force === true, deps, io);
+  } catch (err) {
+    // A link planted where a file goes, a file where a directory should be: the user's to fix.
+    if (err instanceof FileWriteError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function writeStack(dir: string, configPath: string, force: boolean, deps: StackDeps, io: CliIo) {
+  const config = loadConfig(configPath);
+  const manifestPath = join(dir, MANIFEST_PATH);
+  const manifest = parseManifest(readRegularFile(manifestPath)?.toString('utf8') ?? '');
 
   const committed = renderCommittedFiles(config);
-  const { planned, kept } = await planLocalFiles(dir, config, force, deps);
+  const { planned, kept, notes } = await planLocalFiles(dir, config, force, deps);
   const all: Planned[] = [
-    ...committed.map((file) => {
-      const path = join(dir, file.path);
-      const same = existsSync(path) && readFileSync(path, 'utf8') === file.data;
-      return { file, outcome: (same ? 'unchanged' : 'wrote') as Outcome };
-    }),
+    ...committed.map((file) => ({
+      file,
+      outcome: committedOutcome(readRegularFile(join(dir, file.path)), file.data, manifest.get(file.path), force),
+    })),
     ...planned,
   ];
 
+  makeDirectory(dir, 0o755);
   for (const p of all) {
     const path = join(dir, p.file.path);
     const local = STACK_LAYOUT[p.file.id].kind === 'local';
-    mkdirSync(dirname(path), { recursive: true, mode: local && p.file.mode === 0o600 ? 0o750 : 0o755 });
-    if (p.outcome === 'wrote') writeFileAtomic(path, p.file.data, p.file.mode);
+    makeDirectory(dirname(path), local && p.file.mode === 0o600 ? 0o750 : 0o755, dir);
+    if (p.outcome === 'wrote') writeFileAtomic(path, p.file.data, { mode: p.file.mode, overwrite: true });
+    if (p.outcome === 'kept')
+      // The user's version stays; the generator's goes next to it, to compare.
+      writeFileAtomic(`${path}.redoubt-new`, p.file.data, { mode: p.file.mode, overwrite: true });
+    if (!local && p.outcome !== 'kept') manifest.set(p.file.path, sha256(p.file.data));
   }
+  writeFileAtomic(manifestPath, renderManifest(manifest), { mode: 0o644, overwrite: true });
 
   const width = Math.max(...Object.values(STACK_LAYOUT).map((p) => p.path.length));
   const out = [`redoubt stack: wrote the monitoring stack to ${dir}`];
   for (const p of all)
     out.push(
-      `  ${p.outcome.padEnd(9)} ${p.file.path.padEnd(width)} ${p.file.mode.toString(8).padStart(4, '0')}  ${p.file.what}`,
+      p.outcome === 'kept'
+        ? `  ${'kept'.padEnd(9)} ${p.file.path.padEnd(width)}        changed since redoubt stack wrote it, or not written by it: the new version is ${p.file.path}.redoubt-new (compare: diff -u ${shellQuote(p.file.path)} ${shellQuote(`${p.file.path}.redoubt-new`)}); --force replaces it`
+        : `  ${p.outcome.padEnd(9)} ${p.file.path.padEnd(width)} ${p.file.mode.toString(8).padStart(4, '0')}  ${p.file.what}`,
     );
   for (const id of kept)
     out.push(`  ${'kept'.padEnd(9)} ${STACK_LAYOUT[id].path.padEnd(width)}        exists; --force replaces it`);
+  for (const n of notes) out.push(`  ${n}`);
   out.push('', ...nextSteps(dir, config));
   io.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -1,9 +1,10 @@
-import { parseAclList } from '../redis/acl-rules.ts';
+import { mergeSelectorArgs, parseAclList } from '../redis/acl-rules.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
 import { infoField } from '../redis/info-field.ts';
 import { buildCommandTable } from '../security/acl-eval.ts';
 import { liveAclUser } from './acl-diff.ts';
+import { orderApply, type Via } from './apply-order.ts';
 import { type LiveState, PASSWORD_PLACEHOLDER, type Plan, RESTART_PARAMS } from './plan.ts';
 import type { Directive } from './secure-conf.ts';
 import type { HardenedUser, HardenPasswords } from './users.ts';
@@ -14,6 +15,16 @@ function needsAdmin(what: string, err: Error): RedisError {
     'not_permitted',
     `cannot read ${what}: ${err.message.split('\n')[0]}. redoubt harden --redis needs CONFIG GET, ACL LIST and COMMAND INFO to show the changes (the auditor user has them) and an admin user to apply them; connect as one with --redis redis://admin@HOST:PORT and its password in REDIS_PASSWORD`,
   );
+}
+
+/** `user NAME rules…` lines → NAME → rules, each selector one argument (as ACL SETUSER takes them). */
+function aclRulesByUser(lines: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const line of lines) {
+    const [word, name, ...rules] = line.trim().split(' ');
+    if (word === 'user' && name) out[name] = mergeSelectorArgs(rules.filter((r) => r !== ''));
+  }
+  return out;
 }
 
 /**
@@ -51,6 +62,7 @@ export async function readLiveState(conn: RedisConnection, directives: Directive
     configFile: infoField(info, 'config_file') ?? '',
     config,
     users: parseAclList(aclLines).map(liveAclUser),
+    aclRules: aclRulesByUser(aclLines),
     whoami: String(whoami.value),
     commands: buildCommandTable(command.value, undefined, undefined, version),
     usedMemory: Number.isFinite(used) ? used : undefined,
@@ -64,16 +76,21 @@ export interface ApplyStep {
 }
 
 export interface ApplyReport {
+  /** What was done, in order, the failure last when there was one. */
   steps: ApplyStep[];
-  /** What could not be made to survive a restart. */
+  /** When a step failed: what was undone (in reverse order), each with its outcome. */
+  rolledBack?: ApplyStep[];
+  /** What could not be made to survive a restart (only when every change applied). */
   notPersisted: string[];
 }
 
 export interface ApplyOptions {
   /** Passwords for the users the plan gives a new one. */
   passwords: Partial<HardenPasswords>;
-  /** Opens a second connection as admin (for when the connection's own user is being restricted). */
+  /** Opens a new connection as admin, over the same address and TLS settings. */
   connectAsAdmin: (password: string) => Promise<RedisConnection>;
+  /** Opens a new connection with the operator's own credentials. */
+  connectAgain: () => Promise<RedisConnection>;
   configFile: string;
   aclFile: string;
 }
@@ -82,75 +99,146 @@ function errorText(err: Error): string {
   return err.message.split('\n')[0];
 }
 
+function fillPasswords(args: string[], user: string | undefined, passwords: Partial<HardenPasswords>): string[] {
+  return args.map((a) => {
+    if (!a.includes(PASSWORD_PLACEHOLDER)) return a;
+    const pw = user === undefined ? undefined : passwords[user as HardenedUser];
+    if (pw === undefined) throw new Error(`internal: no password generated for user ${user}`);
+    return a.replace(PASSWORD_PLACEHOLDER, pw);
+  });
+}
+
+async function send(c: RedisConnection, args: string[]): Promise<ApplyStep['error']> {
+  try {
+    const [reply] = await c.pipeline([args as [string, ...string[]]]);
+    return reply.ok ? undefined : errorText(reply.error);
+  } catch (err) {
+    return errorText(err as Error);
+  }
+}
+
+/** Opens a connection and proves it logged in (the connection authenticates when it becomes ready). */
+async function login(open: () => Promise<RedisConnection>): Promise<RedisConnection> {
+  const c = await open();
+  const [reply] = await c.pipeline([['PING']]);
+  if (!reply.ok) {
+    await c.close();
+    throw reply.error;
+  }
+  return c;
+}
+
 /**
- * Applies a plan: CONFIG SET, then ACL SETUSER (admin first, the connection's own user last, from an admin
- * connection), then persists with CONFIG REWRITE (when the server has a config file) and ACL SAVE (when it has an
- * aclfile). Every step is reported; a failure does not stop the steps that do not depend on it.
+ * Applies a plan in the order of orderApply, and only all of it. Every precondition is checked before the first
+ * change (passwords, the persistence targets), the admin login right after the admin user exists and before
+ * anything that can cut a client off; after the last change a new connection must log in over the same address
+ * (the operator is not locked out). The first failure stops the apply and every change made is undone, in reverse
+ * order. Only a complete apply is persisted: ACL SAVE (when the server has an aclfile), then CONFIG REWRITE (when it
+ * has a config file); if either fails, the changes are undone and what ACL SAVE already wrote is written back.
  */
 export async function applyPlan(conn: RedisConnection, plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
+  const entries = orderApply(plan);
+  const adminPassword = options.passwords.admin;
+  if (entries.some((e) => e.kind === 'open-admin') && adminPassword === undefined)
+    throw new Error("internal: the plan changes the connection's own user without a new admin password");
+  for (const e of entries) if (e.kind === 'command') fillPasswords(e.command, e.user, options.passwords);
+
   const steps: ApplyStep[] = [];
-  const notPersisted: string[] = [];
-  const run = async (c: RedisConnection, what: string, args: string[]): Promise<boolean> => {
-    const [reply] = await c.pipeline([args as [string, ...string[]]]);
-    steps.push(reply.ok ? { what, ok: true } : { what, ok: false, error: errorText(reply.error) });
-    return reply.ok;
-  };
-
-  for (const c of plan.config) await run(conn, `CONFIG SET ${c.name}`, ['CONFIG', 'SET', c.name, c.value]);
-
-  const setuser = async (c: RedisConnection, name: string, args: string[]): Promise<boolean> => {
-    const pw = options.passwords[name as HardenedUser];
-    const filled = args.map((a) => {
-      if (!a.includes(PASSWORD_PLACEHOLDER)) return a;
-      if (pw === undefined) throw new Error(`internal: no password generated for user ${name}`);
-      return a.replace(PASSWORD_PLACEHOLDER, pw);
-    });
-    return run(c, `ACL SETUSER ${name}`, ['ACL', 'SETUSER', name, ...filled]);
-  };
-  const self = plan.users.find((u) => u.name === plan.whoami && u.name !== 'admin');
-  const ordered = [...plan.users].sort((a, b) => Number(b.name === 'admin') - Number(a.name === 'admin'));
-  for (const u of ordered) if (u !== self) await setuser(conn, u.name, u.args);
-
-  let persistConn = conn;
-  let adminConn: RedisConnection | undefined;
+  const applied: { what: string; conn: RedisConnection; undo: string[] }[] = [];
+  let admin: RedisConnection | undefined;
+  const via = (v: Via) => (v === 'admin' && admin ? admin : conn);
+  let failed = false;
+  let aclSaved = false;
   try {
-    if (self) {
-      const pw = options.passwords.admin;
-      if (pw === undefined || !steps.some((s) => s.what === 'ACL SETUSER admin' && s.ok)) {
-        steps.push({ what: `ACL SETUSER ${self.name}`, ok: false, error: 'no admin connection to change it from' });
-      } else {
+    for (const e of entries) {
+      if (e.kind === 'open-admin') {
         try {
-          adminConn = await options.connectAsAdmin(pw);
-          await setuser(adminConn, self.name, self.args);
-          persistConn = adminConn;
+          admin = await login(() => options.connectAsAdmin(adminPassword as string));
+          steps.push({ what: 'log in as admin', ok: true });
         } catch (err) {
-          steps.push({
-            what: `ACL SETUSER ${self.name}`,
-            ok: false,
-            error: `could not connect as admin: ${errorText(err as Error)}`,
-          });
+          steps.push({ what: 'log in as admin', ok: false, error: errorText(err as Error) });
+          failed = true;
+          break;
         }
+        continue;
       }
+      const c = via(e.via);
+      const error = await send(c, fillPasswords(e.command, e.user, options.passwords));
+      steps.push(error === undefined ? { what: e.what, ok: true } : { what: e.what, ok: false, error });
+      if (error !== undefined) {
+        failed = true;
+        break;
+      }
+      applied.push({ what: e.what, conn: c, undo: e.undo });
     }
+    if (!failed) failed = !(await stillReachable(options, adminPassword, plan, steps));
+    const persist = persistence(plan, options);
+    if (!failed && persist.aclSave) {
+      const error = await send(admin ?? conn, ['ACL', 'SAVE']);
+      steps.push(error === undefined ? { what: 'ACL SAVE', ok: true } : { what: 'ACL SAVE', ok: false, error });
+      failed = error !== undefined;
+      aclSaved = !failed;
+    }
+    if (!failed && persist.configRewrite) {
+      const error = await send(admin ?? conn, ['CONFIG', 'REWRITE']);
+      steps.push(
+        error === undefined ? { what: 'CONFIG REWRITE', ok: true } : { what: 'CONFIG REWRITE', ok: false, error },
+      );
+      failed = error !== undefined;
+    }
+    if (!failed) return { steps, notPersisted: persist.notPersisted };
 
-    const changedConfig = plan.config.length > 0;
-    const changedUsers = plan.users.length > 0;
-    if (options.configFile && (changedConfig || (changedUsers && !options.aclFile))) {
-      if (!(await run(persistConn, 'CONFIG REWRITE', ['CONFIG', 'REWRITE'])))
-        notPersisted.push(
-          `CONFIG REWRITE failed: the settings${options.aclFile ? '' : ' and users'} last until a restart`,
-        );
-    } else if (changedConfig || (changedUsers && !options.aclFile)) {
-      notPersisted.push(
-        'the server has no config file: put the settings in its redis.conf (redoubt harden --out DIR writes one), or they last until a restart',
+    const rolledBack: ApplyStep[] = [];
+    for (const a of [...applied].reverse()) {
+      const error = await send(a.conn, a.undo);
+      rolledBack.push(
+        error === undefined ? { what: `undo ${a.what}`, ok: true } : { what: `undo ${a.what}`, ok: false, error },
       );
     }
-    if (changedUsers && options.aclFile) {
-      if (!(await run(persistConn, 'ACL SAVE', ['ACL', 'SAVE'])))
-        notPersisted.push(`ACL SAVE failed: the users last until a restart (${options.aclFile})`);
+    if (aclSaved) {
+      // ACL SAVE wrote the new users before CONFIG REWRITE failed: write the restored ones back.
+      const error = await send(admin ?? conn, ['ACL', 'SAVE']);
+      rolledBack.push({ what: 'ACL SAVE (the users as they were)', ok: error === undefined, error });
     }
+    return { steps, rolledBack, notPersisted: [] };
   } finally {
-    await adminConn?.close();
+    await admin?.close();
   }
-  return { steps, notPersisted };
+}
+
+/** After the changes: can the operator (as the new admin, or as themselves) still log in over this address? */
+async function stillReachable(
+  options: ApplyOptions,
+  adminPassword: string | undefined,
+  plan: Plan,
+  steps: ApplyStep[],
+): Promise<boolean> {
+  const asAdmin = adminPassword !== undefined && plan.users.some((u) => u.name === 'admin');
+  const what = `log in again as ${asAdmin ? 'admin' : plan.whoami}`;
+  try {
+    const c = await login(() => (asAdmin ? options.connectAsAdmin(adminPassword) : options.connectAgain()));
+    await c.close();
+    steps.push({ what, ok: true });
+    return true;
+  } catch (err) {
+    steps.push({ what, ok: false, error: errorText(err as Error) });
+    return false;
+  }
+}
+
+function persistence(
+  plan: Plan,
+  options: ApplyOptions,
+): { aclSave: boolean; configRewrite: boolean; notPersisted: string[] } {
+  const changedConfig = plan.config.length > 0;
+  const changedUsers = plan.users.length > 0;
+  const aclSave = changedUsers && options.aclFile !== '';
+  const needsRewrite = changedConfig || (changedUsers && !options.aclFile);
+  const notPersisted =
+    needsRewrite && !options.configFile
+      ? [
+          'the server has no config file: put the settings in its redis.conf (redoubt harden --out DIR writes one), or they last until a restart',
+        ]
+      : [];
+  return { aclSave, configRewrite: needsRewrite && options.configFile !== '', notPersisted };
 }

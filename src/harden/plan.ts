@@ -13,6 +13,11 @@ export interface LiveState {
   /** CONFIG GET values by parameter name. */
   config: Record<string, string>;
   users: LiveAclUser[];
+  /**
+   * Each user's rules as ACL LIST gives them (selectors merged into one argument, passwords as `#<sha256>`): what
+   * `ACL SETUSER name reset …` takes to put the user back if an apply is rolled back. Never printed.
+   */
+  aclRules: Record<string, string[]>;
   /** ACL WHOAMI: the user this connection is. */
   whoami: string;
   commands: CommandTable;
@@ -32,6 +37,8 @@ export interface ConfigChange {
   hardened: string;
   /** The CONFIG SET value. */
   value: string;
+  /** The CONFIG SET value that puts the server back as it was (CONFIG GET's raw answer). */
+  restore: string;
   warning?: string;
 }
 
@@ -43,6 +50,8 @@ export interface UserChange {
   args: string[];
   /** A password is generated for this user (created, or an existing user without one). */
   newPassword: boolean;
+  /** `ACL SETUSER` arguments that put the user back as it was; undefined: it did not exist (ACL DELUSER). */
+  restore?: string[];
   warning?: string;
 }
 
@@ -109,7 +118,7 @@ function configChanges(state: LiveState, wishes: LiveWishes): { changes: ConfigC
     if (current === undefined) continue; // not on this version
     const value = d.args.join(' ');
     if (normalize(d.name, current) === normalize(d.name, value)) continue;
-    const change: ConfigChange = { name: d.name, current, hardened: value, value };
+    const change: ConfigChange = { name: d.name, current, hardened: value, value, restore: current };
     if (d.name === 'maxmemory' && state.usedMemory !== undefined) {
       const bytes = parseMemorySize(value) ?? 0;
       if (bytes > 0 && state.usedMemory > bytes)
@@ -132,7 +141,7 @@ function configChanges(state: LiveState, wishes: LiveWishes): { changes: ConfigC
     if (differing.length > 0) {
       const value = differing.map((d) => d.args.join(' ')).join(' ');
       const current = differing.map((d) => `${d.args[0]} ${cur[d.args[0]] ?? '(unset)'}`).join(' ');
-      changes.push({ name: 'client-output-buffer-limit', current, hardened: value, value });
+      changes.push({ name: 'client-output-buffer-limit', current, hardened: value, value, restore: currentLimits });
     }
   }
   if (!wishes.explicit.maxmemory && normalize('maxmemory', state.config.maxmemory ?? '0') === '0')
@@ -162,7 +171,8 @@ function restartChanges(state: LiveState, wishes: LiveWishes): RestartChange[] {
   }
   for (const name of ['enable-debug-command', 'enable-module-command', 'enable-protected-configs'])
     add(name, state.config[name], 'no');
-  if (state.config.aclfile === '') add('aclfile', '', want('aclfile')?.args[0] ?? '/etc/redis/users.acl');
+  // No aclfile advice: a server without one keeps its users in redis.conf (CONFIG REWRITE writes them there), and
+  // redis-server refuses to start with users in redis.conf and an aclfile both (planHardening's note says how to move).
   if (state.config.logfile === '') add('logfile', '', want('logfile')?.args[0] ?? DEFAULT_LOGFILE);
   return out;
 }
@@ -177,6 +187,15 @@ function setuserArgs(name: HardenedUser, existing: LiveAclUser | undefined, newP
 function hardenedDescription(name: HardenedUser, newPassword: boolean): string {
   const [on, ...rest] = userRules(name);
   return [on, newPassword ? '<new password, written to .env>' : '<passwords kept>', ...rest].join(' ');
+}
+
+/** Everything ACL LIST describes, cleared, except the sanitize-payload flags (which ACL LIST then sets again). */
+const CLEAR_USER = ['resetpass', 'resetkeys', 'resetchannels', 'clearselectors', 'nocommands'];
+
+/** What puts `name` back exactly: cleared, then its rules from ACL LIST; undefined when it does not exist. */
+function restoreArgs(state: LiveState, name: string): string[] | undefined {
+  const rules = state.aclRules[name];
+  return rules ? [...CLEAR_USER, ...rules] : undefined;
 }
 
 function userChanges(state: LiveState): { changes: UserChange[]; notes: string[]; skipped: string[] } {
@@ -201,6 +220,7 @@ function userChanges(state: LiveState): { changes: UserChange[]; notes: string[]
       hardened: hardenedDescription(name, needsPassword),
       args: setuserArgs(name, cur, needsPassword),
       newPassword: needsPassword,
+      restore: cur ? restoreArgs(state, name) : undefined,
     });
   }
   const def = byName.get('default');
@@ -216,8 +236,10 @@ function userChanges(state: LiveState): { changes: UserChange[]; notes: string[]
       name: 'default',
       current: describeUser(def),
       hardened: `${DEFAULT_USER_RULES.join(' ')}`,
-      args: ['reset', ...DEFAULT_USER_RULES],
+      // Not `reset`, which also sets sanitize-payload: a rollback could not take that flag back off.
+      args: [...CLEAR_USER, ...DEFAULT_USER_RULES],
       newPassword: false,
+      restore: restoreArgs(state, 'default'),
     };
     if (def.enabled)
       change.warning =
@@ -249,7 +271,9 @@ export function planHardening(state: LiveState, wishes: LiveWishes): Plan {
   const users = userChanges(state);
   const notes = [...config.notes, ...users.notes];
   if (state.config.aclfile === '' && state.configFile)
-    notes.push('the server has no aclfile: CONFIG REWRITE writes the users into its redis.conf instead of ACL SAVE');
+    notes.push(
+      `the server has no aclfile: CONFIG REWRITE writes the users into its redis.conf (${state.configFile}) instead of ACL SAVE, and they work there. To keep them in an ACL file instead, move every "user" line out of redis.conf into that file (same syntax) and then add "aclfile PATH": redis-server refuses to start with users in both`,
+    );
   if (!state.configFile)
     notes.push(
       'the server was started without a config file: the changes cannot be persisted and a restart undoes them',

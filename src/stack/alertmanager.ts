@@ -30,9 +30,33 @@ export function inhibitRules(): { source_matchers: string[]; target_matchers: st
   return rules;
 }
 
+/** Where Alertmanager reads the webhook's password (monitoring/alertmanager/webhook-password, mounted with the dir). */
+export const WEBHOOK_PASSWORD_FILE = '/etc/alertmanager/webhook-password';
+
+/**
+ * alertmanager.webhookUrl split so that its credentials stay out of alertmanager.yml (a committed file): the URL
+ * without `user:password@`, and the user and password, which Alertmanager sends as basic auth, the password read from
+ * a local file (http_config.basic_auth.password_file, which Alertmanager 0.25 already has; webhook `url_file` needs
+ * 0.26).
+ */
+export function webhookParts(webhookUrl: string): { url: string; username?: string; password?: string } {
+  const u = new URL(webhookUrl);
+  if (!u.username && !u.password) return { url: webhookUrl };
+  const username = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return { url: u.href, username, password };
+}
+
 /** monitoring/alertmanager/alertmanager.yml. */
 export function renderAlertmanagerConfig(config: StackConfig): string {
   const rules = inhibitRules();
+  const hook = webhookParts(config.alertmanager.webhookUrl);
+  const auth =
+    hook.username !== undefined
+      ? { http_config: { basic_auth: { username: hook.username, password_file: WEBHOOK_PASSWORD_FILE } } }
+      : {};
   return renderYaml(
     {
       route: {
@@ -59,10 +83,11 @@ export function renderAlertmanagerConfig(config: StackConfig): string {
       receivers: gap([
         note(
           'Alertmanager POSTs its webhook JSON (version 4) here, resolved alerts included. The URL comes from\n' +
-            'alertmanager.webhookUrl in redoubt.yml; if it carries a token, treat this file as a secret.',
+            'alertmanager.webhookUrl in redoubt.yml without its user:password@, which become basic auth with the\n' +
+            'password in monitoring/alertmanager/webhook-password (local, never committed).',
           {
             name: WEBHOOK_RECEIVER,
-            webhook_configs: [{ url: config.alertmanager.webhookUrl, send_resolved: true }],
+            webhook_configs: [{ url: hook.url, send_resolved: true, ...auth }],
           },
         ),
       ]),

@@ -30,6 +30,23 @@ export const SERVICES = {
 /** Where nginx finds monitoring/nginx/ (nginx.conf, htpasswd, certs/) inside its container. */
 export const NGINX_CONF_DIR = '/etc/nginx/redoubt';
 
+/** Where the exporter container finds the files of redis.tlsCaFile, tlsClientCertFile and tlsClientKeyFile. */
+export const EXPORTER_TLS_DIR = '/etc/redoubt/tls';
+
+/** The exporter's TLS client files for rediss:// targets: read-only mounts and the variables naming them. */
+function exporterTls(config: StackConfig): { volumes: string[]; environment: Record<string, string> } {
+  const files = [
+    [config.redis.tlsCaFile, 'ca.crt', 'REDIS_EXPORTER_TLS_CA_CERT_FILE'],
+    [config.redis.tlsClientCertFile, 'client.crt', 'REDIS_EXPORTER_TLS_CLIENT_CERT_FILE'],
+    [config.redis.tlsClientKeyFile, 'client.key', 'REDIS_EXPORTER_TLS_CLIENT_KEY_FILE'],
+  ].filter(([host]) => host !== '');
+  return {
+    // Compose reads a relative source without ./ as a named volume.
+    volumes: files.map(([host, name]) => `${/^[./]/.test(host) ? host : `./${host}`}:${EXPORTER_TLS_DIR}/${name}:ro`),
+    environment: Object.fromEntries(files.map(([, name, variable]) => [variable, `${EXPORTER_TLS_DIR}/${name}`])),
+  };
+}
+
 /** `${VAR:?message}`: Compose stops with the message when VAR is unset or empty, instead of using a default. */
 function required(name: string): string {
   return `\${${name}:?${name} is not set: run redoubt stack --out . to write .env}`;
@@ -52,6 +69,7 @@ export function renderCompose(config: StackConfig): string {
   const pub = publicEndpoint(config);
   const { prometheus, alertmanager, grafana, exporter, nginx } = SERVICES;
   const needsHostGateway = config.redis.targets.some((t) => parseTarget(t).host === DOCKER_HOST);
+  const tls = exporterTls(config);
 
   const services = {
     prometheus: note(
@@ -133,7 +151,11 @@ export function renderCompose(config: StackConfig): string {
             REDIS_PASSWORD: required(EXPORTER_PASSWORD),
             REDOUBT_SCRAPE_ALLOWED_TARGETS: targetAddresses(config).join(','),
             REDIS_EXPORTER_CONNECTION_TIMEOUT: note("Below Prometheus' 10s scrape timeout.", '5s'),
+            ...tls.environment,
           },
+          ...(tls.volumes.length > 0
+            ? { volumes: note('The CA and client certificate for the rediss:// targets (redoubt.yml).', tls.volumes) }
+            : {}),
           ...(needsHostGateway
             ? {
                 extra_hosts: note(

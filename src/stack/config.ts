@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { coversEverything, MIN_PREFIX } from '../net/allowlist-breadth.ts';
+import { isValidHostName } from '../net/host-name.ts';
 import { ipv4BlocksOverlap } from '../net/ipv4.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { parseTarget, redactRaw } from '../redis/target.ts';
@@ -12,6 +14,13 @@ export interface StackConfig {
   redis: {
     /** Servers Prometheus scrapes through the exporter's /scrape: redis:// or rediss:// URLs, no passwords. */
     targets: string[];
+    /**
+     * For rediss:// targets: the CA that signed their certificates (required then) and a client certificate and key
+     * (for servers that ask for one), paths on this machine relative to --out; mounted read-only into the exporter.
+     */
+    tlsCaFile: string;
+    tlsClientCertFile: string;
+    tlsClientKeyFile: string;
   };
   prometheus: {
     /** How long Prometheus keeps samples: a Prometheus duration (15d, 12h, 2w). */
@@ -55,7 +64,7 @@ export const DEFAULT_ALLOW = ['127.0.0.1', '::1', '10.0.0.0/8', '192.168.0.0/16'
 export const DOCKER_HOST = 'host.docker.internal';
 
 export const DEFAULT_STACK_CONFIG: StackConfig = {
-  redis: { targets: [`redis://${DOCKER_HOST}:6379`] },
+  redis: { targets: [`redis://${DOCKER_HOST}:6379`], tlsCaFile: '', tlsClientCertFile: '', tlsClientKeyFile: '' },
   prometheus: { retention: '15d' },
   // `.invalid` never resolves (RFC 2606): until it is set, Alertmanager logs every failed delivery.
   alertmanager: { webhookUrl: 'http://alert-receiver.invalid/alerts' },
@@ -72,13 +81,17 @@ export class StackConfigError extends ConfigError {
 }
 
 const KEYS: Record<keyof StackConfig, string[]> = {
-  redis: ['targets'],
+  redis: ['targets', 'tlsCaFile', 'tlsClientCertFile', 'tlsClientKeyFile'],
   prometheus: ['retention'],
   alertmanager: ['webhookUrl'],
   grafana: ['adminUser'],
   proxy: ['publicUrl', 'allow', 'user'],
   exporter: ['buildContext'],
 };
+
+/** Control characters (a newline in a URL, an escape sequence): never part of a value, often of an attack. */
+const CONTROL = { test: (v: string) => [...v].some((c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f')) };
+const CONTROL_WHY = 'holds a control character (a line break, a tab, an escape): remove it';
 
 /** Prometheus' duration syntax: units from largest to smallest, each at most once (`1w2d`, `36h`, `90m`). */
 const PROM_DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
@@ -138,6 +151,7 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
     const v = get(section, key);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string' || v.trim() === '') fail(`${section}.${key}`, 'must be a non-empty string');
+    if (CONTROL.test(v as string)) fail(`${section}.${key}`, CONTROL_WHY);
     return (v as string).trim();
   };
   const list = (section: keyof StackConfig, key: string): string[] | undefined => {
@@ -146,6 +160,7 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
     if (!Array.isArray(v) || v.length === 0) fail(`${section}.${key}`, 'must be a non-empty list');
     return (v as unknown[]).map((item, i) => {
       if (typeof item !== 'string' || item.trim() === '') fail(`${section}.${key}[${i}]`, 'must be a non-empty string');
+      if (CONTROL.test(item as string)) fail(`${section}.${key}[${i}]`, CONTROL_WHY);
       return (item as string).trim();
     });
   };
@@ -171,11 +186,35 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
           key,
           `"${t}" must be a redis:// or rediss:// URL (unix sockets and bare host:port do not work from a container)`,
         );
+      if (!isValidHostName(parsed.host))
+        fail(
+          key,
+          `"${redactRaw(t)}" has the host "${parsed.host}", which is not a DNS name or an IP address (one host per target: list several as several entries)`,
+        );
       if (seen.has(parsed.display)) fail(key, `"${t}" is listed twice`);
       seen.add(parsed.display);
     }
     config.redis.targets = targets;
   }
+
+  const paths = {
+    tlsCaFile: 'CA certificate',
+    tlsClientCertFile: 'client certificate',
+    tlsClientKeyFile: 'client key',
+  };
+  for (const key of Object.keys(paths) as (keyof typeof paths)[]) {
+    const v = get('redis', key);
+    // '' (the default) means none, so the table of defaults round-trips.
+    if (v !== '' && v !== undefined && v !== null) config.redis[key] = str('redis', key) as string;
+  }
+  if (Boolean(config.redis.tlsClientCertFile) !== Boolean(config.redis.tlsClientKeyFile))
+    fail('redis.tlsClientCertFile', 'and redis.tlsClientKeyFile go together: give both, or neither');
+  const tlsTargets = config.redis.targets.filter((t) => /^rediss:/i.test(t));
+  if (tlsTargets.length > 0 && !config.redis.tlsCaFile)
+    fail(
+      'redis.tlsCaFile',
+      `is needed for ${tlsTargets[0]}: the CA certificate that signed the server's certificate (e.g. tls/ca.crt from redoubt harden --tls), a path relative to --out; add redis.tlsClientCertFile and redis.tlsClientKeyFile if the server asks for a client certificate`,
+    );
 
   const retention = str('prometheus', 'retention');
   if (retention !== undefined) {
@@ -215,6 +254,8 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
     if (url?.protocol !== 'https:')
       fail('proxy.publicUrl', `"${publicUrl}" must be an https:// URL such as https://monitoring.example.internal`);
     const u = url as URL;
+    if (!isValidHostName(u.hostname.replace(/^\[|\]$/g, '')))
+      fail('proxy.publicUrl', `"${publicUrl}" must name its host with letters, digits, hyphens and dots only`);
     if (u.pathname !== '/' || u.search || u.hash || u.username || u.password)
       fail('proxy.publicUrl', `"${publicUrl}" must be an origin only (scheme, host, optional port), without a path`);
     config.proxy.publicUrl = u.origin;
@@ -227,7 +268,16 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
       if (why) fail(`proxy.allow[${i}]`, `"${a}" ${why} (use e.g. 10.0.0.0/8, 192.168.1.20 or fd00::/8)`);
       // Any /0 (10.0.0.0/0 too): nginx ignores the address bits a prefix leaves out.
       if (/\/0+$/.test(a)) fail(`proxy.allow[${i}]`, `"${a}" lets every address in; list your networks`);
+      const [addr, prefix] = a.split('/');
+      const min = MIN_PREFIX[isIP(addr) as 4 | 6];
+      if (prefix !== undefined && Number(prefix) < min)
+        fail(
+          `proxy.allow[${i}]`,
+          `"${a}" is broader than /${min}, a slice of the internet rather than a network of yours; list your networks`,
+        );
     });
+    if (coversEverything(allow))
+      fail('proxy.allow', `[${allow.join(', ')}] together let every address in; list your networks`);
     config.proxy.allow = allow;
   }
 

@@ -54,6 +54,11 @@ export const STACK_LAYOUT = {
   caCert: local('monitoring/nginx/certs/ca.crt', 0o644, 'the private CA: trust it in browsers and curl --cacert'),
   serverCert: local('monitoring/nginx/certs/server.crt', 0o644, "nginx's certificate"),
   serverKey: local('monitoring/nginx/certs/server.key', 0o600, "nginx's private key"),
+  webhookPassword: local(
+    'monitoring/alertmanager/webhook-password',
+    0o600,
+    "the password of alertmanager.webhookUrl (Alertmanager's basic auth)",
+  ),
 } as const satisfies Record<string, StackPath>;
 
 export type StackFileId = keyof typeof STACK_LAYOUT;

@@ -80,6 +80,11 @@ export function renderHtpasswdFile(config: StackConfig, passwords: StackEnv, sal
   );
 }
 
+/** The webhook's password alone (no newline: Alertmanager reads the file's whole content). */
+export function renderWebhookPasswordFile(password: string): StackFile {
+  return file('webhookPassword', password);
+}
+
 export function renderTlsFiles(tls: StackTls): StackFile[] {
   return [file('caCert', tls.caCert), file('serverCert', tls.serverCert), file('serverKey', tls.serverKey)];
 }

@@ -6,7 +6,17 @@
  * commandstats and DBSIZE before and after).
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -387,6 +397,27 @@ describe('--output', () => {
     assert.equal(t.code, 0, t.stderr);
     assert.equal(t.stdout, '');
     assert.match(readFileSync(table, 'utf8'), /^redoubt audit/);
+  });
+});
+
+describe('--output that cannot be written: one line, exit 2, nothing written through a link', () => {
+  test('a directory that does not exist', async () => {
+    const r = await audit(['--redis', open.url, '--output', join(root, 'nonexistent', 'dir', 'x.json')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^redoubt audit: --output: cannot write .*x\.json: its directory does not exist$/m);
+  });
+
+  test('a symbolic link at the destination is refused and its target untouched', async () => {
+    const victim = join(root, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    const link = join(root, 'linked-report.json');
+    symlinkSync(victim, link);
+    const r = await audit(['--redis', open.url, '--format', 'json', '--output', link]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is a symbolic link/);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link itself is left alone');
   });
 });
 

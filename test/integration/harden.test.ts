@@ -304,6 +304,7 @@ describe('harden --out --tls: the server serves TLS only, to clients with the ge
   const dir = join(root, 'tls');
   let server: RedisServer;
   let env: Record<string, string>;
+  let printed = '';
   const tlsFiles = () => ({
     ca: readFileSync(join(dir, 'tls/ca.crt')),
     cert: readFileSync(join(dir, 'tls/client.crt')),
@@ -314,6 +315,7 @@ describe('harden --out --tls: the server serves TLS only, to clients with the ge
   before(async () => {
     const r = await harden(['--out', dir, '--tls', '--role', 'cache']);
     assert.equal(r.code, 0, r.out);
+    printed = r.out;
     env = readEnv(dir);
     server = await startHardened(dir, true);
   });
@@ -337,6 +339,32 @@ describe('harden --out --tls: the server serves TLS only, to clients with the ge
       respCommand({ host: '127.0.0.1', port: server.port, tls: caOnly, username: 'admin', password: 'x' }, 'PING'),
     );
     await assert.rejects(respCommand({ host: '127.0.0.1', port: server.port }, 'PING'));
+  });
+
+  test('the audit command it prints (with its TLS flags) audits the server as the auditor user', async () => {
+    const command = /REDIS_PASSWORD="\$REDIS_AUDITOR_PASSWORD" redoubt audit (--redis (?:[^\n]*\\\n)*[^\n]*)/.exec(
+      printed,
+    );
+    assert.ok(command, printed);
+    const args = command[1]
+      .replace(/\\\n/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .map((a) => a.replace(':6379', `:${server.port}`));
+    assert.ok(args.includes('--tls-client-cert-file'), args.join(' '));
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (d) => {
+      out += d;
+    });
+    const code = await main(['audit', ...args, '--format', 'json'], {
+      stdout: stream,
+      stderr: stream,
+      env: { REDIS_PASSWORD: env.REDIS_AUDITOR_PASSWORD },
+      stopSignal: new Promise(() => {}),
+    });
+    assert.notEqual(code, 2, out);
+    assert.equal(JSON.parse(out).redis_version, '7.0.15', 'it connected and logged in');
   });
 
   test('redoubt exporter scrapes it over mTLS as the exporter user', async () => {

@@ -48,8 +48,11 @@ const CUSTOM = parseStackConfig(
   [
     'redis:',
     '  targets: [redis://10.0.0.5:6379, rediss://cache.internal:6380, "redis://exporter@[fd00::5]:6379/2"]',
+    '  tlsCaFile: tls/ca.crt',
+    '  tlsClientCertFile: tls/client.crt',
+    '  tlsClientKeyFile: /etc/redis/tls/client.key',
     'prometheus: { retention: 30d }',
-    'alertmanager: { webhookUrl: "https://hooks.example.internal/alerts?channel=ops" }',
+    'alertmanager: { webhookUrl: "https://alerts:s3cr%40t@hooks.example.internal/alerts?channel=ops" }',
     'grafana: { adminUser: ops }',
     'proxy:',
     '  publicUrl: https://monitoring.example.internal:8443',
@@ -79,6 +82,7 @@ describe('promtool and amtool accept the generated configuration', () => {
       assert.match(am.output, /SUCCESS/);
       assert.match(am.output, /- 3 inhibit rules/);
       assert.match(am.output, /- 1 receivers/);
+      assert.doesNotMatch(readFileSync(join(dir, 'monitoring/alertmanager/alertmanager.yml'), 'utf8'), /s3cr/);
     });
   }
 });
@@ -407,5 +411,22 @@ describe('the exporter as the compose file runs it, against Redis with the gener
       await exporter.stop();
       await redis.stop();
     }
+  });
+});
+
+describe('rediss:// targets: the exporter gets the CA and client certificate', () => {
+  test('mounted read-only, named by the variables the exporter reads', () => {
+    const compose = parse(renderCommittedFiles(CUSTOM).find((f) => f.id === 'compose')?.data ?? '');
+    const ex = compose.services['redis-exporter'];
+    assert.deepEqual(ex.volumes, [
+      './tls/ca.crt:/etc/redoubt/tls/ca.crt:ro',
+      './tls/client.crt:/etc/redoubt/tls/client.crt:ro',
+      '/etc/redis/tls/client.key:/etc/redoubt/tls/client.key:ro',
+    ]);
+    assert.equal(ex.environment.REDIS_EXPORTER_TLS_CA_CERT_FILE, '/etc/redoubt/tls/ca.crt');
+    assert.equal(ex.environment.REDIS_EXPORTER_TLS_CLIENT_CERT_FILE, '/etc/redoubt/tls/client.crt');
+    assert.equal(ex.environment.REDIS_EXPORTER_TLS_CLIENT_KEY_FILE, '/etc/redoubt/tls/client.key');
+    const plain = parse(renderCommittedFiles(DEFAULT_STACK_CONFIG).find((f) => f.id === 'compose')?.data ?? '');
+    assert.equal(plain.services['redis-exporter'].volumes, undefined);
   });
 });

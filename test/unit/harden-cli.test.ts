@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,7 +20,7 @@ import type { FlagSpec } from '../../src/cli/flags.ts';
 import { HARDEN_FLAGS, runHarden } from '../../src/cli/harden.ts';
 import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
 import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/harden/users.ts';
-import { runMain } from '../support/redoubt.ts';
+import { runCli, runMain } from '../support/redoubt.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'redoubt-harden-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -112,6 +122,46 @@ describe('redoubt harden --out', () => {
       assert.match(r.stderr, message);
       assert.ok(!existsSync(dir));
     });
+
+  test('--bind warns about a public address and one that is not on this host, and still writes', async () => {
+    const dir = fresh();
+    const r = await harden(['--out', dir, '--bind', '8.8.8.8']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: --bind 8\.8\.8\.8 is a public address/);
+    assert.match(r.stderr, /warning: --bind 8\.8\.8\.8 is not an address of this host.*--bind -8\.8\.8\.8/);
+    const quiet = await harden(['--out', fresh(), '--bind', '127.0.0.1']);
+    assert.equal(quiet.stderr, '', 'loopback: nothing to warn about');
+  });
+
+  test('--out where a file is (like /etc/passwd): one line, exit 2, the file untouched', async () => {
+    const base = fresh();
+    mkdirSync(base);
+    const file = join(base, 'passwd');
+    writeFileSync(file, 'root:x:0:0::/root:/bin/sh\n');
+    const r = await harden(['--out', file]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stderr, `redoubt harden: cannot create ${file}: ${file} exists and is not a directory\n`);
+    assert.equal(readFileSync(file, 'utf8'), 'root:x:0:0::/root:/bin/sh\n');
+  });
+
+  test('--out with a symbolic link planted where a file goes: refused with --force too, its target untouched', async () => {
+    const dir = fresh();
+    assert.equal((await harden(['--out', dir])).code, 0);
+    const victim = join(dir, '..', `victim${n}`);
+    writeFileSync(victim, 'precious');
+    rmSync(join(dir, 'users.acl'));
+    symlinkSync(victim, join(dir, 'users.acl'));
+    const r = await harden(['--out', dir, '--force']);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /users\.acl is a symbolic link; redoubt never writes through one/);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+  });
+
+  test('--out /proc/foo (where a recursive mkdir spins): the built CLI exits 2 promptly', async () => {
+    const r = await runCli(['harden', '--out', '/proc/redoubt-test/out'], { timeoutMs: 60000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^redoubt harden: cannot create the directory \/proc\/redoubt-test/);
+  });
 
   test('neither --out nor --redis: exit 2 with what to pass', async () => {
     const r = await harden([]);

@@ -213,6 +213,7 @@ function state(over: Partial<LiveState> = {}): LiveState {
     configFile: '/etc/redis/redis.conf',
     config: { ...CONFIG_WEAK },
     users: [parseAclListLine('user default on nopass ~* &* +@all')!],
+    aclRules: { default: ['on', 'nopass', '~*', '&*', '+@all'] },
     whoami: 'default',
     commands: TABLE,
     usedMemory: 1_000_000,
@@ -263,12 +264,35 @@ describe('planHardening', () => {
         ['default', false],
       ],
     );
-    assert.deepEqual(plan.users.at(-1)?.args, ['reset', 'off', 'resetchannels', '-@all']);
+    assert.deepEqual(plan.users.at(-1)?.args, [
+      'resetpass',
+      'resetkeys',
+      'resetchannels',
+      'clearselectors',
+      'nocommands',
+      'off',
+      'resetchannels',
+      '-@all',
+    ]);
+    assert.deepEqual(plan.users.at(-1)?.restore, [
+      'resetpass',
+      'resetkeys',
+      'resetchannels',
+      'clearselectors',
+      'nocommands',
+      'on',
+      'nopass',
+      '~*',
+      '&*',
+      '+@all',
+    ]);
     assert.match(plan.users.at(-1)?.warning ?? '', /move them to the app user/);
     assert.deepEqual(
       plan.restart.map((r) => r.name),
-      ['bind', 'enable-module-command', 'aclfile', 'logfile'],
+      ['bind', 'enable-module-command', 'logfile'],
+      'never aclfile: the users of a server without one are in redis.conf, and both at once stop Redis from starting',
     );
+    assert.match(plan.notes.join('\n'), /move every "user" line out of redis\.conf/);
     assert.match(plan.notes.join('\n'), /--maxmemory SIZE/);
     assert.match(plan.notes.join('\n'), /--role cache\|store/);
   });

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +21,7 @@ import { DEFAULT_STACK_CONFIG, parseStackConfig, type StackConfig } from '../../
 import { parseEnvFile, STACK_ENV } from '../../src/stack/env.ts';
 import { apr1Hash } from '../../src/stack/htpasswd.ts';
 import { STACK_LAYOUT, stackPaths } from '../../src/stack/layout.ts';
+import { MANIFEST_PATH } from '../../src/stack/manifest.ts';
 import { renderCommittedFiles } from '../../src/stack/render.ts';
 import { runMain } from '../support/redoubt.ts';
 
@@ -23,8 +34,10 @@ const stack = (args: string[]) => runMain(['stack', ...args]);
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const read = (dir: string, id: keyof typeof STACK_LAYOUT) => readFileSync(join(dir, STACK_LAYOUT[id].path), 'utf8');
+/** The local files every run writes (the webhook's password only exists when alertmanager.webhookUrl has one). */
+const alwaysLocal = () => stackPaths('local').filter((p) => p !== STACK_LAYOUT.webhookPassword);
 const localSnapshot = (dir: string) =>
-  Object.fromEntries(stackPaths('local').map((p) => [p.path, readFileSync(join(dir, p.path), 'utf8')]));
+  Object.fromEntries(alwaysLocal().map((p) => [p.path, readFileSync(join(dir, p.path), 'utf8')]));
 
 function allFiles(dir: string, prefix = ''): string[] {
   return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
@@ -39,12 +52,16 @@ describe('redoubt stack --out', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
       allFiles(dir).sort(),
-      Object.values(STACK_LAYOUT)
-        .map((p) => p.path)
-        .sort(),
-      'exactly the layout, no temporary files',
+      [
+        ...Object.values(STACK_LAYOUT)
+          .filter((p) => p !== STACK_LAYOUT.webhookPassword)
+          .map((p) => p.path),
+        MANIFEST_PATH,
+      ].sort(),
+      'exactly the layout and the manifest, no temporary files',
     );
-    for (const p of Object.values(STACK_LAYOUT)) assert.equal(mode(join(dir, p.path)), p.mode, p.path);
+    for (const p of Object.values(STACK_LAYOUT))
+      if (p !== STACK_LAYOUT.webhookPassword) assert.equal(mode(join(dir, p.path)), p.mode, p.path);
     for (const f of renderCommittedFiles(DEFAULT_STACK_CONFIG)) assert.equal(read(dir, f.id), f.data, f.path);
 
     const env = parseEnvFile(read(dir, 'env'));
@@ -92,13 +109,110 @@ describe('redoubt stack --out', () => {
     const r = await stack(['--out', dir, '--config', cfg]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(localSnapshot(dir), before, 'secrets untouched');
-    for (const p of stackPaths('local'))
-      assert.match(r.stdout, new RegExp(`kept\\s+${p.path.replaceAll('.', '\\.')}\\s`));
+    for (const p of alwaysLocal()) assert.match(r.stdout, new RegExp(`kept\\s+${p.path.replaceAll('.', '\\.')}\\s`));
     assert.match(r.stdout, /wrote\s+monitoring\/alertmanager\/alertmanager\.yml/);
     assert.match(r.stdout, /unchanged\s+monitoring\/nginx\/nginx\.conf/);
     assert.match(read(dir, 'alertmanager'), /url: https:\/\/hooks\.example\.internal\/alerts/);
     assert.match(read(dir, 'compose'), /--storage\.tsdb\.retention\.time=30d/);
     assert.doesNotMatch(r.stdout, /alerts go nowhere|add \.env/);
+  });
+
+  test("the user's own Dockerfile and .dockerignore and a hand-edited alert.rules are kept and reported; --force replaces them", async () => {
+    const dir = fresh();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(dir, '.dockerignore'), 'secrets/\n');
+    const first = await stack(['--out', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM scratch\n');
+    assert.equal(readFileSync(join(dir, '.dockerignore'), 'utf8'), 'secrets/\n');
+    assert.match(
+      first.stdout,
+      /kept\s+Dockerfile\s+changed since redoubt stack wrote it, or not written by it.*--force replaces it/,
+    );
+    assert.equal(read(dir, 'dockerfile').length > 0, true);
+    assert.equal(
+      readFileSync(join(dir, 'Dockerfile.redoubt-new'), 'utf8'),
+      renderCommittedFiles(DEFAULT_STACK_CONFIG).find((f) => f.id === 'dockerfile')?.data,
+    );
+
+    const rules = join(dir, STACK_LAYOUT.alertRules.path);
+    const edited = `${readFileSync(rules, 'utf8')}# my own rule\n`;
+    writeFileSync(rules, edited);
+    const cfg = join(dir, 'redoubt.yml');
+    writeFileSync(cfg, 'prometheus: { retention: 30d }\n');
+    const second = await stack(['--out', dir, '--config', cfg]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(readFileSync(rules, 'utf8'), edited, 'the edited rules survive a re-run');
+    assert.match(second.stdout, /kept\s+monitoring\/prometheus\/alert\.rules\s+changed since/);
+    assert.match(read(dir, 'compose'), /retention\.time=30d/, 'a file redoubt wrote and nobody changed is regenerated');
+
+    const forced = await stack(['--out', dir, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(
+      read(dir, 'dockerfile'),
+      renderCommittedFiles(DEFAULT_STACK_CONFIG).find((f) => f.id === 'dockerfile')?.data,
+    );
+    assert.notEqual(readFileSync(rules, 'utf8'), edited);
+  });
+
+  test('a new proxy.publicUrl: a certificate for the new name, the passwords kept', async () => {
+    const dir = fresh();
+    assert.equal((await stack(['--out', dir])).code, 0);
+    const env = read(dir, 'env');
+    const acl = read(dir, 'usersAcl');
+    const cfg = join(dir, 'redoubt.yml');
+    writeFileSync(cfg, 'proxy: { publicUrl: "https://mon.example.internal" }\n');
+    const r = await stack(['--out', dir, '--config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    const cert = new X509Certificate(read(dir, 'serverCert'));
+    assert.match(String(cert.subjectAltName), /DNS:mon\.example\.internal/);
+    assert.ok(cert.verify(new X509Certificate(read(dir, 'caCert')).publicKey));
+    assert.match(r.stdout, /did not name mon\.example\.internal .*passwords kept/);
+    assert.equal(read(dir, 'env'), env);
+    assert.equal(read(dir, 'usersAcl'), acl);
+    const again = await stack(['--out', dir, '--config', cfg]);
+    assert.match(again.stdout, /kept\s+monitoring\/nginx\/certs\/server\.crt/, 'a matching certificate is kept');
+  });
+
+  test('symbolic links where a file or a directory goes: refused with one line, exit 2, nothing written through them', async () => {
+    const dir = fresh();
+    const elsewhere = fresh();
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, join(dir, 'monitoring'));
+    const r = await stack(['--out', dir]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /monitoring is a symbolic link; redoubt never writes through one/);
+    assert.deepEqual(readdirSync(elsewhere), []);
+
+    const dir2 = fresh();
+    mkdirSync(dir2, { recursive: true });
+    const victim = join(elsewhere, 'victim');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(dir2, 'Dockerfile'));
+    const r2 = await stack(['--out', dir2, '--force']);
+    assert.equal(r2.code, 2, r2.stdout);
+    assert.match(r2.stderr, /Dockerfile is a symbolic link/);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+  });
+
+  test("the webhook's credentials: basic auth from a 0600 local file, never in alertmanager.yml", async () => {
+    const dir = fresh();
+    mkdirSync(dir, { recursive: true });
+    const cfg = join(dir, 'redoubt.yml');
+    writeFileSync(cfg, 'alertmanager: { webhookUrl: "https://alerts:t0p%2Fsecret@hooks.example.internal/a" }\n');
+    const r = await stack(['--out', dir, '--config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    const am = read(dir, 'alertmanager');
+    assert.doesNotMatch(am, /t0p/);
+    assert.match(am, /url: https:\/\/hooks\.example\.internal\/a/);
+    assert.match(am, /username: alerts/);
+    assert.match(am, /password_file: \/etc\/alertmanager\/webhook-password/);
+    assert.equal(read(dir, 'webhookPassword'), 't0p/secret');
+    assert.equal(mode(join(dir, STACK_LAYOUT.webhookPassword.path)), 0o600);
+    assert.doesNotMatch(r.stdout, /t0p/);
+    assert.match(r.stdout, /sudo chown 65534 .*webhook-password/);
   });
 
   test('files derived from .env that went missing are made again from it', async () => {
@@ -124,7 +238,7 @@ describe('redoubt stack --out', () => {
     const r = await stack(['--out', dir, '--force']);
     assert.equal(r.code, 0, r.stderr);
     const afterForce = localSnapshot(dir);
-    for (const p of stackPaths('local')) assert.notEqual(afterForce[p.path], before[p.path], p.path);
+    for (const p of alwaysLocal()) assert.notEqual(afterForce[p.path], before[p.path], p.path);
   });
 
   test('refuses, without writing, where kept secrets would no longer match', async () => {

@@ -35,7 +35,7 @@ describe('redoubt.yml', () => {
   test('every key can be set', () => {
     const c = parseStackConfig(
       [
-        'redis: { targets: ["redis://10.0.0.5:6379", "rediss://cache.internal:6380"] }',
+        'redis: { targets: ["redis://10.0.0.5:6379", "rediss://cache.internal:6380"], tlsCaFile: tls/ca.crt }',
         'prometheus: { retention: 1w2d }',
         'alertmanager: { webhookUrl: "https://hooks.example.internal/a" }',
         'grafana: { adminUser: ops }',
@@ -87,8 +87,36 @@ describe('redoubt.yml', () => {
     rejects('proxy: { allow: [10.0.0.0/8, 10.1.2.3/0] }', /proxy\.allow\[1\] "10\.1\.2\.3\/0" lets every address in/);
     rejects('proxy: { allow: ["fd00::/0"] }', /proxy\.allow\[0\] "fd00::\/0" lets every address in/);
     rejects('proxy: [1]', /proxy must be a mapping/);
+    rejects('proxy: { allow: [0.0.0.0/1, 128.0.0.0/1] }', /proxy\.allow\[0\] "0\.0\.0\.0\/1" is broader than \/8/);
+    rejects('proxy: { allow: ["::/1", "8000::/1"] }', /proxy\.allow\[0\] "::\/1" is broader than \/7/);
+    rejects(
+      `proxy: { allow: [${Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`).join(', ')}] }`,
+      /proxy\.allow \[0\.0\.0\.0\/8, .*\] together let every address in/,
+    );
+    rejects(
+      'proxy: { publicUrl: "https://a$({touch,x})b.example.com" }',
+      /proxy\.publicUrl .* letters, digits, hyphens/,
+    );
+    rejects(
+      'alertmanager: { webhookUrl: "https://hooks.example/a\\nb" }',
+      /alertmanager\.webhookUrl holds a control character/,
+    );
+    rejects(
+      'redis: { targets: ["redis://10.0.0.5,169.254.169.254:6379"] }',
+      /redis\.targets\[0\] .* not a DNS name or an IP address \(one host per target/,
+    );
+    rejects('redis: { targets: ["rediss://cache.internal:6380"] }', /redis\.tlsCaFile is needed for rediss:\/\/cache/);
+    rejects(
+      'redis: { targets: ["rediss://c:6380"], tlsCaFile: ca.crt, tlsClientCertFile: c.crt }',
+      /redis\.tlsClientCertFile and redis\.tlsClientKeyFile go together/,
+    );
     rejects('- a', /expected a mapping of sections/);
     rejects('proxy: { allow: [', /not valid YAML/);
+  });
+
+  test('allowlists as broad as the rules allow are accepted', () => {
+    const c = parseStackConfig('proxy: { allow: [10.0.0.0/8, 11.0.0.0/8, "fc00::/7", 192.168.1.1] }');
+    assert.deepEqual(c.proxy.allow, ['10.0.0.0/8', '11.0.0.0/8', 'fc00::/7', '192.168.1.1']);
   });
 
   test('a password in a target never appears in the error', () => {

@@ -218,6 +218,7 @@ describe('.env and .env.example', () => {
       local.map((f) => f.id).sort(),
       stackPaths('local')
         .map((p) => Object.entries(STACK_LAYOUT).find(([, q]) => q === p)?.[0])
+        .filter((id) => id !== 'webhookPassword')
         .sort(),
     );
     const acl = local.find((f) => f.id === 'usersAcl')?.data ?? '';

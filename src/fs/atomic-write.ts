@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * Every file redoubt writes goes through here, so that none of them can be turned against the user:
+ * - a random temporary name in the destination's directory, created with O_CREAT|O_EXCL|O_NOFOLLOW (a file or a
+ *   symbolic link planted at that name is never opened, let alone followed) and exactly `mode`, whatever the umask;
+ * - the data fsynced, then renamed (or hard-linked, when the destination must not exist yet) over the destination,
+ *   and the directory fsynced: a reader or a crash sees the old content or the new, never a part;
+ * - a destination that is a symbolic link, a directory or a device is refused, and an existing file is replaced only
+ *   when the caller says so (`overwrite`, which commands give only with --force or for files they own).
+ */
+
+/** A file or directory redoubt was asked to write cannot be written; the message says why and what to do. */
+export class FileWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileWriteError';
+  }
+}
+
+export interface WriteOptions {
+  /** Permission bits of the new file (0600 for secrets, 0644 otherwise). */
+  mode: number;
+  /** Replace an existing regular file; without it an existing file is an error. */
+  overwrite: boolean;
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory',
+  ELOOP: 'a part of the path is a symbolic link',
+  EEXIST: 'it exists',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** One line for an errno error, naming the path and never a Node stack. */
+export function describeFsError(what: string, err: unknown): FileWriteError {
+  if (err instanceof FileWriteError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return new FileWriteError(`cannot ${what}: ${REASONS[code] ?? (code || (err as Error).message)}`);
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw describeFsError(`write ${path}`, err);
+  }
+}
+
+/** Refuses a destination that is not a regular file (or absent), and an existing one unless `overwrite`. */
+function checkDestination(path: string, overwrite: boolean): void {
+  const st = lstatOrUndefined(path);
+  if (!st) return;
+  if (st.isSymbolicLink())
+    throw new FileWriteError(
+      `${path} is a symbolic link; redoubt never writes through one: remove the link or choose another path`,
+    );
+  if (!st.isFile()) throw new FileWriteError(`${path} exists and is not a regular file; choose another path`);
+  if (!overwrite) throw new FileWriteError(`${path} exists; refusing to overwrite it`);
+}
+
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Creates a fresh temporary file next to `path`; a name that is taken (planted) is skipped, never opened. */
+function createTemp(path: string, mode: number): { tmp: string; fd: number } {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(9).toString('hex')}.tmp`);
+    try {
+      return { tmp, fd: openSync(tmp, CREATE_FLAGS, mode) };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ELOOP') throw describeFsError(`write ${path}`, err);
+    }
+  }
+  throw new FileWriteError(`cannot write ${path}: no free temporary name in ${dirname(path)}`);
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions): void {
+  checkDestination(path, options.overwrite);
+  const { tmp, fd } = createTemp(path, options.mode);
+  try {
+    try {
+      fchmodSync(fd, options.mode);
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (options.overwrite) {
+      checkDestination(path, true);
+      // rename replaces a link planted since the check by the new file; it never writes through it.
+      renameSync(tmp, path);
+    } else {
+      // link fails with EEXIST if anything appeared at `path` since the check: never a silent overwrite.
+      linkSync(tmp, path);
+      unlinkSync(tmp);
+    }
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new FileWriteError(`${path} appeared while redoubt was writing it; refusing to overwrite it`);
+    throw describeFsError(`write ${path}`, err);
+  }
+  fsyncDirectory(dirname(path));
+}
+
+export function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on a directory; the file itself is already on disk.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * `mkdir -p`, one component at a time. Node's own recursive mkdir loops forever where mkdir answers ENOENT for a
+ * path whose parent exists (/proc/foo), so it is not used. Directories at or above `root` may be links (the user
+ * chose the path); below it, a component that is a symbolic link is refused, so a planted link never redirects a
+ * write.
+ */
+export function makeDirectory(path: string, mode: number, root = path): void {
+  const target = resolve(path);
+  const top = resolve(root);
+  const parts = target.split(sep).filter(Boolean);
+  let current: string = sep;
+  for (const part of parts) {
+    current = join(current, part);
+    const below = relative(top, current) !== '' && !relative(top, current).startsWith('..');
+    const st = lstatOrUndefined(current);
+    if (st?.isSymbolicLink() && below)
+      throw new FileWriteError(
+        `${current} is a symbolic link; redoubt never writes through one: remove the link or choose another directory`,
+      );
+    if (st) {
+      if (st.isDirectory() || (st.isSymbolicLink() && !below && isDirectoryThroughLink(current))) continue;
+      throw new FileWriteError(`cannot create ${target}: ${current} exists and is not a directory`);
+    }
+    try {
+      mkdirSync(current, { mode });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && lstatOrUndefined(current)?.isDirectory()) continue;
+      if (code === 'ENOENT')
+        throw new FileWriteError(`cannot create the directory ${current}: its file system does not allow it`);
+      throw describeFsError(`create the directory ${current}`, err);
+    }
+  }
+}
+
+function isDirectoryThroughLink(path: string): boolean {
+  try {
+    return lstatSync(`${path}/.`).isDirectory();
+  } catch {
+    return false;
+  }
+}
