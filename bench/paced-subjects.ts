@@ -17,6 +17,11 @@ export const SUBJECTS = {
     nodeArgs: [...SHEBANG_NODE_ARGS, '--single-threaded-gc'],
   },
   redoubt_semi_space_default: { exporter: 'redoubt', args: [], nodeArgs: ['--max-semi-space-size=0'] },
+  redoubt_budget_1000: {
+    exporter: 'redoubt',
+    args: [],
+    nodeArgs: [...SHEBANG_NODE_ARGS, '--interrupt-budget=1000'],
+  },
   redoubt_budget_default: {
     exporter: 'redoubt',
     args: [],
