@@ -36,12 +36,16 @@ process.once('exit', killAllExporters);
  * Starts an exporter as a child process on a free loopback port and waits for /health.
  * `redisAddr` '' starts it without a home target (only /scrape?target= then); `allowedTargets` are the targets
  * redoubt's /scrape may reach besides it (redis_exporter reaches any).
- * REDOUBT_BENCH_NODE_ARGS adds node flags for redoubt, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+ * REDOUBT_BENCH_NODE_ARGS adds node flags for redoubt, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; `extraArgs` are
+ * appended to the exporter's own flags; `nodeArgsOverride` replaces REDOUBT_BENCH_NODE_ARGS (the shebang's
+ * flags are then not applied: name them).
  */
 export async function startExporter(
   name: ExporterName,
   redisAddr: string,
   allowedTargets: string[] = [],
+  extraArgs: string[] = [],
+  nodeArgsOverride?: string[],
 ): Promise<RunningExporter> {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
@@ -50,7 +54,7 @@ export async function startExporter(
   if (name === 'redoubt') {
     // Run the CLI file itself, as an installed `redoubt` runs (its shebang carries the node flags); with
     // REDOUBT_BENCH_NODE_ARGS, run it through node with those flags instead.
-    const nodeArgs = (process.env.REDOUBT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = nodeArgsOverride ?? (process.env.REDOUBT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     cmd = nodeArgs.length ? process.execPath : join(REPO_ROOT, 'bin/redoubt.js');
     args = [
       ...(nodeArgs.length ? [...nodeArgs, join(REPO_ROOT, 'bin/redoubt.js')] : []),
@@ -59,10 +63,11 @@ export async function startExporter(
       ...(allowedTargets.length > 0 ? [`--scrape.allowed-targets=${allowedTargets.join(',')}`] : []),
       '--web.listen-address',
       listen,
+      ...extraArgs,
     ];
   } else {
     cmd = requireBinary('prometheus-redis-exporter');
-    args = [`-redis.addr=${redisAddr}`, '-web.listen-address', listen];
+    args = [`-redis.addr=${redisAddr}`, '-web.listen-address', listen, ...extraArgs];
   }
   // Only PATH/HOME: both exporters read REDIS_* variables, which must not leak in from the shell.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
