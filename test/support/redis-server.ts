@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
@@ -95,6 +96,17 @@ export function aclPasswordHash(password: string): string {
  * Waits for this redis-server's own "Ready to accept connections" (a connect to the port could reach another
  * process that took it); a server that exits because its port was taken throws PortTakenError.
  */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
 async function waitForReady(port: number, child: ChildProcess, logs: () => string, timeoutMs = 20000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -103,6 +115,9 @@ async function waitForReady(port: number, child: ChildProcess, logs: () => strin
       throw new Error(`redis-server exited with ${child.exitCode ?? child.signalCode}: ${logs()}`);
     }
     if (logs().includes('Ready to accept connections')) return;
+    // A config with its own `logfile` (a test applying harden's advice) says nothing here: then a connect while
+    // the process is alive (the port is below the ephemeral range, so no other process holds it by chance).
+    if (logs() === '' && (await accepts(port)) && child.exitCode === null && child.signalCode === null) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   child.kill('SIGKILL');
