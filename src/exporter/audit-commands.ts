@@ -1,4 +1,5 @@
-import type { Command, CommandArg, RedisConnection, Reply } from '../redis/connection.ts';
+import type { Command, RedisConnection, Reply } from '../redis/connection.ts';
+import { DelegatingConnection } from '../redis/delegating-connection.ts';
 import { DenyCachingConnection, permissionKey } from '../redis/deny-cache.ts';
 
 /**
@@ -15,40 +16,13 @@ const LEAST_PRIVILEGE = ['ping', 'info', 'config|get', 'command|info'];
  * ACL LOG entry and an errorstat_NOPERM count, which the audit reads as privilege probing by someone: so the
  * exporter's background audit does not try.
  */
-export class LeastPrivilegeConnection implements RedisConnection {
+export class LeastPrivilegeConnection extends DelegatingConnection {
   private readonly allowed: Set<string>;
 
-  constructor(
-    private readonly inner: RedisConnection,
-    configCommand: string | null,
-  ) {
+  constructor(inner: RedisConnection, configCommand: string | null) {
+    super(inner);
     this.allowed = new Set(LEAST_PRIVILEGE);
     if (configCommand && configCommand.toLowerCase() !== 'config') this.allowed.add(configCommand.toLowerCase());
-  }
-
-  get target() {
-    return this.inner.target;
-  }
-  get generation() {
-    return this.inner.generation;
-  }
-  ready(deadlineMs?: number) {
-    return this.inner.ready(deadlineMs);
-  }
-  isReady() {
-    return this.inner.isReady();
-  }
-  reset() {
-    this.inner.reset();
-  }
-  close() {
-    return this.inner.close();
-  }
-
-  async call(name: string, ...args: CommandArg[]): Promise<unknown> {
-    const [r] = await this.pipeline([[name, ...args]]);
-    if (!r.ok) throw r.error;
-    return r.value;
   }
 
   async pipeline(commands: Command[]): Promise<Reply[]> {

@@ -1,4 +1,5 @@
-import type { Command, CommandArg, RedisConnection, Reply } from './connection.ts';
+import type { Command, RedisConnection, Reply } from './connection.ts';
+import { DelegatingConnection } from './delegating-connection.ts';
 
 /** Commands whose first argument is a subcommand, so permissions apply per `cmd|sub`. */
 const CONTAINERS = new Set([
@@ -29,29 +30,12 @@ const PERMANENT = /^NOPERM|unknown command|unknown subcommand/i;
  * unknown command) and answers them locally afterwards. A periodic audit under a least-privilege user then
  * costs the server one error reply per forbidden command per connection, not one per interval.
  */
-export class DenyCachingConnection implements RedisConnection {
+export class DenyCachingConnection extends DelegatingConnection {
   private denied = new Map<string, Error>();
   private generationSeen = -1;
 
-  constructor(private readonly inner: RedisConnection) {}
-
-  get target() {
-    return this.inner.target;
-  }
-  get generation() {
-    return this.inner.generation;
-  }
-  ready(deadlineMs?: number) {
-    return this.inner.ready(deadlineMs);
-  }
-  isReady() {
-    return this.inner.isReady();
-  }
-  reset() {
-    this.inner.reset();
-  }
-  close() {
-    return this.inner.close();
+  constructor(inner: RedisConnection) {
+    super(inner);
   }
 
   private sync(): void {
@@ -59,12 +43,6 @@ export class DenyCachingConnection implements RedisConnection {
       this.denied.clear();
       this.generationSeen = this.inner.generation;
     }
-  }
-
-  async call(name: string, ...args: CommandArg[]): Promise<unknown> {
-    const [r] = await this.pipeline([[name, ...args]]);
-    if (!r.ok) throw r.error;
-    return r.value;
   }
 
   async pipeline(commands: Command[]): Promise<Reply[]> {
