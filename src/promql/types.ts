@@ -1,0 +1,73 @@
+/**
+ * The data model shared by the history store (src/monitor/store), the PromQL engine (src/promql) and
+ * everything in `redoubt up` that reads or writes series. One source of truth: change it here only.
+ *
+ * Times are integer milliseconds since the epoch (as Prometheus's TSDB). Values are float64.
+ */
+
+/** A series' labels, `__name__` included, sorted by name when produced by the store or the engine. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** Prometheus's staleness marker: a NaN with this exact bit pattern (value.StaleNaN). */
+export const STALE_NAN_BITS = 0x7ff0000000000002n;
+
+const staleView = new DataView(new ArrayBuffer(8));
+staleView.setBigUint64(0, STALE_NAN_BITS);
+/** The staleness marker as a number. Compare with `isStaleNaN`, never with `===` (NaN). */
+export const STALE_NAN: number = staleView.getFloat64(0);
+
+export function isStaleNaN(v: number): boolean {
+  if (!Number.isNaN(v)) return false;
+  staleView.setFloat64(0, v);
+  return staleView.getBigUint64(0) === STALE_NAN_BITS;
+}
+
+/** Samples of one series in time order, as parallel arrays (no object per sample). */
+export interface SeriesSamples {
+  readonly labels: Labels;
+  /** Strictly increasing timestamps in ms. */
+  readonly t: ArrayLike<number>;
+  /** Values; staleness markers included as STALE_NAN (bit pattern preserved). */
+  readonly v: ArrayLike<number>;
+}
+
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+/** A label matcher as PromQL writes it; regexes are fully anchored, as in Prometheus. */
+export interface Matcher {
+  readonly name: string;
+  readonly type: MatchType;
+  readonly value: string;
+}
+
+/**
+ * What the engine tells the store about a selection (Prometheus's SelectHints): the store may answer
+ * from rollups when raw samples have expired, choosing the aggregate by `func` (rate/increase use the
+ * counter aggregate, min_over_time the min, …).
+ */
+export interface SelectHints {
+  /** Inclusive window in ms, lookback and range already applied. */
+  readonly start: number;
+  readonly end: number;
+  /** Step of a range query in ms (0 for an instant query). */
+  readonly step?: number;
+  /** The function the selection feeds, e.g. 'rate', 'max_over_time'; undefined for a plain selector. */
+  readonly func?: string;
+  /** The range of a range selector in ms (e.g. 300000 for [5m]). */
+  readonly range?: number;
+}
+
+/** Read side of the store, all the engine needs. */
+export interface Queryable {
+  select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples>;
+  /** Label names present in the window (for /api/v1/labels), sorted. */
+  labelNames(matchers: readonly Matcher[], start: number, end: number): string[];
+  /** Values of one label in the window (for /api/v1/label/<name>/values), sorted. */
+  labelValues(name: string, matchers: readonly Matcher[], start: number, end: number): string[];
+}
+
+/** Write side of the store. */
+export interface Appendable {
+  /** Appends one sample; out-of-order or duplicate timestamps for a series are dropped and counted. */
+  append(labels: Labels, t: number, v: number): void;
+}
