@@ -71,3 +71,41 @@ export interface Appendable {
   /** Appends one sample; out-of-order or duplicate timestamps for a series are dropped and counted. */
   append(labels: Labels, t: number, v: number): void;
 }
+
+/** One element of an instant vector. */
+export interface VectorSample {
+  readonly labels: Labels;
+  readonly t: number;
+  readonly v: number;
+}
+
+/** A query's result, in the shapes of Prometheus's HTTP API (resultType scalar|string|vector|matrix). */
+export type QueryValue =
+  | { readonly type: 'scalar'; readonly t: number; readonly v: number }
+  | { readonly type: 'string'; readonly t: number; readonly v: string }
+  | { readonly type: 'vector'; readonly samples: readonly VectorSample[] }
+  | { readonly type: 'matrix'; readonly series: readonly SeriesSamples[] };
+
+export interface QueryOptions {
+  /** Lookback delta in ms; Prometheus's default is 5 minutes. */
+  readonly lookbackDelta?: number;
+}
+
+/**
+ * The engine as `redoubt up` uses it (implemented in src/promql/engine.ts):
+ *   instantQuery(q, expr, timeMs, opts) → QueryValue
+ *   rangeQuery(q, expr, startMs, endMs, stepMs, opts) → { type: 'matrix', … }
+ * Both throw PromqlError (src/promql/errors.ts) with Prometheus's errorType ('bad_data' for parse and
+ * type errors, 'execution' for what fails at run time) and a message naming what is not supported.
+ */
+export interface PromqlEngine {
+  instantQuery(q: Queryable, expr: string, timeMs: number, opts?: QueryOptions): QueryValue;
+  rangeQuery(
+    q: Queryable,
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): Extract<QueryValue, { type: 'matrix' }>;
+}
