@@ -1,9 +1,9 @@
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { neutralise } from '../text/terminal.ts';
+import { packageVersion } from '../version.ts';
 import { UsageError } from './flags.ts';
 import { type CliIo, processIo } from './io.ts';
-import { packageVersion } from './version.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
