@@ -7,6 +7,10 @@ import { packageVersion } from './version.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
+  up: {
+    run: async (a, io) => (await import('./up.ts')).runUp(a, io),
+    summary: 'Watch Redis in one process: scrape, keep history, audit, and answer the Prometheus API',
+  },
   exporter: {
     run: async (a, io) => (await import('./exporter.ts')).runExporter(a, io),
     summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)',

@@ -15,6 +15,8 @@ export interface MonitorOptions {
   securityIntervalMs: number;
   configCommand: string | null;
   tls?: TlsOptions;
+  /** Told when a target goes up or down (its first scrape included). */
+  onHealthChange?: (health: Readonly<TargetHealth>) => void;
 }
 
 /** One target to watch: the address to dial (with credentials) and the instance label (as the user wrote it). */
@@ -66,7 +68,9 @@ export class Monitor {
   }
 
   private async scrapeOne(t: WatchedTarget, tickMs: number, deadlineMs: number): Promise<void> {
+    const before = t.health.health;
     const r = await t.scrape(tickMs, deadlineMs, this.store);
+    if (t.health.health !== before) this.options.onHealthChange?.(t.health);
     this.counters.scrapes++;
     if (!r.up) this.counters.failedScrapes++;
     this.counters.samplesAppended += r.samples;
