@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { httpGet } from '../../support/http.ts';
+import { waitFor } from '../../support/prom-stack.ts';
+import { type RedisServer, startRedis } from '../../support/redis-server.ts';
+import { runCli } from '../../support/redoubt.ts';
+import { type RunningUp, startUp } from '../../support/redoubt-up.ts';
+
+const TOKEN = 'test-token-0123456789';
+const dataDir = mkdtempSync(join(tmpdir(), 'redoubt-up-cli-'));
+const cleanups: Array<() => Promise<unknown>> = [];
+let redis: RedisServer;
+let up: RunningUp;
+
+before(async () => {
+  redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  up = await startUp(['--redis', redis.url, '--data-dir', dataDir, '--scrape-interval', '1s'], {
+    REDOUBT_API_TOKEN: TOKEN,
+  });
+  cleanups.push(() => up.stop('SIGKILL'));
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+async function api(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await httpGet(`${up.url}${path}`, { headers: auth });
+  return { status: r.status, body: JSON.parse(r.body) };
+}
+
+describe('redoubt up', () => {
+  test('prints where its data lives and scrapes the target into its API', async () => {
+    assert.match(up.stderr(), new RegExp(`redoubt up: data in ${dataDir}`));
+    const result = await waitFor('up == 1 through the API', async () => {
+      const r = await api('/api/v1/query?query=up');
+      const data = r.body.data as { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      return data.result.length === 1 && data.result[0].value[1] === '1' ? data.result : undefined;
+    });
+    assert.deepEqual(result[0].metric, { __name__: 'up', instance: redis.url, job: 'redis' });
+    const series = await api(`/api/v1/series?match[]=redis_up&match[]=redis_connected_clients`);
+    assert.deepEqual(series.body, {
+      status: 'success',
+      data: [
+        { __name__: 'redis_connected_clients', instance: redis.url, job: 'redis' },
+        { __name__: 'redis_up', instance: redis.url, job: 'redis' },
+      ],
+    });
+    const meta = await api('/api/v1/metadata?metric=redis_up');
+    assert.deepEqual(meta.body.data, {
+      redis_up: [{ type: 'gauge', help: 'Information about the Redis instance', unit: '' }],
+    });
+    const targets = (await api('/api/v1/targets')).body.data as { activeTargets: Array<Record<string, unknown>> };
+    assert.equal(targets.activeTargets[0].health, 'up');
+    assert.deepEqual(targets.activeTargets[0].labels, { instance: redis.url, job: 'redis' });
+    // POST with a form body answers as GET does.
+    const post = await httpGet(`${up.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'query=vector(2)&time=100',
+    });
+    assert.deepEqual(JSON.parse(post.body), {
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: {}, value: [100, '2'] }] },
+    });
+    const self = await httpGet(`${up.url}/metrics`, { headers: auth });
+    assert.match(self.body, /^redoubt_scrapes_total \d+$/m);
+    assert.match(self.body, /^redoubt_api_requests_total\{handler="\/api\/v1\/query"\} \d+$/m);
+  });
+
+  test('asks for its token: 401 with WWW-Authenticate, the token compared whole; health checks stay open', async () => {
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { Authorization: `Bearer ${TOKEN}x` },
+      { Authorization: 'Bearer ' },
+    ];
+    for (const headers of attempts) {
+      const r = await httpGet(`${up.url}/api/v1/query?query=up`, { headers });
+      assert.equal(r.status, 401, JSON.stringify(headers));
+      assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="redoubt"');
+      assert.doesNotMatch(r.body, /redis/);
+    }
+    assert.equal((await httpGet(`${up.url}/metrics`)).status, 401);
+    assert.equal((await httpGet(`${up.url}/-/healthy`)).status, 200);
+  });
+
+  test('bounds what it reads: a body over 1 MiB is refused, a query over 64 KiB too', async () => {
+    const big = await httpGet(`${up.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `query=${'1+'.repeat(600_000)}1`,
+    });
+    assert.equal(big.status, 413);
+    const long = await httpGet(`${up.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `query=${'1+'.repeat(40_000)}1`,
+    });
+    assert.equal(long.status, 400);
+    assert.match(JSON.parse(long.body).error, /invalid parameter "query": the query is 80001 characters long/);
+  });
+
+  test('a second up on the same data directory is refused with one line and exit 2', async () => {
+    const r = await runCli(['up', '--data-dir', dataDir, '--redis', redis.url, '--web.listen-address', '127.0.0.1:0']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^redoubt up: the data directory ${dataDir} is in use by another redoubt up \\(pid ${up.process.pid}\\)`,
+      ),
+    );
+  });
+
+  test('a non-loopback address without credentials is refused with one line and exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-open-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const r = await runCli(['up', '--data-dir', dir, '--web.listen-address', '0.0.0.0:0']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /reachable from other machines and the API has no credentials/);
+  });
+
+  test('an unreachable Redis is not a start-up error: up 0 with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-down-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const down = await startUp(['--redis', 'redis://127.0.0.1:1', '--data-dir', dir, '--scrape-interval', '1s']);
+    cleanups.push(() => down.stop('SIGKILL'));
+    const target = await waitFor('the target reported down', async () => {
+      const r = await httpGet(`${down.url}/api/v1/targets`);
+      const t = (JSON.parse(r.body).data.activeTargets as Array<Record<string, string>>)[0];
+      return t.health === 'down' ? t : undefined;
+    });
+    assert.match(target.lastError, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
+    const q = JSON.parse((await httpGet(`${down.url}/api/v1/query?query=up`)).body);
+    assert.equal(q.data.result[0].value[1], '0');
+    assert.match(down.stderr(), /redis:\/\/127\.0\.0\.1:1 is down: cannot reach Redis/);
+  });
+
+  test('SIGTERM flushes and exits 0, and frees the data directory', async () => {
+    const code = await up.stop('SIGTERM');
+    assert.equal(code, 0, up.stderr());
+    assert.match(up.stderr(), /SIGTERM: flushing and stopping/);
+    const again = await startUp(['--redis', redis.url, '--data-dir', dataDir]);
+    assert.equal(await again.stop('SIGINT'), 0, again.stderr());
+  });
+});
