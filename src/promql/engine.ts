@@ -56,7 +56,7 @@ export function rangeQuery(
     );
   }
   if (endMs < startMs) throw new PromqlError('bad_data', 'end timestamp must not be before start time');
-  if ((endMs - startMs) / stepMs >= MAX_RANGE_POINTS) {
+  if (Math.floor((endMs - startMs) / stepMs) > MAX_RANGE_POINTS) {
     throw new PromqlError(
       'bad_data',
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',

@@ -69,10 +69,15 @@ export function parseTime(name: string, text: string): number {
   throw invalidParam(name, `cannot parse ${goQuote(text)} to a valid timestamp`);
 }
 
-/** A time parameter, or `fallback` when it is absent or empty. */
+/** A time parameter, or `fallback` when it is absent or empty (Prometheus's parseTimeParam, and its wording). */
 export function optionalTime(params: URLSearchParams, name: string, fallback: number): number {
   const v = params.get(name);
-  return v === null || v === '' ? fallback : parseTime(name, v);
+  if (v === null || v === '') return fallback;
+  try {
+    return parseTime(name, v);
+  } catch {
+    throw invalidParam(name, `Invalid time value for '${name}': cannot parse ${goQuote(v)} to a valid timestamp`);
+  }
 }
 
 const UNIT_MS: Record<string, number> = {

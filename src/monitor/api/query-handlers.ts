@@ -54,10 +54,13 @@ export function rangeQuery(p: URLSearchParams, ctx: ApiContext): unknown {
   const query = queryText(p, ctx);
   const start = parseTime('start', p.get('start') ?? '');
   const end = parseTime('end', p.get('end') ?? '');
-  if (end < start) throw new BadDataError('end timestamp must not be before start time');
+  if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
   const step = parseDurationParam('step', p.get('step') ?? '');
   if (!(step > 0))
-    throw new BadDataError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    throw invalidParam(
+      'step',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
   // Go divides the durations as integers (nanoseconds): the quotient is truncated.
   if (Math.floor((end - start) / step) > ctx.limits.maxPointsPerSeries)
     throw new BadDataError(
