@@ -5,6 +5,7 @@ import type { MetricFamily } from '../../metrics/family.ts';
 import { type ApiCredentials, authorized, challenges } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { classify } from './errors.ts';
+import { federate } from './federate.ts';
 import { ERROR_STATUS, errorBody, successBody } from './format.ts';
 import * as meta from './meta-handlers.ts';
 import { instantQuery, rangeQuery } from './query-handlers.ts';
@@ -148,6 +149,18 @@ export function createApiServer(o: ApiServerOptions, counters: ApiCounters): Ser
       if (path === '/metrics') {
         handlerName = '/metrics';
         send(req, res, 200, renderText(o.selfFamilies()), TEXT_CONTENT_TYPE);
+        return;
+      }
+      if (path === '/federate') {
+        handlerName = '/federate';
+        const params = await requestParams(req, url);
+        try {
+          const body = federate(params, o.ctx.queryable, o.ctx.now());
+          send(req, res, 200, body, TEXT_CONTENT_TYPE);
+        } catch (err) {
+          const { errorType, message } = classify(err);
+          send(req, res, ERROR_STATUS[errorType], `${message}\n`, 'text/plain; charset=utf-8');
+        }
         return;
       }
       const values = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);

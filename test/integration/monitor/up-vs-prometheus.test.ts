@@ -139,6 +139,17 @@ describe('redoubt up and Prometheus 2.42 (compose stack) on the same Redis', () 
       live.up.body.data.result.map((r: { metric: unknown }) => r.metric),
       live.prom.body.data.result.map((r: { metric: unknown }) => r.metric),
     );
+    // Federation: the same families and series (values and timestamps are each one's own scrape).
+    const fed = `/federate?match[]=${encodeURIComponent('{job="redis",__name__=~"redis_up|redis_connected_clients|up"}')}`;
+    const [pf, uf] = await Promise.all([httpGet(`${prom.url}${fed}`), httpGet(`${up.url}${fed}`)]);
+    const shape = (text: string) =>
+      text
+        .replace(/ \S+ \d+$/gm, '')
+        .split('\n')
+        .sort();
+    assert.equal(uf.status, 200);
+    assert.deepEqual(shape(uf.body), shape(pf.body));
+    assert.match(uf.body, /^# TYPE redis_up untyped$/m);
     const info = await both('/api/v1/status/buildinfo');
     assert.deepEqual(Object.keys(info.up.body.data).sort(), Object.keys(info.prom.body.data).sort());
   });
