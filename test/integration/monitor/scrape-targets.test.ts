@@ -34,7 +34,10 @@ test('several targets at once: up with reasons, job and instance labels, a black
   cleanups.push(() => b.stop());
   const hole = await startFakeListener('silent');
   cleanups.push(() => hole.close());
-  const instances = [a.url, b.url, `redis://127.0.0.1:${hole.port}`];
+  // A hostile Redis whose first reply never ends.
+  const endless = await startFakeListener('endless-bulk');
+  cleanups.push(() => endless.close());
+  const instances = [a.url, b.url, `redis://127.0.0.1:${hole.port}`, `redis://127.0.0.1:${endless.port}`];
   const store = new MemoryStore();
   const monitor = new Monitor(
     instances.map((i) => ({ target: parseTarget(i), instance: i })),
@@ -52,6 +55,8 @@ test('several targets at once: up with reasons, job and instance labels, a black
   const holeHealth = monitor.health()[2];
   assert.equal(holeHealth.health, 'down');
   assert.match(holeHealth.lastError, /deadline|did not answer|timed out|timeout/i);
+  await until(() => (up(instances[3]) === 0 ? true : undefined), 'the endless target reported down');
+  assert.match(monitor.health()[3].lastError, /not answering like Redis/);
   assert.equal(last(store, { __name__: 'redis_up', job: 'redis', instance: instances[0] }), 1);
   assert.equal(
     last(store, { __name__: 'redis_exporter_last_scrape_error', job: 'redis', instance: instances[2] }),
