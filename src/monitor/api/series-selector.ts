@@ -1,4 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { matchesEmpty } from '../../promql/matchers.ts';
+import { compileAnchoredRegex } from '../../promql/regex.ts';
 import type { Matcher, MatchType } from '../../promql/types.ts';
 import { BadDataError } from './params.ts';
 
@@ -52,27 +54,13 @@ export function parseSeriesSelector(text: string, param = 'match[]'): Matcher[] 
   for (const m of matchers)
     if (m.type === '=~' || m.type === '!~') {
       try {
-        new RegExp(`^(?:${m.value})$`);
+        compileAnchoredRegex(m.value);
       } catch {
         fail(`1:1: parse error: invalid regular expression ${JSON.stringify(m.value)} for label ${m.name}`);
       }
     }
   if (!matchers.some((m) => !matchesEmpty(m))) fail('match[] must contain at least one non-empty matcher');
   return matchers;
-}
-
-/** Whether a matcher matches a series without the label (Prometheus wants at least one that does not). */
-function matchesEmpty(m: Matcher): boolean {
-  switch (m.type) {
-    case '=':
-      return m.value === '';
-    case '!=':
-      return m.value !== '';
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test('');
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test('');
-  }
 }
 
 const ESCAPES: Record<string, string> = {

@@ -4,7 +4,7 @@ import { Monitor } from '../../../src/monitor/monitor.ts';
 import { isStaleNaN } from '../../../src/promql/types.ts';
 import { parseTarget } from '../../../src/redis/target.ts';
 import { startFakeListener } from '../../support/fake-listener.ts';
-import { MemoryStore } from '../../support/memory-store.ts';
+import { RecordingStore } from '../../support/memory-store.ts';
 import { startRedis } from '../../support/redis-server.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -22,7 +22,7 @@ async function until<T>(fn: () => T | undefined, what: string, timeoutMs = 60_00
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function last(store: MemoryStore, labels: Record<string, string>): number | undefined {
+function last(store: RecordingStore, labels: Record<string, string>): number | undefined {
   const s = store.get(labels);
   return s && s.v.length > 0 ? s.v[s.v.length - 1] : undefined;
 }
@@ -38,7 +38,7 @@ test('several targets at once: up with reasons, job and instance labels, a black
   const endless = await startFakeListener('endless-bulk');
   cleanups.push(() => endless.close());
   const instances = [a.url, b.url, `redis://127.0.0.1:${hole.port}`, `redis://127.0.0.1:${endless.port}`];
-  const store = new MemoryStore();
+  const store = new RecordingStore();
   const monitor = new Monitor(
     instances.map((i) => ({ target: parseTarget(i), instance: i })),
     store,
@@ -65,7 +65,7 @@ test('several targets at once: up with reasons, job and instance labels, a black
   );
 
   // Every series carries job="redis" and one of the instances as written.
-  for (const s of store.series.values()) {
+  for (const s of store.all()) {
     assert.equal(s.labels.job, 'redis', JSON.stringify(s.labels));
     assert.ok(instances.includes(s.labels.instance), JSON.stringify(s.labels));
   }
@@ -75,7 +75,7 @@ test('several targets at once: up with reasons, job and instance labels, a black
   const holeUp = store.get({ __name__: 'up', job: 'redis', instance: instances[2] });
   const aUp = store.get({ __name__: 'up', job: 'redis', instance: instances[0] });
   const tick = holeUp?.t[0] ?? -1;
-  assert.ok(aUp?.t.includes(tick), 'the same tick timestamps for every target');
+  assert.ok(Array.from(aUp?.t ?? []).includes(tick), 'the same tick timestamps for every target');
   const order = (i: string) =>
     store.appends.findIndex((x) => x.t === tick && x.labels.__name__ === 'up' && x.labels.instance === i);
   assert.ok(order(instances[0]) >= 0 && order(instances[0]) < order(instances[2]));
@@ -102,5 +102,5 @@ test('several targets at once: up with reasons, job and instance labels, a black
     const m = store.get(memory);
     return m && !Number.isNaN(m.v[m.v.length - 1]) ? true : undefined;
   }, 'its series back');
-  assert.equal(store.outOfOrder, 0);
+  assert.equal(store.dropped, 0);
 });

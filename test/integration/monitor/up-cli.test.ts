@@ -142,6 +142,25 @@ describe('redoubt up', () => {
     assert.match(down.stderr(), /redis:\/\/127\.0\.0\.1:1 is down: cannot reach Redis/);
   });
 
+  test('a Redis that dies: up 0 at once and its series stale, not lingering for the lookback; back when it returns', async () => {
+    const query = async (q: string) =>
+      (
+        (await api(`/api/v1/query?query=${encodeURIComponent(q)}`)).body.data as {
+          result: Array<{ value: [number, string] }>;
+        }
+      ).result;
+    assert.equal((await query('redis_connected_clients')).length, 1);
+    await redis.kill();
+    await waitFor('up == 0', async () => ((await query('up'))[0]?.value[1] === '0' ? true : undefined));
+    assert.deepEqual(await query('redis_connected_clients'), [], 'stale at once (no 5-minute lookback)');
+    assert.equal((await query('redis_up'))[0]?.value[1], '0', 'redis_up 0, as the exporter reports it');
+    await redis.restart();
+    await waitFor('up == 1', async () => ((await query('up'))[0]?.value[1] === '1' ? true : undefined));
+    await waitFor('its series back', async () =>
+      (await query('redis_connected_clients')).length === 1 ? true : undefined,
+    );
+  });
+
   test('SIGTERM flushes and exits 0, and frees the data directory', async () => {
     const code = await up.stop('SIGTERM');
     assert.equal(code, 0, up.stderr());
