@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { VERSION } from '../exporter/self-metrics.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
+import { evaluateCatalogueRules } from '../monitor/alert-rules.ts';
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
+import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
 import { createApiServer } from '../monitor/api/server.ts';
 import { DataDirLock, DataDirLockedError } from '../monitor/data-dir-lock.ts';
@@ -160,6 +162,8 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
       say(io, config, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),
   });
   const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
+  const externalURL = `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost'}:${config.listenPort}`;
+  const alerting = evaluateCatalogueRules(history, promqlEngine, config.scrapeIntervalMs, externalURL);
   const server = createApiServer(
     {
       ctx: {
@@ -167,6 +171,7 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
         engine: promqlEngine,
         targets: () => monitor.health(),
         metadata: () => monitor.metadata(),
+        alerting: ruleManagerView(alerting.manager),
         limits: { ...DEFAULT_LIMITS, queryTimeoutMs: config.queryTimeoutMs },
         scrapeIntervalMs: config.scrapeIntervalMs,
         scrapeTimeoutMs: config.scrapeTimeoutMs,
@@ -181,6 +186,7 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
   try {
     await listen(server, config.listenHost, config.listenPort);
   } catch (err) {
+    await alerting.stop();
     await history.close();
     throw err;
   }
@@ -207,6 +213,7 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await monitor.stop();
+  await alerting.stop();
   await history.flush();
   await history.close();
   return 0;

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildAlerts } from '../../../src/catalog/alerts.ts';
+import { renderAlertRules } from '../../../src/catalog/render-rules.ts';
 import { DEFAULT_STACK_CONFIG } from '../../../src/stack/config.ts';
 import { renderPrometheusConfig } from '../../../src/stack/prometheus.ts';
 import { httpGet } from '../../support/http.ts';
@@ -36,6 +38,7 @@ before(async () => {
     .replace(/scrape_timeout: 10s/, 'scrape_timeout: 2s')
     .replace(/evaluation_interval: 15s/, 'evaluation_interval: 2s');
   writeFileSync(join(root, 'prometheus.yml'), yml);
+  writeFileSync(join(root, 'alert.rules'), renderAlertRules(buildAlerts()));
   prom = await startPrometheus([
     `--config.file=${join(root, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(root, 'tsdb')}`,
@@ -56,6 +59,13 @@ async function both(path: string, init?: { method: string; body: string }) {
 }
 
 type SeriesList = Array<Record<string, string>>;
+
+/**
+ * Catalogue rules redoubt's PromQL engine does not evaluate yet (reported to the engine's branch): their health is
+ * not compared. RedisOutOfMemoryErrors: `x unless x offset 5m` fails to parse ("offset modifier must be preceded
+ * by an instant vector selector").
+ */
+const KNOWN_ENGINE_GAPS = ['RedisOutOfMemoryErrors'];
 
 /** metric name → the label names its series carry (all series of the name together). */
 function labelNamesByMetric(series: SeriesList): Map<string, string> {
@@ -80,8 +90,9 @@ describe('redoubt up and Prometheus 2.42 (compose stack) on the same Redis', () 
       },
       { timeoutMs: 60_000 },
     );
-    // The posture arrives on its own schedule in each (60 s): compared elsewhere, not here.
-    const stable = (s: SeriesList) => s.filter((x) => !x.__name__.startsWith('redis_security_'));
+    // The posture arrives on its own schedule in each (60 s), and ALERTS when each has evaluated its rules:
+    // compared elsewhere, not here.
+    const stable = (s: SeriesList) => s.filter((x) => !/^(redis_security_|ALERTS)/.test(x.__name__));
     const promNames = labelNamesByMetric(stable(p.body.data));
     const upNames = labelNamesByMetric(stable(u.body.data));
     const onlyProm = [...promNames.keys()].filter((n) => !upNames.has(n));
@@ -151,6 +162,69 @@ describe('redoubt up and Prometheus 2.42 (compose stack) on the same Redis', () 
     assert.deepEqual(shape(uf.body), shape(pf.body));
     assert.match(uf.body, /^# TYPE redis_up untyped$/m);
     const info = await both('/api/v1/status/buildinfo');
+    assert.equal(info.up.status, 200);
     assert.deepEqual(Object.keys(info.up.body.data).sort(), Object.keys(info.prom.body.data).sort());
+  });
+
+  test('the catalogue rules and their alerts, as Prometheus lists them', async () => {
+    type Rule = {
+      name: string;
+      lastEvaluation: string;
+      type: string;
+      duration?: number;
+      labels: object;
+      annotations?: object;
+      health: string;
+      state?: string;
+      alerts?: Array<{ labels: Record<string, string>; state: string; value: string; activeAt: string }>;
+    };
+    type Group = { name: string; file: string; rules: Rule[] };
+    const evaluated = (groups: Group[]) =>
+      groups.length > 0 && groups.every((g) => g.rules.every((r) => r.lastEvaluation !== '0001-01-01T00:00:00Z'));
+    const { prom: p, up: u } = await waitFor(
+      'both evaluated every rule',
+      async () => {
+        const r = await both('/api/v1/rules');
+        return evaluated(r.prom.body.data.groups) && evaluated(r.up.body.data.groups) ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const health = (groups: Group[]) =>
+      groups.flatMap((g) =>
+        g.rules.filter((r) => !KNOWN_ENGINE_GAPS.includes(r.name)).map((r) => `${r.name} ${r.health}`),
+      );
+    assert.deepEqual(health(u.body.data.groups), health(p.body.data.groups));
+    const summary = (groups: Group[]) =>
+      groups.map((g) => ({
+        name: g.name,
+        file: g.file.split('/').pop(),
+        rules: g.rules.map((r) => ({
+          name: r.name,
+          type: r.type,
+          duration: r.duration,
+          labels: r.labels,
+          annotations: r.annotations,
+        })),
+      }));
+    assert.deepEqual(summary(u.body.data.groups), summary(p.body.data.groups));
+    // The same keys on a group, a rule and an alert (values are each one's own evaluation).
+    const keys = (o: object) => Object.keys(o).sort();
+    const [pg, ug] = [p.body.data.groups[0], u.body.data.groups[0]];
+    assert.deepEqual(keys(ug), keys(pg));
+    assert.deepEqual(keys(ug.rules[0]), keys(pg.rules[0]));
+    // This Redis has no maxmemory: the same alert is active in both, with the same labels.
+    const active = await waitFor(
+      'RedisMaxmemoryNotSet active in both',
+      async () => {
+        const r = await both('/api/v1/alerts');
+        const find = (b: { data: { alerts: Array<{ labels: Record<string, string> }> } }) =>
+          b.data.alerts.find((a) => a.labels.alertname === 'RedisMaxmemoryNotSet');
+        const [pa, ua] = [find(r.prom.body), find(r.up.body)];
+        return pa && ua ? { pa, ua } : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    assert.deepEqual(active.ua.labels, active.pa.labels);
+    assert.deepEqual(keys(active.ua), keys(active.pa));
   });
 });
