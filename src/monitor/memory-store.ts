@@ -18,6 +18,10 @@ interface Series {
  */
 export class MemoryStore implements Queryable, Appendable {
   private readonly series = new Map<string, Series>();
+  /** The same label objects come back every scrape: found by identity before any sorting. */
+  private byObject = new WeakMap<Labels, Series>();
+  /** Series by metric name: most selections name their metric. */
+  private readonly byName = new Map<string, Set<Series>>();
   /** Samples dropped because they were out of order or duplicate. */
   dropped = 0;
   private appendsSinceTrim = 0;
@@ -28,11 +32,20 @@ export class MemoryStore implements Queryable, Appendable {
   ) {}
 
   append(labels: Labels, t: number, v: number): void {
-    const key = labelsKey(sortedLabels(labels));
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels: sortedLabels(labels), t: new Float64Array(8), v: new Float64Array(8), from: 0, n: 0 };
-      this.series.set(key, s);
+    let s = this.byObject.get(labels);
+    if (s === undefined) {
+      const sorted = sortedLabels(labels);
+      const key = labelsKey(sorted);
+      s = this.series.get(key);
+      if (!s) {
+        s = { labels: sorted, t: new Float64Array(8), v: new Float64Array(8), from: 0, n: 0 };
+        this.series.set(key, s);
+        const name = sorted.__name__ ?? '';
+        const named = this.byName.get(name) ?? new Set();
+        named.add(s);
+        this.byName.set(name, named);
+      }
+      this.byObject.set(labels, s);
     }
     if (s.n > s.from && s.t[s.n - 1] >= t) {
       this.dropped++;
@@ -51,14 +64,20 @@ export class MemoryStore implements Queryable, Appendable {
     const oldest = this.now() - this.retentionMs;
     for (const [key, s] of this.series) {
       while (s.from < s.n && s.t[s.from] < oldest) s.from++;
-      if (s.from === s.n) this.series.delete(key);
+      if (s.from < s.n) continue;
+      this.series.delete(key);
+      this.byName.get(s.labels.__name__ ?? '')?.delete(s);
+      // Forget label objects of deleted series (a WeakMap cannot be walked).
+      this.byObject = new WeakMap();
     }
   }
 
   select(matchers: readonly Matcher[], hints: SelectHints): SeriesSamples[] {
     const matches = compileMatchers(matchers);
     const out: SeriesSamples[] = [];
-    for (const s of this.series.values()) {
+    const name = matchers.find((m) => m.name === '__name__' && m.type === '=');
+    const candidates = name ? (this.byName.get(name.value) ?? []) : this.series.values();
+    for (const s of candidates) {
       if (!matches(s.labels)) continue;
       let lo = s.from;
       while (lo < s.n && s.t[lo] < hints.start) lo++;

@@ -11,6 +11,41 @@ export interface TargetLabels {
 export interface ScrapedSample {
   readonly labels: Labels;
   readonly value: number;
+  /** seriesKey(labels), when already known. */
+  readonly key?: string;
+}
+
+/**
+ * The stored labels of a target's samples, remembered between scrapes: the families reuse a sample's label object
+ * while its INFO line is unchanged, so most samples of a scrape find their labels (and key) here instead of
+ * being sorted again, and the store receives the very same frozen object each time. Bounded: cleared when it
+ * grows past a size no Redis reaches in normal use (e.g. a client label per connection).
+ */
+export class SeriesLabelCache {
+  private byName = new Map<string, WeakMap<object, { labels: Labels; key: string }>>();
+  private size = 0;
+
+  constructor(private readonly max = 50_000) {}
+
+  get(name: string, own: Record<string, string>, target: TargetLabels): { labels: Labels; key: string } {
+    let byLabels = this.byName.get(name);
+    if (byLabels === undefined) {
+      if (this.size >= this.max) {
+        this.byName = new Map();
+        this.size = 0;
+      }
+      byLabels = new WeakMap();
+      this.byName.set(name, byLabels);
+    }
+    let hit = byLabels.get(own);
+    if (hit === undefined) {
+      const labels = seriesLabels(name, own, target);
+      hit = { labels, key: seriesKey(labels) };
+      byLabels.set(own, hit);
+      this.size++;
+    }
+    return hit;
+  }
 }
 
 /** What a scrape produced besides its samples: the families' metadata, for /api/v1/metadata. */
@@ -54,17 +89,20 @@ export function seriesLabels(name: string, own: Record<string, string>, target: 
  * The families of one scrape as samples of one target. A series that appears twice keeps its first sample, as
  * Prometheus keeps the first of duplicate samples in a scrape.
  */
-export function familiesToSamples(groups: readonly (readonly MetricFamily[])[], target: TargetLabels): ScrapedSample[] {
+export function familiesToSamples(
+  groups: readonly (readonly MetricFamily[])[],
+  target: TargetLabels,
+  cache = new SeriesLabelCache(),
+): ScrapedSample[] {
   const out: ScrapedSample[] = [];
   const seen = new Set<string>();
   for (const families of groups)
     for (const family of families)
       for (const sample of family.samples) {
-        const labels = seriesLabels(family.name + (sample.suffix ?? ''), sample.labels, target);
-        const key = seriesKey(labels);
+        const { labels, key } = cache.get(family.name + (sample.suffix ?? ''), sample.labels, target);
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ labels, value: sample.value });
+        out.push({ labels, value: sample.value, key });
       }
   return out;
 }
@@ -88,11 +126,17 @@ export interface ScrapeReport {
 }
 
 /** Prometheus's synthetic series of a scrape: up, scrape_duration_seconds, scrape_samples_*, scrape_series_added. */
-export function scrapeReportSamples(report: ScrapeReport, target: TargetLabels): ScrapedSample[] {
-  const sample = (name: string, value: number): ScrapedSample => ({
-    labels: sortedLabels({ __name__: name, instance: target.instance, job: target.job }),
-    value,
-  });
+const NO_OWN_LABELS: Record<string, string> = Object.freeze({});
+
+export function scrapeReportSamples(
+  report: ScrapeReport,
+  target: TargetLabels,
+  cache = new SeriesLabelCache(),
+): ScrapedSample[] {
+  const sample = (name: string, value: number): ScrapedSample => {
+    const { labels, key } = cache.get(name, NO_OWN_LABELS, target);
+    return { labels, value, key };
+  };
   return [
     sample('up', report.up ? 1 : 0),
     sample('scrape_duration_seconds', report.durationSeconds),

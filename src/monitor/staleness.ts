@@ -14,7 +14,7 @@ export class SeriesTracker {
     const current = new Map<string, Labels>();
     let added = 0;
     for (const s of samples) {
-      const key = seriesKey(s.labels);
+      const key = s.key ?? seriesKey(s.labels);
       current.set(key, s.labels);
       if (!this.previous.has(key)) added++;
     }

@@ -12,6 +12,7 @@ import {
   type FamilyMetadata,
   familiesMetadata,
   familiesToSamples,
+  SeriesLabelCache,
   scrapeReportSamples,
   type TargetLabels,
 } from './scrape-samples.ts';
@@ -58,6 +59,7 @@ export class WatchedTarget {
   readonly scraper: TargetScraper;
   private readonly posture: PostureMonitor;
   private readonly tracker = new SeriesTracker();
+  private readonly labelCache = new SeriesLabelCache();
   private readonly counters: Counters = { scrapesTotal: 0, durationSum: 0, durationCount: 0, targetRequestErrors: 0 };
   private lastInfo: string | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
@@ -106,7 +108,7 @@ export class WatchedTarget {
     this.counters.durationCount++;
     if (outcome.snapshot) this.lastInfo = outcome.snapshot.info;
     const groups = this.familyGroups(outcome);
-    const samples = familiesToSamples(groups, this.options.labels);
+    const samples = familiesToSamples(groups, this.options.labels, this.labelCache);
     const { stale, added } = this.tracker.next(samples);
     for (const s of samples) into.append(s.labels, tickMs, s.value);
     for (const labels of stale) into.append(labels, tickMs, STALE_NAN);
@@ -116,7 +118,8 @@ export class WatchedTarget {
       samplesScraped: samples.length,
       seriesAdded: added,
     };
-    for (const s of scrapeReportSamples(report, this.options.labels)) into.append(s.labels, tickMs, s.value);
+    for (const s of scrapeReportSamples(report, this.options.labels, this.labelCache))
+      into.append(s.labels, tickMs, s.value);
     if (outcome.up) this.metadata = familiesMetadata(groups);
     Object.assign(this.health, {
       health: outcome.up ? 'up' : 'down',
