@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -124,6 +124,24 @@ describe('redoubt up', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /reachable from other machines and the API has no credentials/);
+  });
+
+  test('redoubt.yml: a bad up: key is refused with its key and line, exit 2; a good one is used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-yml-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'redis:\n  targets: [redis://127.0.0.1:1]\nup:\n  scrapeInterval: 10x\n');
+    const r = await runCli(['up', '--config', bad, '--data-dir', join(dir, 'data')]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /bad\.yml: up\.scrapeInterval "10x" is not a Prometheus duration.*\(line 4\)$/m);
+    const good = join(dir, 'good.yml');
+    writeFileSync(good, `redis:\n  targets: [${redis.url}]\nup:\n  scrapeInterval: 2s\n  dataDir: data\n`);
+    const u = await startUp(['--config', good]);
+    cleanups.push(() => u.stop('SIGKILL'));
+    assert.match(u.stderr(), new RegExp(`data in ${join(dir, 'data')}`));
+    assert.match(u.stderr(), new RegExp(`watching ${redis.url} every 2s`));
+    assert.equal(await u.stop('SIGTERM'), 0);
   });
 
   test('an unreachable Redis is not a start-up error: up 0 with the reason', async () => {
