@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildAlerts } from '../../../src/catalog/alerts.ts';
+import { allPanels } from '../../../src/catalog/panels.ts';
 import { renderAlertRules } from '../../../src/catalog/render-rules.ts';
 import { DEFAULT_STACK_CONFIG } from '../../../src/stack/config.ts';
 import { renderPrometheusConfig } from '../../../src/stack/prometheus.ts';
@@ -226,5 +227,44 @@ describe('redoubt up and Prometheus 2.42 (compose stack) on the same Redis', () 
     );
     assert.deepEqual(active.ua.labels, active.pa.labels);
     assert.deepEqual(keys(active.ua), keys(active.pa));
+  });
+
+  test("every dashboard panel's query, with Grafana's substitutions, returns the same series from both", async () => {
+    // "All" for $job and $instance; $__rate_interval of four of Prometheus's scrape intervals here.
+    const substitute = (expr: string) =>
+      expr.replaceAll('$job', '.+').replaceAll('$instance', '.+').replaceAll('$__rate_interval', '10s');
+    const seriesOf = (body: { status: string; errorType?: string; data?: { result: Array<{ metric: object }> } }) =>
+      body.status !== 'success'
+        ? `error ${body.errorType}`
+        : JSON.stringify(
+            (body.data?.result ?? [])
+              .map((r) => r.metric)
+              .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+          );
+    const problems: string[] = [];
+    const queries = allPanels().flatMap(({ panel }) =>
+      panel.targets.map((t) => ({ where: `panel ${panel.id} "${panel.title}" ${t.legend}`, expr: substitute(t.expr) })),
+    );
+    for (const q of queries) {
+      const path = `/api/v1/query?query=${encodeURIComponent(q.expr)}`;
+      // A series may need another scrape or audit in one of them (a rate's second sample, the 60 s posture).
+      // topk picks among the rates of what each of them saw: the number of series and their label names agree.
+      const shape = q.expr.startsWith('topk(')
+        ? (body: Parameters<typeof seriesOf>[0]) =>
+            body.status !== 'success'
+              ? `error ${body.errorType}`
+              : JSON.stringify((body.data?.result ?? []).map((r) => Object.keys(r.metric).sort()))
+        : seriesOf;
+      let last = '';
+      for (let i = 0; i < 120; i++) {
+        const r = await both(path);
+        const [p, u] = [shape(r.prom.body), shape(r.up.body)];
+        last = p === u ? '' : `prometheus ${p}\n  redoubt up ${u}`;
+        if (!last) break;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      if (last) problems.push(`${q.where}: ${q.expr}\n  ${last}`);
+    }
+    assert.deepEqual(problems, []);
   });
 });
