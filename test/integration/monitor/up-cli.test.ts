@@ -144,6 +144,40 @@ describe('redoubt up', () => {
     assert.equal(await u.stop('SIGTERM'), 0);
   });
 
+  test('passwords from the environment log in, a wrong one is a reason, never printed or served', async () => {
+    const locked = await startRedis({ password: 'right-secret-1' });
+    cleanups.push(() => locked.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-pw-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const good = await startUp(['--redis', locked.url, '--data-dir', join(dir, 'a'), '--scrape-interval', '1s'], {
+      REDIS_PASSWORD: 'right-secret-1',
+    });
+    cleanups.push(() => good.stop('SIGKILL'));
+    await waitFor('logged in', async () => {
+      const t = JSON.parse((await httpGet(`${good.url}/api/v1/targets`)).body).data.activeTargets[0];
+      return t.health === 'up' ? true : undefined;
+    });
+    const bad = await startUp(['--redis', locked.url, '--data-dir', join(dir, 'b'), '--scrape-interval', '1s'], {
+      REDIS_PASSWORD: 'wrong-secret-2',
+    });
+    cleanups.push(() => bad.stop('SIGKILL'));
+    const target = await waitFor('refused', async () => {
+      const t = JSON.parse((await httpGet(`${bad.url}/api/v1/targets`)).body).data.activeTargets[0];
+      return t.health === 'down' ? t : undefined;
+    });
+    assert.match(target.lastError, /password|WRONGPASS|auth/i);
+    const served = [
+      (await httpGet(`${bad.url}/api/v1/targets`)).body,
+      (await httpGet(`${bad.url}/api/v1/series?match[]=${encodeURIComponent('{job="redis"}')}`)).body,
+      (await httpGet(`${bad.url}/federate?match[]=${encodeURIComponent('{job="redis"}')}`)).body,
+      (await httpGet(`${bad.url}/metrics`)).body,
+    ].join('\n');
+    for (const secret of ['wrong-secret-2', 'right-secret-1']) {
+      assert.ok(!served.includes(secret), `${secret} served`);
+      assert.ok(!bad.stderr().includes(secret) && !good.stderr().includes(secret), `${secret} printed`);
+    }
+  });
+
   test('an unreachable Redis is not a start-up error: up 0 with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-down-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
