@@ -117,75 +117,108 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: s
 
 const JSON_TYPE = 'application/json';
 
+interface Answer {
+  status: number;
+  body: string;
+  type: string;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/** An API handler's answer: its data, or its error in Prometheus's JSON shape. */
+function jsonAnswer(handler: Handler, params: URLSearchParams, ctx: ApiContext): Answer {
+  try {
+    return { status: 200, body: successBody(handler(params, ctx)), type: JSON_TYPE };
+  } catch (err) {
+    const { errorType, message } = classify(err);
+    return { status: ERROR_STATUS[errorType], body: errorBody(errorType, message), type: JSON_TYPE };
+  }
+}
+
+function federateAnswer(params: URLSearchParams, ctx: ApiContext): Answer {
+  try {
+    return { status: 200, body: federate(params, ctx.queryable, ctx.now()), type: TEXT_CONTENT_TYPE };
+  } catch (err) {
+    const { errorType, message } = classify(err);
+    return { status: ERROR_STATUS[errorType], body: `${message}\n`, type: TEXT };
+  }
+}
+
+/** What answers a path (after authentication), and the name it is counted under; undefined for 404. */
+function endpointFor(
+  path: string,
+  o: ApiServerOptions,
+  routes: Record<string, Handler>,
+): { name: string; answer(params: URLSearchParams): Answer } | undefined {
+  if (path === '/metrics')
+    return { name: path, answer: () => ({ status: 200, body: renderText(o.selfFamilies()), type: TEXT_CONTENT_TYPE }) };
+  if (path === '/federate') return { name: path, answer: (p) => federateAnswer(p, o.ctx) };
+  const values = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
+  if (values) {
+    const name = decodeURIComponent(values[1]);
+    return {
+      name: '/api/v1/label/:name/values',
+      answer: (p) => jsonAnswer((q, ctx) => meta.labelValues(name, q, ctx), p, o.ctx),
+    };
+  }
+  const handler = routes[path];
+  return handler ? { name: path, answer: (p) => jsonAnswer(handler, p, o.ctx) } : undefined;
+}
+
+/** Answers one request; returns the name it is counted under. */
+async function answerRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: ApiServerOptions,
+  routes: Record<string, Handler>,
+  counters: ApiCounters,
+): Promise<string> {
+  const raw = req.url ?? '/';
+  if (raw.length > MAX_URL_CHARS) throw new HttpError(414, 'request URL too long');
+  const url = new URL(raw, 'http://redoubt');
+  if (url.pathname === '/-/healthy' || url.pathname === '/-/ready') {
+    send(req, res, 200, 'redoubt is Healthy.\n', TEXT);
+    return 'health';
+  }
+  if (!authorized(req.headers.authorization, o.credentials)) {
+    counters.unauthorized++;
+    res.setHeader('WWW-Authenticate', challenges(o.credentials));
+    send(req, res, 401, 'Unauthorized\n', TEXT);
+    return 'unauthorized';
+  }
+  if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, POST, HEAD');
+    throw new HttpError(405, `method ${req.method} not allowed`);
+  }
+  const endpoint = endpointFor(url.pathname, o, routes);
+  if (!endpoint) {
+    send(req, res, 404, '404 page not found\n', TEXT);
+    return 'other';
+  }
+  const a = endpoint.answer(await requestParams(req, url));
+  send(req, res, a.status, a.body, a.type);
+  return endpoint.name;
+}
+
 /**
  * Prometheus's HTTP API over node:http: GET and form POST, its JSON shapes and error types, /metrics with
- * redoubt's own metrics, /-/healthy and /-/ready (without credentials, as Prometheus's). Every other path asks for
- * the configured credentials.
+ * redoubt's own metrics, /federate, /-/healthy and /-/ready (without credentials, as Prometheus's). Every other
+ * path asks for the configured credentials.
  */
 export function createApiServer(o: ApiServerOptions, counters: ApiCounters): Server {
   const routes = apiRoutes(o.version);
   const server = createServer(async (req, res) => {
     const started = performance.now();
-    let handlerName = 'other';
+    let name = 'other';
     try {
-      const raw = req.url ?? '/';
-      if (raw.length > MAX_URL_CHARS) throw new HttpError(414, 'request URL too long');
-      const url = new URL(raw, 'http://redoubt');
-      const path = url.pathname;
-      if (path === '/-/healthy' || path === '/-/ready') {
-        send(req, res, 200, 'redoubt is Healthy.\n', 'text/plain; charset=utf-8');
-        return;
-      }
-      if (!authorized(req.headers.authorization, o.credentials)) {
-        counters.unauthorized++;
-        res.setHeader('WWW-Authenticate', challenges(o.credentials));
-        send(req, res, 401, 'Unauthorized\n', 'text/plain; charset=utf-8');
-        return;
-      }
-      if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, POST, HEAD');
-        throw new HttpError(405, `method ${req.method} not allowed`);
-      }
-      if (path === '/metrics') {
-        handlerName = '/metrics';
-        send(req, res, 200, renderText(o.selfFamilies()), TEXT_CONTENT_TYPE);
-        return;
-      }
-      if (path === '/federate') {
-        handlerName = '/federate';
-        const params = await requestParams(req, url);
-        try {
-          const body = federate(params, o.ctx.queryable, o.ctx.now());
-          send(req, res, 200, body, TEXT_CONTENT_TYPE);
-        } catch (err) {
-          const { errorType, message } = classify(err);
-          send(req, res, ERROR_STATUS[errorType], `${message}\n`, 'text/plain; charset=utf-8');
-        }
-        return;
-      }
-      const values = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
-      const handler: Handler | undefined = values
-        ? (p, ctx) => meta.labelValues(decodeURIComponent(values[1]), p, ctx)
-        : routes[path];
-      if (!handler) {
-        send(req, res, 404, '404 page not found\n', 'text/plain; charset=utf-8');
-        return;
-      }
-      handlerName = values ? '/api/v1/label/:name/values' : path;
-      const params = await requestParams(req, url);
-      try {
-        send(req, res, 200, successBody(handler(params, o.ctx)), JSON_TYPE);
-      } catch (err) {
-        const { errorType, message } = classify(err);
-        send(req, res, ERROR_STATUS[errorType], errorBody(errorType, message), JSON_TYPE);
-      }
+      name = await answerRequest(req, res, o, routes, counters);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 400;
       if (!res.headersSent) send(req, res, status, errorBody('bad_data', (err as Error).message), JSON_TYPE);
     } finally {
-      counters.requests.set(handlerName, (counters.requests.get(handlerName) ?? 0) + 1);
+      counters.requests.set(name, (counters.requests.get(name) ?? 0) + 1);
       const seconds = (performance.now() - started) / 1000;
-      counters.durationSeconds.set(handlerName, (counters.durationSeconds.get(handlerName) ?? 0) + seconds);
+      counters.durationSeconds.set(name, (counters.durationSeconds.get(name) ?? 0) + seconds);
     }
   });
   server.headersTimeout = 10_000;
