@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { VERSION } from '../exporter/self-metrics.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
-import { evaluateCatalogueRules } from '../monitor/alert-rules.ts';
+import { type AlertEvaluation, evaluateCatalogueRules } from '../monitor/alert-rules.ts';
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
 import { createApiServer } from '../monitor/api/server.ts';
 import { DataDirLock, DataDirLockedError } from '../monitor/data-dir-lock.ts';
-import { openHistory } from '../monitor/history.ts';
+import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { upSelfFamilies } from '../monitor/self-metrics.ts';
 import { buildUpConfig, DEFAULT_REDIS, type UpConfig } from '../monitor/up-config.ts';
@@ -149,9 +149,8 @@ export async function runUp(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function serve(config: UpConfig, io: CliIo): Promise<number> {
-  const history = await openHistory(config.dataDir, { retentionMs: config.retentionMs });
-  const monitor = new Monitor(config.targets, history, {
+function watch(config: UpConfig, io: CliIo, history: History): Monitor {
+  return new Monitor(config.targets, history, {
     job: REDIS_JOB,
     scrapeIntervalMs: config.scrapeIntervalMs,
     scrapeTimeoutMs: config.scrapeTimeoutMs,
@@ -161,10 +160,16 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
     onHealthChange: (h) =>
       say(io, config, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),
   });
-  const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
-  const externalURL = `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost'}:${config.listenPort}`;
-  const alerting = evaluateCatalogueRules(history, promqlEngine, config.scrapeIntervalMs, externalURL);
-  const server = createApiServer(
+}
+
+function apiServer(
+  config: UpConfig,
+  history: History,
+  monitor: Monitor,
+  alerting: AlertEvaluation,
+  counters: ApiCounters,
+): Server {
+  return createApiServer(
     {
       ctx: {
         queryable: history,
@@ -183,6 +188,36 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
     },
     counters,
   );
+}
+
+/** Where the data lives, what is watched, where the API is. */
+function announce(io: CliIo, config: UpConfig, history: History, server: Server): void {
+  const addr = server.address() as AddressInfo;
+  const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const memoryOnly = history.durable ? '' : ' (history in memory only for now: a restart starts empty)';
+  const access =
+    config.credentials.token || config.credentials.basic ? 'credentials required' : 'loopback, no credentials';
+  say(io, config, `data in ${config.dataDir}${memoryOnly}`);
+  say(
+    io,
+    config,
+    `watching ${config.targets.map((t) => t.instance).join(', ')} every ${config.scrapeIntervalMs / 1000}s`,
+  );
+  say(io, config, `Prometheus API on http://${host}:${addr.port}/api/v1/ (${access})`);
+}
+
+async function serve(config: UpConfig, io: CliIo): Promise<number> {
+  const history = await openHistory(config.dataDir, { retentionMs: config.retentionMs });
+  const monitor = watch(config, io, history);
+  const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
+  const alerting = evaluateCatalogueRules(
+    history,
+    promqlEngine,
+    config.scrapeIntervalMs,
+    `http://${host}:${config.listenPort}`,
+  );
+  const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
+  const server = apiServer(config, history, monitor, alerting, counters);
   try {
     await listen(server, config.listenHost, config.listenPort);
   } catch (err) {
@@ -190,23 +225,7 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
     await history.close();
     throw err;
   }
-  const addr = server.address() as AddressInfo;
-  const shown = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-  say(
-    io,
-    config,
-    `data in ${config.dataDir}${history.durable ? '' : ' (history in memory only for now: a restart starts empty)'}`,
-  );
-  say(
-    io,
-    config,
-    `watching ${config.targets.map((t) => t.instance).join(', ')} every ${config.scrapeIntervalMs / 1000}s`,
-  );
-  say(
-    io,
-    config,
-    `Prometheus API on http://${shown}:${addr.port}/api/v1/ (${config.credentials.token || config.credentials.basic ? 'credentials required' : 'loopback, no credentials'})`,
-  );
+  announce(io, config, history, server);
   monitor.start();
   const signal = await io.stopSignal;
   say(io, config, `${signal}: flushing and stopping`);
