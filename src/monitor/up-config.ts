@@ -5,6 +5,7 @@ import { type FlagValues, UsageError } from '../cli/flags.ts';
 import { parseListenAddress } from '../exporter/config.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
+import { checkClientTlsFiles } from '../redis/tls-files.ts';
 import { parseTarget, redactRaw, withCredentials } from '../redis/target.ts';
 import { DEFAULT_STACK_CONFIG, type StackConfig, type UpNotifier } from '../stack/config.ts';
 import type { ApiCredentials } from './api/auth.ts';
@@ -171,6 +172,8 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
     serverName: String(v['tls-server-name'] || '') || undefined,
     skipVerify: v['skip-tls-verification'] === true,
   };
+  // Read and parsed now: a missing or wrong file is a start-up error naming it, not a target that never connects.
+  checkClientTlsFiles(tls);
   const targets = watchSpecs(v, env, file);
   const configCommand = String(v['config-command'] ?? 'CONFIG');
   const secrets = [credentials.token, credentials.basic?.password, env.REDIS_PASSWORD];

@@ -109,3 +109,10 @@ test('the data directory lock: a second holder is refused, a dead holder is take
   const second = DataDirLock.acquire(data);
   second.release();
 });
+
+test('a TLS file that is missing is a start-up error naming the flag, not a target that never connects', () => {
+  assert.throws(
+    () => config(['--tls-ca-cert-file', join(dir, 'missing-ca.crt')]),
+    /--tls-ca-cert-file .*missing-ca\.crt: no such file/,
+  );
+});
