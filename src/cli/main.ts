@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
     run: async (a, io) => (await import('./harden.ts')).runHarden(a, io),
     summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server',
   },
+  rules: {
+    run: async (a, io) => (await import('./rules.ts')).runRules(a, io),
+    summary: "Run rule unit tests (promtool's format) on redoubt's engine, or check rule files",
+  },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),
     summary: 'Write the monitoring stack: compose file, Prometheus, Alertmanager, Grafana, nginx, secrets',

@@ -234,10 +234,21 @@ class Builder {
   }
 
   private offset(node: SyntaxNode): Expr {
-    const inner = this.expr(this.only(node));
     const ms = this.duration(node.getChild('OffsetDurationExpr') as SyntaxNode);
+    return this.withOffset(this.expr(this.only(node)), ms, node);
+  }
+
+  /**
+   * lezer-promql parses `a unless b offset 5m` as an offset over the whole binary expression, where Prometheus's
+   * grammar binds it to `b`: the offset goes to the rightmost operand (through binary and unary operators).
+   */
+  private withOffset(inner: Expr, ms: number, node: SyntaxNode): Expr {
     const fail = () => parseError('offset may not be set multiple times', node.from, node.to);
     switch (inner.kind) {
+      case 'binary':
+        return { ...inner, rhs: this.withOffset(inner.rhs, ms, node) };
+      case 'unary':
+        return { ...inner, expr: this.withOffset(inner.expr, ms, node) };
       case 'vector-selector':
         if (inner.offset !== 0) throw fail();
         return { ...inner, offset: ms };

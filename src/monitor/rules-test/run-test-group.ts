@@ -4,7 +4,7 @@
  * at each alert_rule_test's eval_time (the evaluation at or just before it), then each promql_expr_test queried.
  * Returns promtool's failure messages; none means the group passed.
  */
-import type { PromqlEngine } from '../../promql/types.ts';
+import { type PromqlEngine, STALE_NAN } from '../../promql/types.ts';
 import { AlertingRule } from '../alerting/alerting-rule.ts';
 import { formatGoDuration, formatPromDuration } from '../alerting/duration.ts';
 import { compareLabels, sortLabels } from '../alerting/labels.ts';
@@ -18,7 +18,7 @@ import {
   indentLines,
   type LabelsAndAnnotations,
 } from './promtool-format.ts';
-import { expandValues, parseSeriesLabels } from './series-notation.ts';
+import { expandValues, parseSeriesLabels, STALE } from './series-notation.ts';
 import { TestSeriesStore } from './test-series-store.ts';
 import type { TestGroup } from './unit-test-file.ts';
 
@@ -32,7 +32,11 @@ export interface TestGroupContext {
 interface InputSample {
   labels: Record<string, string>;
   t: number;
-  v: number;
+  v: number | typeof STALE;
+}
+
+function append(store: TestSeriesStore, s: InputSample): void {
+  store.append(s.labels, s.t, s.v === STALE ? STALE_NAN : s.v);
 }
 
 function inputSamples(tg: TestGroup): InputSample[] {
@@ -143,8 +147,7 @@ export function runTestGroup(tg: TestGroup, ctx: TestGroupContext): string[] {
   let curr = 0;
   for (let ts = 0; ts <= maxt; ts += step) {
     while (loaded < samples.length && samples[loaded].t <= ts) {
-      const s = samples[loaded++];
-      store.append(s.labels, s.t, s.v);
+      append(store, samples[loaded++]);
     }
     const evalErrs: string[] = [];
     for (const g of groups) {

@@ -3,7 +3,7 @@
  * `1 2 _ stale 0+10x5 1x3 _x2 -1-2x4`, one per interval from time 0. `a+bxN` expands to N+1 values a, a+b, …
  * (added step by step, as Go does), `axN` to N+1 copies, `_xN` to N missing samples, `stale` to a staleness marker.
  */
-import { type Labels, STALE_NAN } from '../../promql/types.ts';
+import type { Labels } from '../../promql/types.ts';
 import { sortLabels } from '../alerting/labels.ts';
 
 export class NotationError extends Error {
@@ -13,22 +13,26 @@ export class NotationError extends Error {
   }
 }
 
-const NUMBER = String.raw`(?:[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI]nf|NaN))`;
+// No hexadecimal: in a series description `0x8` is 0 repeated, as Prometheus's lexer reads it.
+const NUMBER = String.raw`(?:[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI]nf|NaN))`;
 const ITEM = new RegExp(
-  String.raw`^(?:(?<blank>_)(?:x(?<blankTimes>\d+))?|(?<stale>stale)(?:x(?<staleTimes>\d+))?|(?<start>${NUMBER})(?:(?<step>[+-](?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI]nf))?x(?<times>\d+))?)$`,
+  String.raw`^(?:(?<blank>_)(?:x(?<blankTimes>\d+))?|(?<stale>stale)(?:x(?<staleTimes>\d+))?|(?<start>${NUMBER})(?:(?<step>[+-](?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI]nf))?x(?<times>\d+))?)$`,
 );
 
 function toNumber(text: string): number {
   const t = text.replace(/^\+/, '');
   if (/^-?inf$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (t === 'NaN') return NaN;
-  if (/^-?0[xX]/.test(t)) return t.startsWith('-') ? -Number(t.slice(1)) : Number(t);
   return Number(t);
 }
 
-/** The values of one series: undefined where a sample is missing. */
-export function expandValues(text: string): Array<number | undefined> {
-  const out: Array<number | undefined> = [];
+/** A staleness marker in an expanded series (kept apart: V8 erases STALE_NAN's bits in number arrays). */
+export const STALE = Symbol('stale');
+export type SeriesValue = number | undefined | typeof STALE;
+
+/** The values of one series: undefined where a sample is missing, STALE for a staleness marker. */
+export function expandValues(text: string): SeriesValue[] {
+  const out: SeriesValue[] = [];
   for (const item of text.trim().split(/\s+/).filter(Boolean)) {
     const m = ITEM.exec(item)?.groups;
     if (!m) throw new NotationError(`bad value "${item}": expected a number, _, stale, or a+bxN`);
@@ -37,7 +41,7 @@ export function expandValues(text: string): Array<number | undefined> {
       for (let i = 0; i < n; i++) out.push(undefined);
     } else if (m.stale) {
       const n = m.staleTimes === undefined ? 1 : Number(m.staleTimes) + 1;
-      for (let i = 0; i < n; i++) out.push(STALE_NAN);
+      for (let i = 0; i < n; i++) out.push(STALE);
     } else {
       let v = toNumber(m.start);
       out.push(v);

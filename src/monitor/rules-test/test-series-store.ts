@@ -8,7 +8,9 @@ import { labelsKey, sortLabels } from '../alerting/labels.ts';
 interface StoredSeries {
   labels: Labels;
   t: number[];
-  v: number[];
+  /** A Float64Array, not number[]: V8 canonicalises NaNs stored in double arrays, which erases STALE_NAN. */
+  v: Float64Array;
+  n: number;
 }
 
 function matches(m: Matcher, value: string | undefined, regexes: Map<string, RegExp>): boolean {
@@ -37,21 +39,26 @@ export class TestSeriesStore implements Queryable, Appendable {
     const key = labelsKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: sortLabels(labels), t: [], v: [] };
+      s = { labels: sortLabels(labels), t: [], v: new Float64Array(16), n: 0 };
       this.series.set(key, s);
     }
-    if (s.t.length > 0 && s.t[s.t.length - 1] >= t) return; // out of order or duplicate: dropped
+    if (s.n > 0 && s.t[s.n - 1] >= t) return; // out of order or duplicate: dropped
+    if (s.n === s.v.length) {
+      const grown = new Float64Array(s.v.length * 2);
+      grown.set(s.v);
+      s.v = grown;
+    }
     s.t.push(t);
-    s.v.push(v);
+    s.v[s.n++] = v;
   }
 
   *select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples> {
     for (const s of this.series.values()) {
       if (!matchers.every((m) => matches(m, s.labels[m.name], this.regexes))) continue;
       let lo = 0;
-      while (lo < s.t.length && s.t[lo] < hints.start) lo++;
+      while (lo < s.n && s.t[lo] < hints.start) lo++;
       let hi = lo;
-      while (hi < s.t.length && s.t[hi] <= hints.end) hi++;
+      while (hi < s.n && s.t[hi] <= hints.end) hi++;
       if (hi > lo) yield { labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) };
     }
   }
