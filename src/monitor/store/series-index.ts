@@ -1,15 +1,43 @@
 import type { Labels, Matcher } from '../../promql/types.ts';
 import { compileMatcher } from './label-matchers.ts';
 
+/** Whether a name or value is free of the bytes keys use as separators (\u0000-\u0002). */
+function plain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 3) return false;
+  return true;
+}
+
 /**
- * The identity of a label set: names sorted, names and values joined by bytes that labels cannot hold. An empty
- * value is the same as no label, as in Prometheus.
+ * The identity of a label set: names sorted, an empty value the same as no label (as in Prometheus). Names and
+ * values are joined by \u0000 and \u0001; a set where any of them holds those bytes (a hostile key name in a
+ * label, say) is written as JSON after a \u0002 instead, so two different sets never share a key.
  */
 export function seriesKey(labels: Labels): string {
   const names = Object.keys(labels).sort();
   let key = '';
-  for (const n of names) if (labels[n] !== '') key += `${n}\u0000${labels[n]}\u0001`;
+  for (const n of names) {
+    const v = labels[n]!;
+    if (v === '') continue;
+    if (!plain(n) || !plain(v))
+      return `\u0002${JSON.stringify(names.filter((x) => labels[x] !== '').map((x) => [x, labels[x]]))}`;
+    key += `${n}\u0000${v}\u0001`;
+  }
   return key;
+}
+
+/** The label set a key stands for (sorted, frozen). */
+export function labelsFromKey(key: string): Labels {
+  const out: Record<string, string> = {};
+  if (key.startsWith('\u0002')) {
+    for (const [n, v] of JSON.parse(key.slice(1)) as [string, string][]) out[n] = v;
+  } else {
+    const parts = key.split('\u0001');
+    for (let i = 0; i < parts.length - 1; i++) {
+      const cut = parts[i]!.indexOf('\u0000');
+      out[parts[i]!.slice(0, cut)] = parts[i]!.slice(cut + 1);
+    }
+  }
+  return Object.freeze(out);
 }
 
 function sortedLabels(labels: Labels): Labels {
@@ -27,6 +55,7 @@ function sortedLabels(labels: Labels): Labels {
 export class SeriesIndex {
   private readonly idsByKey = new Map<string, number>();
   private readonly labelsById: (Labels | undefined)[] = [];
+  private readonly keysById: string[] = [];
   private readonly postings = new Map<string, Map<string, number[]>>();
   private readonly recent = new WeakMap<Labels, number>();
   private minT: number[] = [];
@@ -48,9 +77,13 @@ export class SeriesIndex {
     return id;
   }
 
-  /** The id for a key already computed (a block's index), creating the series from `labels` when new. */
-  idForKey(key: string, labels: () => Labels): number {
-    return this.idsByKey.get(key) ?? this.add(key, sortedLabels(labels()));
+  /** The id for a key read from a file, creating the series when new. */
+  idForKey(key: string): number {
+    return this.idsByKey.get(key) ?? this.add(key, labelsFromKey(key));
+  }
+
+  keyOf(id: number): string {
+    return this.keysById[id]!;
   }
 
   labelsOf(id: number): Labels | undefined {
@@ -118,6 +151,7 @@ export class SeriesIndex {
     const id = this.labelsById.length;
     this.idsByKey.set(key, id);
     this.labelsById.push(labels);
+    this.keysById.push(key);
     this.minT.push(Number.POSITIVE_INFINITY);
     this.maxT.push(Number.NEGATIVE_INFINITY);
     this.post(id, labels);
