@@ -12,7 +12,7 @@ import { createApiServer } from '../monitor/api/server.ts';
 import { DataDirLock, DataDirLockedError } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
-import { upSelfFamilies } from '../monitor/self-metrics.ts';
+import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
 import { buildUpConfig, DEFAULT_REDIS, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { scrub } from '../redis/errors.ts';
@@ -184,7 +184,7 @@ function apiServer(
       },
       credentials: config.credentials,
       version: VERSION,
-      selfFamilies: () => upSelfFamilies(VERSION, monitor, counters),
+      selfFamilies: () => upSelfFamilies(VERSION, monitor, counters, () => storeFamilies(history.stats())),
     },
     counters,
   );
@@ -194,7 +194,7 @@ function apiServer(
 function announce(io: CliIo, config: UpConfig, history: History, server: Server): void {
   const addr = server.address() as AddressInfo;
   const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-  const memoryOnly = history.durable ? '' : ' (history in memory only for now: a restart starts empty)';
+  const memoryOnly = history.durable ? '' : ' (history in memory only: a restart starts empty)';
   const access =
     config.credentials.token || config.credentials.basic ? 'credentials required' : 'loopback, no credentials';
   say(io, config, `data in ${config.dataDir}${memoryOnly}`);
@@ -207,7 +207,10 @@ function announce(io: CliIo, config: UpConfig, history: History, server: Server)
 }
 
 async function serve(config: UpConfig, io: CliIo): Promise<number> {
-  const history = await openHistory(config.dataDir, { retentionMs: config.retentionMs });
+  const history = await openHistory(config.dataDir, {
+    retentionMs: config.retentionMs,
+    warn: (message) => say(io, config, message),
+  });
   const monitor = watch(config, io, history);
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
   const alerting = evaluateCatalogueRules(

@@ -2,6 +2,7 @@ import type { MetricFamily, MetricType } from '../metrics/family.ts';
 import { processFamilies } from '../metrics/process.ts';
 import type { ApiCounters } from './api/server.ts';
 import type { Monitor } from './monitor.ts';
+import type { StoreStats } from './store/store.ts';
 
 function family(
   name: string,
@@ -64,5 +65,31 @@ export function upSelfFamilies(
     ]),
     ...extra(),
     ...processFamilies(),
+  ];
+}
+
+/** The history store's size and health as redoubt_store_* metrics. */
+export function storeFamilies(stats: StoreStats | undefined): MetricFamily[] {
+  if (!stats) return [];
+  return [
+    family('redoubt_store_series', 'gauge', 'Series in the history store', [[{}, stats.series]]),
+    family('redoubt_store_samples', 'gauge', 'Raw samples held (head and raw blocks)', [[{}, stats.samples]]),
+    family('redoubt_store_bytes', 'gauge', 'Bytes of the history on disk', [[{}, stats.bytesOnDisk]]),
+    family(
+      'redoubt_store_blocks',
+      'gauge',
+      'Blocks on disk by resolution',
+      Object.entries(stats.blocks).map(([kind, n]): [Record<string, string>, number] => [{ kind }, n]),
+    ),
+    family('redoubt_store_head_segments', 'gauge', 'Head segments on disk', [[{}, stats.headSegments]]),
+    family(
+      'redoubt_store_dropped_samples_total',
+      'counter',
+      'Samples the store refused, by reason',
+      Object.entries(stats.dropped).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
+    ),
+    family('redoubt_store_corrupt_files_total', 'counter', 'Damaged files set aside since the start', [
+      [{}, stats.corruptFiles],
+    ]),
   ];
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -213,11 +213,34 @@ describe('redoubt up', () => {
     );
   });
 
-  test('SIGTERM flushes and exits 0, and frees the data directory', async () => {
+  test('SIGTERM flushes and exits 0; a restart keeps the history; a damaged file is set aside, not fatal', async () => {
+    const before = await api('/api/v1/query?query=count_over_time(up[1h])');
+    const counted = Number((before.body.data as { result: Array<{ value: [number, string] }> }).result[0].value[1]);
+    assert.ok(counted >= 2);
     const code = await up.stop('SIGTERM');
     assert.equal(code, 0, up.stderr());
     assert.match(up.stderr(), /SIGTERM: flushing and stopping/);
-    const again = await startUp(['--redis', redis.url, '--data-dir', dataDir]);
+    const env = { REDOUBT_API_TOKEN: TOKEN };
+    const again = await startUp(['--redis', redis.url, '--data-dir', dataDir, '--scrape-interval', '1s'], env);
+    cleanups.push(() => again.stop('SIGKILL'));
+    up = again;
+    const after = await api('/api/v1/query?query=count_over_time(up[1h])');
+    const kept = Number((after.body.data as { result: Array<{ value: [number, string] }> }).result[0].value[1]);
+    assert.ok(kept >= counted, `${kept} samples of up after the restart, ${counted} before`);
     assert.equal(await again.stop('SIGINT'), 0, again.stderr());
+    // Damage every data file of the history: up still starts, says what it set aside, and scrapes on.
+    const dir = join(dataDir, 'history');
+    const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile() && !/LOCK|corrupt/.test(f));
+    assert.ok(files.length > 0, 'the history has files');
+    for (const f of files) truncateSync(join(dir, f), Math.floor(statSync(join(dir, f)).size / 2));
+    const third = await startUp(['--redis', redis.url, '--data-dir', dataDir, '--scrape-interval', '1s'], env);
+    cleanups.push(() => third.stop('SIGKILL'));
+    up = third;
+    assert.match(third.stderr(), /set aside/);
+    await waitFor('scraping again', async () => {
+      const r = await api('/api/v1/query?query=up');
+      return (r.body.data as { result: unknown[] }).result.length === 1 ? true : undefined;
+    });
+    assert.equal(await third.stop('SIGTERM'), 0, third.stderr());
   });
 });
