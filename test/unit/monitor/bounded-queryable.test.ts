@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoundedQueryable } from '../../../src/monitor/api/bounded-queryable.ts';
-import { MemoryStore } from '../../../src/monitor/memory-store.ts';
 import { promqlEngine } from '../../../src/promql/engine.ts';
+import { MemoryStore } from '../../support/memory-store.ts';
 
 function store(): MemoryStore {
   const s = new MemoryStore();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MemoryStore } from '../../../src/monitor/memory-store.ts';
 import { isStaleNaN, STALE_NAN } from '../../../src/promql/types.ts';
+import { MemoryStore } from '../../support/memory-store.ts';
 
 const ALL = { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
 
