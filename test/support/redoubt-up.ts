@@ -12,8 +12,15 @@ export interface RunningUp {
 }
 
 /** Runs the built `redoubt up` as a child process on a loopback port chosen by the kernel, until stopped. */
-export async function startUp(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<RunningUp> {
-  const child = spawn(process.execPath, [BIN, 'up', '--web.listen-address', '127.0.0.1:0', ...args], {
+export async function startUp(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+  /** The address it announces (when args give their own --web.listen-address). */
+  host = '127.0.0.1',
+): Promise<RunningUp> {
+  const listen = args.includes('--web.listen-address') ? [] : ['--web.listen-address', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [BIN, 'up', ...listen, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -27,7 +34,7 @@ export async function startUp(args: string[], env: NodeJS.ProcessEnv = {}, timeo
   const deadline = Date.now() + timeoutMs;
   let port = 0;
   while (Date.now() < deadline) {
-    const m = /API on http:\/\/127\.0\.0\.1:(\d+)\//.exec(err);
+    const m = new RegExp(`API on http://${host.replaceAll('.', '\\.')}:(\\d+)/`).exec(err);
     if (m) {
       port = Number(m[1]);
       break;

@@ -89,6 +89,32 @@ describe('redoubt up', () => {
     assert.equal((await httpGet(`${up.url}/-/healthy`)).status, 200);
   });
 
+  test('basic auth from the environment, listening on every interface', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-basic-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const basic = await startUp(
+      ['--redis', redis.url, '--data-dir', dir, '--web.listen-address', '0.0.0.0:0'],
+      { REDOUBT_API_USER: 'grafana', REDOUBT_API_PASSWORD: 'pa:ss word' },
+      30_000,
+      '0.0.0.0',
+    );
+    cleanups.push(() => basic.stop('SIGKILL'));
+    const url = `http://127.0.0.1:${basic.port}/api/v1/status/buildinfo`;
+    const denied = await httpGet(url);
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers.get('www-authenticate'), 'Basic realm="redoubt", charset="UTF-8"');
+    const wrong = await httpGet(url, {
+      headers: { Authorization: `Basic ${Buffer.from('grafana:pass').toString('base64')}` },
+    });
+    assert.equal(wrong.status, 401);
+    const ok = await httpGet(url, {
+      headers: { Authorization: `Basic ${Buffer.from('grafana:pa:ss word').toString('base64')}` },
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(JSON.parse(ok.body).status, 'success');
+    assert.equal(await basic.stop('SIGTERM'), 0);
+  });
+
   test('bounds what it reads: a body over 1 MiB is refused, a query over 64 KiB too', async () => {
     const big = await httpGet(`${up.url}/api/v1/query`, {
       method: 'POST',
