@@ -98,7 +98,7 @@ describe('alert templates', () => {
     assert.equal(formatGoFloatVerb(0.125, 'f', 2), '0.12');
     assert.equal(formatGoFloatVerb(2.675, 'f', 2), '2.67'); // 2.67499999… in binary
     assert.equal(formatGoFloatVerb(12345, 'g', 4), '1.234e+04');
-    assert.equal(goSprintf('%d|%s|%5.1f|%-4s|%%', ['x', 'y', 3.14159, 'ab']), '%!d(string=x)|y|  3.1|ab  |%');
+    assert.equal(goSprintf('%d|%s|%5.1f|%-4s|%%', ['x', 'y', 3.25, 'ab']), '%!d(string=x)|y|  3.2|ab  |%');
     assert.equal(goSprintf('%s %s', ['a']), 'a %!s(MISSING)');
   });
 
