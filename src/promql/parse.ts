@@ -30,6 +30,10 @@ export function parsePromql(query: string): Expr {
   tree.iterate({
     enter(node) {
       if (node.type.isError) {
+        const call = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(query.slice(0, node.from));
+        if (call && query[node.from] === '(') {
+          throw unsupported(`unknown function with name "${call[1]}"`, node.from - call[0].length, node.from);
+        }
         const what = node.from >= query.length ? 'end of input' : JSON.stringify(query.slice(node.from, node.from + 1));
         throw parseError(`unexpected ${what}`, node.from, node.to);
       }

@@ -33,13 +33,15 @@ function prng(seed: number): () => number {
   };
 }
 
-type Kind = 'counter' | 'gauge' | 'bool' | 'timestamp';
+type Kind = 'counter' | 'gauge' | 'bool' | 'tristate' | 'timestamp';
 
 const COUNTERS = /(_total|_last_id|_uptime_in_seconds|_resyncs_full|_repl_offset|_offset_bytes)$/;
 const BOOLS = /(_up|_status|_state|_enabled|info)$/;
 
 function kindOf(name: string): Kind {
   if (name === 'redis_rdb_last_save_timestamp_seconds') return 'timestamp';
+  if (name === 'redis_security_check_status') return 'tristate'; // 1 fail, 0 pass, -1 unknown
+  if (name === 'up' || name === 'redis_security_config_value') return 'bool';
   if (COUNTERS.test(name)) return 'counter';
   if (BOOLS.test(name)) return 'bool';
   return 'gauge';
@@ -107,6 +109,8 @@ function values(kind: Kind, n: number, rand: () => number, scale: number, withNa
     } else if (kind === 'bool') {
       if (rand() < 0.03) v = v === 1 ? 0 : 1;
       if (i === 0) v = rand() < 0.7 ? 1 : 0;
+    } else if (kind === 'tristate') {
+      if (i === 0 || rand() < 0.03) v = Math.floor(rand() * 3) - 1;
     } else if (kind === 'timestamp') {
       v = Math.floor(DATA_START / 1000) + Math.floor(i / 40) * 600;
     } else {
@@ -133,7 +137,8 @@ export function generateSeries(names: readonly string[]): GeneratedSeries[] {
     });
   };
   for (const name of names) {
-    const scale = name.includes('bytes') ? 1e6 : 1;
+    // RSS well above used memory on some samples, so the fragmentation rule has something to find.
+    const scale = name === 'redis_memory_used_rss_bytes' ? 3e6 : name.includes('bytes') ? 1e6 : 1;
     for (const extra of DIMENSIONS[name] ?? [{}]) add(name, kindOf(name), scale, extra);
   }
   add('test_nan_gauge', 'gauge', 1, {}, true);
