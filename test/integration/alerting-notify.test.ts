@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { JsonStateFile } from '../../src/monitor/alerting/notify/durable-json.ts';
 import { fingerprint } from '../../src/monitor/alerting/notify/fingerprint.ts';
+import { postJson } from '../../src/monitor/alerting/notify/http-post.ts';
 import {
   isNotifierState,
   Notifier,
@@ -124,12 +125,51 @@ const statuses = (ns: WebhookNotification[], fp?: string) =>
   ns.flatMap((n) => n.alerts.filter((a) => !fp || a.fingerprint === fp).map((a) => a.status));
 
 describe('alerting with a real Alertmanager and webhook receivers', () => {
+  test('a POST to a receiver is bounded: no answer, an endless answer, a redirect', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer((req, res) => {
+      if (req.url === '/silent') return; // never answers
+      if (req.url === '/redirect') return res.writeHead(302, { location: 'http://example.invalid/' }).end();
+      res.writeHead(500);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = () => {
+        while (res.write(chunk));
+        res.once('drain', pump);
+      };
+      pump();
+    });
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    );
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const base = `http://127.0.0.1:${port}`;
+    const silent = await postJson(`${base}/silent`, '{}', { timeoutMs: 1000 });
+    assert.deepEqual(silent, { ok: false, retryable: true, reason: 'no answer within 1000 ms' });
+    const endless = await postJson(`${base}/endless`, '{}', { timeoutMs: 20000, maxResponseBytes: 4096 });
+    assert.deepEqual(endless, { ok: false, retryable: true, status: 500, reason: 'HTTP 500' });
+    const redirect = await postJson(`${base}/redirect`, '{}');
+    assert.deepEqual(redirect, {
+      ok: false,
+      retryable: false,
+      status: 302,
+      reason: 'HTTP 302: redirects are not followed',
+    });
+  });
+
   test('pending → firing → resolved: each receiver is told once of each', async () => {
     const dir = tempDir();
     const amHook = await startWebhookReceiver('/am');
     cleanup.push(() => amHook.stop());
     const directHook = await startWebhookReceiver('/direct');
     cleanup.push(() => directHook.stop());
+    const slackHook = await startWebhookReceiver('/services/T000/B000/XXXX');
+    cleanup.push(() => slackHook.stop());
     writeFileSync(
       join(dir, 'alertmanager.yml'),
       [
@@ -161,8 +201,12 @@ describe('alerting with a real Alertmanager and webhook receivers', () => {
       receivers: [
         { name: 'alertmanager', type: 'alertmanager', url: am.url },
         { name: 'direct', type: 'webhook', url: directHook.url },
+        { name: 'slack', type: 'slack', url: slackHook.url },
       ],
-      routes: [{ ...FAST_ROUTE, receiver: 'direct' }],
+      routes: [
+        { ...FAST_ROUTE, receiver: 'direct' },
+        { ...FAST_ROUTE, receiver: 'slack' },
+      ],
       externalURL: 'http://redoubt.test:9122',
     };
     const logs: string[] = [];
@@ -234,6 +278,14 @@ describe('alerting with a real Alertmanager and webhook receivers', () => {
     assert.deepEqual(statuses(amHook.notifications, fp), ['firing', 'resolved'], 'Alertmanager: once each');
     assert.deepEqual(statuses(directHook.notifications, fp), ['firing', 'resolved'], 'redoubt: once each');
     assert.deepEqual(amHook.rejected, []);
+    const slack = slackHook.notifications as unknown as Array<{ text: string; attachments: Array<{ color: string }> }>;
+    assert.deepEqual(
+      slack.map((m) => [m.text, m.attachments[0].color]),
+      [
+        ['[FIRING:1] ProbeDown redis-1:6379', 'danger'],
+        ['[RESOLVED] ProbeDown redis-1:6379', 'good'],
+      ],
+    );
     assert.deepEqual(states, ['pending', 'firing']);
     assert.deepEqual(
       logs.filter((l) => !/delivered after/.test(l)),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildAlerts } from '../../src/catalog/alerts.ts';
 import { renderAlertRules } from '../../src/catalog/render-rules.ts';
-import { checkExpression } from '../../src/cli/rules.ts';
+import { checkPromqlExpression as checkExpression } from '../../src/monitor/alerting/expression-check.ts';
 import { parseRuleFile, RuleFileError } from '../../src/monitor/alerting/rule-file.ts';
 
 describe('rule files', () => {
