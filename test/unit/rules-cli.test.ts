@@ -53,7 +53,8 @@ describe('redoubt rules', () => {
     const bad = await run('rules', 'test', join(dir, 'pass.yml'), join(dir, 'fail.yml'));
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^ {2}FAILED:\n {4}alertname: High, time: 1m, \n/);
-    assert.doesNotMatch(bad.stderr, /\u001b/, 'escape sequences from the files never reach the terminal');
+    assert.ok(!bad.stderr.includes('\u001b'), 'escape sequences from the files never reach the terminal');
+    assert.match(bad.stderr, /s="\\x1b\[31ma"/);
   });
 
   test('test: a missing or malformed file fails with a message naming it', async () => {
