@@ -4,10 +4,10 @@
  * `promtool check rules` does.
  */
 import { readFileSync } from 'node:fs';
+import { checkPromqlExpression as checkExpression } from '../monitor/alerting/expression-check.ts';
 import { parseRuleFile } from '../monitor/alerting/rule-file.ts';
 import { runUnitTests } from '../monitor/rules-test/run-unit-tests.ts';
 import { promqlEngine } from '../promql/engine.ts';
-import { parsePromql } from '../promql/parse.ts';
 import { neutralise } from '../text/terminal.ts';
 import { UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
@@ -16,16 +16,6 @@ const USAGE = `Usage: redoubt rules test FILE…     run rule unit tests (promto
        redoubt rules check FILE…    check rule files (Prometheus's rule file format)
 
 Exit codes: 0 every file passed, 1 a test or check failed, 2 bad usage.`;
-
-/** A rule's expression parses on redoubt's engine; the error message otherwise. */
-export function checkExpression(expr: string): string | undefined {
-  try {
-    parsePromql(expr);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 function checkRules(files: readonly string[], io: CliIo): number {
   let failed = false;

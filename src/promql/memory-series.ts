@@ -7,10 +7,14 @@ import { compareLabels, labelsKey, sortedLabels } from './labels.js';
 import { compileMatchers } from './matchers.js';
 import type { Appendable, Labels, Matcher, Queryable, SelectHints, SeriesSamples } from './types.js';
 
+/**
+ * Values live in a Float64Array: V8 canonicalises a NaN stored into a plain number array, which would turn
+ * Prometheus's staleness marker (a NaN with a payload) into an ordinary NaN.
+ */
 interface MutableSeries {
   readonly labels: Labels;
   readonly t: number[];
-  readonly v: number[];
+  v: Float64Array;
 }
 
 export class MemorySeries implements Queryable, Appendable {
@@ -23,15 +27,21 @@ export class MemorySeries implements Queryable, Appendable {
     const key = labelsKey(sorted);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: sorted, t: [], v: [] };
+      s = { labels: sorted, t: [], v: new Float64Array(16) };
       this.series.set(key, s);
     }
-    if (s.t.length > 0 && (s.t[s.t.length - 1] as number) >= t) {
+    const n = s.t.length;
+    if (n > 0 && (s.t[n - 1] as number) >= t) {
       this.dropped++;
       return;
     }
+    if (n === s.v.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(s.v);
+      s.v = grown;
+    }
     s.t.push(t);
-    s.v.push(v);
+    s.v[n] = v;
   }
 
   /** Every series whose labels match, each cut to the hinted window, sorted by labels. */

@@ -30,6 +30,10 @@ export function parsePromql(query: string): Expr {
   tree.iterate({
     enter(node) {
       if (node.type.isError) {
+        const call = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(query.slice(0, node.from));
+        if (call && query[node.from] === '(') {
+          throw unsupported(`unknown function with name "${call[1]}"`, node.from - call[0].length, node.from);
+        }
         const what = node.from >= query.length ? 'end of input' : JSON.stringify(query.slice(node.from, node.from + 1));
         throw parseError(`unexpected ${what}`, node.from, node.to);
       }
@@ -212,43 +216,56 @@ class Builder {
     return matcher;
   }
 
+  /**
+   * lezer's grammar binds `offset`, `@`, `[range]` and `[range:step]` to the whole expression before them
+   * (`a - b offset 5m`); Prometheus binds them to the operand right before them. This moves them there.
+   */
+  private postfix(inner: Expr, node: SyntaxNode, apply: (operand: Expr) => Expr): Expr {
+    if (inner.kind === 'binary') {
+      const rhs = this.postfix(inner.rhs, node, apply);
+      return checkBinary({ ...inner, rhs, matching: inner.matching }, node, node);
+    }
+    if (inner.kind === 'unary') {
+      const operand = this.postfix(inner.expr, node, apply);
+      checkUnary(operand, node);
+      return { ...inner, expr: operand };
+    }
+    return apply(inner);
+  }
+
   private matrixSelector(node: SyntaxNode): Expr {
-    const inner = this.expr(this.only(node));
+    const range = this.duration(node.getChild('DurationExpr') as SyntaxNode);
+    return this.postfix(this.expr(this.only(node)), node, (inner) => this.rangeOf(inner, range, node));
+  }
+
+  private rangeOf(inner: Expr, range: number, node: SyntaxNode): Expr {
     if (inner.kind !== 'vector-selector') {
       throw parseError('ranges only allowed for vector selectors', node.from, node.to);
     }
     if (inner.offset !== 0 || inner.at) {
       throw parseError('no offset or @ modifiers allowed before range', node.from, node.to);
     }
-    const range = this.duration(node.getChild('DurationExpr') as SyntaxNode);
     return { kind: 'matrix-selector', selector: inner, range };
   }
 
-  private subquery(node: SyntaxNode): Subquery {
-    const inner = this.expr(this.only(node));
+  private subquery(node: SyntaxNode): Expr {
     const durations = node.getChildren('DurationExpr');
     const range = this.duration(durations[0] as SyntaxNode);
     const step = durations[1] ? this.duration(durations[1]) : 0;
-    checkSubquery(inner, range, step, node);
-    return { kind: 'subquery', expr: inner, range, step, offset: 0 };
+    return this.postfix(this.expr(this.only(node)), node, (inner): Subquery => {
+      checkSubquery(inner, range, step, node);
+      return { kind: 'subquery', expr: inner, range, step, offset: 0 };
+    });
   }
 
   private offset(node: SyntaxNode): Expr {
     const ms = this.duration(node.getChild('OffsetDurationExpr') as SyntaxNode);
-    return this.withOffset(this.expr(this.only(node)), ms, node);
+    return this.postfix(this.expr(this.only(node)), node, (inner) => this.offsetOf(inner, ms, node));
   }
 
-  /**
-   * lezer-promql parses `a unless b offset 5m` as an offset over the whole binary expression, where Prometheus's
-   * grammar binds it to `b`: the offset goes to the rightmost operand (through binary and unary operators).
-   */
-  private withOffset(inner: Expr, ms: number, node: SyntaxNode): Expr {
+  private offsetOf(inner: Expr, ms: number, node: SyntaxNode): Expr {
     const fail = () => parseError('offset may not be set multiple times', node.from, node.to);
     switch (inner.kind) {
-      case 'binary':
-        return { ...inner, rhs: this.withOffset(inner.rhs, ms, node) };
-      case 'unary':
-        return { ...inner, expr: this.withOffset(inner.expr, ms, node) };
       case 'vector-selector':
         if (inner.offset !== 0) throw fail();
         return { ...inner, offset: ms };
@@ -268,7 +285,6 @@ class Builder {
   }
 
   private at(node: SyntaxNode): Expr {
-    const inner = this.expr(this.only(node));
     const pre = node.getChild('AtModifierPreprocessors');
     let at: AtModifier;
     if (pre) at = { kind: pre.getChild('AtStart') ? 'start' : 'end' };
@@ -280,6 +296,10 @@ class Builder {
       }
       at = { kind: 'time', ms: Math.round(seconds * 1000) };
     }
+    return this.postfix(this.expr(this.only(node)), node, (inner) => this.atOf(inner, at, node));
+  }
+
+  private atOf(inner: Expr, at: AtModifier, node: SyntaxNode): Expr {
     const fail = () => parseError('@ <timestamp> may not be set multiple times', node.from, node.to);
     switch (inner.kind) {
       case 'vector-selector':
@@ -300,7 +320,7 @@ class Builder {
     }
   }
 
-  private binary(node: SyntaxNode): Binary {
+  private binary(node: SyntaxNode): Expr {
     const [lhsNode, rhsNode] = exprChildren(node);
     const opNode = children(node).find((c) => c.name in BINARY_OPS || c.name === 'TrimUpper' || c.name === 'TrimLower');
     if (!lhsNode || !rhsNode || !opNode) throw parseError('malformed binary expression', node.from, node.to);
@@ -309,6 +329,21 @@ class Builder {
     if (node.getChild('FillModifier')) throw unsupported('fill modifiers (Prometheus 3)', node.from, node.to);
     const lhs = this.expr(lhsNode);
     const rhs = this.expr(rhsNode);
+    const sign = this.text(lhsNode).trim()[0];
+    if (
+      op === '^' &&
+      lhsNode.name === 'NumberDurationLiteral' &&
+      (sign === '-' || sign === '+') &&
+      lhs.kind === 'number'
+    ) {
+      // lezer reads `-2 ^ 2` as (-2) ^ 2; in PromQL the sign applies after the power: -(2 ^ 2).
+      const power = this.binaryOf(node, opNode, { kind: 'number', value: Math.abs(lhs.value) }, rhs, op);
+      return { kind: 'unary', op: sign, expr: power };
+    }
+    return this.binaryOf(node, opNode, lhs, rhs, op);
+  }
+
+  private binaryOf(node: SyntaxNode, opNode: SyntaxNode, lhs: Expr, rhs: Expr, op: BinaryOp): Binary {
     const returnBool = node.getChild('BoolModifier') !== null;
     const clause = node.getChild('MatchingModifierClause');
     const matching = clause ? this.matching(clause) : undefined;

@@ -52,14 +52,15 @@ export function humanizeDuration(value: number): string {
       sign = '-';
       v = -v;
     }
-    const total = Math.trunc(v);
-    const seconds = total % 60;
-    const minutes = Math.trunc(total / 60) % 60;
-    const hours = Math.trunc(total / 3600) % 24;
-    const days = Math.trunc(total / 86400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    // int64(v) in Go: past 2^63 it is -2^63 on amd64, and the units come out negative (as Prometheus prints them).
+    const total = v >= 2 ** 63 ? -(2n ** 63n) : BigInt(Math.trunc(v));
+    const seconds = total % 60n;
+    const minutes = (total / 60n) % 60n;
+    const hours = (total / 3600n) % 24n;
+    const days = total / 86400n;
+    if (days !== 0n) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0n) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0n) return `${sign}${minutes}m ${seconds}s`;
     return `${sign}${g4(v)}s`;
   }
   let prefix = '';

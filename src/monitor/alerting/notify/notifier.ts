@@ -245,15 +245,15 @@ export class Notifier {
       const next = this.nextDueAt();
       const wait = Math.max(10, Math.min(pollMs, next === undefined ? pollMs : next - this.now()));
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            resolve();
-          },
-          { once: true },
-        );
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, wait);
+        signal.addEventListener('abort', onAbort, { once: true });
       });
     }
     await this.ticking;
