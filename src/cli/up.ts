@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { VERSION } from '../exporter/self-metrics.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
-import { type AlertEvaluation, evaluateCatalogueRules } from '../monitor/alert-rules.ts';
+import { type Alerting, startAlerting } from '../monitor/alerting/alerting-service.ts';
+import type { ReceiverConfig } from '../monitor/alerting/notify/notifier.ts';
+import { catalogueRuleGroups } from '../monitor/alerting/rule-sources.ts';
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
@@ -166,7 +168,7 @@ function apiServer(
   config: UpConfig,
   history: History,
   monitor: Monitor,
-  alerting: AlertEvaluation,
+  alerting: Alerting,
   counters: ApiCounters,
 ): Server {
   return createApiServer(
@@ -206,6 +208,32 @@ function announce(io: CliIo, config: UpConfig, history: History, server: Server)
   say(io, config, `Prometheus API on http://${host}:${addr.port}/api/v1/ (${access})`);
 }
 
+/** Where notifications go: alertmanager.webhookUrl (or --webhook-url), then up.notifiers. */
+export function receivers(config: Pick<UpConfig, 'webhookUrl' | 'notifiers'>): ReceiverConfig[] {
+  const out: ReceiverConfig[] = [];
+  if (config.webhookUrl) out.push({ name: 'webhook', type: 'webhook', url: config.webhookUrl });
+  config.notifiers.forEach((n, i) => {
+    out.push({ name: `${n.type}-${i + 1}`, type: n.type, url: n.url });
+  });
+  return out;
+}
+
+/** The catalogue's alert rules over the history, and the notifier (its state in the data directory). */
+function alert(config: UpConfig, io: CliIo, history: History, externalURL: string): Alerting {
+  const to = receivers(config);
+  return startAlerting({
+    engine: promqlEngine,
+    queryable: history,
+    appendable: history,
+    ruleGroups: catalogueRuleGroups(),
+    evaluationIntervalMs: config.scrapeIntervalMs,
+    externalURL,
+    notifier: to.length > 0 ? { receivers: to, externalURL } : undefined,
+    stateDir: config.dataDir,
+    log: (line) => say(io, config, line),
+  });
+}
+
 async function serve(config: UpConfig, io: CliIo): Promise<number> {
   const history = await openHistory(config.dataDir, {
     retentionMs: config.retentionMs,
@@ -213,12 +241,7 @@ async function serve(config: UpConfig, io: CliIo): Promise<number> {
   });
   const monitor = watch(config, io, history);
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
-  const alerting = evaluateCatalogueRules(
-    history,
-    promqlEngine,
-    config.scrapeIntervalMs,
-    `http://${host}:${config.listenPort}`,
-  );
+  const alerting = alert(config, io, history, `http://${host}:${config.listenPort}`);
   const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
   const server = apiServer(config, history, monitor, alerting, counters);
   try {

@@ -86,6 +86,15 @@ function durationMs(what: string, text: string): number {
   return ms;
 }
 
+/** The password in a URL's user:password@ part, decoded; '' when none. */
+function urlPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
 /** The API's credentials: a bearer token and/or a basic-auth user, from the environment or 0600 files. */
 function apiCredentials(v: FlagValues, env: NodeJS.ProcessEnv): ApiCredentials {
   const out: ApiCredentials = {};
@@ -176,7 +185,10 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
   checkClientTlsFiles(tls);
   const targets = watchSpecs(v, env, file);
   const configCommand = String(v['config-command'] ?? 'CONFIG');
-  const secrets = [credentials.token, credentials.basic?.password, env.REDIS_PASSWORD];
+  // Notification URLs are secrets whole (a Slack webhook URL is its own credential), and so is a password in one.
+  const urls = [webhook, ...up.notifiers.map((n) => n.url)].filter(Boolean);
+  const secrets = [credentials.token, credentials.basic?.password, env.REDIS_PASSWORD, ...urls];
+  for (const u of urls) secrets.push(urlPassword(u));
   for (const t of targets) secrets.push(t.target.password);
   return {
     targets,

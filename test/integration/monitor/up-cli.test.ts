@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { httpGet } from '../../support/http.ts';
-import { waitFor } from '../../support/prom-stack.ts';
+import { startWebhookReceiver, waitFor } from '../../support/prom-stack.ts';
 import { type RedisServer, startRedis } from '../../support/redis-server.ts';
 import { runCli } from '../../support/redoubt.ts';
 import { type RunningUp, startUp } from '../../support/redoubt-up.ts';
@@ -202,6 +202,35 @@ describe('redoubt up', () => {
       assert.ok(!served.includes(secret), `${secret} served`);
       assert.ok(!bad.stderr().includes(secret) && !good.stderr().includes(secret), `${secret} printed`);
     }
+  });
+
+  test("alerts reach --webhook-url in Alertmanager's webhook format", async () => {
+    const receiver = await startWebhookReceiver();
+    cleanups.push(() => receiver.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-notify-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    // A Redis without a password fails a critical security check: RedisSecurityCriticalCheckFailing fires (for 0m)
+    // after the first audit; the default route waits 30 s (group_wait) before the first notification.
+    const open = await startRedis();
+    cleanups.push(() => open.stop());
+    const notifying = await startUp(
+      ['--redis', open.url, '--data-dir', dir, '--scrape-interval', '1s', '--webhook-url', receiver.url],
+      {},
+    );
+    cleanups.push(() => notifying.stop('SIGKILL'));
+    const alert = await waitFor(
+      'a RedisSecurityCriticalCheckFailing notification',
+      () => receiver.alerts().find((a) => a.labels.alertname === 'RedisSecurityCriticalCheckFailing'),
+      { timeoutMs: 120_000 },
+    );
+    assert.equal(alert.status, 'firing');
+    assert.equal(alert.labels.instance, open.url);
+    assert.equal(alert.labels.job, 'redis');
+    assert.equal(alert.labels.severity, 'critical');
+    assert.equal(receiver.notifications[0].version, '4');
+    assert.deepEqual(receiver.rejected, []);
+    assert.ok(!notifying.stderr().includes(receiver.url), 'the webhook URL is never printed');
+    assert.equal(await notifying.stop('SIGTERM'), 0, notifying.stderr());
   });
 
   test('an unreachable Redis is not a start-up error: up 0 with the reason', async () => {
