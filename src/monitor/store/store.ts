@@ -16,7 +16,7 @@ import {
   setAside,
 } from './data-dir.ts';
 import { DirectoryLock } from './directory-lock.ts';
-import { type DroppedCounts, Head } from './head.ts';
+import { type Chunk, type DroppedCounts, Head } from './head.ts';
 import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
 import { aggregateFor } from './rollup.ts';
@@ -93,7 +93,6 @@ class HistoryStore implements Store {
   private nextSeq = 1;
   /** Series whose labels a segment since the last checkpoint (or start-up) holds. */
   private defined = new Set<number>();
-  private readonly flushedT = new Map<number, number>();
   private readonly dirty = new Set<number>();
   private readonly badBlocks = new Set<string>();
   private maxSeenT = Number.NEGATIVE_INFINITY;
@@ -221,7 +220,7 @@ class HistoryStore implements Store {
       }
     }
     Object.assign(this.head.dropped, dropped);
-    for (const id of this.head.ids()) this.flushedT.set(id, this.index.lastTime(id));
+    this.head.clearPending();
     for (let id = 0; id < this.index.capacity; id++)
       if (this.index.labelsOf(id)) this.maxSeenT = Math.max(this.maxSeenT, this.index.lastTime(id));
   }
@@ -333,7 +332,11 @@ class HistoryStore implements Store {
   /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
   private writeSegment(): void {
     if (this.dirty.size === 0) return;
-    const seg = this.segmentOf([...this.dirty], (id) => !this.defined.has(id));
+    const seg = this.segmentOf(
+      [...this.dirty],
+      (id) => this.head.takePending(id),
+      (id) => !this.defined.has(id),
+    );
     if (seg.chunks.length > 0) this.writeSegmentFile(seg);
     for (const d of seg.defs) this.defined.add(d.id);
     this.dirty.clear();
@@ -342,8 +345,9 @@ class HistoryStore implements Store {
   /** The whole head in one segment; every older segment is then redundant and removed. */
   private writeCheckpoint(): void {
     const ids = this.head.ids();
-    for (const id of ids) this.flushedT.delete(id);
-    const seg = this.segmentOf(ids, () => true);
+    this.head.clearPending();
+    const all = (id: number) => this.head.samplesAfter(id, Number.NEGATIVE_INFINITY);
+    const seg = this.segmentOf(ids, all, () => true);
     const seq = this.writeSegmentFile(seg);
     for (const [s, name] of this.segments)
       if (s < seq) {
@@ -354,15 +358,18 @@ class HistoryStore implements Store {
     this.dirty.clear();
   }
 
-  private segmentOf(ids: number[], define: (id: number) => boolean): HeadSegment {
+  private segmentOf(
+    ids: number[],
+    samplesOf: (id: number) => Chunk | undefined,
+    define: (id: number) => boolean,
+  ): HeadSegment {
     const defs: { id: number; key: string }[] = [];
     const chunks: { id: number; bytes: Uint8Array }[] = [];
     for (const id of ids) {
-      const chunk = this.head.samplesAfter(id, this.flushedT.get(id) ?? Number.NEGATIVE_INFINITY);
+      const chunk = samplesOf(id);
       if (!chunk) continue;
       if (define(id)) defs.push({ id, key: this.index.keyOf(id) });
       chunks.push({ id, bytes: chunk.bytes });
-      this.flushedT.set(id, chunk.maxT);
     }
     return { defs, chunks };
   }

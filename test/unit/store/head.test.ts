@@ -48,6 +48,18 @@ describe('head', () => {
     assert.equal(head.samplesAfter(3, 200_000), undefined);
   });
 
+  it('hands out what was appended since the last flush, once', () => {
+    const head = new Head();
+    for (let i = 1; i <= 3; i++) head.append(1, i * 1000, i);
+    assert.deepEqual(Array.from(decodeXorChunk(head.takePending(1)!.bytes).t), [1000, 2000, 3000]);
+    assert.equal(head.takePending(1), undefined);
+    head.append(1, 4000, 4);
+    assert.equal(head.takePending(1)!.minT, 4000);
+    head.append(1, 5000, 5);
+    head.clearPending();
+    assert.equal(head.takePending(1), undefined);
+  });
+
   it('forgets chunks written to blocks', () => {
     const head = new Head();
     for (let i = 0; i < 3; i++) head.append(0, i * RAW_WINDOW, i);
