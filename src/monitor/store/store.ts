@@ -27,11 +27,16 @@ import { DAY, HOUR, RAW_WINDOW, windowStart } from './time-windows.ts';
 import { decodeXorChunk } from './xor-chunk.ts';
 
 /**
- * The history store of `redoubt up`. Container: its own files, chosen by measurement over SQLite
- * (better-sqlite3 12.x compiles from source here: +83 s wall, 70 s CPU on `npm ci`; see the report in
- * bench/store.ts): immutable 2 h raw blocks and daily rollup blocks of Prometheus XOR chunks, plus head
- * segments written at every flush so a `kill -9` loses at most one flush interval. Files are written whole
- * through the atomic writer (0600, directory 0700); a damaged one is renamed `.corrupt` and start-up goes on.
+ * The history store of `redoubt up`: immutable 2 h raw blocks and daily rollup blocks of Prometheus XOR chunks,
+ * plus head segments written at every flush, so a `kill -9` loses at most one flush interval (30 s by default).
+ * Files are written whole through the atomic writer (0600, directory 0700); a damaged one is renamed `.corrupt`
+ * and start-up goes on.
+ *
+ * Why own files and not SQLite (measured 2026-12-05, Node 20.20, 2 shared cores under load): better-sqlite3
+ * 12.11.1 finds no prebuilt binary here and compiles from source, adding 83 s wall / 70 s CPU to `npm ci`
+ * (which takes 30 s without it). Writing 100 flushes of 4 000 series' 3-sample chunks cost 0.25 s CPU as
+ * segment files (each fsynced) against 3.5 s CPU as SQLite rows (WAL, synchronous=NORMAL, so fewer fsyncs);
+ * reading them all back 0.12 s against 0.53 s; 11.9 MB against 13.9 MB on disk.
  */
 export interface StoreOptions {
   readonly logger?: StoreLogger;
