@@ -21,7 +21,7 @@ import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-s
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
 import { aggregateFor } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
-import { collectSeries, type SelectionSources } from './select-series.ts';
+import { collectSeries, rawCoverageStart, type SelectionSources } from './select-series.ts';
 import { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW, windowStart } from './time-windows.ts';
 import { decodeXorChunk } from './xor-chunk.ts';
@@ -388,9 +388,11 @@ class HistoryStore implements Store {
   }
 
   private sources(): SelectionSources {
+    const raw = this.sorted('raw');
     return {
       head: this.head,
-      raw: this.sorted('raw'),
+      raw,
+      rawFrom: rawCoverageStart(raw, this.head),
       fiveMinute: this.sorted('5m'),
       hourly: this.sorted('1h'),
       onBadBlock: (b, err) => {
