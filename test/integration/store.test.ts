@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
@@ -172,6 +173,22 @@ describe('history store on disk', () => {
     assert.ok(again.every((s) => s.t[0]! >= BASE + 2 * HOUR));
     assert.match(rec.lines[0]!, /could not be read/);
     await reopened.close();
+  });
+
+  it('never follows a symbolic link planted among its files', async () => {
+    const dir = tempDir();
+    (await openStore(dir, { flushIntervalMs: 0 })).close();
+    const target = join(dir, '..', 'elsewhere');
+    writeFileSync(target, 'not ours');
+    symlinkSync(target, join(dir, 'head-000000000099.seg'));
+    const rec = recorder();
+    const store = await openStore(dir, { flushIntervalMs: 0, logger: rec.logger });
+    assert.match(rec.lines.join('\n'), /ignoring a symbolic link/);
+    store.append({ __name__: 'x' }, 1000, 1);
+    await store.flush();
+    await store.close();
+    assert.equal(readFileSync(target, 'utf8'), 'not ours');
+    assert.ok(lstatSync(join(dir, 'head-000000000099.seg')).isSymbolicLink());
   });
 
   it('flushes on its own timer', async () => {
