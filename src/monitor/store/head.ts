@@ -98,7 +98,7 @@ export class Head {
     }
     s.open.append(t, v);
     if (!s.pending) {
-      s.pending = new XorChunkEncoder();
+      s.pending = new XorChunkEncoder(24);
       s.pendingMinT = t;
     }
     s.pending.append(t, v);
