@@ -127,21 +127,13 @@ class HistoryStore implements Store {
   *select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples> {
     const ids = this.index.select(matchers).filter((id) => this.index.overlaps(id, hints.start, hints.end));
     const src = this.sources();
-    const wide = [...src.raw, ...src.fiveMinute, ...src.hourly].filter(
-      (b) => b.maxT >= hints.start && b.minT <= hints.end && ids.length * 8 > b.seriesCount,
-    );
-    for (const b of wide) b.loadAll();
     const agg = aggregateFor(hints.func);
-    try {
-      for (const id of ids) {
-        const c = new SampleCollector(hints.start, hints.end);
-        collectSeries(src, id, c, agg);
-        if (c.length === 0) continue;
-        const { t, v } = c.result();
-        yield { labels: this.index.labelsOf(id)!, t, v };
-      }
-    } finally {
-      for (const b of wide) b.release();
+    for (const id of ids) {
+      const c = new SampleCollector(hints.start, hints.end);
+      collectSeries(src, id, c, agg);
+      if (c.length === 0) continue;
+      const { t, v } = c.result();
+      yield { labels: this.index.labelsOf(id)!, t, v };
     }
   }
 
