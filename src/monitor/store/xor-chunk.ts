@@ -176,8 +176,9 @@ export function decodeXorChunk(bytes: Uint8Array): DecodedChunk {
 }
 
 function readDod(r: BitReader): number {
-  let bucket = 0;
-  for (let i = 0; i < 4; i++) {
+  if (r.readBit() === 0) return 0;
+  let bucket = 1;
+  for (let i = 1; i < 4; i++) {
     bucket <<= 1;
     if (r.readBit() === 0) break;
     bucket |= 1;
