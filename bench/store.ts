@@ -34,16 +34,19 @@ const start = Math.floor(Date.now() / HOUR) * HOUR - HOURS * HOUR;
  * bytes), a third integer gauges (memory, clients, keys), and every tenth a float gauge (ratios, seconds).
  */
 function seriesOf(target: number) {
-  return Array.from({ length: SERIES }, (_, i) => ({
-    labels: {
-      __name__: `redis_metric_${i % 97}`,
-      instance: `10.0.${target >> 8}.${target & 255}:6379`,
-      job: 'redis',
-      ...(i >= 97 ? { cmd: `cmd${i}` } : {}),
-    },
-    kind: i % 10 === 9 ? 3 : i % 3,
-    value: i % 3 === 0 ? 1e6 + i : 0,
-  }));
+  return Array.from({ length: SERIES }, (_, i) => {
+    const kind = i % 10 === 9 ? 3 : i % 3;
+    return {
+      labels: {
+        __name__: `redis_metric_${i % 97}${kind === 1 ? '_total' : ''}`,
+        instance: `10.0.${target >> 8}.${target & 255}:6379`,
+        job: 'redis',
+        ...(i >= 97 ? { cmd: `cmd${i}` } : {}),
+      },
+      kind,
+      value: kind === 0 ? 1e6 + i : 0,
+    };
+  });
 }
 
 async function main(): Promise<void> {
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
   const ingestWall = performance.now() - wall0;
   const stats = store.stats();
   const memAfterIngest = processMemory(process.pid);
+  const heap = process.memoryUsage();
 
   const cpu1 = process.cpuUsage();
   const wall1 = performance.now();
@@ -100,7 +104,11 @@ async function main(): Promise<void> {
     bytesOnDisk: stats.bytesOnDisk,
     bytesPerSample: stats.bytesOnDisk / samples,
     blocks: stats.blocks,
+    bytesByKind: stats.bytesByKind,
+    rawBlockBytesPerSample: stats.bytesByKind.raw / stats.samplesInBlocks,
     rssMbAfterIngest: memAfterIngest.rssMb,
+    heapUsedMbAfterIngest: heap.heapUsed / 2 ** 20,
+    arrayBuffersMbAfterIngest: heap.arrayBuffers / 2 ** 20,
     peakRssMb: memAfterSelect.peakRssMb,
     select24h: {
       series: seriesSeen,
@@ -114,7 +122,17 @@ async function main(): Promise<void> {
     ['series × samples', `${stats.series} × ${HOURS} h @ 10 s = ${samples} samples`],
     ['ingest CPU per sample', `${result.ingestCpuUsPerSample.toFixed(2)} µs (wall ${result.ingestWallS.toFixed(1)} s)`],
     ['bytes on disk per sample', `${result.bytesPerSample.toFixed(3)} B (${(stats.bytesOnDisk / 1e6).toFixed(1)} MB)`],
-    ['RSS after ingest / peak', `${memAfterIngest.rssMb.toFixed(0)} MB / ${memAfterSelect.peakRssMb.toFixed(0)} MB`],
+    ['  raw blocks alone', `${result.rawBlockBytesPerSample.toFixed(3)} B per sample in them`],
+    [
+      '  by kind (MB)',
+      Object.entries(stats.bytesByKind)
+        .map(([k, b]) => `${k} ${(b / 1e6).toFixed(1)}`)
+        .join(', '),
+    ],
+    [
+      'RSS after ingest / peak',
+      `${memAfterIngest.rssMb.toFixed(0)} MB / ${memAfterSelect.peakRssMb.toFixed(0)} MB (JS heap ${result.heapUsedMbAfterIngest.toFixed(0)} MB, buffers ${result.arrayBuffersMbAfterIngest.toFixed(0)} MB)`,
+    ],
     [
       '24 h select, all series',
       `${seriesSeen} series, ${selected} samples, ${result.select24h.wallS.toFixed(2)} s wall, ${result.select24h.cpuS.toFixed(2)} s CPU`,

@@ -1,7 +1,7 @@
 import type { BlockFile } from './block-file.ts';
 import type { BlockContents, BlockSeries } from './block-format.ts';
 import type { Head } from './head.ts';
-import { COLUMNS, columnChunks, rollUp } from './rollup.ts';
+import { COLUMNS, columnChunks, looksLikeCounter, rollUp } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
 import type { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW } from './time-windows.ts';
@@ -37,8 +37,9 @@ export function rollupBlocksOf(
     for (const b of rawBlocks) for (const chunk of b.chunks(id, 0, day, day + DAY - 1)) c.addChunk(chunk.bytes);
     const { t, v } = c.result();
     if (t.length === 0) continue;
+    const counter = looksLikeCounter(index.labelsOf(id)?.__name__);
     for (const res of ['5m', '1h'] as const) {
-      const r = rollUp(t, v, RESOLUTIONS[res]);
+      const r = rollUp(t, v, RESOLUTIONS[res], counter);
       out[res].push({ key: index.keyOf(id), columns: COLUMNS.map((col) => columnChunks(r[col])) });
     }
   }

@@ -53,6 +53,10 @@ export interface StoreStats {
   readonly samples: number;
   readonly bytesOnDisk: number;
   readonly blocks: Readonly<Record<BlockKind, number>>;
+  /** Bytes on disk by kind of file ('head' for head segments). */
+  readonly bytesByKind: Readonly<Record<BlockKind | 'head', number>>;
+  /** Raw samples in raw blocks (the rest are in the head). */
+  readonly samplesInBlocks: number;
   readonly headSegments: number;
   readonly dropped: Readonly<DroppedCounts>;
   /** Files set aside as damaged since the store opened. */
@@ -172,19 +176,23 @@ class HistoryStore implements Store {
 
   stats(): StoreStats {
     const blocks: Record<BlockKind, number> = { raw: 0, '5m': 0, '1h': 0 };
-    let samples = this.head.sampleCount;
-    let bytes = 0;
+    const bytesByKind: Record<BlockKind | 'head', number> = { raw: 0, '5m': 0, '1h': 0, head: 0 };
+    let inBlocks = 0;
     for (const b of this.blocks.values()) {
       blocks[b.kind]++;
-      bytes += b.size;
-      if (b.kind === 'raw') samples += b.sampleCount();
+      bytesByKind[b.kind] += b.size;
+      if (b.kind === 'raw') inBlocks += b.sampleCount();
     }
-    for (const name of this.segments.values()) bytes += fileSize(this.dir, name);
+    for (const name of this.segments.values()) bytesByKind.head += fileSize(this.dir, name);
+    const bytes = bytesByKind.raw + bytesByKind['5m'] + bytesByKind['1h'] + bytesByKind.head;
+    const samples = this.head.sampleCount + inBlocks;
     return {
       series: this.index.size,
       samples,
       bytesOnDisk: bytes,
       blocks,
+      bytesByKind,
+      samplesInBlocks: inBlocks,
       headSegments: this.segments.size,
       dropped: { ...this.head.dropped },
       corruptFiles: this.corruptFiles,
