@@ -264,6 +264,22 @@ describe('history store retention and rollups', () => {
     await store.close();
   });
 
+  it('answers from 1 h rollups where no 5 min rollup remains', async () => {
+    const { dir, store } = await threeDays({ now: () => BASE + 3 * DAY, retention: { raw: DAY } });
+    await store.close();
+    for (const f of readdirSync(dir)) if (f.startsWith('5m-')) rmSync(join(dir, f));
+    const reopened = await openStore(dir, { flushIntervalMs: 0, now: () => BASE + 3 * DAY, retention: { raw: DAY } });
+    const max = selectAll(reopened, [name('g')], BASE, BASE + DAY - 1, 'max_over_time')[0]!;
+    assert.deepEqual(
+      max.t,
+      Array.from({ length: 24 }, (_, h) => BASE + (h + 1) * HOUR - MIN),
+    );
+    assert.deepEqual(Array.from(max.v), Array(24).fill(6));
+    const count = selectAll(reopened, [name('g')], BASE, BASE + DAY - 1, 'count_over_time')[0]!;
+    assert.deepEqual(Array.from(count.v), Array(24).fill(60));
+    await reopened.close();
+  });
+
   it('forgets rollups after their retention and the series with them', async () => {
     const { store } = await threeDays({ now: () => BASE + 40 * DAY, retention: { raw: DAY, rollups: 30 * DAY } });
     await store.flush();
