@@ -1,30 +1,20 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
-import { readRegularFile } from '../../fs/read-file.ts';
 import type { Appendable, Labels, Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
 import { BlockFile } from './block-file.ts';
 import { type BlockContents, type BlockKind, encodeBlock } from './block-format.ts';
 import { rawBlockOf, rollupBlocksOf } from './compaction.ts';
-import {
-  blockName,
-  type DataFile,
-  fileSize,
-  listDataFiles,
-  type StoreLogger,
-  segmentName,
-  setAside,
-} from './data-dir.ts';
+import { blockName, type DataFile, listDataFiles, type StoreLogger, setAside } from './data-dir.ts';
 import { DirectoryLock } from './directory-lock.ts';
-import { type Chunk, type DroppedCounts, Head } from './head.ts';
-import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
+import { type DroppedCounts, Head } from './head.ts';
+import { HeadLog } from './head-log.ts';
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
 import { aggregateFor } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
 import { collectSeries, rawCoverageStart, type SelectionSources } from './select-series.ts';
 import { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW, windowStart } from './time-windows.ts';
-import { decodeXorChunk } from './xor-chunk.ts';
 
 /**
  * The history store of `redoubt up`: immutable 2 h raw blocks and daily rollup blocks of Prometheus XOR chunks,
@@ -95,14 +85,10 @@ class HistoryStore implements Store {
   private readonly index = new SeriesIndex();
   private readonly head = new Head();
   private readonly blocks = new Map<string, BlockFile>();
-  private readonly segments = new Map<number, string>();
   private readonly logger: StoreLogger;
   private readonly now: () => number;
   private readonly policy: RetentionPolicy;
-  private nextSeq = 1;
-  /** Series whose labels a segment since the last checkpoint (or start-up) holds. */
-  private defined = new Set<number>();
-  private readonly dirty = new Set<number>();
+  private readonly log: HeadLog;
   private readonly badBlocks = new Set<string>();
   private maxSeenT = Number.NEGATIVE_INFINITY;
   private corruptFiles = 0;
@@ -117,6 +103,7 @@ class HistoryStore implements Store {
     this.logger = options.logger ?? silent;
     this.now = options.now ?? Date.now;
     this.policy = { ...DEFAULT_RETENTION, ...options.retention };
+    this.log = new HeadLog(dir, this.head, this.index);
   }
 
   append(labels: Labels, t: number, v: number): void {
@@ -124,7 +111,7 @@ class HistoryStore implements Store {
     const id = this.index.idFor(labels);
     if (!this.head.append(id, t, v, this.index.lastTime(id))) return;
     this.index.cover(id, t, t);
-    this.dirty.add(id);
+    this.log.dirty.add(id);
     if (t > this.maxSeenT) this.maxSeenT = t;
   }
 
@@ -183,7 +170,7 @@ class HistoryStore implements Store {
       bytesByKind[b.kind] += b.size;
       if (b.kind === 'raw') inBlocks += b.sampleCount();
     }
-    for (const name of this.segments.values()) bytesByKind.head += fileSize(this.dir, name);
+    bytesByKind.head = this.log.bytesOnDisk();
     const bytes = bytesByKind.raw + bytesByKind['5m'] + bytesByKind['1h'] + bytesByKind.head;
     const samples = this.head.sampleCount + inBlocks;
     return {
@@ -193,7 +180,7 @@ class HistoryStore implements Store {
       blocks,
       bytesByKind,
       samplesInBlocks: inBlocks,
-      headSegments: this.segments.size,
+      headSegments: this.log.segmentCount,
       dropped: { ...this.head.dropped },
       corruptFiles: this.corruptFiles,
     };
@@ -213,19 +200,7 @@ class HistoryStore implements Store {
       }
     }
     const segments = files.filter((f): f is Extract<DataFile, { type: 'segment' }> => f.type === 'segment');
-    const dropped = { ...this.head.dropped };
-    const ids = new Map<number, number>();
-    for (const f of segments.sort((a, b) => a.seq - b.seq)) {
-      this.nextSeq = Math.max(this.nextSeq, f.seq + 1);
-      try {
-        this.replay(decodeHeadSegment(readRegularFile(join(this.dir, f.name)) ?? new Uint8Array()), ids);
-        this.segments.set(f.seq, f.name);
-      } catch (err) {
-        this.setAside(f.name, err);
-      }
-    }
-    Object.assign(this.head.dropped, dropped);
-    this.head.clearPending();
+    this.log.replay(segments, (name, err) => this.setAside(name, err));
     for (let id = 0; id < this.index.capacity; id++)
       if (this.index.labelsOf(id)) this.maxSeenT = Math.max(this.maxSeenT, this.index.lastTime(id));
   }
@@ -242,20 +217,9 @@ class HistoryStore implements Store {
     this.timer.unref();
   }
 
-  private replay(seg: HeadSegment, ids: Map<number, number>): void {
-    for (const d of seg.defs) ids.set(d.id, this.index.idForKey(d.key));
-    for (const c of seg.chunks) {
-      const id = ids.get(c.id);
-      if (id === undefined) continue;
-      const { t, v } = decodeXorChunk(c.bytes);
-      for (let i = 0; i < t.length; i++)
-        if (this.head.append(id, t[i]!, v[i]!, this.index.lastTime(id))) this.index.cover(id, t[i]!, t[i]!);
-    }
-  }
-
   private flushNow(): void {
-    if (this.compactDueWindows()) this.writeCheckpoint();
-    else this.writeSegment();
+    if (this.compactDueWindows()) this.log.writeCheckpoint();
+    else this.log.writeSegment();
     this.rollUpCompletedDays();
     this.applyRetention();
     for (const name of this.badBlocks) {
@@ -304,9 +268,7 @@ class HistoryStore implements Store {
       maxT: b.maxT,
       size: b.size,
     }));
-    let other = 0;
-    for (const name of this.segments.values()) other += fileSize(this.dir, name);
-    const drop = blocksToDrop(infos, other, this.now(), this.policy);
+    const drop = blocksToDrop(infos, this.log.bytesOnDisk(), this.now(), this.policy);
     if (drop.length === 0) return;
     for (const name of drop) {
       this.blocks.get(name)?.close();
@@ -332,59 +294,6 @@ class HistoryStore implements Store {
     this.blocks.get(name)?.close();
     writeFileAtomic(path, encodeBlock(contents), { mode: 0o600, overwrite: true });
     this.blocks.set(name, BlockFile.open(path, this.index));
-  }
-
-  /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
-  private writeSegment(): void {
-    if (this.dirty.size === 0) return;
-    const seg = this.segmentOf(
-      [...this.dirty],
-      (id) => this.head.takePending(id),
-      (id) => !this.defined.has(id),
-    );
-    if (seg.chunks.length > 0) this.writeSegmentFile(seg);
-    for (const d of seg.defs) this.defined.add(d.id);
-    this.dirty.clear();
-  }
-
-  /** The whole head in one segment; every older segment is then redundant and removed. */
-  private writeCheckpoint(): void {
-    const ids = this.head.ids();
-    this.head.clearPending();
-    const all = (id: number) => this.head.samplesAfter(id, Number.NEGATIVE_INFINITY);
-    const seg = this.segmentOf(ids, all, () => true);
-    const seq = this.writeSegmentFile(seg);
-    for (const [s, name] of this.segments)
-      if (s < seq) {
-        rmSync(join(this.dir, name), { force: true });
-        this.segments.delete(s);
-      }
-    this.defined = new Set(ids);
-    this.dirty.clear();
-  }
-
-  private segmentOf(
-    ids: number[],
-    samplesOf: (id: number) => Chunk | undefined,
-    define: (id: number) => boolean,
-  ): HeadSegment {
-    const defs: { id: number; key: string }[] = [];
-    const chunks: { id: number; bytes: Uint8Array }[] = [];
-    for (const id of ids) {
-      const chunk = samplesOf(id);
-      if (!chunk) continue;
-      if (define(id)) defs.push({ id, key: this.index.keyOf(id) });
-      chunks.push({ id, bytes: chunk.bytes });
-    }
-    return { defs, chunks };
-  }
-
-  private writeSegmentFile(seg: HeadSegment): number {
-    const seq = this.nextSeq++;
-    const name = segmentName(seq);
-    writeFileAtomic(join(this.dir, name), encodeHeadSegment(seg), { mode: 0o600, overwrite: true });
-    this.segments.set(seq, name);
-    return seq;
   }
 
   private sources(): SelectionSources {
