@@ -82,8 +82,19 @@ describe('history store on disk', () => {
     const stats = store.stats();
     assert.equal(stats.series, 2);
     assert.equal(stats.samples, 3);
-    assert.deepEqual(stats.dropped, { outOfOrder: 1, duplicate: 1, tooOld: 0, invalid: 0 });
+    assert.deepEqual(stats.dropped, { outOfOrder: 1, duplicate: 1, tooOld: 0, invalid: 0, tooNew: 0 });
     await store.close();
+  });
+
+  it('refuses samples more than 10 minutes ahead of its clock, which would end the head early', async () => {
+    const store = await openStore(tempDir(), { flushIntervalMs: 0, now: () => BASE });
+    store.append({ __name__: 'x' }, BASE + 10 * 60_000, 1);
+    store.append({ __name__: 'x' }, BASE + 10 * 60_000 + 1, 1);
+    store.append({ __name__: 'x' }, BASE + 100 * DAY, 1);
+    assert.equal(store.stats().dropped.tooNew, 2);
+    assert.deepEqual(selectAll(store, [name('x')], BASE, BASE + 200 * DAY)[0]!.t, [BASE + 10 * 60_000]);
+    await store.close();
+    await assert.rejects(async () => [...store.select([name('x')], { start: 0, end: 1 })], /closed/);
   });
 
   it('keeps history across a restart: blocks, head segments and the staleness marker', async () => {

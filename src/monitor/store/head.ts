@@ -20,6 +20,8 @@ export interface DroppedCounts {
   tooOld: number;
   /** A timestamp that is not a safe integer. */
   invalid: number;
+  /** Further ahead of the store's clock than it accepts (counted by the store, not the head). */
+  tooNew: number;
 }
 
 class HeadSeries {
@@ -55,7 +57,7 @@ class HeadSeries {
  */
 export class Head {
   private readonly series: (HeadSeries | undefined)[] = [];
-  readonly dropped: DroppedCounts = { outOfOrder: 0, duplicate: 0, tooOld: 0, invalid: 0 };
+  readonly dropped: DroppedCounts = { outOfOrder: 0, duplicate: 0, tooOld: 0, invalid: 0, tooNew: 0 };
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
   private samples = 0;

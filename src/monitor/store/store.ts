@@ -64,6 +64,11 @@ export const DEFAULT_RETENTION: RetentionPolicy = { raw: 48 * HOUR, rollups: 30 
 export const DEFAULT_FLUSH_INTERVAL_MS = 30_000;
 /** A window is written to a block once samples 1 h past its end arrive (Prometheus waits 1.5 block ranges). */
 const COMPACTION_GRACE = HOUR;
+/**
+ * How far ahead of its clock a sample may be. Compaction follows the newest sample, so one sample from a clock
+ * gone wrong would otherwise close every window before it and turn the samples that follow away as too old.
+ */
+const MAX_AHEAD = 10 * 60_000;
 
 export async function openStore(dir: string, options: StoreOptions = {}): Promise<Store> {
   makeDirectory(dir, 0o700);
@@ -108,6 +113,10 @@ class HistoryStore implements Store {
 
   append(labels: Labels, t: number, v: number): void {
     if (this.closed) throw new Error('the history store is closed');
+    if (t > this.now() + MAX_AHEAD) {
+      this.head.dropped.tooNew++;
+      return;
+    }
     const id = this.index.idFor(labels);
     if (!this.head.append(id, t, v, this.index.lastTime(id))) return;
     this.index.cover(id, t, t);
@@ -116,6 +125,7 @@ class HistoryStore implements Store {
   }
 
   *select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples> {
+    if (this.closed) throw new Error('the history store is closed');
     const ids = this.index.select(matchers).filter((id) => this.index.overlaps(id, hints.start, hints.end));
     const src = this.sources();
     const agg = aggregateFor(hints.func);

@@ -19,7 +19,7 @@ describe('head', () => {
     assert.ok(!head.append(2, 10, 1, 10), 'a series whose blocks end at 10 accepts nothing at or before 10');
     head.truncateBefore(2000);
     assert.ok(!head.append(0, 1500, 1));
-    assert.deepEqual(head.dropped, { outOfOrder: 1, duplicate: 2, tooOld: 1, invalid: 1 });
+    assert.deepEqual(head.dropped, { outOfOrder: 1, duplicate: 2, tooOld: 1, invalid: 1, tooNew: 0 });
     assert.equal(head.sampleCount, 2);
   });
 
