@@ -89,6 +89,11 @@ export class BitReader {
   readBits(n: number): number {
     if (this.pos + n > this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
     let result = 0;
+    while (n >= 8 && (this.pos & 7) === 0) {
+      result = ((result << 8) | this.buf[this.pos >>> 3]!) >>> 0;
+      this.pos += 8;
+      n -= 8;
+    }
     while (n > 0) {
       const used = this.pos & 7;
       const free = 8 - used;
@@ -102,7 +107,10 @@ export class BitReader {
   }
 
   readBit(): number {
-    return this.readBits(1);
+    const pos = this.pos;
+    if (pos >= this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
+    this.pos = pos + 1;
+    return (this.buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
   }
 
   readUvarint(): number {

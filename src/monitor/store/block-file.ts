@@ -34,8 +34,8 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 }
 
 /**
- * An open block: its index in memory (series mapped to the store's ids), its chunks read on demand. A query
- * over most of a block's series reads the file once (`loadAll`) rather than once per series.
+ * An open block: its index in memory (series mapped to the store's ids), its chunks read on demand, one read per
+ * series and column (a series' chunks are contiguous).
  */
 export class BlockFile {
   private constructor(
@@ -46,7 +46,6 @@ export class BlockFile {
     /** Store ids of the block's series, ascending, and where each sits in the index. */
     private readonly ids: Int32Array,
     private readonly entries: Int32Array,
-    private whole: Uint8Array | undefined = undefined,
   ) {}
 
   static open(path: string, series: SeriesIndex): BlockFile {
@@ -104,14 +103,6 @@ export class BlockFile {
     return this.entryOf(id) >= 0;
   }
 
-  /** Reads the whole file once, for a query over most of its series; `release` forgets it. */
-  loadAll(): void {
-    this.whole ??= readAt(this.fd, 0, this.size);
-  }
-  release(): void {
-    this.whole = undefined;
-  }
-
   /** The chunks of one column of a series that overlap [start, end]; a chunk failing its checksum throws. */
   chunks(id: number, column: number, start: number, end: number): Chunk[] {
     const entry = this.entryOf(id);
@@ -127,10 +118,9 @@ export class BlockFile {
     if (wanted.length === 0) return [];
     const first = refs[wanted[0]!]!;
     const last = wanted[wanted.length - 1]!;
-    const span = this.whole ?? readAt(this.fd, first, refs[last]! + refs[last + 1]! - first);
-    const base = this.whole ? 0 : first;
+    const span = readAt(this.fd, first, refs[last]! + refs[last + 1]! - first);
     return wanted.map((at) => {
-      const bytes = span.subarray(refs[at]! - base, refs[at]! - base + refs[at + 1]!);
+      const bytes = span.subarray(refs[at]! - first, refs[at]! - first + refs[at + 1]!);
       if (crc32(bytes) !== refs[at + 5]) throw new StoreFileFormatError('a chunk fails its checksum: corrupt');
       return { bytes, minT: refs[at + 2]!, maxT: refs[at + 3]!, count: refs[at + 4]! };
     });

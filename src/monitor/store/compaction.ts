@@ -1,7 +1,7 @@
 import type { BlockFile } from './block-file.ts';
 import type { BlockContents, BlockSeries } from './block-format.ts';
 import type { Head } from './head.ts';
-import { COLUMNS, columnChunks, rollUp } from './rollup.ts';
+import { COLUMNS, columnChunks, looksLikeCounter, rollUp } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
 import type { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW } from './time-windows.ts';
@@ -21,7 +21,8 @@ export function rawBlockOf(head: Head, index: SeriesIndex, start: number): Block
 }
 
 /**
- * The 5 min and 1 h rollups of one UTC day, from that day's raw blocks. Raw blocks are read whole, once each.
+ * The 5 min and 1 h rollups of one UTC day, from that day's raw blocks, read one series at a time (a day of
+ * raw blocks can be hundreds of MB: reading them whole would set the process's peak memory).
  */
 export function rollupBlocksOf(
   day: number,
@@ -29,24 +30,18 @@ export function rollupBlocksOf(
   index: SeriesIndex,
 ): { '5m': BlockContents; '1h': BlockContents } {
   const ids = new Set<number>();
-  for (const b of rawBlocks) {
-    b.loadAll();
-    for (const id of b.seriesIds()) ids.add(id);
-  }
+  for (const b of rawBlocks) for (const id of b.seriesIds()) ids.add(id);
   const out = { '5m': [] as BlockSeries[], '1h': [] as BlockSeries[] };
-  try {
-    for (const id of [...ids].sort((a, b) => a - b)) {
-      const c = new SampleCollector(day, day + DAY - 1);
-      for (const b of rawBlocks) for (const chunk of b.chunks(id, 0, day, day + DAY - 1)) c.addChunk(chunk.bytes);
-      const { t, v } = c.result();
-      if (t.length === 0) continue;
-      for (const res of ['5m', '1h'] as const) {
-        const r = rollUp(t, v, RESOLUTIONS[res]);
-        out[res].push({ key: index.keyOf(id), columns: COLUMNS.map((col) => columnChunks(r[col])) });
-      }
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const c = new SampleCollector(day, day + DAY - 1);
+    for (const b of rawBlocks) for (const chunk of b.chunks(id, 0, day, day + DAY - 1)) c.addChunk(chunk.bytes);
+    const { t, v } = c.result();
+    if (t.length === 0) continue;
+    const counter = looksLikeCounter(index.labelsOf(id)?.__name__);
+    for (const res of ['5m', '1h'] as const) {
+      const r = rollUp(t, v, RESOLUTIONS[res], counter);
+      out[res].push({ key: index.keyOf(id), columns: COLUMNS.map((col) => columnChunks(r[col])) });
     }
-  } finally {
-    for (const b of rawBlocks) b.release();
   }
   const span = { minT: day, maxT: day + DAY - 1 };
   return { '5m': { kind: '5m', ...span, series: out['5m'] }, '1h': { kind: '1h', ...span, series: out['1h'] } };

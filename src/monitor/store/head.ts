@@ -20,6 +20,8 @@ export interface DroppedCounts {
   tooOld: number;
   /** A timestamp that is not a safe integer. */
   invalid: number;
+  /** Further ahead of the store's clock than it accepts (counted by the store, not the head). */
+  tooNew: number;
 }
 
 class HeadSeries {
@@ -27,6 +29,9 @@ class HeadSeries {
   open: XorChunkEncoder | undefined;
   openMinT = 0;
   lastT: number;
+  /** Samples not yet in a head segment (what the next flush writes). */
+  pending: XorChunkEncoder | undefined;
+  pendingMinT = 0;
 
   constructor(lastT: number) {
     this.lastT = lastT;
@@ -52,7 +57,7 @@ class HeadSeries {
  */
 export class Head {
   private readonly series: (HeadSeries | undefined)[] = [];
-  readonly dropped: DroppedCounts = { outOfOrder: 0, duplicate: 0, tooOld: 0, invalid: 0 };
+  readonly dropped: DroppedCounts = { outOfOrder: 0, duplicate: 0, tooOld: 0, invalid: 0, tooNew: 0 };
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
   private samples = 0;
@@ -94,6 +99,11 @@ export class Head {
       s.openMinT = t;
     }
     s.open.append(t, v);
+    if (!s.pending) {
+      s.pending = new XorChunkEncoder(24);
+      s.pendingMinT = t;
+    }
+    s.pending.append(t, v);
     s.lastT = t;
     this.samples++;
     return true;
@@ -123,6 +133,20 @@ export class Head {
       if (first !== undefined && (min === undefined || first < min)) min = first;
     }
     return min;
+  }
+
+  /** The samples appended since the last call (or `clearPending`), as one chunk; undefined when none. */
+  takePending(id: number): Chunk | undefined {
+    const s = this.series[id];
+    const p = s?.pending;
+    if (!s || !p) return undefined;
+    s.pending = undefined;
+    return { bytes: p.bytes(), minT: s.pendingMinT, maxT: p.lastT, count: p.count };
+  }
+
+  /** Forgets what is pending everywhere (all of it is on disk: replayed, or in a checkpoint). */
+  clearPending(): void {
+    for (const s of this.series) if (s) s.pending = undefined;
   }
 
   /** Samples of a series after `after` (exclusive), as one chunk; undefined when there are none. */

@@ -7,7 +7,9 @@ import { XorChunkEncoder } from './xor-chunk.ts';
  * samples (staleness markers left out), each stamped with the bucket's last sample time; and a "counter" column
  * that keeps exactly the raw samples Prometheus's increase() needs to come out right: the first sample, the last
  * of each bucket, and both sides of every reset. Increases between consecutive kept samples telescope, so
- * rate/increase over a rollup equal those over the raw samples between the same two points.
+ * rate/increase over a rollup equal those over the raw samples between the same two points. Only for series
+ * named as counters (`looksLikeCounter`): a gauge "resets" at every fall, and keeping both sides of each fall
+ * would keep half its samples for 30 days; a gauge's counter column is its first sample and each bucket's last.
  */
 export const COLUMNS = ['count', 'sum', 'min', 'max', 'counter'] as const;
 export type Aggregate = (typeof COLUMNS)[number];
@@ -19,7 +21,12 @@ export interface Column {
 
 export type Rollup = Record<Aggregate, Column>;
 
-export function rollUp(t: ArrayLike<number>, v: ArrayLike<number>, resolution: number): Rollup {
+/** Counter, histogram and summary series by the names OpenMetrics gives them. */
+export function looksLikeCounter(metricName: string | undefined): boolean {
+  return metricName !== undefined && /(?:_total|_count|_sum|_bucket)$/.test(metricName);
+}
+
+export function rollUp(t: ArrayLike<number>, v: ArrayLike<number>, resolution: number, counter = true): Rollup {
   const out = Object.fromEntries(COLUMNS.map((c) => [c, { t: [], v: [] }])) as unknown as Rollup;
   let bucket = Number.NaN;
   let count = 0;
@@ -50,7 +57,7 @@ export function rollUp(t: ArrayLike<number>, v: ArrayLike<number>, resolution: n
       max = Number.NaN;
     }
     if (Number.isNaN(prevT)) keep(out.counter, t[i]!, value);
-    else if (value < prevV) {
+    else if (counter && value < prevV) {
       keep(out.counter, prevT, prevV);
       keep(out.counter, t[i]!, value);
     }

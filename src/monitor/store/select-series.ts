@@ -13,19 +13,20 @@ export interface SelectionSources {
   readonly raw: readonly BlockFile[];
   readonly fiveMinute: readonly BlockFile[];
   readonly hourly: readonly BlockFile[];
+  /** The time raw samples start at (rawCoverageStart): earlier, only rollups remain. */
+  readonly rawFrom: number;
   /** A block whose chunk fails to read; the selection goes on without it. */
   readonly onBadBlock: (block: BlockFile, err: Error) => void;
 }
 
-/** The time raw samples start at: earlier, only rollups remain. */
-export function rawCoverageStart(src: SelectionSources): number {
-  return src.raw[0]?.minT ?? src.head.minTime() ?? Number.POSITIVE_INFINITY;
+export function rawCoverageStart(raw: readonly BlockFile[], head: Head): number {
+  return raw[0]?.minT ?? head.minTime() ?? Number.POSITIVE_INFINITY;
 }
 
 /** One series' samples in the collector's window, each time range from the finest data that covers it. */
 export function collectSeries(src: SelectionSources, id: number, c: SampleCollector, agg: Aggregate | 'avg'): void {
   const [start, end] = [c.window.start, c.window.end];
-  const rawFrom = rawCoverageStart(src);
+  const rawFrom = src.rawFrom;
   if (start < rawFrom) {
     const fiveFrom = Math.min(src.fiveMinute[0]?.minT ?? rawFrom, rawFrom);
     if (start < fiveFrom) collectRollup(src, src.hourly, id, c, agg, fiveFrom);

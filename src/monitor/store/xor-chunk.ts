@@ -10,7 +10,7 @@ import { floatHi, floatLoOfLast, setFloatBits, wordsOf } from './float-bits.ts';
 export const MAX_CHUNK_SAMPLES = 0xffff;
 
 export class XorChunkEncoder {
-  private readonly w = new BitWriter(128);
+  private readonly w: BitWriter;
   private n = 0;
   private t = 0;
   private tDelta = 0;
@@ -19,7 +19,9 @@ export class XorChunkEncoder {
   private leading = 0xff;
   private trailing = 0;
 
-  constructor() {
+  /** `capacityBytes`: the first allocation (a full 120-sample chunk of typical data is 100–250 bytes). */
+  constructor(capacityBytes = 128) {
+    this.w = new BitWriter(capacityBytes);
     this.w.writeBits(0, 16);
   }
 
@@ -174,8 +176,9 @@ export function decodeXorChunk(bytes: Uint8Array): DecodedChunk {
 }
 
 function readDod(r: BitReader): number {
-  let bucket = 0;
-  for (let i = 0; i < 4; i++) {
+  if (r.readBit() === 0) return 0;
+  let bucket = 1;
+  for (let i = 1; i < 4; i++) {
     bucket <<= 1;
     if (r.readBit() === 0) break;
     bucket |= 1;

@@ -19,7 +19,7 @@ describe('head', () => {
     assert.ok(!head.append(2, 10, 1, 10), 'a series whose blocks end at 10 accepts nothing at or before 10');
     head.truncateBefore(2000);
     assert.ok(!head.append(0, 1500, 1));
-    assert.deepEqual(head.dropped, { outOfOrder: 1, duplicate: 2, tooOld: 1, invalid: 1 });
+    assert.deepEqual(head.dropped, { outOfOrder: 1, duplicate: 2, tooOld: 1, invalid: 1, tooNew: 0 });
     assert.equal(head.sampleCount, 2);
   });
 
@@ -46,6 +46,18 @@ describe('head', () => {
     assert.equal(c.minT, 151_000);
     assert.deepEqual(Array.from(decodeXorChunk(c.bytes).v).slice(0, 2), [151, 152]);
     assert.equal(head.samplesAfter(3, 200_000), undefined);
+  });
+
+  it('hands out what was appended since the last flush, once', () => {
+    const head = new Head();
+    for (let i = 1; i <= 3; i++) head.append(1, i * 1000, i);
+    assert.deepEqual(Array.from(decodeXorChunk(head.takePending(1)!.bytes).t), [1000, 2000, 3000]);
+    assert.equal(head.takePending(1), undefined);
+    head.append(1, 4000, 4);
+    assert.equal(head.takePending(1)!.minT, 4000);
+    head.append(1, 5000, 5);
+    head.clearPending();
+    assert.equal(head.takePending(1), undefined);
   });
 
   it('forgets chunks written to blocks', () => {

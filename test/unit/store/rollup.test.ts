@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aggregateFor, columnChunks, rollUp } from '../../../src/monitor/store/rollup.ts';
+import { aggregateFor, columnChunks, looksLikeCounter, rollUp } from '../../../src/monitor/store/rollup.ts';
 import { decodeXorChunk } from '../../../src/monitor/store/xor-chunk.ts';
 import { STALE_NAN } from '../../../src/promql/types.ts';
 
@@ -35,6 +35,15 @@ describe('rollups', () => {
     });
     assert.equal(increase(r.counter.v), increase(v.subarray(0, 12)));
     assert.equal(increase(r.counter.v), 30 + 50 + 4);
+  });
+
+  it('keeps no reset pairs for a gauge (a series not named as a counter)', () => {
+    const r = rollUp(t, v, 5 * MIN, false);
+    assert.deepEqual(r.counter, { t: [0, 4 * MIN, 9 * MIN, 11 * MIN], v: [10, 5, 50, 4] });
+    assert.ok(looksLikeCounter('redis_commands_total'));
+    assert.ok(looksLikeCounter('redis_latency_bucket'));
+    assert.ok(!looksLikeCounter('redis_memory_used_bytes'));
+    assert.ok(!looksLikeCounter(undefined));
   });
 
   it('rolls up by the hour the same way', () => {
