@@ -94,6 +94,8 @@ export function vectorBinop(
   returnBool: boolean,
 ): Sample[] {
   if (op === 'and' || op === 'or' || op === 'unless') return setOperation(op, lhs, rhs, matching);
+  // As Prometheus: with one side empty nothing can match, so duplicates on the other side are no error.
+  if (lhs.length === 0 || rhs.length === 0) return [];
   const sig = (l: Labels) => matchSignature(l, matching.on, matching.labels);
   const oneToMany = matching.card === 'one-to-many';
   const [many, one] = oneToMany ? [rhs, lhs] : [lhs, rhs];
