@@ -13,6 +13,7 @@ import {
   labelsKey,
   METRIC_NAME,
   matchSignature,
+  remember,
   removeLabels,
   sortedLabels,
 } from './labels.js';
@@ -146,6 +147,13 @@ export function vectorBinop(
 }
 
 function resultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+  const dropName = ARITHMETIC_DROPS_NAME.has(op);
+  const included = JSON.stringify(matching.include.map((name) => one[name] ?? ''));
+  const what = `binop:${dropName}:${matching.card}:${matching.on}:${matching.labels.join(',')}:${matching.include.join(',')}:${included}`;
+  return remember(many, what, () => computeResultLabels(many, one, op, matching));
+}
+
+function computeResultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   let labels: Record<string, string> = { ...many };
   if (ARITHMETIC_DROPS_NAME.has(op)) delete labels[METRIC_NAME];
   if (matching.card === 'one-to-one') {
