@@ -4,7 +4,7 @@ import type { AggregateOp } from './ast.js';
 import { executionError } from './errors.js';
 import { quantile } from './functions/quantile.js';
 import { formatFloatF } from './go-float.js';
-import { keepLabels, labelsKey, METRIC_NAME, removeLabels, withLabel } from './labels.js';
+import { groupingLabels, labelsKey, withLabel } from './labels.js';
 import type { Labels } from './types.js';
 import type { Sample } from './values.js';
 
@@ -44,7 +44,7 @@ export function aggregate(spec: AggregateSpec, input: readonly Sample[]): Sample
   }
   const groups = new Map<string, Group>();
   for (const s of samples) {
-    const labels = groupLabels(s.labels, grouping, spec.without);
+    const labels = groupingLabels(s.labels, grouping, spec.without);
     const key = labelsKey(labels);
     const group = groups.get(key);
     if (group) accumulate(spec.op, group, s);
@@ -53,11 +53,6 @@ export function aggregate(spec: AggregateSpec, input: readonly Sample[]): Sample
   const out: Sample[] = [];
   for (const g of groups.values()) out.push(...finish(spec, g, k));
   return out;
-}
-
-function groupLabels(labels: Labels, grouping: readonly string[], without: boolean): Labels {
-  if (without) return removeLabels(labels, [...grouping, METRIC_NAME]);
-  return keepLabels(labels, grouping);
 }
 
 function startGroup(op: AggregateOp, labels: Labels, s: Sample): Group {

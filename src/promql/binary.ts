@@ -13,6 +13,7 @@ import {
   labelsKey,
   METRIC_NAME,
   matchSignature,
+  remember,
   removeLabels,
   sortedLabels,
 } from './labels.js';
@@ -94,6 +95,8 @@ export function vectorBinop(
   returnBool: boolean,
 ): Sample[] {
   if (op === 'and' || op === 'or' || op === 'unless') return setOperation(op, lhs, rhs, matching);
+  // As Prometheus: with one side empty nothing can match, so duplicates on the other side are no error.
+  if (lhs.length === 0 || rhs.length === 0) return [];
   const sig = (l: Labels) => matchSignature(l, matching.on, matching.labels);
   const oneToMany = matching.card === 'one-to-many';
   const [many, one] = oneToMany ? [rhs, lhs] : [lhs, rhs];
@@ -144,6 +147,13 @@ export function vectorBinop(
 }
 
 function resultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+  const dropName = ARITHMETIC_DROPS_NAME.has(op);
+  const included = JSON.stringify(matching.include.map((name) => one[name] ?? ''));
+  const what = `binop:${dropName}:${matching.card}:${matching.on}:${matching.labels.join(',')}:${matching.include.join(',')}:${included}`;
+  return remember(many, what, () => computeResultLabels(many, one, op, matching));
+}
+
+function computeResultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   let labels: Record<string, string> = { ...many };
   if (ARITHMETIC_DROPS_NAME.has(op)) delete labels[METRIC_NAME];
   if (matching.card === 'one-to-one') {

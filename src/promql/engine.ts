@@ -8,7 +8,7 @@ import { Evaluator } from './evaluate.js';
 import { compareLabels, labelsKey } from './labels.js';
 import { parsePromql } from './parse.js';
 import { exprType } from './parse-checks.js';
-import { loadSelections, type QueryTimes } from './selections.js';
+import { DEFAULT_SUBQUERY_STEP, loadSelections, type QueryTimes } from './selections.js';
 import type { Labels, PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
 
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
@@ -16,15 +16,17 @@ export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
 /** Prometheus's API limit on the points of one series in a range query. */
 export const MAX_RANGE_POINTS = 11_000;
 
-function lookbackOf(opts?: QueryOptions): number {
+function queryTimes(start: number, end: number, step: number, opts?: QueryOptions): QueryTimes {
   const lookback = opts?.lookbackDelta ?? DEFAULT_LOOKBACK_MS;
   if (!(lookback > 0)) throw new PromqlError('bad_data', 'lookback delta must be positive');
-  return lookback;
+  const subqueryStep = opts?.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP;
+  if (!(subqueryStep > 0)) throw new PromqlError('bad_data', 'the default subquery step must be positive');
+  return { start, end, step, lookback, subqueryStep };
 }
 
 export function instantQuery(q: Queryable, expr: string, timeMs: number, opts?: QueryOptions): QueryValue {
   const ast = parsePromql(expr);
-  const times: QueryTimes = { start: timeMs, end: timeMs, step: 0, lookback: lookbackOf(opts) };
+  const times = queryTimes(timeMs, timeMs, 0, opts);
   const value = new Evaluator(loadSelections(q, ast, times), times).eval(ast, timeMs);
   switch (value.type) {
     case 'scalar':
@@ -71,7 +73,7 @@ export function rangeQuery(
       `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
     );
   }
-  const times: QueryTimes = { start: startMs, end: endMs, step: stepMs, lookback: lookbackOf(opts) };
+  const times = queryTimes(startMs, endMs, stepMs, opts);
   const evaluator = new Evaluator(loadSelections(q, ast, times), times);
   const bySeries = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
   const add = (labels: Labels, t: number, v: number) => {

@@ -10,7 +10,7 @@ import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.js';
 import { executionError } from './errors.js';
 import { callFunction } from './functions/call.js';
 import { dropMetricName, labelsKey } from './labels.js';
-import { DEFAULT_SUBQUERY_STEP, type QueryTimes, resolveAt, type Selections } from './selections.js';
+import { type QueryTimes, resolveAt, type Selections } from './selections.js';
 import { isStaleNaN } from './types.js';
 import { type RangeSeries, type Sample, scalar, type Value, vector } from './values.js';
 
@@ -104,7 +104,7 @@ export class Evaluator {
   private subquery(sq: Subquery, t: number): Value {
     const end = this.refTime(sq, t);
     const start = end - sq.range;
-    const step = sq.step > 0 ? sq.step : DEFAULT_SUBQUERY_STEP;
+    const step = sq.step > 0 ? sq.step : this.times.subqueryStep;
     let first = Math.floor(start / step) * step;
     if (first < start) first += step;
     const bySeries = new Map<string, { labels: Sample['labels']; t: number[]; v: number[] }>();

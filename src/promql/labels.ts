@@ -17,19 +17,50 @@ export function sortedLabels(labels: Labels): Labels {
   return out;
 }
 
+/**
+ * Label sets are immutable, and the same objects come back at every step of a range query (from the store, and
+ * from these functions), so what is derived from one is remembered per object: a range query computes each key,
+ * name-less copy and grouping once per series instead of once per step.
+ */
+const derived = new WeakMap<Labels, Map<string, unknown>>();
+
+/** `compute()` once per label set and `what` (a string naming everything else the result depends on). */
+export function remember<T>(labels: Labels, what: string, compute: () => T): T {
+  let cache = derived.get(labels);
+  if (!cache) {
+    cache = new Map();
+    derived.set(labels, cache);
+  }
+  if (cache.has(what)) return cache.get(what) as T;
+  const value = compute();
+  cache.set(what, value);
+  return value;
+}
+
 /** A string identifying a label set (names and values escaped by JSON). */
 export function labelsKey(labels: Labels): string {
-  return JSON.stringify(
-    Object.keys(labels)
-      .sort()
-      .map((name) => [name, labels[name]]),
+  return remember(labels, 'key', () =>
+    JSON.stringify(
+      Object.keys(labels)
+        .sort()
+        .map((name) => [name, labels[name]]),
+    ),
   );
 }
 
 export function dropMetricName(labels: Labels): Labels {
   if (!(METRIC_NAME in labels)) return labels;
-  const { [METRIC_NAME]: _, ...rest } = labels;
-  return rest;
+  return remember(labels, 'drop-name', () => {
+    const { [METRIC_NAME]: _, ...rest } = labels;
+    return rest;
+  });
+}
+
+/** The labels an aggregation groups by: `by` keeps the listed ones, `without` drops them and the name. */
+export function groupingLabels(labels: Labels, grouping: readonly string[], without: boolean): Labels {
+  return remember(labels, `group:${without}:${grouping.join(',')}`, () =>
+    without ? removeLabels(labels, [...grouping, METRIC_NAME]) : keepLabels(labels, grouping),
+  );
 }
 
 /** Labels with one changed (or removed when the value is empty), sorted. */
@@ -59,7 +90,9 @@ export function removeLabels(labels: Labels, names: readonly string[]): Labels {
  * metric name.
  */
 export function matchSignature(labels: Labels, on: boolean, names: readonly string[]): string {
-  return on ? labelsKey(keepLabels(labels, names)) : labelsKey(removeLabels(labels, [...names, METRIC_NAME]));
+  return remember(labels, `match:${on}:${names.join(',')}`, () =>
+    on ? labelsKey(keepLabels(labels, names)) : labelsKey(removeLabels(labels, [...names, METRIC_NAME])),
+  );
 }
 
 /** Prometheus's labels.Compare: by name then value, label by label; a shorter set that is a prefix sorts first. */

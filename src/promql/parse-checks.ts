@@ -57,14 +57,8 @@ export function checkBinary(b: Binary, node: SyntaxNode, opNode: SyntaxNode): Bi
   if (isComparison(b.op) && !b.returnBool && lt === 'scalar' && rt === 'scalar') {
     throw at('comparisons between scalars must use BOOL modifier');
   }
-  for (const [side, t] of [
-    [b.lhs, lt],
-    [b.rhs, rt],
-  ] as const) {
-    if (t !== 'scalar' && t !== 'vector') {
-      void side;
-      throw parseError('binary expression must contain only scalar and instant vector types', node.from, node.to);
-    }
+  if (![lt, rt].every((t) => t === 'scalar' || t === 'vector')) {
+    throw parseError('binary expression must contain only scalar and instant vector types', node.from, node.to);
   }
   let matching = b.matching ?? { card: 'one-to-one' as const, on: false, labels: [], include: [] };
   if (matching.on) {

@@ -19,6 +19,8 @@ export interface QueryTimes {
   readonly end: number;
   readonly step: number;
   readonly lookback: number;
+  /** Step of subqueries written without one. */
+  readonly subqueryStep: number;
 }
 
 export type Selections = Map<VectorSelector, readonly SeriesSamples[]>;

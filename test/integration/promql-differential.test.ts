@@ -12,12 +12,14 @@ import { promApi, startBackfilledPrometheus } from '../support/prom-backfill.ts'
 import type { Daemon } from '../support/prom-stack.ts';
 import { compareNormal, normalProm, normalRedoubt, pointCount } from '../support/promql-compare.ts';
 import { catalogueExpressions, generatedExpressions, keepsOrder } from '../support/promql-expressions.ts';
+import { randomExpressions } from '../support/promql-random.ts';
 import { DATA_END, DATA_START, generateSeries, toOpenMetrics } from '../support/promql-series.ts';
 
 /**
  * The engine against Debian's Prometheus 2.42 on the same data: series generated for every metric the catalogue
  * selects are backfilled into Prometheus (promtool tsdb create-blocks-from openmetrics) and loaded into a
- * MemorySeries; every catalogue rule and panel query and a generated set over the supported grammar is asked of
+ * MemorySeries; every catalogue rule and panel query, a hand-written set over the supported grammar and seeded random
+ * expressions (test/support/promql-random.ts) are asked of
  * both, as instant queries at six times (on the scrape grid, between scrapes, inside and past the lookback after
  * a target stopped, past the end of the data) and as two range queries (a 60 s step, and a 37 s step off the
  * grid). Results must agree: the same series and timestamps, values within a relative 1e-9, errors of the same
@@ -25,6 +27,9 @@ import { DATA_END, DATA_START, generateSeries, toOpenMetrics } from '../support/
  */
 
 const MINUTE = 60_000;
+/** The random expressions: explore with PROMQL_DIFF_SEED/PROMQL_DIFF_COUNT; keep what fails as a hand-written case. */
+const RANDOM_SEED = Number(process.env.PROMQL_DIFF_SEED ?? 20231205);
+const RANDOM_COUNT = Number(process.env.PROMQL_DIFF_COUNT ?? 250);
 const INSTANT_TIMES = [
   DATA_START + 10 * MINUTE,
   DATA_START + 60 * MINUTE + 7000,
@@ -107,7 +112,9 @@ describe('PromQL differential: redoubt against Prometheus 2.42 on the same data'
     return out;
   }
 
-  const expressions = [...new Set([...catalogueExpressions(), ...generatedExpressions()])];
+  const expressions = [
+    ...new Set([...catalogueExpressions(), ...generatedExpressions(), ...randomExpressions(RANDOM_SEED, RANDOM_COUNT)]),
+  ];
   for (const expr of expressions) {
     test(expr.replaceAll('\n', ' '), async () => {
       const diffs = await differences(expr);

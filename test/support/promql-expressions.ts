@@ -77,6 +77,8 @@ function selectors(): string[] {
     `${G} @ ${AT} offset 5m`,
     `${G}[5m]`,
     `${C}[1m] offset 1h`,
+    `${G}[10m:1m]`,
+    `rate(${C}[5m])[10m:2m]`,
     `${B}{instance="r3:6379"}`,
     `${N}`,
     `nonexistent_metric`,

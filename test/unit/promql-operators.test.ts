@@ -86,6 +86,7 @@ test("Prometheus's matching errors", () => {
     /duplicate series|multiple matches/,
   );
   execution('{__name__=~"mem|max"} * 2', /vector cannot contain metrics with the same labelset/);
+  assert.deepEqual(at(s, 'nope / on(instance) cmd', t), {}, 'one side empty: nothing to match, no error');
 });
 
 test('and, or, unless match on all labels but the name, or on the listed ones', () => {

@@ -115,6 +115,15 @@ test('subqueries evaluate at steps aligned to the epoch inside [t - range, t]', 
   assert.deepEqual(at(s, 'rate(x[1m:10s])', 300), { '{}': 0.1 });
 });
 
+test('a subquery without a step uses 1 minute, or the step the caller sets (a rule test evaluation_interval)', () => {
+  const s = load({ x: every(0, 10, 31, (i) => i) });
+  assert.deepEqual(at(s, 'count_over_time(x[5m:])', 300), { '{}': 6 });
+  const v = instantQuery(s, 'count_over_time(x[5m:])', 300_000, { subqueryStepMs: 30_000 });
+  assert.deepEqual(v.type === 'vector' ? v.samples.map((x) => x.v) : [], [11]);
+  const m = instantQuery(s, 'x[1m:30s]', 300_000);
+  assert.deepEqual(m.type === 'matrix' ? Array.from(m.series[0]?.t ?? []) : [], [240_000, 270_000, 300_000]);
+});
+
 test('range queries: one series per label set, points only where the expression has a value', () => {
   const s = load({ 'x{a="1"}': [[0, 1]], 'x{a="2"}': [[400, 2]] });
   assert.deepEqual(range(s, 'x', 0, 600, 200), {
