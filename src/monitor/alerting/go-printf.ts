@@ -131,6 +131,7 @@ function goTypeName(v: TemplateValue): string {
   return 'map[string]string';
 }
 
+const MAX_WIDTH = 1000;
 const VERB = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/g;
 
 /** fmt.Sprintf for the verbs templates use: %s %v %d %f %e %g %q %%, with width and precision. */
@@ -143,6 +144,8 @@ export function goSprintf(format: string, args: readonly TemplateValue[]): strin
       if (next >= args.length) return `%!${verb}(MISSING)`;
       const arg = args[next++];
       const precision = prec === undefined ? undefined : prec === '' ? 0 : Number(prec);
+      // A template is configuration, but a width of a billion would still take the process's memory.
+      if ((precision ?? 0) > MAX_WIDTH || Number(width ?? 0) > MAX_WIDTH) return `%!${verb}(BADWIDTH)`;
       const text = formatVerb(verb, arg, precision, flags);
       if (text === undefined) return `%!${verb}(${goTypeName(arg)}=${formatTemplateValue(arg)})`;
       return pad(text, width === undefined ? 0 : Number(width), flags);

@@ -7,6 +7,7 @@ import {
   type Appendable,
   type PromqlEngine,
   type Queryable,
+  type QueryOptions,
   STALE_NAN,
   type VectorSample,
 } from '../../promql/types.ts';
@@ -36,6 +37,8 @@ export interface RuleGroupOptions {
   /** Used when the group has no interval of its own. */
   defaultIntervalMs: number;
   lookbackDeltaMs?: number;
+  /** Step of subqueries written without one (promtool: its evaluation_interval; Prometheus: the global one). */
+  subqueryStepMs?: number;
   /** Prometheus's --rules.alert.resend-delay, default 1m. */
   resendDelayMs?: number;
   /** Receives the alerts Prometheus would send to Alertmanager after each alerting rule. */
@@ -50,9 +53,9 @@ export function queryForRule(
   q: Queryable,
   expr: string,
   ts: number,
-  lookbackDelta?: number,
+  opts?: QueryOptions,
 ): VectorSample[] {
-  const r = engine.instantQuery(q, expr, ts, lookbackDelta === undefined ? undefined : { lookbackDelta });
+  const r = engine.instantQuery(q, expr, ts, opts);
   if (r.type === 'vector') return [...r.samples];
   if (r.type === 'scalar') return [{ labels: {}, t: r.t, v: r.v }];
   throw new RuleEvaluationError('rule result is not a vector or scalar');
@@ -94,13 +97,10 @@ export class RuleGroup {
       const start = wall();
       const status = this.status[i];
       try {
-        const result = queryForRule(
-          this.opts.engine,
-          this.opts.queryable,
-          rule.spec.expr,
-          ts,
-          this.opts.lookbackDeltaMs,
-        );
+        const result = queryForRule(this.opts.engine, this.opts.queryable, rule.spec.expr, ts, {
+          lookbackDelta: this.opts.lookbackDeltaMs,
+          subqueryStepMs: this.opts.subqueryStepMs,
+        });
         const samples = rule.evaluate(result, ts, this.limit);
         if (rule instanceof AlertingRule && this.opts.notify) {
           const url = generatorUrl(this.opts.context.externalURL, rule.spec.expr);

@@ -87,7 +87,9 @@ function checkExpressions(tg: TestGroup, ctx: TestGroupContext, store: TestSerie
     const where = `    expr: ${goQuoted(test.expr)}, time: ${formatPromDuration(test.evalTimeMs)}`;
     let got: Array<{ labels: Record<string, string>; value: number }>;
     try {
-      got = queryForRule(ctx.engine, store, test.expr, test.evalTimeMs).map((s) => ({ labels: s.labels, value: s.v }));
+      got = queryForRule(ctx.engine, store, test.expr, test.evalTimeMs, {
+        subqueryStepMs: ctx.evaluationIntervalMs,
+      }).map((s) => ({ labels: s.labels, value: s.v }));
     } catch (e) {
       errs.push(`${where}, err: ${(e as Error).message}`);
       continue;
@@ -136,6 +138,7 @@ export function runTestGroup(tg: TestGroup, ctx: TestGroupContext): string[] {
         appendable: store,
         context: { externalLabels: tg.externalLabels, externalURL: tg.externalURL },
         defaultIntervalMs: tg.intervalMs,
+        subqueryStepMs: ctx.evaluationIntervalMs,
       }),
   );
   for (const g of groups) for (const r of g.alertingRules()) r.restored = true;

@@ -26,6 +26,9 @@ function toNumber(text: string): number {
   return Number(t);
 }
 
+/** Values one series may expand to: a test's worth, never a machine's memory. */
+const MAX_VALUES = 1_000_000;
+
 /** A staleness marker in an expanded series (kept apart: V8 erases STALE_NAN's bits in number arrays). */
 export const STALE = Symbol('stale');
 export type SeriesValue = number | undefined | typeof STALE;
@@ -36,6 +39,9 @@ export function expandValues(text: string): SeriesValue[] {
   for (const item of text.trim().split(/\s+/).filter(Boolean)) {
     const m = ITEM.exec(item)?.groups;
     if (!m) throw new NotationError(`bad value "${item}": expected a number, _, stale, or a+bxN`);
+    const repeat = Number(m.times ?? m.blankTimes ?? m.staleTimes ?? 0);
+    if (out.length + repeat > MAX_VALUES)
+      throw new NotationError(`too many values (more than ${MAX_VALUES} in one series)`);
     if (m.blank) {
       const n = m.blankTimes === undefined ? 1 : Number(m.blankTimes);
       for (let i = 0; i < n; i++) out.push(undefined);
@@ -53,7 +59,6 @@ export function expandValues(text: string): SeriesValue[] {
         }
       }
     }
-    if (out.length > 10_000_000) throw new NotationError('too many values (more than 10 million)');
   }
   return out;
 }
