@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { VERSION } from '../exporter/self-metrics.ts';
+import { VERSION } from '../version.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
 import { type Alerting, startAlerting } from '../monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../monitor/alerting/notify/notifier.ts';
