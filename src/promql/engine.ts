@@ -6,7 +6,7 @@
 import { PromqlError } from './errors.js';
 import { Evaluator } from './evaluate.js';
 import { compareLabels, labelsKey } from './labels.js';
-import { parsePromql } from './parse.js';
+import { parsedExpressions } from './parse-cache.js';
 import { exprType } from './parse-checks.js';
 import { DEFAULT_SUBQUERY_STEP, loadSelections, type QueryTimes } from './selections.js';
 import type { Labels, PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
@@ -25,7 +25,7 @@ function queryTimes(start: number, end: number, step: number, opts?: QueryOption
 }
 
 export function instantQuery(q: Queryable, expr: string, timeMs: number, opts?: QueryOptions): QueryValue {
-  const ast = parsePromql(expr);
+  const ast = parsedExpressions.parse(expr);
   const times = queryTimes(timeMs, timeMs, 0, opts);
   const value = new Evaluator(loadSelections(q, ast, times), times).eval(ast, timeMs);
   switch (value.type) {
@@ -64,7 +64,7 @@ export function rangeQuery(
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
     );
   }
-  const ast = parsePromql(expr);
+  const ast = parsedExpressions.parse(expr);
   const type = exprType(ast);
   if (type !== 'scalar' && type !== 'vector') {
     const name = type === 'matrix' ? 'range vector' : type;
