@@ -20,7 +20,7 @@ import {
   RedisTlsError,
   RedisUnreachableError,
 } from './errors.ts';
-import { encodeCommands, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
+import { encodeCommands, RESP_LIMITS, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
 import type { RedisTarget } from './target.ts';
 import { keepTimerList } from './timer-lists.ts';
 
@@ -37,6 +37,8 @@ const CLOSED_MESSAGE = 'Connection is closed.';
 /** Commands written in one go, waiting for their replies (FIFO: replies arrive in the order commands were sent). */
 interface InFlight {
   replies: unknown[];
+  /** Bytes of the replies so far, as RESP_LIMITS.replyBytes counts them. */
+  bytes: number;
   commands: ReadonlyArray<ReadonlyArray<CommandArg>>;
   /** Set once the caller has been answered (a command timeout answers early; the replies are still consumed). */
   settled: boolean;
@@ -235,6 +237,7 @@ export class RespConnection implements RedisConnection {
     return new Promise((resolve, reject) => {
       const entry: InFlight = {
         replies: [],
+        bytes: 0,
         commands,
         settled: false,
         timer: undefined,
@@ -271,7 +274,7 @@ export class RespConnection implements RedisConnection {
     }
     this.socket = socket;
     let firstReply = true;
-    const parser = new RespParser((value) => {
+    const parser = new RespParser((value, bytes) => {
       if (this.socket !== socket) return;
       if (firstReply) {
         firstReply = false;
@@ -284,7 +287,7 @@ export class RespConnection implements RedisConnection {
           setImmediate(() => socket.destroy());
         }
       }
-      this.onReply(value);
+      this.onReply(value, bytes);
     });
     this.connectTimer = setTimeout(() => {
       const step = this.pendingStep();
@@ -386,13 +389,18 @@ export class RespConnection implements RedisConnection {
     this.notify('ready');
   }
 
-  private onReply(value: unknown): void {
+  /** Throws a RespLimitError when the replies to one round trip add up to more than RESP_LIMITS allows. */
+  private onReply(value: unknown, bytes: number): void {
     const entry = this.queue[0];
     if (!entry) {
       // A reply nothing asked for: a greeting (DENIED) or a server that speaks out of turn.
       if (value instanceof Error) this.fail(value);
       return;
     }
+    // Each reply is within the parser's limits; a pipeline of them must be too (a GET per key, each 64 MB).
+    entry.bytes += bytes;
+    if (entry.bytes > RESP_LIMITS.replyBytes)
+      throw new RespLimitError('replyBytes', entry.bytes, RESP_LIMITS.replyBytes);
     const replies = entry.replies;
     if (value instanceof RespReplyError) value.command = { name: String(entry.commands[replies.length][0]) };
     replies.push(value);

@@ -103,6 +103,26 @@ describe('a hostile server cannot exhaust memory or block the event loop', () =>
     });
   }
 
+  // Each bulk string and the element count within their limits, but together without end: a reply of 16 TB, or
+  // a pipeline of GETs each answered with 16 MB. The connection adds them up (RESP_LIMITS.replyBytes).
+  const rounds: Array<[name: string, attack: Attack, commands: Array<[string, ...string[]]>]> = [
+    ['*1000000 of 16 MB bulk strings', ATTACKS.manyBulks, [['INFO', 'ALL']]],
+    ['a 16 MB bulk string for each of 1000 GETs', ATTACKS.bulkPerCommand, Array(1000).fill(['GET', 'k'])],
+  ];
+  for (const [name, attack, commands] of rounds) {
+    test(`${name}: refused at the replyBytes limit, well before the server has written 1 GB`, async () => {
+      const server = await hostile(attack);
+      const c = connect(`redis://127.0.0.1:${server.port}`);
+      await c.ready();
+      const e = await rejectsWith(c.pipeline(commands), RedisProtocolError);
+      assert.equal(e.limit, 'replyBytes', e.message);
+      assert.match(e.message, /bytes of replies to one round trip, over redoubt's limit of 134217728 \(replyBytes\)/);
+      await until(() => server.closed === server.accepted, 'the client socket to close');
+      assert.ok(server.written < 512 * MB, `the server wrote ${Math.round(server.written / MB)} MB before the close`);
+      assert.equal(c.isReady(), false);
+    });
+  }
+
   test('a reply that never finishes: the command timeout closes the socket and names --connection-timeout', async () => {
     const server = await hostile(ATTACKS.unfinishedBulk);
     const c = connect(`redis://127.0.0.1:${server.port}`, { commandTimeoutMs: 500 });
