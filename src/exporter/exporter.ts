@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from '../cli/flags.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import { processFamilies } from '../metrics/process.ts';
+import { canonicalHost } from '../net/canonical-host.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
 import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
@@ -32,10 +33,18 @@ const MAX_TARGETS = 500;
  * least recently used goes), and one-shot ones in flight (more are answered 429).
  */
 const MAX_CONNECTIONS_PER_SERVER = 4;
+/**
+ * One-shot connections in flight in all (targets reached through --scrape.allow-any-target): each may hold up to
+ * RESP_LIMITS.replyBytes of a hostile reply, and without a cap a request per port would open a socket per port.
+ */
+const MAX_ONE_SHOTS = 32;
 
-/** A server's identity, whatever the credentials: the per-server cap counts by it. */
+/**
+ * A server's identity, whatever the credentials and however its address is written (127.1 is 127.0.0.1): the
+ * per-server cap counts by it.
+ */
 function serverKey(t: RedisTarget): string {
-  return `${t.scheme}://${t.host.toLowerCase()}:${t.port}${t.path}`;
+  return `${t.scheme}://${t.scheme === 'unix' ? '' : canonicalHost(t.host)}:${t.port}${t.path}`;
 }
 
 /** The identity of a connection: the server, the credentials, and the TLS server name (TLS targets only). */
@@ -72,6 +81,8 @@ export class Exporter {
   private readonly scrapers = new Map<string, TargetScraper>();
   /** One-shot connections in flight per serverKey. */
   private readonly oneShots = new Map<string, number>();
+  /** One-shot connections in flight in all. */
+  private oneShotsInFlight = 0;
   /** The one-shot scrapers in flight, closed with the exporter. */
   private readonly oneShotScrapers = new Set<TargetScraper>();
   private readonly configuredKeys: KeyCheckFlags;
@@ -307,12 +318,21 @@ export class Exporter {
         `target ${target.display} already has ${inFlight} scrapes in flight; try again later (list it in --scrape.allowed-targets for a persistent connection)`,
       );
     }
+    if (this.oneShotsInFlight >= MAX_ONE_SHOTS) {
+      this.counters.targetRequestErrors++;
+      throw new ScrapeTargetError(
+        429,
+        `${MAX_ONE_SHOTS} scrapes of targets outside --scrape.allowed-targets are in flight; try again later (list the targets in --scrape.allowed-targets for persistent connections)`,
+      );
+    }
+    this.oneShotsInFlight++;
     this.oneShots.set(server, inFlight + 1);
     const scraper = this.makeScraper(target, tls, false);
     this.oneShotScrapers.add(scraper);
     try {
       return await scraper.scrape(deadlineMs, extra);
     } finally {
+      this.oneShotsInFlight--;
       this.oneShotScrapers.delete(scraper);
       const left = (this.oneShots.get(server) ?? 1) - 1;
       if (left > 0) this.oneShots.set(server, left);

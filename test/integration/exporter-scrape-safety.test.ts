@@ -247,17 +247,43 @@ describe('request smuggling through the target', () => {
     const silent = await startFakeListener('silent');
     cleanups.push(() => silent.close());
     const exp = await startExporter(['--redis.addr', '', '--scrape.allow-any-target', '--scrape-timeout', '60s']);
+    cleanups.push(() => exp.stop());
     const url = `${exp.url}/scrape?target=${q(`redis://127.0.0.1:${silent.port}`)}`;
     const pending = Array.from({ length: 4 }, () => httpGet(url, { timeoutMs: 90_000 }).catch((e: Error) => e));
     await until('four connections', async () => (silent.connections() === 4 ? true : undefined));
     const fifth = await httpGet(url);
     assert.equal(fifth.status, 429);
     assert.match(fifth.body, /already has 4 scrapes in flight/);
-    assert.equal(silent.connections(), 4, 'the refused scrape dialled nothing');
+    // The same address written another way is the same server (the resolver takes each of these for 127.0.0.1).
+    for (const alias of ['127.1', '0x7f.0.0.1', '2130706433', '127.0.0.1.']) {
+      const r = await httpGet(`${exp.url}/scrape?target=${q(`redis://${alias}:${silent.port}`)}`);
+      assert.equal(r.status, 429, alias);
+    }
+    assert.equal(silent.connections(), 4, 'the refused scrapes dialled nothing');
     await exp.stop();
     await Promise.all(pending);
     await until('the one-shot sockets to close with the exporter', async () =>
       silent.open() === 0 ? true : undefined,
     );
+  });
+
+  test('one-shot connections in all: at most 32 in flight, whatever the number of servers', async () => {
+    const servers = await Promise.all(Array.from({ length: 9 }, () => startFakeListener('silent')));
+    for (const s of servers) cleanups.push(() => s.close());
+    const exp = await startExporter(['--redis.addr', '', '--scrape.allow-any-target', '--scrape-timeout', '60s']);
+    cleanups.push(() => exp.stop());
+    const urls = servers.map((s) => `${exp.url}/scrape?target=${q(`redis://127.0.0.1:${s.port}`)}`);
+    const dialled = () => servers.reduce((n, s) => n + s.connections(), 0);
+    // 4 to each of 8 servers: 32, each within its server's cap
+    const pending = urls
+      .slice(0, 8)
+      .flatMap((u) => Array.from({ length: 4 }, () => httpGet(u, { timeoutMs: 90_000 }).catch((e: Error) => e)));
+    await until('32 connections', async () => (dialled() === 32 ? true : undefined));
+    const over = await httpGet(urls[8]);
+    assert.equal(over.status, 429);
+    assert.match(over.body, /^32 scrapes of targets outside --scrape\.allowed-targets are in flight/);
+    assert.equal(servers[8].connections(), 0, 'the refused scrape dialled nothing');
+    await exp.stop();
+    await Promise.all(pending);
   });
 });
