@@ -203,6 +203,7 @@ describe('request smuggling through the target', () => {
       `redis://user:${q('p\u007fw')}@${at}`, // DEL
       `redis://user:${q('p\u0085w')}@${at}`, // C1 (NEL)
       `redis://user:p\tw@${at}`, // tab
+      `redis://evil%0D%0AHost%3A%20internal:${witness.port}`, // percent-encoded host (a URL keeps it encoded)
     ];
     for (const t of targets) {
       const r = await httpGet(`${exp.url}/scrape?target=${q(t)}`);
