@@ -393,9 +393,11 @@ export class RespConnection implements RedisConnection {
   private onReply(value: unknown, bytes: number): void {
     const entry = this.queue[0];
     if (!entry) {
-      // A reply nothing asked for: a greeting (DENIED) or a server that speaks out of turn.
-      if (value instanceof Error) this.fail(value);
-      return;
+      // An error nothing asked for is a greeting before the server closes (DENIED, max clients reached). Anything
+      // else is a server speaking out of turn, which Redis never does over RESP2 (redoubt subscribes to nothing):
+      // reading it would let a server keep the connection busy for ever.
+      if (value instanceof Error) return void this.fail(value);
+      throw new RespProtocolError('the server sent a reply to no command (Redis never does)');
     }
     // Each reply is within the parser's limits; a pipeline of them must be too (a GET per key, each 64 MB).
     entry.bytes += bytes;

@@ -6,7 +6,7 @@ import type { ConnectionOptions } from '../../src/redis/connection.ts';
 import { RedisError, RedisProtocolError, RedisTimeoutError, RedisUnreachableError } from '../../src/redis/errors.ts';
 import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget } from '../../src/redis/target.ts';
-import { ATTACKS, type Attack, type HostileServer, startHostileServer } from '../support/hostile-resp.ts';
+import { ATTACKS, type Attack, type HostileServer, startHostileServer, stream } from '../support/hostile-resp.ts';
 
 const open: Array<{ close(): Promise<void> }> = [];
 after(async () => {
@@ -19,8 +19,8 @@ function connect(url: string, options: ConnectionOptions = {}): RespConnection {
   return c;
 }
 
-async function hostile(attack: Attack): Promise<HostileServer> {
-  const s = await startHostileServer(attack);
+async function hostile(attack: Attack, when?: 'data' | 'connect'): Promise<HostileServer> {
+  const s = await startHostileServer(attack, when);
   open.push(s);
   return s;
 }
@@ -122,6 +122,20 @@ describe('a hostile server cannot exhaust memory or block the event loop', () =>
       assert.equal(c.isReady(), false);
     });
   }
+
+  test('replies nothing asked for, without end: the connection is closed at the first, not read forever', async () => {
+    const server = await hostile(stream('', '+unasked\r\n'.repeat(1024), 256 * MB), 'connect');
+    const c = connect(`redis://127.0.0.1:${server.port}`);
+    await c.ready().catch(() => {});
+    await until(() => server.closed === server.accepted, 'the client socket to close');
+    assert.ok(server.written < 64 * MB, `the server wrote ${Math.round(server.written / MB)} MB before the close`);
+    const e = await rejectsWith(c.call('PING'), RedisProtocolError);
+    assert.match(e.message, /a reply to no command/);
+    // not redialled in the background
+    const accepted = server.accepted;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.accepted, accepted);
+  });
 
   test('a reply that never finishes: the command timeout closes the socket and names --connection-timeout', async () => {
     const server = await hostile(ATTACKS.unfinishedBulk);

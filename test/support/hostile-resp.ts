@@ -18,7 +18,8 @@ export interface HostileServer {
 
 export type Attack = (socket: Socket, server: HostileServer) => void;
 
-export async function startHostileServer(attack: Attack): Promise<HostileServer> {
+/** `when`: 'data' attacks at the first command; 'connect' as soon as the client connects (before it asks anything). */
+export async function startHostileServer(attack: Attack, when: 'data' | 'connect' = 'data'): Promise<HostileServer> {
   const sockets = new Set<Socket>();
   let srv: Server;
   const state: HostileServer = {
@@ -39,7 +40,8 @@ export async function startHostileServer(attack: Attack): Promise<HostileServer>
       sockets.delete(s);
       state.closed++;
     });
-    s.once('data', () => attack(s, state));
+    if (when === 'connect') attack(s, state);
+    else s.once('data', () => attack(s, state));
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const addr = srv.address();
