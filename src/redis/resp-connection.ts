@@ -31,6 +31,9 @@ import { keepTimerList } from './timer-lists.ts';
  */
 type State = 'idle' | 'connecting' | 'handshake' | 'ready' | 'reconnecting' | 'closed';
 
+/** A connection ready for this long before it closed was a good one: the reconnect backoff starts over. */
+const STABLE_MS = 5000;
+
 /** What the commands in flight get when their socket closes before answering. */
 const CLOSED_MESSAGE = 'Connection is closed.';
 
@@ -71,6 +74,8 @@ export class RespConnection implements RedisConnection {
   /** Do not redial when the current socket closes (wrong credentials, protected mode, manual stop). */
   private stopAfterClose = false;
   private attempts = 0;
+  /** When the current socket became ready (0: it has not). */
+  private readySince = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly tls: ReturnType<typeof tlsConnectOptions>;
@@ -382,7 +387,7 @@ export class RespConnection implements RedisConnection {
 
   private becomeReady(): void {
     this.state = 'ready';
-    this.attempts = 0;
+    this.readySince = Date.now();
     this.generation++;
     // lastError explains why the connection is not ready; once it is, older errors are history.
     if (!this.denied) this.lastError = undefined;
@@ -439,6 +444,10 @@ export class RespConnection implements RedisConnection {
       this.notify('end');
       return;
     }
+    // The backoff starts over only after a connection that lasted: a server that accepts, answers the handshake
+    // and hangs up at once would otherwise be redialled every 100 ms for ever.
+    if (this.readySince && Date.now() - this.readySince >= STABLE_MS) this.attempts = 0;
+    this.readySince = 0;
     this.state = 'reconnecting';
     this.reconnectTimer = setTimeout(
       () => {

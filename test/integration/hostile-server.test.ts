@@ -137,6 +137,19 @@ describe('a hostile server cannot exhaust memory or block the event loop', () =>
     assert.equal(server.accepted, accepted);
   });
 
+  test('a server that answers the handshake and hangs up at once is redialled with a growing backoff, not every 100 ms', async () => {
+    const server = await hostile((s) => s.end('+OK\r\n'));
+    const c = connect(`redis://127.0.0.1:${server.port}`, { clientName: 'redoubt-test' });
+    await c.ready().catch(() => {});
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 3000));
+    const seconds = (Date.now() - started) / 1000;
+    // 100, 200, 400, 800, 1600 ms: at most 6 dials in 3 s (fewer on a slow machine); without the growing backoff,
+    // one every 100 ms
+    assert.ok(server.accepted <= 7, `${server.accepted} connections in ${seconds.toFixed(1)} s`);
+    assert.ok(server.accepted >= 2, 'it does redial');
+  });
+
   test('a reply that never finishes: the command timeout closes the socket and names --connection-timeout', async () => {
     const server = await hostile(ATTACKS.unfinishedBulk);
     const c = connect(`redis://127.0.0.1:${server.port}`, { commandTimeoutMs: 500 });
