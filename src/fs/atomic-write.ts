@@ -8,6 +8,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
   type Stats,
@@ -86,19 +87,36 @@ function checkDestination(path: string, overwrite: boolean): void {
   if (!overwrite) throw new FileWriteError(`${path} exists; refusing to overwrite it`);
 }
 
-/** Refuses a directory that every user may write to and that lacks the sticky bit. */
+/**
+ * Refuses a directory, or one above it (as the links resolve), that every user may write to and that lacks the
+ * sticky bit: in /shared (0777), another user could rename /shared/stack away and put their own in its place.
+ */
 function checkDirectory(dir: string): void {
   // (a directory that cannot be looked at is reported by the write itself, naming the file)
-  let st: Stats | undefined;
+  let current: string;
   try {
-    st = statSync(dir);
+    current = realpathSync(dir);
   } catch {
     return;
   }
-  if (st.isDirectory() && st.mode & 0o002 && !(st.mode & 0o1000))
-    throw new FileWriteError(
-      `${dir} may be written by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): another user could replace what redoubt writes there; run chmod o-w ${dir}, or choose another directory`,
-    );
+  for (;;) {
+    const st = statOrUndefined(current);
+    if (st?.isDirectory() && st.mode & 0o002 && !(st.mode & 0o1000))
+      throw new FileWriteError(
+        `${current === resolve(dir) ? dir : `${current}, above ${dir},`} may be written by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): another user could replace what redoubt writes there; run chmod o-w ${current}, or choose another directory`,
+      );
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;

@@ -60,6 +60,14 @@ describe('writeFileAtomic', () => {
             `${open} may be written by every user (mode 0777): another user could replace what redoubt writes there; run chmod o-w ${open}, or choose another directory`,
       );
     assert.deepEqual(readdirSync(open), [], 'nothing written, no temporary file');
+    // a directory of ours inside it is no better: it can be renamed away and replaced
+    const inside = join(open, 'stack');
+    mkdirSync(inside, { mode: 0o755 });
+    assert.throws(
+      () => writeFileAtomic(join(inside, 'compose.yml'), 'x', { mode: 0o644, overwrite: false }),
+      (e: Error) =>
+        e instanceof FileWriteError && e.message.startsWith(`${open}, above ${inside}, may be written by every user`),
+    );
     const sticky = fresh();
     chmodSync(sticky, 0o1777);
     writeFileAtomic(join(sticky, 'report.json'), '{}', { mode: 0o644, overwrite: false });
