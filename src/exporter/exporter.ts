@@ -47,6 +47,13 @@ function serverKey(t: RedisTarget): string {
   return `${t.scheme}://${t.scheme === 'unix' ? '' : canonicalHost(t.host)}:${t.port}${t.path}`;
 }
 
+/** What a background audit is of: the server, as the credentials see it (not the database, not the TLS name). */
+function auditKey(t: RedisTarget): string {
+  return createHash('sha256')
+    .update(JSON.stringify([serverKey(t), t.username ?? '', t.password ?? '']))
+    .digest('hex');
+}
+
 /** The identity of a connection: the server, the credentials, and the TLS server name (TLS targets only). */
 function connectionKey(t: RedisTarget, tlsName: string | undefined): string {
   return createHash('sha256')
@@ -138,8 +145,8 @@ export class Exporter {
     return s.filter(Boolean);
   }
 
-  /** A scraper of target; `persistent` ones also run the background security audit. */
-  private makeScraper(target: RedisTarget, tls: TlsOptions, persistent: boolean): TargetScraper {
+  /** A scraper of target; `audit`: it also runs the background security audit. */
+  private makeScraper(target: RedisTarget, tls: TlsOptions, audit: boolean): TargetScraper {
     const c = this.config;
     return new TargetScraper(
       target,
@@ -151,7 +158,7 @@ export class Exporter {
       },
       { configCommand: c.configCommand, pingOnConnect: c.pingOnConnect, latencyHistogram: c.latencyHistogram },
       { namespace: c.namespace, includeSystemMetrics: c.includeSystemMetrics },
-      persistent
+      audit
         ? {
             intervalMs: c.securityIntervalMs,
             timeoutMs: Math.min(c.connectionTimeoutMs, 10_000),
@@ -291,7 +298,7 @@ export class Exporter {
     let scraper = this.scrapers.get(key);
     if (!scraper) {
       this.makeRoomFor(serverKey(target));
-      scraper = this.makeScraper(target, tls, true);
+      scraper = this.makeScraper(target, tls, !this.audited(target));
       this.scrapers.set(key, scraper);
     }
     const outcome = await scraper.scrape(deadlineMs, extra);
@@ -339,6 +346,18 @@ export class Exporter {
       else this.oneShots.delete(server);
       void scraper.close();
     }
+  }
+
+  /**
+   * Whether a connection to target's server with target's credentials already runs the background audit. The
+   * audit is of the server (every database), so a second one would only repeat it: without this, a request per
+   * database (`target=…/1`, `/2` … past the per-server cap) started a full audit each.
+   */
+  private audited(target: RedisTarget): boolean {
+    const key = auditKey(target);
+    if (this.homeScraper?.posture && auditKey(this.homeScraper.target) === key) return true;
+    for (const s of this.scrapers.values()) if (s.posture && auditKey(s.target) === key) return true;
+    return false;
   }
 
   /** Before a new persistent connection to server: the least recently used one goes when a cap is reached. */

@@ -146,6 +146,29 @@ describe('connections per target', () => {
     await until('evicted connections to close', async () => ((await exporterClients()) <= 5 ? true : undefined));
     assert.ok((await exporterClients()) <= 5);
   });
+
+  test('one background audit per server and credential: a target per database does not start one each', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const exp = await startExporter(['--redis.addr', redis.url]);
+    cleanups.push(() => exp.stop());
+    // ACL LIST is sent once per audit, and by nothing else.
+    const audits = async () =>
+      Number(/cmdstat_acl\|list:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ?? 0);
+    for (const db of [1, 2, 3]) {
+      const r = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/${db}`)}`);
+      assert.match(r.body, /^redis_up 1$/m);
+    }
+    // The home target's audit (started by its first scrape) is done when /metrics shows its families.
+    await until('the home audit', async () =>
+      /^redis_security_check_status\{/m.test((await httpGet(`${exp.url}/metrics`)).body) ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await audits(), 1, 'the home connection audits the server; the database targets do not repeat it');
+    // the database targets still answer, with the server's metrics
+    const again = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/2`)}`);
+    assert.match(again.body, /^redis_up 1$/m);
+  });
 });
 
 describe('TLS downgrade through the allowlist', () => {
