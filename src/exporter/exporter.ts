@@ -88,6 +88,8 @@ export class Exporter {
   private readonly scrapers = new Map<string, TargetScraper>();
   /** One-shot connections in flight per serverKey. */
   private readonly oneShots = new Map<string, number>();
+  /** When an audit was last given to a /scrape connection, by auditKey (entries older than the interval go). */
+  private readonly auditsStarted = new Map<string, number>();
   /** One-shot connections in flight in all. */
   private oneShotsInFlight = 0;
   /** The one-shot scrapers in flight, closed with the exporter. */
@@ -357,6 +359,13 @@ export class Exporter {
     const key = auditKey(target);
     if (this.homeScraper?.posture && auditKey(this.homeScraper.target) === key) return true;
     for (const s of this.scrapers.values()) if (s.posture && auditKey(s.target) === key) return true;
+    // One that was evicted since counts until its interval is over: cycling five databases past the cap of four
+    // would otherwise start an audit every fourth request.
+    const now = Date.now();
+    const interval = this.config.securityIntervalMs;
+    for (const [k, started] of this.auditsStarted) if (now - started >= interval) this.auditsStarted.delete(k);
+    if (this.auditsStarted.has(key)) return true;
+    if (this.auditsStarted.size < MAX_TARGETS) this.auditsStarted.set(key, now);
     return false;
   }
 

@@ -169,6 +169,24 @@ describe('connections per target', () => {
     const again = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/2`)}`);
     assert.match(again.body, /^redis_up 1$/m);
   });
+
+  test('an allowlisted server scraped through five databases in turn (past the cap of four) is audited once', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const exp = await startExporter(['--redis.addr', '', '--scrape.allowed-targets', redis.url]);
+    cleanups.push(() => exp.stop());
+    const audits = async () =>
+      Number(/cmdstat_acl\|list:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ?? 0);
+    for (let round = 0; round < 3; round++)
+      for (const db of [0, 1, 2, 3, 4]) {
+        const r = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/${db}`)}`);
+        assert.match(r.body, /^redis_up 1$/m);
+        // each audit is given time to run before its connection is evicted
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await audits(), 1, '15 scrapes, five databases, one audit of the server');
+  });
 });
 
 describe('TLS downgrade through the allowlist', () => {
