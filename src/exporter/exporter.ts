@@ -194,6 +194,11 @@ export class Exporter {
     };
   }
 
+  /** The latest deadline any scrape starting now may have: what a shared snapshot runs against. */
+  private flightDeadline(): number {
+    return Date.now() + this.config.scrapeTimeoutMs;
+  }
+
   deadline(headerSeconds: string | undefined): number {
     let ms = this.config.scrapeTimeoutMs;
     const h = Number(headerSeconds);
@@ -214,7 +219,7 @@ export class Exporter {
     let outcome: ScrapeOutcome;
     let proc: MetricFamily[] = [];
     if (this.homeScraper) {
-      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout), this.homeExtra);
+      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout), this.homeExtra, this.flightDeadline());
       // Read /proc while Redis answers (the commands are on their way by now), not after.
       if (!c.redisOnlyMetrics) proc = processFamilies();
       outcome = await scraped;
@@ -296,18 +301,21 @@ export class Exporter {
     extra: SnapshotExtra | undefined,
   ): Promise<ScrapeOutcome> {
     const key = connectionKey(target, tls.serverName);
-    if (key === this.homeKey && this.homeScraper) return this.homeScraper.scrape(deadlineMs, extra);
+    if (key === this.homeKey && this.homeScraper)
+      return this.homeScraper.scrape(deadlineMs, extra, this.flightDeadline());
     let scraper = this.scrapers.get(key);
     if (!scraper) {
       this.makeRoomFor(serverKey(target));
       scraper = this.makeScraper(target, tls, !this.audited(target));
       this.scrapers.set(key, scraper);
     }
-    const outcome = await scraper.scrape(deadlineMs, extra);
-    if (!outcome.up && this.scrapers.get(key) === scraper) {
-      this.scrapers.delete(key);
-      void scraper.close();
-    }
+    const outcome = await scraper.scrape(deadlineMs, extra, this.flightDeadline());
+    // A failed scrape may be this request's deadline alone while the snapshot it shares goes on: the connection
+    // goes once that is over and it is not up (closing it now would fail every scrape sharing it).
+    if (!outcome.up)
+      void scraper.settled().then(() => {
+        if (!scraper.isConnected() && this.scrapers.get(key) === scraper) this.drop(key);
+      });
     return outcome;
   }
 
