@@ -4,9 +4,9 @@ import { buildExporterConfig } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { createLogger } from '../exporter/logger.ts';
-import { VERSION } from '../exporter/self-metrics.ts';
 import { createExporterServer } from '../exporter/server.ts';
 import { unimplementedUpstreamEnv, unimplementedUpstreamFlags } from '../exporter/upstream-env.ts';
+import { VERSION } from '../version.ts';
 import { formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 

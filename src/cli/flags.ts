@@ -3,7 +3,8 @@
  * lines keep working: `-redis.addr x`, `--redis.addr=x`, `-ping-on-connect`, `-set-client-name=false`.
  * Precedence: command line > environment > default.
  */
-export type FlagType = 'string' | 'bool' | 'int' | 'duration' | 'list';
+/** `repeated`: a string flag that may be given several times (`--redis a --redis b`), collected in order. */
+export type FlagType = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'repeated';
 
 export interface FlagSpec {
   name: string;
@@ -61,6 +62,8 @@ function convert(spec: FlagSpec, raw: string): string | boolean | number | strin
     }
     case 'duration':
       return parseDuration(raw, spec.name);
+    case 'repeated':
+      return [raw];
     case 'list':
       return raw
         .split(',')
@@ -120,6 +123,8 @@ export function parseFlags(
     }
   }
   let help = false;
+  /** Repeated flags given on the command line: the first replaces the default or environment, the next add. */
+  const repeated = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -146,7 +151,10 @@ export function parseFlags(
       if (i + 1 >= argv.length) throw new UsageError(`flag --${name} needs a value`);
       raw = argv[++i];
     }
-    values[name] = convert(spec, raw);
+    const value = convert(spec, raw);
+    if (spec.type === 'repeated' && repeated.has(name)) values[name] = [...(values[name] as string[]), raw];
+    else values[name] = value;
+    repeated.add(name);
   }
   // No command takes positional arguments (each is refused above); `positionals` stays for existing callers.
   return { values, help, positionals: [] };
@@ -161,7 +169,8 @@ export function formatHelp(usage: string, specs: FlagSpec[]): string {
         ? ''
         : ` (default ${s.type === 'duration' ? `${Number(s.default) / 1000}s` : String(s.default)})`;
     const env = s.env?.length ? ` [env ${s.env.join(', ')}]` : '';
-    lines.push(`  --${s.name}${s.type === 'bool' ? '' : ` <${s.type}>`}`);
+    const type = s.type === 'repeated' ? 'string, repeatable' : s.type;
+    lines.push(`  --${s.name}${s.type === 'bool' ? '' : ` <${type}>`}`);
     lines.push(`      ${s.help}${def}${env}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,12 +1,16 @@
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { neutralise } from '../text/terminal.ts';
+import { packageVersion } from '../version.ts';
 import { UsageError } from './flags.ts';
 import { type CliIo, processIo } from './io.ts';
-import { packageVersion } from './version.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
+  up: {
+    run: async (a, io) => (await import('./up.ts')).runUp(a, io),
+    summary: 'Watch Redis in one process: scrape, keep history, audit, and answer the Prometheus API',
+  },
   exporter: {
     run: async (a, io) => (await import('./exporter.ts')).runExporter(a, io),
     summary: 'Prometheus exporter for Redis (drop-in for redis_exporter)',
@@ -18,6 +22,10 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
   harden: {
     run: async (a, io) => (await import('./harden.ts')).runHarden(a, io),
     summary: 'Write a hardened redis.conf, users.acl and .env, or harden a live server',
+  },
+  rules: {
+    run: async (a, io) => (await import('./rules.ts')).runRules(a, io),
+    summary: "Run rule unit tests (promtool's format) on redoubt's engine, or check rule files",
   },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),

@@ -1,7 +1,6 @@
 import { type MetricFamily, type MetricType, metricName, NO_LABELS } from '../metrics/family.ts';
+import { VERSION } from '../version.ts';
 import type { ScrapeOutcome } from './scraper.ts';
-
-export const VERSION = '0.1.0';
 
 export interface SelfCounters {
   scrapesTotal: number;

@@ -89,6 +89,11 @@ export type QueryValue =
 export interface QueryOptions {
   /** Lookback delta in ms; Prometheus's default is 5 minutes. */
   readonly lookbackDelta?: number;
+  /**
+   * Step in ms of a subquery written without one (`x[1h:]`): Prometheus uses the global evaluation_interval
+   * (default 1 minute); a rule test passes its own evaluation_interval.
+   */
+  readonly subqueryStepMs?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { VERSION } from '../exporter/self-metrics.ts';
 import { parseTarget } from '../redis/target.ts';
+import { VERSION } from '../version.ts';
 import { DOCKER_HOST, publicEndpoint, type StackConfig, targetAddresses } from './config.ts';
 import { EXPORTER_PASSWORD, GRAFANA_ADMIN_PASSWORD, GRAFANA_ADMIN_USER } from './env.ts';
 import { flow, gap, note, quoted, renderYaml } from './yaml.ts';

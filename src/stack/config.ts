@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { coversEverything, MIN_PREFIX } from '../net/allowlist-breadth.ts';
 import { isValidHostName } from '../net/host-name.ts';
 import { ipv4BlocksOverlap } from '../net/ipv4.ts';
@@ -45,7 +45,38 @@ export interface StackConfig {
     /** Build context of the exporter image, relative to the output directory: a checkout of redoubt. */
     buildContext: string;
   };
+  /** `redoubt up`: the monitor in one process (the compose stack ignores this section). */
+  up: UpSection;
 }
+
+/** Where `redoubt up` sends notifications besides alertmanager.webhookUrl. */
+export interface UpNotifier {
+  type: 'webhook' | 'alertmanager' | 'slack';
+  url: string;
+}
+
+export interface UpSection {
+  /** host:port of the API; loopback unless credentials are set. */
+  listenAddress: string;
+  /** Where history and alert state live; '' for the default ($XDG_DATA_HOME/redoubt). */
+  dataDir: string;
+  /** A Prometheus duration, 10s or less is usual. */
+  scrapeInterval: string;
+  /** How long raw samples are kept (rollups longer): a Prometheus duration. */
+  retention: string;
+  /** How often each target's security posture is audited. */
+  securityInterval: string;
+  notifiers: UpNotifier[];
+}
+
+export const DEFAULT_UP_SECTION: UpSection = {
+  listenAddress: '127.0.0.1:9122',
+  dataDir: '',
+  scrapeInterval: '10s',
+  retention: '48h',
+  securityInterval: '60s',
+  notifiers: [],
+};
 
 /**
  * Docker's default bridge networks (docker0, 172.17.0.0/16, and the networks Compose creates, 172.18-31.x) come from
@@ -71,6 +102,7 @@ export const DEFAULT_STACK_CONFIG: StackConfig = {
   grafana: { adminUser: 'admin' },
   proxy: { publicUrl: 'https://localhost', allow: DEFAULT_ALLOW, user: 'monitor' },
   exporter: { buildContext: '.' },
+  up: DEFAULT_UP_SECTION,
 };
 
 export class StackConfigError extends ConfigError {
@@ -87,6 +119,7 @@ const KEYS: Record<keyof StackConfig, string[]> = {
   grafana: ['adminUser'],
   proxy: ['publicUrl', 'allow', 'user'],
   exporter: ['buildContext'],
+  up: ['listenAddress', 'dataDir', 'scrapeInterval', 'retention', 'securityInterval', 'notifiers'],
 };
 
 /** Control characters (a newline in a URL, an escape sequence): never part of a value, often of an attack. */
@@ -119,20 +152,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * be accepted; unknown keys are errors, so a typo never silently falls back to a default.
  */
 export function parseStackConfig(text: string, source = 'redoubt.yml'): StackConfig {
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    if (parsed.errors.length > 0) throw parsed.errors[0];
+    doc = parsed.toJS();
   } catch (err) {
     const e = err as Error;
+    const where = e instanceof YAMLParseError ? ` (line ${lines.linePos(e.pos[0]).line})` : '';
     throw new StackConfigError(
-      `${source}: not valid YAML: ${e instanceof YAMLParseError ? e.message.split('\n')[0] : e.message}`,
+      `${source}: not valid YAML: ${e instanceof YAMLParseError ? e.message.split('\n')[0] : e.message}${where}`,
     );
   }
   if (doc === null || doc === undefined) return structuredClone(DEFAULT_STACK_CONFIG);
   if (!isRecord(doc))
     throw new StackConfigError(`${source}: expected a mapping of sections (${Object.keys(KEYS).join(', ')})`);
   const fail = (key: string, why: string): never => {
-    throw new StackConfigError(`${source}: ${key} ${why}`);
+    const line = lineOfKey(parsed, lines, key);
+    throw new StackConfigError(`${source}: ${key} ${why}${line ? ` (line ${line})` : ''}`);
   };
   const config = structuredClone(DEFAULT_STACK_CONFIG);
   for (const [section, body] of Object.entries(doc)) {
@@ -290,7 +328,80 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
 
   const buildContext = str('exporter', 'buildContext');
   if (buildContext !== undefined) config.exporter.buildContext = buildContext;
+  config.up = parseUpSection(get, str, fail);
   return config;
+}
+
+/**
+ * The line of `key` as errors name it (`proxy.allow[2]`, `"up.scrapeIntervall"`): its value's node, or the
+ * nearest enclosing one that exists.
+ */
+function lineOfKey(doc: ReturnType<typeof parseDocument>, lines: LineCounter, key: string): number | undefined {
+  const path: Array<string | number> = [];
+  for (const m of key.replace(/"/g, '').matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    path.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+    // An unknown key: the key itself (getIn finds values only).
+    const parent = doc.getIn(path.slice(0, n - 1), true) as
+      | { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> }
+      | undefined;
+    const pair = parent?.items?.find((p) => p.key?.value === path[n - 1]);
+    if (pair?.key?.range) return lines.linePos(pair.key.range[0]).line;
+  }
+  return undefined;
+}
+
+const NOTIFIER_TYPES: readonly UpNotifier['type'][] = ['webhook', 'alertmanager', 'slack'];
+
+/** The `up:` section: durations as Prometheus writes them, a listen address, notifiers with http(s) URLs. */
+function parseUpSection(
+  get: (section: keyof StackConfig, key: string) => unknown,
+  str: (section: keyof StackConfig, key: string) => string | undefined,
+  fail: (key: string, why: string) => never,
+): UpSection {
+  const up = structuredClone(DEFAULT_UP_SECTION);
+  const listen = str('up', 'listenAddress');
+  if (listen !== undefined) {
+    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+    if (!m || Number(m[3]) > 65535)
+      fail('up.listenAddress', `"${listen}" is not host:port; use e.g. 127.0.0.1:9122 or [::1]:9122`);
+    up.listenAddress = listen;
+  }
+  // '' (the default) means the default directory, so the table of defaults round-trips.
+  const dataDir = get('up', 'dataDir') === '' ? undefined : str('up', 'dataDir');
+  if (dataDir !== undefined) up.dataDir = dataDir;
+  for (const key of ['scrapeInterval', 'retention', 'securityInterval'] as const) {
+    const v = str('up', key);
+    if (v === undefined) continue;
+    if (!PROM_DURATION.test(v) || /^0+[a-z]*$/.test(v))
+      fail(`up.${key}`, `"${v}" is not a Prometheus duration; use e.g. 10s, 1m, 48h or 30d`);
+    up[key] = v;
+  }
+  const notifiers = get('up', 'notifiers');
+  if (notifiers !== undefined && notifiers !== null) {
+    if (!Array.isArray(notifiers)) fail('up.notifiers', 'must be a list of { type, url }');
+    up.notifiers = (notifiers as unknown[]).map((n, i) => {
+      const key = `up.notifiers[${i}]`;
+      if (!isRecord(n)) fail(key, 'must be a mapping { type, url }');
+      const { type, url, ...rest } = n as Record<string, unknown>;
+      const extra = Object.keys(rest);
+      if (extra.length > 0) fail(`${key}.${extra[0]}`, 'is not a known key; known keys: type, url');
+      if (!NOTIFIER_TYPES.includes(type as UpNotifier['type']))
+        fail(`${key}.type`, `must be one of ${NOTIFIER_TYPES.join(', ')}`);
+      let parsed: URL | undefined;
+      try {
+        parsed = typeof url === 'string' && !CONTROL.test(url) ? new URL(url) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+        fail(`${key}.url`, 'must be an http:// or https:// URL');
+      return { type: type as UpNotifier['type'], url: url as string };
+    });
+  }
+  return up;
 }
 
 /** The publicUrl's parts nginx, Grafana, Prometheus and the certificate need. */

@@ -16,6 +16,7 @@ import {
 import { renderAlertRules, renderRulesObject } from '../../src/catalog/render-rules.ts';
 import { ALERT_CASES, type AlertCase } from '../catalog/alert-cases.ts';
 import { caseTitle, renderPromtoolTests, runPromtool } from '../catalog/promtool-tests.ts';
+import { redoubtTestRules } from '../support/rules-test-runs.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/golden/catalog');
 
@@ -215,6 +216,13 @@ describe('promtool', () => {
     assert.match(r.stdout, /SUCCESS/);
   });
 
+  test("redoubt rules test: every case passes on redoubt's own engine too", async () => {
+    const dir = writeSuite(ALERTS, ALERT_CASES);
+    const r = await redoubtTestRules([join(dir, 'alert.test.yml')]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /SUCCESS/);
+  });
+
   test('promtool test rules with a runbook base URL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redoubt-alert-rules-'));
     dirs.push(dir);
@@ -303,6 +311,9 @@ describe('promtool', () => {
       const r = await runPromtool(['test', 'rules', 'alert.test.yml'], dir);
       assert.notEqual(r.code, 0, `the naive rule passed the trap case:\n${r.stdout}`);
       assert.match(r.stdout + r.stderr, /FAILED/);
+      const ours = await redoubtTestRules([join(dir, 'alert.test.yml')]);
+      assert.equal(ours.code, 1, `the naive rule passed the trap case on redoubt rules test:\n${ours.stdout}`);
+      assert.match(ours.stderr, /FAILED/);
     });
 });
 

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VERSION } from '../../exporter/self-metrics.ts';
 import { escapeJsonControls } from '../../text/terminal.ts';
+import { VERSION } from '../../version.ts';
 import type { AuditReport, Finding } from '../audit.ts';
 import type { Severity } from '../check.ts';
 

@@ -1,6 +1,6 @@
 /**
  * redoubt's version, from its package.json: the one place a release sets it. Found by walking up from this module
- * (src/cli/ when run from source, dist/ when bundled), so it is right from a checkout and from an installed package.
+ * (src/ when run from source, dist/ when bundled), so it is right from a checkout and from an installed package.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,3 +19,6 @@ export function packageVersion(from: string = import.meta.url): string {
   }
   return 'unknown';
 }
+
+/** The version, read once. */
+export const VERSION: string = packageVersion();

@@ -1,0 +1,43 @@
+import type { Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
+import { ApiError } from './errors.ts';
+
+/**
+ * The store as one query sees it, with the query's bounds: a deadline (the engine evaluates synchronously, so it
+ * is checked as each series is read: scraping waits while a query runs, for at most this long) and a number of
+ * samples read (Prometheus's query.max-samples). Either ends the query with Prometheus's error.
+ */
+export class BoundedQueryable implements Queryable {
+  samplesRead = 0;
+
+  constructor(
+    private readonly inner: Queryable,
+    private readonly deadlineMs: number,
+    private readonly maxSamples: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private check(): void {
+    if (this.now() > this.deadlineMs) throw new ApiError('timeout', 'query timed out in expression evaluation');
+    if (this.samplesRead > this.maxSamples)
+      throw new ApiError('execution', 'query processing would load too many samples into memory in query execution');
+  }
+
+  *select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples> {
+    this.check();
+    for (const s of this.inner.select(matchers, hints)) {
+      this.samplesRead += s.t.length;
+      this.check();
+      yield s;
+    }
+  }
+
+  labelNames(matchers: readonly Matcher[], start: number, end: number): string[] {
+    this.check();
+    return this.inner.labelNames(matchers, start, end);
+  }
+
+  labelValues(name: string, matchers: readonly Matcher[], start: number, end: number): string[] {
+    this.check();
+    return this.inner.labelValues(name, matchers, start, end);
+  }
+}

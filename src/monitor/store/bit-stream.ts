@@ -1,0 +1,132 @@
+/**
+ * Bits written and read most significant first, as Prometheus's bstream: the XOR chunk codec's only I/O.
+ * Values are at most 32 bits per call (JavaScript's bitwise operators are 32-bit); wider fields are written in
+ * two calls by the caller.
+ */
+export class BitWriter {
+  private buf: Uint8Array;
+  private bitLen = 0;
+
+  constructor(capacityBytes = 64) {
+    this.buf = new Uint8Array(capacityBytes);
+  }
+
+  get lengthInBits(): number {
+    return this.bitLen;
+  }
+
+  /** Writes the low `n` bits (0 ≤ n ≤ 32) of `value`. */
+  writeBits(value: number, n: number): void {
+    const needed = (this.bitLen + n + 7) >>> 3;
+    if (needed > this.buf.length) this.grow(needed);
+    while (n > 0) {
+      const free = 8 - (this.bitLen & 7);
+      const take = Math.min(n, free);
+      const part = (value >>> (n - take)) & ((1 << take) - 1);
+      this.buf[this.bitLen >>> 3] |= part << (free - take);
+      this.bitLen += take;
+      n -= take;
+    }
+  }
+
+  writeBit(bit: number): void {
+    this.writeBits(bit, 1);
+  }
+
+  /** Go's binary.PutUvarint for a non-negative safe integer, one byte at a time. */
+  writeUvarint(value: number): void {
+    let v = value;
+    while (v >= 0x80) {
+      this.writeBits((v % 0x80) | 0x80, 8);
+      v = Math.floor(v / 0x80);
+    }
+    this.writeBits(v, 8);
+  }
+
+  /** Go's binary.PutVarint (zig-zag) for a safe integer. */
+  writeVarint(value: number): void {
+    this.writeUvarint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  /** Overwrites a whole byte already written (the chunk's sample count). */
+  setByte(index: number, value: number): void {
+    this.buf[index] = value;
+  }
+
+  /** The bytes written so far (a copy, trimmed). */
+  bytes(): Uint8Array {
+    return this.buf.slice(0, (this.bitLen + 7) >>> 3);
+  }
+
+  private grow(needed: number): void {
+    const next = new Uint8Array(Math.max(needed, this.buf.length * 2));
+    next.set(this.buf);
+    this.buf = next;
+  }
+}
+
+/** A chunk ended before the bits its header promised: the bytes are truncated or corrupt. */
+export class ChunkFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkFormatError';
+  }
+}
+
+export class BitReader {
+  private pos = 0;
+  private readonly limit: number;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    startByte = 0,
+  ) {
+    this.pos = startByte * 8;
+    this.limit = buf.length * 8;
+  }
+
+  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number. */
+  readBits(n: number): number {
+    if (this.pos + n > this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
+    let result = 0;
+    while (n >= 8 && (this.pos & 7) === 0) {
+      result = ((result << 8) | this.buf[this.pos >>> 3]!) >>> 0;
+      this.pos += 8;
+      n -= 8;
+    }
+    while (n > 0) {
+      const used = this.pos & 7;
+      const free = 8 - used;
+      const take = Math.min(n, free);
+      const part = (this.buf[this.pos >>> 3]! >>> (free - take)) & ((1 << take) - 1);
+      result = ((result << take) | part) >>> 0;
+      this.pos += take;
+      n -= take;
+    }
+    return result;
+  }
+
+  readBit(): number {
+    const pos = this.pos;
+    if (pos >= this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
+    this.pos = pos + 1;
+    return (this.buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
+  }
+
+  readUvarint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.readBits(8);
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+    }
+    throw new ChunkFormatError('varint longer than 10 bytes: corrupt chunk');
+  }
+
+  readVarint(): number {
+    const u = this.readUvarint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The PromQL engine of `redoubt up`: instant and range queries over any Queryable, with Prometheus 2.42's
+ * semantics (5-minute lookback, staleness, inclusive range windows).
+ */
+
+import { PromqlError } from './errors.js';
+import { Evaluator } from './evaluate.js';
+import { compareLabels, labelsKey } from './labels.js';
+import { parsePromql } from './parse.js';
+import { exprType } from './parse-checks.js';
+import { DEFAULT_SUBQUERY_STEP, loadSelections, type QueryTimes } from './selections.js';
+import type { Labels, PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
+
+export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
+
+/** Prometheus's API limit on the points of one series in a range query. */
+export const MAX_RANGE_POINTS = 11_000;
+
+function queryTimes(start: number, end: number, step: number, opts?: QueryOptions): QueryTimes {
+  const lookback = opts?.lookbackDelta ?? DEFAULT_LOOKBACK_MS;
+  if (!(lookback > 0)) throw new PromqlError('bad_data', 'lookback delta must be positive');
+  const subqueryStep = opts?.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP;
+  if (!(subqueryStep > 0)) throw new PromqlError('bad_data', 'the default subquery step must be positive');
+  return { start, end, step, lookback, subqueryStep };
+}
+
+export function instantQuery(q: Queryable, expr: string, timeMs: number, opts?: QueryOptions): QueryValue {
+  const ast = parsePromql(expr);
+  const times = queryTimes(timeMs, timeMs, 0, opts);
+  const value = new Evaluator(loadSelections(q, ast, times), times).eval(ast, timeMs);
+  switch (value.type) {
+    case 'scalar':
+      return { type: 'scalar', t: timeMs, v: value.v };
+    case 'string':
+      return { type: 'string', t: timeMs, v: value.v };
+    case 'vector':
+      return { type: 'vector', samples: value.samples.map((s) => ({ labels: s.labels, t: timeMs, v: s.v })) };
+    case 'matrix':
+      return {
+        type: 'matrix',
+        series: [...value.series].sort((a, b) => compareLabels(a.labels, b.labels)),
+      };
+  }
+}
+
+export function rangeQuery(
+  q: Queryable,
+  expr: string,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  opts?: QueryOptions,
+): Extract<QueryValue, { type: 'matrix' }> {
+  if (!(stepMs > 0)) {
+    throw new PromqlError(
+      'bad_data',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
+  }
+  if (endMs < startMs) throw new PromqlError('bad_data', 'end timestamp must not be before start time');
+  if (Math.floor((endMs - startMs) / stepMs) > MAX_RANGE_POINTS) {
+    throw new PromqlError(
+      'bad_data',
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+    );
+  }
+  const ast = parsePromql(expr);
+  const type = exprType(ast);
+  if (type !== 'scalar' && type !== 'vector') {
+    const name = type === 'matrix' ? 'range vector' : type;
+    throw new PromqlError(
+      'bad_data',
+      `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
+    );
+  }
+  const times = queryTimes(startMs, endMs, stepMs, opts);
+  const evaluator = new Evaluator(loadSelections(q, ast, times), times);
+  const bySeries = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
+  const add = (labels: Labels, t: number, v: number) => {
+    const key = labelsKey(labels);
+    let s = bySeries.get(key);
+    if (!s) {
+      s = { labels, t: [], v: [] };
+      bySeries.set(key, s);
+    }
+    s.t.push(t);
+    s.v.push(v);
+  };
+  for (let t = startMs; t <= endMs; t += stepMs) {
+    const value = evaluator.eval(ast, t);
+    if (value.type === 'scalar') add({}, t, value.v);
+    else if (value.type === 'vector') for (const s of value.samples) add(s.labels, t, s.v);
+  }
+  const series: SeriesSamples[] = [...bySeries.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  return { type: 'matrix', series };
+}
+
+/** The engine as an object, for code that takes a PromqlEngine. */
+export const promqlEngine: PromqlEngine = { instantQuery, rangeQuery };

@@ -1,0 +1,93 @@
+/**
+ * Which samples a query needs: every selector's time window over the whole query (Prometheus's
+ * getTimeRangesForSelector), loaded from the store once and shared by every step of a range query.
+ */
+
+import type { AtModifier, Expr, VectorSelector } from './ast.js';
+import { executionError } from './errors.js';
+import { compareLabels } from './labels.js';
+import type { Queryable, SeriesSamples } from './types.js';
+
+/** Prometheus's default evaluation interval, the step of a subquery written without one (`x[1h:]`). */
+export const DEFAULT_SUBQUERY_STEP = 60_000;
+
+/** Prometheus's --query.max-samples default: the most samples one query may load. */
+export const MAX_LOADED_SAMPLES = 50_000_000;
+
+export interface QueryTimes {
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  readonly lookback: number;
+  /** Step of subqueries written without one. */
+  readonly subqueryStep: number;
+}
+
+export type Selections = Map<VectorSelector, readonly SeriesSamples[]>;
+
+export function resolveAt(at: AtModifier, times: QueryTimes): number {
+  return at.kind === 'time' ? at.ms : at.kind === 'start' ? times.start : times.end;
+}
+
+/** Loads every selector of the query, sorted by labels as Prometheus's storage returns them. */
+export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Selections {
+  const selections: Selections = new Map();
+  let loaded = 0;
+  const visit = (e: Expr, lo: number, hi: number, func?: string): void => {
+    switch (e.kind) {
+      case 'vector-selector':
+      case 'matrix-selector': {
+        const vs = e.kind === 'vector-selector' ? e : e.selector;
+        const range = e.kind === 'matrix-selector' ? e.range : undefined;
+        const [a, b] = shift(vs.at, vs.offset, lo, hi, times);
+        const start = a - (range ?? times.lookback);
+        const series = [...q.select(vs.matchers, { start, end: b, step: times.step, func, range })];
+        series.sort((x, y) => compareLabels(x.labels, y.labels));
+        for (const s of series) loaded += s.t.length;
+        if (loaded > MAX_LOADED_SAMPLES) {
+          throw executionError('query processing would load too many samples into memory in query execution');
+        }
+        selections.set(vs, series);
+        return;
+      }
+      case 'subquery': {
+        const [a, b] = shift(e.at, e.offset, lo, hi, times);
+        visit(e.expr, a - e.range, b);
+        return;
+      }
+      case 'paren':
+      case 'unary':
+        visit(e.expr, lo, hi, func);
+        return;
+      case 'binary':
+        visit(e.lhs, lo, hi);
+        visit(e.rhs, lo, hi);
+        return;
+      case 'aggregate':
+        if (e.param) visit(e.param, lo, hi);
+        visit(e.expr, lo, hi);
+        return;
+      case 'call':
+        for (const arg of e.args) visit(arg, lo, hi, e.func);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(expr, times.start, times.end);
+  return selections;
+}
+
+function shift(
+  at: AtModifier | undefined,
+  offset: number,
+  lo: number,
+  hi: number,
+  times: QueryTimes,
+): [number, number] {
+  if (at) {
+    const t = resolveAt(at, times);
+    return [t - offset, t - offset];
+  }
+  return [lo - offset, hi - offset];
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  BLOCK_FOOTER_BYTES,
+  BLOCK_HEADER_BYTES,
+  encodeBlock,
+  parseBlockFooter,
+  parseBlockIndex,
+  REF_FIELDS,
+} from '../../../src/monitor/store/block-format.ts';
+import { StoreFileFormatError } from '../../../src/monitor/store/byte-buffer.ts';
+import { decodeHeadSegment, encodeHeadSegment } from '../../../src/monitor/store/head-segment-format.ts';
+import { labelsFromKey, seriesKey } from '../../../src/monitor/store/series-index.ts';
+import { XorChunkEncoder } from '../../../src/monitor/store/xor-chunk.ts';
+
+function chunkOf(t0: number, n: number) {
+  const e = new XorChunkEncoder();
+  for (let i = 0; i < n; i++) e.append(t0 + i * 1000, i);
+  return { bytes: e.bytes(), minT: t0, maxT: t0 + (n - 1) * 1000, count: n };
+}
+
+function indexOf(bytes: Uint8Array) {
+  const footer = parseBlockFooter(bytes.subarray(bytes.length - BLOCK_FOOTER_BYTES), bytes.length);
+  const index = bytes.subarray(footer.indexOffset, footer.indexOffset + footer.indexLength);
+  return parseBlockIndex(bytes.subarray(0, BLOCK_HEADER_BYTES), index, footer);
+}
+
+describe('store file formats', () => {
+  const a = seriesKey({ __name__: 'up', instance: 'a' });
+  const hostile = seriesKey({ __name__: 'k', key: 'x\u0000y\u0001z' });
+  const block = encodeBlock({
+    kind: 'raw',
+    minT: 0,
+    maxT: 7_199_999,
+    series: [
+      { key: a, columns: [[chunkOf(0, 5), chunkOf(5000, 3)]] },
+      { key: hostile, columns: [[chunkOf(100, 2)]] },
+    ],
+  });
+
+  it('reads back a block index: keys, chunk references and their checksums', () => {
+    const idx = indexOf(block);
+    assert.equal(idx.kind, 'raw');
+    assert.deepEqual(idx.keys, [a, hostile]);
+    assert.deepEqual(Array.from(idx.colStart), [0, 2, 3]);
+    assert.deepEqual(Array.from(idx.refs.subarray(2, 5)), [0, 4000, 5]);
+    const off = idx.refs[REF_FIELDS]!;
+    assert.deepEqual(block.subarray(off, off + idx.refs[REF_FIELDS + 1]!), chunkOf(5000, 3).bytes);
+  });
+
+  it('keeps a label value holding separator bytes apart from any other label set', () => {
+    assert.deepEqual(labelsFromKey(hostile), { __name__: 'k', key: 'x\u0000y\u0001z' });
+    assert.notEqual(hostile, seriesKey({ __name__: 'k', key: 'x', y: 'z' }));
+    assert.deepEqual(labelsFromKey(a), { __name__: 'up', instance: 'a' });
+  });
+
+  it('rejects a truncated block or a changed index byte', () => {
+    assert.throws(() => indexOf(block.subarray(0, block.length - 1)), StoreFileFormatError);
+    const changed = Uint8Array.from(block);
+    changed[changed.length - BLOCK_FOOTER_BYTES - 3]! ^= 1;
+    assert.throws(() => indexOf(changed), /checksum/);
+  });
+
+  it('round-trips a head segment and rejects any damage to it', () => {
+    const seg = { defs: [{ id: 7, key: a }], chunks: [{ id: 7, bytes: chunkOf(0, 3).bytes }] };
+    const bytes = encodeHeadSegment(seg);
+    assert.deepEqual(decodeHeadSegment(bytes), seg);
+    for (const cut of [0, 10, bytes.length - 1])
+      assert.throws(() => decodeHeadSegment(bytes.subarray(0, cut)), StoreFileFormatError);
+    const changed = Uint8Array.from(bytes);
+    changed[12]! ^= 1;
+    assert.throws(() => decodeHeadSegment(changed), /checksum/);
+  });
+});
