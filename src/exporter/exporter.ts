@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from '../cli/flags.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import { processFamilies } from '../metrics/process.ts';
+import { canonicalHost } from '../net/canonical-host.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
 import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
@@ -32,10 +33,25 @@ const MAX_TARGETS = 500;
  * least recently used goes), and one-shot ones in flight (more are answered 429).
  */
 const MAX_CONNECTIONS_PER_SERVER = 4;
+/**
+ * One-shot connections in flight in all (targets reached through --scrape.allow-any-target): each may hold up to
+ * RESP_LIMITS.replyBytes of a hostile reply, and without a cap a request per port would open a socket per port.
+ */
+const MAX_ONE_SHOTS = 32;
 
-/** A server's identity, whatever the credentials: the per-server cap counts by it. */
+/**
+ * A server's identity, whatever the credentials and however its address is written (127.1 is 127.0.0.1): the
+ * per-server cap counts by it.
+ */
 function serverKey(t: RedisTarget): string {
-  return `${t.scheme}://${t.host.toLowerCase()}:${t.port}${t.path}`;
+  return `${t.scheme}://${t.scheme === 'unix' ? '' : canonicalHost(t.host)}:${t.port}${t.path}`;
+}
+
+/** What a background audit is of: the server, as the credentials see it (not the database, not the TLS name). */
+function auditKey(t: RedisTarget): string {
+  return createHash('sha256')
+    .update(JSON.stringify([serverKey(t), t.username ?? '', t.password ?? '']))
+    .digest('hex');
 }
 
 /** The identity of a connection: the server, the credentials, and the TLS server name (TLS targets only). */
@@ -72,6 +88,10 @@ export class Exporter {
   private readonly scrapers = new Map<string, TargetScraper>();
   /** One-shot connections in flight per serverKey. */
   private readonly oneShots = new Map<string, number>();
+  /** When an audit was last given to a /scrape connection, by auditKey (entries older than the interval go). */
+  private readonly auditsStarted = new Map<string, number>();
+  /** One-shot connections in flight in all. */
+  private oneShotsInFlight = 0;
   /** The one-shot scrapers in flight, closed with the exporter. */
   private readonly oneShotScrapers = new Set<TargetScraper>();
   private readonly configuredKeys: KeyCheckFlags;
@@ -127,8 +147,8 @@ export class Exporter {
     return s.filter(Boolean);
   }
 
-  /** A scraper of target; `persistent` ones also run the background security audit. */
-  private makeScraper(target: RedisTarget, tls: TlsOptions, persistent: boolean): TargetScraper {
+  /** A scraper of target; `audit`: it also runs the background security audit. */
+  private makeScraper(target: RedisTarget, tls: TlsOptions, audit: boolean): TargetScraper {
     const c = this.config;
     return new TargetScraper(
       target,
@@ -140,7 +160,7 @@ export class Exporter {
       },
       { configCommand: c.configCommand, pingOnConnect: c.pingOnConnect, latencyHistogram: c.latencyHistogram },
       { namespace: c.namespace, includeSystemMetrics: c.includeSystemMetrics },
-      persistent
+      audit
         ? {
             intervalMs: c.securityIntervalMs,
             timeoutMs: Math.min(c.connectionTimeoutMs, 10_000),
@@ -174,6 +194,11 @@ export class Exporter {
     };
   }
 
+  /** The latest deadline any scrape starting now may have: what a shared snapshot runs against. */
+  private flightDeadline(): number {
+    return Date.now() + this.config.scrapeTimeoutMs;
+  }
+
   deadline(headerSeconds: string | undefined): number {
     let ms = this.config.scrapeTimeoutMs;
     const h = Number(headerSeconds);
@@ -194,7 +219,7 @@ export class Exporter {
     let outcome: ScrapeOutcome;
     let proc: MetricFamily[] = [];
     if (this.homeScraper) {
-      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout), this.homeExtra);
+      const scraped = this.homeScraper.scrape(this.deadline(headerTimeout), this.homeExtra, this.flightDeadline());
       // Read /proc while Redis answers (the commands are on their way by now), not after.
       if (!c.redisOnlyMetrics) proc = processFamilies();
       outcome = await scraped;
@@ -276,18 +301,21 @@ export class Exporter {
     extra: SnapshotExtra | undefined,
   ): Promise<ScrapeOutcome> {
     const key = connectionKey(target, tls.serverName);
-    if (key === this.homeKey && this.homeScraper) return this.homeScraper.scrape(deadlineMs, extra);
+    if (key === this.homeKey && this.homeScraper)
+      return this.homeScraper.scrape(deadlineMs, extra, this.flightDeadline());
     let scraper = this.scrapers.get(key);
     if (!scraper) {
       this.makeRoomFor(serverKey(target));
-      scraper = this.makeScraper(target, tls, true);
+      scraper = this.makeScraper(target, tls, !this.audited(target));
       this.scrapers.set(key, scraper);
     }
-    const outcome = await scraper.scrape(deadlineMs, extra);
-    if (!outcome.up && this.scrapers.get(key) === scraper) {
-      this.scrapers.delete(key);
-      void scraper.close();
-    }
+    const outcome = await scraper.scrape(deadlineMs, extra, this.flightDeadline());
+    // A failed scrape may be this request's deadline alone while the snapshot it shares goes on: the connection
+    // goes once that is over and it is not up (closing it now would fail every scrape sharing it).
+    if (!outcome.up)
+      void scraper.settled().then(() => {
+        if (!scraper.isConnected() && this.scrapers.get(key) === scraper) this.drop(key);
+      });
     return outcome;
   }
 
@@ -307,18 +335,46 @@ export class Exporter {
         `target ${target.display} already has ${inFlight} scrapes in flight; try again later (list it in --scrape.allowed-targets for a persistent connection)`,
       );
     }
+    if (this.oneShotsInFlight >= MAX_ONE_SHOTS) {
+      this.counters.targetRequestErrors++;
+      throw new ScrapeTargetError(
+        429,
+        `${MAX_ONE_SHOTS} scrapes of targets outside --scrape.allowed-targets are in flight; try again later (list the targets in --scrape.allowed-targets for persistent connections)`,
+      );
+    }
+    this.oneShotsInFlight++;
     this.oneShots.set(server, inFlight + 1);
     const scraper = this.makeScraper(target, tls, false);
     this.oneShotScrapers.add(scraper);
     try {
       return await scraper.scrape(deadlineMs, extra);
     } finally {
+      this.oneShotsInFlight--;
       this.oneShotScrapers.delete(scraper);
       const left = (this.oneShots.get(server) ?? 1) - 1;
       if (left > 0) this.oneShots.set(server, left);
       else this.oneShots.delete(server);
       void scraper.close();
     }
+  }
+
+  /**
+   * Whether a connection to target's server with target's credentials already runs the background audit. The
+   * audit is of the server (every database), so a second one would only repeat it: without this, a request per
+   * database (`target=…/1`, `/2` … past the per-server cap) started a full audit each.
+   */
+  private audited(target: RedisTarget): boolean {
+    const key = auditKey(target);
+    if (this.homeScraper?.posture && auditKey(this.homeScraper.target) === key) return true;
+    for (const s of this.scrapers.values()) if (s.posture && auditKey(s.target) === key) return true;
+    // One that was evicted since counts until its interval is over: cycling five databases past the cap of four
+    // would otherwise start an audit every fourth request.
+    const now = Date.now();
+    const interval = this.config.securityIntervalMs;
+    for (const [k, started] of this.auditsStarted) if (now - started >= interval) this.auditsStarted.delete(k);
+    if (this.auditsStarted.has(key)) return true;
+    if (this.auditsStarted.size < MAX_TARGETS) this.auditsStarted.set(key, now);
+    return false;
   }
 
   /** Before a new persistent connection to server: the least recently used one goes when a cap is reached. */

@@ -27,8 +27,11 @@ function plainPathChar(c: number): boolean {
   );
 }
 
-/** Splits a request target into path and query; see the module comment. */
-export function parseRequestTarget(raw: string): RequestTarget {
+/**
+ * Splits a request target into path and query; see the module comment. Undefined for a target that is not a URL
+ * at all (`//`, `//:x`: an empty or bad authority), which a client may send and the server answers with 400.
+ */
+export function parseRequestTarget(raw: string): RequestTarget | undefined {
   const q = raw.indexOf('?');
   const end = q < 0 ? raw.length : q;
   let plain = end > 0 && raw.charCodeAt(0) === 0x2f;
@@ -44,7 +47,12 @@ export function parseRequestTarget(raw: string): RequestTarget {
     plain = c > 0x20 && c < 0x7f && c !== 0x23; // printable ASCII, no `#`
   }
   if (plain) return { pathname: q < 0 ? raw : raw.slice(0, q), search: q < 0 ? '' : raw.slice(q) };
-  const url = new URL(raw, BASE);
+  let url: URL;
+  try {
+    url = new URL(raw, BASE);
+  } catch {
+    return undefined;
+  }
   return { pathname: url.pathname, search: url.search };
 }
 

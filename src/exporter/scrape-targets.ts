@@ -96,9 +96,19 @@ function parseScrapeTarget(raw: string | null): RedisTarget {
   } catch (err) {
     throw new ScrapeTargetError(400, `invalid target: ${(err as Error).message}`);
   }
-  // Percent-encoded ones (user%0D%0A…) are decoded by now: they would reach the socket as separate lines.
-  for (const part of [t.username, t.password, t.host, t.path]) if (part && hasControlCharacter(part)) throw refuse();
+  // Percent-encoded ones (user%0D%0A…) are decoded by now: they would reach the socket as separate lines. A host
+  // keeps its percent-encoding (a URL leaves it as written), so it is decoded for the check.
+  for (const part of [t.username, t.password, decodedHost(t.host), t.path])
+    if (part && hasControlCharacter(part)) throw refuse();
   return t;
+}
+
+function decodedHost(host: string): string {
+  try {
+    return decodeURIComponent(host);
+  } catch {
+    return host;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
 import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
 import type { ConnectionOptions, RedisConnection } from '../redis/connection.ts';
-import { RedisError, scrub } from '../redis/errors.ts';
+import { RedisTimeoutError, scrub } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
@@ -79,6 +79,17 @@ export class TargetScraper {
     return this.collector.conn.isReady();
   }
 
+  /** Resolves when no snapshot or key checks are in flight (whatever their outcome). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const pending = [this.base, ...this.extras.values()].filter((f) => f !== null);
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending.map((f) => f.promise));
+      // (their own cleanup runs in a later callback)
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   /** The snapshot in flight, or a new one. */
   private snapshotFlight(deadlineMs: number): Flight {
     if (this.base) return this.base;
@@ -92,12 +103,15 @@ export class TargetScraper {
     return flight;
   }
 
-  /** The snapshot plus `extra`, in flight or new. */
-  private flight(deadlineMs: number, extra?: SnapshotExtra): Flight {
-    if (!extra) return this.snapshotFlight(deadlineMs);
+  /**
+   * The snapshot plus `extra`, in flight or new: a new snapshot runs against `snapshotDeadlineMs`, new key checks
+   * against `deadlineMs` (they stop in time with what they have rather than fail).
+   */
+  private flight(deadlineMs: number, snapshotDeadlineMs: number, extra?: SnapshotExtra): Flight {
+    if (!extra) return this.snapshotFlight(snapshotDeadlineMs);
     const running = this.extras.get(extra.id);
     if (running) return running;
-    const base = this.snapshotFlight(deadlineMs);
+    const base = this.snapshotFlight(snapshotDeadlineMs);
     const flight: Flight = {
       promise: base.promise.then((s) => extra.apply(this.collector.conn, s, deadlineMs)),
       // It ends by the later of the two: a joined snapshot's, then its own key checks' (bounded by deadlineMs).
@@ -112,19 +126,34 @@ export class TargetScraper {
     return flight;
   }
 
-  async scrape(deadlineMs: number, extra?: SnapshotExtra): Promise<ScrapeOutcome> {
+  /**
+   * `deadlineMs` is this scrape's (a request's header may shorten it); `flightDeadlineMs`, the longest any scrape
+   * may have (--scrape-timeout from now), is what a snapshot it starts runs against. Otherwise a request with a
+   * tiny timeout (anyone may send the header) would start a snapshot that every scrape joining it shares, cut
+   * short, and the connection reset with it.
+   */
+  async scrape(deadlineMs: number, extra?: SnapshotExtra, flightDeadlineMs = deadlineMs): Promise<ScrapeOutcome> {
     const started = performance.now();
-    this.lastUsedMs = Date.now();
+    const startedMs = Date.now();
+    this.lastUsedMs = startedMs;
     this.scrapes++;
-    const flight = this.flight(deadlineMs, extra);
-    // collect() ends the snapshot by the deadline of the scrape that started it; a scrape that joined it with a
-    // shorter deadline of its own races it against that.
+    const flight = this.flight(deadlineMs, Math.max(deadlineMs, flightDeadlineMs), extra);
+    // A snapshot ends by the deadline it was started with; a scrape with a shorter one races it against that.
     let done: Promise<Snapshot> = flight.promise;
     let timer: NodeJS.Timeout | undefined;
     if (flight.deadlineMs > deadlineMs) {
       const ownDeadline = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
+          () =>
+            reject(
+              new RedisTimeoutError(
+                this.target.display,
+                'the scrape',
+                Math.max(0, deadlineMs - startedMs) / 1000,
+                '--scrape-timeout',
+                'deadline',
+              ),
+            ),
           keepTimerList(Math.max(1, deadlineMs - Date.now())),
         );
       });

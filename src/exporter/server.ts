@@ -157,6 +157,10 @@ export function createExporterServer(exporter: Exporter): Server {
         return;
       }
       const url = parseRequestTarget(req.url ?? '/');
+      if (!url) {
+        await send(req, res, 400, 'bad request target\n', 'text/plain; charset=utf-8');
+        return;
+      }
       const timeoutHeader = req.headers['x-prometheus-scrape-timeout-seconds'] as string | undefined;
       if (url.pathname === c.telemetryPath) {
         await sendMetrics(req, res, await exporter.metrics(timeoutHeader), metricsRenderer);

@@ -8,9 +8,11 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
   type Stats,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -23,7 +25,9 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
  * - the data fsynced, then renamed (or hard-linked, when the destination must not exist yet) over the destination,
  *   and the directory fsynced: a reader or a crash sees the old content or the new, never a part;
  * - a destination that is a symbolic link, a directory or a device is refused, and an existing file is replaced only
- *   when the caller says so (`overwrite`, which commands give only with --force or for files they own).
+ *   when the caller says so (`overwrite`, which commands give only with --force or for files they own);
+ * - a directory every user may write to, without the sticky bit (chmod 0777), is refused: anyone could replace what
+ *   redoubt wrote there (a compose file, a config) before it is used. /tmp (1777) is fine.
  */
 
 /** A file or directory redoubt was asked to write cannot be written; the message says why and what to do. */
@@ -83,6 +87,38 @@ function checkDestination(path: string, overwrite: boolean): void {
   if (!overwrite) throw new FileWriteError(`${path} exists; refusing to overwrite it`);
 }
 
+/**
+ * Refuses a directory, or one above it (as the links resolve), that every user may write to and that lacks the
+ * sticky bit: in /shared (0777), another user could rename /shared/stack away and put their own in its place.
+ */
+function checkDirectory(dir: string): void {
+  // (a directory that cannot be looked at is reported by the write itself, naming the file)
+  let current: string;
+  try {
+    current = realpathSync(dir);
+  } catch {
+    return;
+  }
+  for (;;) {
+    const st = statOrUndefined(current);
+    if (st?.isDirectory() && st.mode & 0o002 && !(st.mode & 0o1000))
+      throw new FileWriteError(
+        `${current === resolve(dir) ? dir : `${current}, above ${dir},`} may be written by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): another user could replace what redoubt writes there; run chmod o-w ${current}, or choose another directory`,
+      );
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** Creates a fresh temporary file next to `path`; a name that is taken (planted) is skipped, never opened. */
@@ -100,6 +136,7 @@ function createTemp(path: string, mode: number): { tmp: string; fd: number } {
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions): void {
+  checkDirectory(dirname(path));
   checkDestination(path, options.overwrite);
   const { tmp, fd } = createTemp(path, options.mode);
   try {

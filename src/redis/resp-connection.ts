@@ -20,7 +20,7 @@ import {
   RedisTlsError,
   RedisUnreachableError,
 } from './errors.ts';
-import { encodeCommands, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
+import { encodeCommands, RESP_LIMITS, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
 import type { RedisTarget } from './target.ts';
 import { keepTimerList } from './timer-lists.ts';
 
@@ -31,12 +31,17 @@ import { keepTimerList } from './timer-lists.ts';
  */
 type State = 'idle' | 'connecting' | 'handshake' | 'ready' | 'reconnecting' | 'closed';
 
+/** A connection ready for this long before it closed was a good one: the reconnect backoff starts over. */
+const STABLE_MS = 5000;
+
 /** What the commands in flight get when their socket closes before answering. */
 const CLOSED_MESSAGE = 'Connection is closed.';
 
 /** Commands written in one go, waiting for their replies (FIFO: replies arrive in the order commands were sent). */
 interface InFlight {
   replies: unknown[];
+  /** Bytes of the replies so far, as RESP_LIMITS.replyBytes counts them. */
+  bytes: number;
   commands: ReadonlyArray<ReadonlyArray<CommandArg>>;
   /** Set once the caller has been answered (a command timeout answers early; the replies are still consumed). */
   settled: boolean;
@@ -69,6 +74,8 @@ export class RespConnection implements RedisConnection {
   /** Do not redial when the current socket closes (wrong credentials, protected mode, manual stop). */
   private stopAfterClose = false;
   private attempts = 0;
+  /** When the current socket became ready (0: it has not). */
+  private readySince = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly tls: ReturnType<typeof tlsConnectOptions>;
@@ -235,6 +242,7 @@ export class RespConnection implements RedisConnection {
     return new Promise((resolve, reject) => {
       const entry: InFlight = {
         replies: [],
+        bytes: 0,
         commands,
         settled: false,
         timer: undefined,
@@ -271,7 +279,7 @@ export class RespConnection implements RedisConnection {
     }
     this.socket = socket;
     let firstReply = true;
-    const parser = new RespParser((value) => {
+    const parser = new RespParser((value, bytes) => {
       if (this.socket !== socket) return;
       if (firstReply) {
         firstReply = false;
@@ -284,7 +292,7 @@ export class RespConnection implements RedisConnection {
           setImmediate(() => socket.destroy());
         }
       }
-      this.onReply(value);
+      this.onReply(value, bytes);
     });
     this.connectTimer = setTimeout(() => {
       const step = this.pendingStep();
@@ -379,20 +387,27 @@ export class RespConnection implements RedisConnection {
 
   private becomeReady(): void {
     this.state = 'ready';
-    this.attempts = 0;
+    this.readySince = Date.now();
     this.generation++;
     // lastError explains why the connection is not ready; once it is, older errors are history.
     if (!this.denied) this.lastError = undefined;
     this.notify('ready');
   }
 
-  private onReply(value: unknown): void {
+  /** Throws a RespLimitError when the replies to one round trip add up to more than RESP_LIMITS allows. */
+  private onReply(value: unknown, bytes: number): void {
     const entry = this.queue[0];
     if (!entry) {
-      // A reply nothing asked for: a greeting (DENIED) or a server that speaks out of turn.
-      if (value instanceof Error) this.fail(value);
-      return;
+      // An error nothing asked for is a greeting before the server closes (DENIED, max clients reached). Anything
+      // else is a server speaking out of turn, which Redis never does over RESP2 (redoubt subscribes to nothing):
+      // reading it would let a server keep the connection busy for ever.
+      if (value instanceof Error) return void this.fail(value);
+      throw new RespProtocolError('the server sent a reply to no command (Redis never does)');
     }
+    // Each reply is within the parser's limits; a pipeline of them must be too (a GET per key, each 64 MB).
+    entry.bytes += bytes;
+    if (entry.bytes > RESP_LIMITS.replyBytes)
+      throw new RespLimitError('replyBytes', entry.bytes, RESP_LIMITS.replyBytes);
     const replies = entry.replies;
     if (value instanceof RespReplyError) value.command = { name: String(entry.commands[replies.length][0]) };
     replies.push(value);
@@ -429,6 +444,10 @@ export class RespConnection implements RedisConnection {
       this.notify('end');
       return;
     }
+    // The backoff starts over only after a connection that lasted: a server that accepts, answers the handshake
+    // and hangs up at once would otherwise be redialled every 100 ms for ever.
+    if (this.readySince && Date.now() - this.readySince >= STABLE_MS) this.attempts = 0;
+    this.readySince = 0;
     this.state = 'reconnecting';
     this.reconnectTimer = setTimeout(
       () => {

@@ -86,6 +86,12 @@ export interface RespLimits {
   depth: number;
   /** Bytes of one status, error or integer line (and of a length header): its type byte and text, without CRLF. */
   lineBytes: number;
+  /**
+   * Bytes of the replies to one round trip (a command, or a pipeline's commands added up): declared bulk lengths
+   * and line lengths. Without it a reply within every other limit (a million bulk strings of 64 MB) is unbounded.
+   * The parser checks one reply as it is declared; the connection adds up the replies of one round trip.
+   */
+  replyBytes: number;
 }
 
 export const RESP_LIMITS: Readonly<RespLimits> = Object.freeze({
@@ -93,6 +99,7 @@ export const RESP_LIMITS: Readonly<RespLimits> = Object.freeze({
   elements: 1_000_000,
   depth: 16,
   lineBytes: 64 * 1024,
+  replyBytes: 128 * 1024 * 1024,
 });
 
 /** The words a user reads for each limit. */
@@ -101,6 +108,7 @@ const LIMIT_WORDS: Record<keyof RespLimits, (n: number) => string> = {
   elements: (n) => `${n} array elements in one reply`,
   depth: (n) => `arrays nested ${n} deep`,
   lineBytes: (n) => `a reply line of more than ${n} bytes`,
+  replyBytes: (n) => `${n} bytes of replies to one round trip`,
 };
 
 /** A reply larger than {@link RespLimits} allows. The parser stops: the stream is unusable afterwards. */
@@ -162,6 +170,8 @@ export class RespParser {
   private readonly stack: Frame[] = [];
   /** Elements declared so far in the current top-level reply. */
   private elements = 0;
+  /** Bytes (bulk lengths and lines) declared so far in the current top-level reply. */
+  private replyBytes = 0;
   /** Payload length (without CRLF) of a bulk string being collected, or -1. */
   private bulkLength = -1;
   private bulkParts: Buffer[] = [];
@@ -169,7 +179,8 @@ export class RespParser {
   private readonly limits: RespLimits;
 
   constructor(
-    private readonly onReply: (value: unknown) => void,
+    /** Gets each reply and its size in bytes as {@link RespLimits.replyBytes} counts them. */
+    private readonly onReply: (value: unknown, bytes: number) => void,
     limits: Partial<RespLimits> = {},
   ) {
     this.limits = { ...RESP_LIMITS, ...limits };
@@ -215,6 +226,7 @@ export class RespParser {
     this.partialLength = 0;
     this.stack.length = 0;
     this.elements = 0;
+    this.replyBytes = 0;
     this.bulkLength = -1;
     this.bulkParts = [];
     this.bulkHave = 0;
@@ -268,6 +280,7 @@ export class RespParser {
           continue;
         }
         if (n > this.limits.bulkBytes) throw new RespLimitError('bulkBytes', n, this.limits.bulkBytes);
+        this.countBytes(n);
         const end = pos + n;
         if (end + 2 > len) {
           this.bulkLength = n;
@@ -290,6 +303,7 @@ export class RespParser {
       }
       if (eol - pos > this.limits.lineBytes) throw new RespLimitError('lineBytes', eol - pos, this.limits.lineBytes);
       if (data[eol + 1] !== LF) throw new RespProtocolError('CR without LF');
+      this.countBytes(eol - pos);
       const text = data.toString('utf8', pos + 1, eol);
       pos = eol + 2;
       if (type === 0x2b) this.element(text);
@@ -300,6 +314,13 @@ export class RespParser {
         this.element(n);
       }
     }
+  }
+
+  /** Adds n bytes to the current reply, checked before they are read. */
+  private countBytes(n: number): void {
+    this.replyBytes += n;
+    if (this.replyBytes > this.limits.replyBytes)
+      throw new RespLimitError('replyBytes', this.replyBytes, this.limits.replyBytes);
   }
 
   /** An array header: checked against the limits before anything is allocated for it. */
@@ -327,7 +348,9 @@ export class RespParser {
       stack.pop();
       v = top.values;
     }
+    const bytes = this.replyBytes;
     this.elements = 0;
-    this.onReply(v);
+    this.replyBytes = 0;
+    this.onReply(v, bytes);
   }
 }

@@ -20,10 +20,13 @@ export function neutralise(text: string): string {
 }
 
 /**
- * JSON text with DEL and the C1 controls written as `\u` escapes. JSON.stringify escapes C0 (ESC becomes
- * `\u001b`) but leaves these raw; they can only stand inside strings, so escaping them keeps the value exact
- * while a `cat` of the report cannot run them.
+ * JSON text with DEL, the C1 controls and the bidirectional overrides written as `\u` escapes. JSON.stringify
+ * escapes C0 (ESC becomes `\u001b`) but leaves these raw; they can only stand inside strings, so escaping them
+ * keeps the value exact while a `cat` of the report can neither run them nor reorder what it shows.
  */
 export function escapeJsonControls(json: string): string {
-  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  return json.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -84,6 +84,23 @@ test('/health, / and 404 for unknown paths', async () => {
   assert.equal(nf.status, 404);
 });
 
+test('a request target that is no URL (//, //:x) is answered 400, not 500 with an error logged', async () => {
+  const { request } = await import('node:http');
+  for (const path of ['//', '//:x', '//a:99999/metrics']) {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${exp.url}/`, { path }, (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode));
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(status, 400, path);
+  }
+  assert.doesNotMatch(exp.logs(), /request failed|Invalid URL/);
+  assert.equal((await httpGet(`${exp.url}/health`)).status, 200);
+});
+
 test('a snapshot is one pipelined round trip on one persistent connection', async () => {
   const clientsBefore = Number(/connected_clients:(\d+)/.exec(String(await redis.command('INFO', 'clients')))?.[1]);
   const receivedBefore = Number(

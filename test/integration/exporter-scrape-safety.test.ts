@@ -146,6 +146,47 @@ describe('connections per target', () => {
     await until('evicted connections to close', async () => ((await exporterClients()) <= 5 ? true : undefined));
     assert.ok((await exporterClients()) <= 5);
   });
+
+  test('one background audit per server and credential: a target per database does not start one each', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const exp = await startExporter(['--redis.addr', redis.url]);
+    cleanups.push(() => exp.stop());
+    // ACL LIST is sent once per audit, and by nothing else.
+    const audits = async () =>
+      Number(/cmdstat_acl\|list:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ?? 0);
+    for (const db of [1, 2, 3]) {
+      const r = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/${db}`)}`);
+      assert.match(r.body, /^redis_up 1$/m);
+    }
+    // The home target's audit (started by its first scrape) is done when /metrics shows its families.
+    await until('the home audit', async () =>
+      /^redis_security_check_status\{/m.test((await httpGet(`${exp.url}/metrics`)).body) ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await audits(), 1, 'the home connection audits the server; the database targets do not repeat it');
+    // the database targets still answer, with the server's metrics
+    const again = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/2`)}`);
+    assert.match(again.body, /^redis_up 1$/m);
+  });
+
+  test('an allowlisted server scraped through five databases in turn (past the cap of four) is audited once', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const exp = await startExporter(['--redis.addr', '', '--scrape.allowed-targets', redis.url]);
+    cleanups.push(() => exp.stop());
+    const audits = async () =>
+      Number(/cmdstat_acl\|list:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ?? 0);
+    for (let round = 0; round < 3; round++)
+      for (const db of [0, 1, 2, 3, 4]) {
+        const r = await httpGet(`${exp.url}/scrape?target=${q(`${redis.url}/${db}`)}`);
+        assert.match(r.body, /^redis_up 1$/m);
+        // each audit is given time to run before its connection is evicted
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await audits(), 1, '15 scrapes, five databases, one audit of the server');
+  });
 });
 
 describe('TLS downgrade through the allowlist', () => {
@@ -203,6 +244,7 @@ describe('request smuggling through the target', () => {
       `redis://user:${q('p\u007fw')}@${at}`, // DEL
       `redis://user:${q('p\u0085w')}@${at}`, // C1 (NEL)
       `redis://user:p\tw@${at}`, // tab
+      `redis://evil%0D%0AHost%3A%20internal:${witness.port}`, // percent-encoded host (a URL keeps it encoded)
     ];
     for (const t of targets) {
       const r = await httpGet(`${exp.url}/scrape?target=${q(t)}`);
@@ -247,17 +289,43 @@ describe('request smuggling through the target', () => {
     const silent = await startFakeListener('silent');
     cleanups.push(() => silent.close());
     const exp = await startExporter(['--redis.addr', '', '--scrape.allow-any-target', '--scrape-timeout', '60s']);
+    cleanups.push(() => exp.stop());
     const url = `${exp.url}/scrape?target=${q(`redis://127.0.0.1:${silent.port}`)}`;
     const pending = Array.from({ length: 4 }, () => httpGet(url, { timeoutMs: 90_000 }).catch((e: Error) => e));
     await until('four connections', async () => (silent.connections() === 4 ? true : undefined));
     const fifth = await httpGet(url);
     assert.equal(fifth.status, 429);
     assert.match(fifth.body, /already has 4 scrapes in flight/);
-    assert.equal(silent.connections(), 4, 'the refused scrape dialled nothing');
+    // The same address written another way is the same server (the resolver takes each of these for 127.0.0.1).
+    for (const alias of ['127.1', '0x7f.0.0.1', '2130706433', '127.0.0.1.']) {
+      const r = await httpGet(`${exp.url}/scrape?target=${q(`redis://${alias}:${silent.port}`)}`);
+      assert.equal(r.status, 429, alias);
+    }
+    assert.equal(silent.connections(), 4, 'the refused scrapes dialled nothing');
     await exp.stop();
     await Promise.all(pending);
     await until('the one-shot sockets to close with the exporter', async () =>
       silent.open() === 0 ? true : undefined,
     );
+  });
+
+  test('one-shot connections in all: at most 32 in flight, whatever the number of servers', async () => {
+    const servers = await Promise.all(Array.from({ length: 9 }, () => startFakeListener('silent')));
+    for (const s of servers) cleanups.push(() => s.close());
+    const exp = await startExporter(['--redis.addr', '', '--scrape.allow-any-target', '--scrape-timeout', '60s']);
+    cleanups.push(() => exp.stop());
+    const urls = servers.map((s) => `${exp.url}/scrape?target=${q(`redis://127.0.0.1:${s.port}`)}`);
+    const dialled = () => servers.reduce((n, s) => n + s.connections(), 0);
+    // 4 to each of 8 servers: 32, each within its server's cap
+    const pending = urls
+      .slice(0, 8)
+      .flatMap((u) => Array.from({ length: 4 }, () => httpGet(u, { timeoutMs: 90_000 }).catch((e: Error) => e)));
+    await until('32 connections', async () => (dialled() === 32 ? true : undefined));
+    const over = await httpGet(urls[8]);
+    assert.equal(over.status, 429);
+    assert.match(over.body, /^32 scrapes of targets outside --scrape\.allowed-targets are in flight/);
+    assert.equal(servers[8].connections(), 0, 'the refused scrape dialled nothing');
+    await exp.stop();
+    await Promise.all(pending);
   });
 });

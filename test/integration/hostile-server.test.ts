@@ -6,7 +6,7 @@ import type { ConnectionOptions } from '../../src/redis/connection.ts';
 import { RedisError, RedisProtocolError, RedisTimeoutError, RedisUnreachableError } from '../../src/redis/errors.ts';
 import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget } from '../../src/redis/target.ts';
-import { ATTACKS, type Attack, type HostileServer, startHostileServer } from '../support/hostile-resp.ts';
+import { ATTACKS, type Attack, type HostileServer, startHostileServer, stream } from '../support/hostile-resp.ts';
 
 const open: Array<{ close(): Promise<void> }> = [];
 after(async () => {
@@ -19,8 +19,8 @@ function connect(url: string, options: ConnectionOptions = {}): RespConnection {
   return c;
 }
 
-async function hostile(attack: Attack): Promise<HostileServer> {
-  const s = await startHostileServer(attack);
+async function hostile(attack: Attack, when?: 'data' | 'connect'): Promise<HostileServer> {
+  const s = await startHostileServer(attack, when);
   open.push(s);
   return s;
 }
@@ -102,6 +102,53 @@ describe('a hostile server cannot exhaust memory or block the event loop', () =>
       assert.equal(again.limit, limit);
     });
   }
+
+  // Each bulk string and the element count within their limits, but together without end: a reply of 16 TB, or
+  // a pipeline of GETs each answered with 16 MB. The connection adds them up (RESP_LIMITS.replyBytes).
+  const rounds: Array<[name: string, attack: Attack, commands: Array<[string, ...string[]]>]> = [
+    ['*1000000 of 16 MB bulk strings', ATTACKS.manyBulks, [['INFO', 'ALL']]],
+    ['a 16 MB bulk string for each of 1000 GETs', ATTACKS.bulkPerCommand, Array(1000).fill(['GET', 'k'])],
+  ];
+  for (const [name, attack, commands] of rounds) {
+    test(`${name}: refused at the replyBytes limit, well before the server has written 1 GB`, async () => {
+      const server = await hostile(attack);
+      const c = connect(`redis://127.0.0.1:${server.port}`);
+      await c.ready();
+      const e = await rejectsWith(c.pipeline(commands), RedisProtocolError);
+      assert.equal(e.limit, 'replyBytes', e.message);
+      assert.match(e.message, /bytes of replies to one round trip, over redoubt's limit of 134217728 \(replyBytes\)/);
+      await until(() => server.closed === server.accepted, 'the client socket to close');
+      assert.ok(server.written < 512 * MB, `the server wrote ${Math.round(server.written / MB)} MB before the close`);
+      assert.equal(c.isReady(), false);
+    });
+  }
+
+  test('replies nothing asked for, without end: the connection is closed at the first, not read forever', async () => {
+    const server = await hostile(stream('', '+unasked\r\n'.repeat(1024), 256 * MB), 'connect');
+    const c = connect(`redis://127.0.0.1:${server.port}`);
+    await c.ready().catch(() => {});
+    await until(() => server.closed === server.accepted, 'the client socket to close');
+    assert.ok(server.written < 64 * MB, `the server wrote ${Math.round(server.written / MB)} MB before the close`);
+    const e = await rejectsWith(c.call('PING'), RedisProtocolError);
+    assert.match(e.message, /a reply to no command/);
+    // not redialled in the background
+    const accepted = server.accepted;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.accepted, accepted);
+  });
+
+  test('a server that answers the handshake and hangs up at once is redialled with a growing backoff, not every 100 ms', async () => {
+    const server = await hostile((s) => s.end('+OK\r\n'));
+    const c = connect(`redis://127.0.0.1:${server.port}`, { clientName: 'redoubt-test' });
+    await c.ready().catch(() => {});
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 3000));
+    const seconds = (Date.now() - started) / 1000;
+    // 100, 200, 400, 800, 1600 ms: at most 6 dials in 3 s (fewer on a slow machine); without the growing backoff,
+    // one every 100 ms
+    assert.ok(server.accepted <= 7, `${server.accepted} connections in ${seconds.toFixed(1)} s`);
+    assert.ok(server.accepted >= 2, 'it does redial');
+  });
 
   test('a reply that never finishes: the command timeout closes the socket and names --connection-timeout', async () => {
     const server = await hostile(ATTACKS.unfinishedBulk);

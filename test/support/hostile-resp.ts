@@ -18,7 +18,8 @@ export interface HostileServer {
 
 export type Attack = (socket: Socket, server: HostileServer) => void;
 
-export async function startHostileServer(attack: Attack): Promise<HostileServer> {
+/** `when`: 'data' attacks at the first command; 'connect' as soon as the client connects (before it asks anything). */
+export async function startHostileServer(attack: Attack, when: 'data' | 'connect' = 'data'): Promise<HostileServer> {
   const sockets = new Set<Socket>();
   let srv: Server;
   const state: HostileServer = {
@@ -39,7 +40,8 @@ export async function startHostileServer(attack: Attack): Promise<HostileServer>
       sockets.delete(s);
       state.closed++;
     });
-    s.once('data', () => attack(s, state));
+    if (when === 'connect') attack(s, state);
+    else s.once('data', () => attack(s, state));
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const addr = srv.address();
@@ -47,13 +49,17 @@ export async function startHostileServer(attack: Attack): Promise<HostileServer>
   return state;
 }
 
-/** Writes `header`, then `piece` again and again (waiting for drain), until the socket closes. */
-export function stream(header: string, piece: Buffer | string): Attack {
+/**
+ * Writes `header`, then `piece` again and again (waiting for drain), until the socket closes, or until `maxBytes`
+ * are written (then the server closes it: a client without limits would otherwise take the machine's memory).
+ */
+export function stream(header: string, piece: Buffer | string, maxBytes = Number.POSITIVE_INFINITY): Attack {
   const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
   return (s, server) => {
     s.write(header);
     const pump = () => {
       while (!s.destroyed && s.writable) {
+        if (server.written >= maxBytes) return void s.end();
         server.written += bytes.length;
         if (!s.write(bytes)) {
           s.once('drain', pump);
@@ -79,6 +85,13 @@ export function trickle(header: string, piece: string): Attack {
   };
 }
 
+/** A bulk string of `bytes` bytes, header and CRLF included. */
+function bulkOf(bytes: number): Buffer {
+  return Buffer.concat([Buffer.from(`$${bytes}\r\n`), Buffer.alloc(bytes, 0x78), Buffer.from('\r\n')]);
+}
+
+const GB = 1024 * 1024 * 1024;
+
 /** The attacks of issue 9, item 5. */
 export const ATTACKS = {
   /** A bulk string of 100 GB, streamed. */
@@ -89,6 +102,10 @@ export const ATTACKS = {
   deepNesting: stream('', '*1\r\n'.repeat(4096)),
   /** A status line without end, in small chunks. */
   endlessLine: trickle('+', 'aaaaaaaaaaaaaaaa'),
+  /** An array of a million bulk strings of 16 MB: each string and the count within their limits (stops at 1 GB). */
+  manyBulks: stream('*1000000\r\n', bulkOf(16 * 1024 * 1024), GB),
+  /** A 16 MB bulk string for every command of a pipeline, and more (stops at 1 GB). */
+  bulkPerCommand: stream('', bulkOf(16 * 1024 * 1024), GB),
   /** A bulk string under the limits whose bytes never finish arriving. */
   unfinishedBulk: trickle('$1000000\r\n', 'x'),
 } satisfies Record<string, Attack>;

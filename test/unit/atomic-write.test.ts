@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -45,6 +46,35 @@ describe('writeFileAtomic', () => {
     assert.equal(mode(join(dir, 'public')), 0o644);
     assert.equal(mode(join(dir, 'secret')), 0o600);
     assert.deepEqual(readdirSync(dir).sort(), ['public', 'secret']);
+  });
+
+  test('a directory every user may write to is refused unless sticky (/tmp is fine)', () => {
+    const open = fresh();
+    chmodSync(open, 0o777);
+    for (const overwrite of [false, true])
+      assert.throws(
+        () => writeFileAtomic(join(open, 'compose.yml'), 'x', { mode: 0o644, overwrite }),
+        (e: Error) =>
+          e instanceof FileWriteError &&
+          e.message ===
+            `${open} may be written by every user (mode 0777): another user could replace what redoubt writes there; run chmod o-w ${open}, or choose another directory`,
+      );
+    assert.deepEqual(readdirSync(open), [], 'nothing written, no temporary file');
+    // a directory of ours inside it is no better: it can be renamed away and replaced
+    const inside = join(open, 'stack');
+    mkdirSync(inside, { mode: 0o755 });
+    assert.throws(
+      () => writeFileAtomic(join(inside, 'compose.yml'), 'x', { mode: 0o644, overwrite: false }),
+      (e: Error) =>
+        e instanceof FileWriteError && e.message.startsWith(`${open}, above ${inside}, may be written by every user`),
+    );
+    const sticky = fresh();
+    chmodSync(sticky, 0o1777);
+    writeFileAtomic(join(sticky, 'report.json'), '{}', { mode: 0o644, overwrite: false });
+    const group = fresh();
+    chmodSync(group, 0o775);
+    writeFileAtomic(join(group, 'f'), 'x', { mode: 0o644, overwrite: false });
+    assert.equal(readFileSync(join(group, 'f'), 'utf8'), 'x');
   });
 
   test('an existing file is kept without overwrite, replaced with it', () => {

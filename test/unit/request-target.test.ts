@@ -17,6 +17,7 @@ function viaUrl(raw: string): Parsed {
 function viaParse(raw: string): Parsed {
   try {
     const t = parseRequestTarget(raw);
+    if (!t) return 'throws';
     return { pathname: t.pathname, params: [...queryParams(t)] };
   } catch {
     return 'throws';

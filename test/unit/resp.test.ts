@@ -185,6 +185,7 @@ describe('RespParser limits (RESP_LIMITS)', () => {
     assert.equal(RESP_LIMITS.elements, 1_000_000);
     assert.equal(RESP_LIMITS.depth, 16);
     assert.equal(RESP_LIMITS.lineBytes, 64 * 1024);
+    assert.equal(RESP_LIMITS.replyBytes, 128 * 1024 * 1024);
     assert.ok(Object.isFrozen(RESP_LIMITS));
   });
 
@@ -216,6 +217,28 @@ describe('RespParser limits (RESP_LIMITS)', () => {
     refused('+12345678\r\n', 'lineBytes');
     refused('+123456789', 'lineBytes');
     refused(':123456789', 'lineBytes');
+  });
+
+  test('reply bytes: bulk lengths and lines of one reply add up, refused at the header that passes the limit', () => {
+    const limits = { ...small, replyBytes: 8 };
+    const check = (wire: string, ok: unknown[] | string) =>
+      eachSplit(Buffer.from(wire), limits, (feed) =>
+        typeof ok === 'string'
+          ? assert.throws(feed, (e: unknown) => e instanceof RespLimitError && e.limit === ok, wire)
+          : assert.deepEqual(feed(), ok),
+      );
+    check('*2\r\n$4\r\nabcd\r\n$4\r\nefgh\r\n', [['abcd', 'efgh']]);
+    check('*3\r\n$4\r\nabcd\r\n$4\r\nefgh\r\n$1\r\n', 'replyBytes');
+    check('*2\r\n+abcde\r\n:1234\r\n', 'replyBytes');
+    // the count starts again with each reply
+    check('$5\r\nabcde\r\n$5\r\nfghij\r\n', ['abcde', 'fghij']);
+  });
+
+  test('each reply comes with its size, as replyBytes counts it', () => {
+    const sizes: number[] = [];
+    const p = new RespParser((_v, bytes) => sizes.push(bytes));
+    p.feed(Buffer.from('+OK\r\n$5\r\nabcde\r\n*2\r\n:1\r\n$-1\r\n'));
+    assert.deepEqual(sizes, [3, 5, 2]);
   });
 
   test('a declared length with more digits than a safe integer is refused, not rounded', () => {

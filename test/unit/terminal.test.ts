@@ -43,4 +43,11 @@ describe('escapeJsonControls', () => {
       [...json].every((ch) => ch.charCodeAt(0) >= 0x20 && (ch.charCodeAt(0) < 0x7f || ch.charCodeAt(0) > 0x9f)),
     );
   });
+
+  test('bidirectional overrides (a user named to reorder what cat shows) become \\u escapes too', () => {
+    const value = { user: 'admin\u202e\u2066txt.exe', ok: 'naïve' };
+    const json = escapeJsonControls(JSON.stringify(value));
+    assert.equal(json, '{"user":"admin\\u202e\\u2066txt.exe","ok":"naïve"}');
+    assert.deepEqual(JSON.parse(json), value);
+  });
 });
