@@ -8,7 +8,6 @@ import { RedisError, scrub } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
-import { keepTimerList } from '../redis/timer-lists.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
 
@@ -125,7 +124,7 @@ export class TargetScraper {
       const ownDeadline = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new RedisError('timeout', `scrape of ${this.target.display} did not finish by its deadline`)),
-          keepTimerList(Math.max(1, deadlineMs - Date.now())),
+          Math.max(1, deadlineMs - Date.now()),
         );
       });
       done = Promise.race([flight.promise, ownDeadline]);
