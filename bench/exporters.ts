@@ -46,6 +46,7 @@ export async function startExporter(
   allowedTargets: string[] = [],
   extraArgs: string[] = [],
   nodeArgsOverride?: string[],
+  extraEnv: Record<string, string> = {},
 ): Promise<RunningExporter> {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
@@ -70,7 +71,11 @@ export async function startExporter(
     args = [`-redis.addr=${redisAddr}`, '-web.listen-address', listen, ...extraArgs];
   }
   // Only PATH/HOME: both exporters read REDIS_* variables, which must not leak in from the shell.
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  // REDOUBT_BENCH_ENV="K=V …" and extraEnv add variables for a variant (e.g. MALLOC_ARENA_MAX).
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  for (const kv of (process.env.REDOUBT_BENCH_ENV ?? '').split(' ').filter((x) => x.includes('=')))
+    env[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
+  Object.assign(env, extraEnv);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: REPO_ROOT });
   live.add(child);
   child.once('exit', () => live.delete(child));

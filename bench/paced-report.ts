@@ -10,6 +10,8 @@ export interface PacedSummary {
   p99Ms: number;
   cpuMsPerScrape: number;
   redisCpuMsPerScrape: number;
+  redisCommandMsPerScrape: number;
+  warmupCpuMsPerScrape: number;
   redisCallsPerScrape: number;
   redisConnectionsPerScrape: number;
   rssMb: number;
@@ -23,6 +25,8 @@ const NUMERIC = [
   'p99Ms',
   'cpuMsPerScrape',
   'redisCpuMsPerScrape',
+  'redisCommandMsPerScrape',
+  'warmupCpuMsPerScrape',
   'redisCallsPerScrape',
   'redisConnectionsPerScrape',
   'rssMb',
@@ -74,7 +78,9 @@ export function paceTable(pace: number, s: Record<string, PacedSummary>): string
     ['`scrape_duration_seconds` p50 ms (Prometheus)', 'p50Ms', 2],
     ['p99 ms', 'p99Ms', 2],
     ['exporter CPU ms/scrape (schedstat, all threads)', 'cpuMsPerScrape', 2],
+    ['exporter CPU ms/scrape over the warm-up (first scrapes of a fresh process)', 'warmupCpuMsPerScrape', 2],
     ['Redis CPU ms/scrape (idle rate subtracted)', 'redisCpuMsPerScrape', 3],
+    ['Redis command time ms/scrape (commandstats usec)', 'redisCommandMsPerScrape', 3],
     ['Redis commands / connections per scrape', 'redisCallsPerScrape', 1],
     ['RSS MB at the end', 'rssMb', 1],
     ['peak RSS MB', 'peakRssMb', 1],
@@ -93,7 +99,7 @@ export function paceTable(pace: number, s: Record<string, PacedSummary>): string
       lines.push(`| ${label} | ${both(a)} | ${both(b)} | | |`);
       continue;
     }
-    const floor = key === 'redisCpuMsPerScrape' ? '—' : fmt(v(f), digits);
+    const floor = key.startsWith('redis') ? '—' : fmt(v(f), digits);
     lines.push(`| ${label} | ${fmt(v(a), digits)} | ${fmt(v(b), digits)} | ${fmtRatio(v(a), v(b))} | ${floor} |`);
   }
   return lines.join('\n');
@@ -117,14 +123,37 @@ export function variantTable(pace: number, s: Record<string, PacedSummary>): str
   const lines = [
     `redoubt variants at ${pace} s (medians of rounds)`,
     '',
-    '| subject | exporter CPU ms/scrape | Redis CPU ms/scrape | Redis commands/scrape | p50 ms | RSS MB |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| subject | exporter CPU ms/scrape | Redis CPU ms/scrape | Redis command ms/scrape | Redis commands/scrape | p50 ms | RSS MB |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const n of ['redoubt', ...variants]) {
     const x = s[n];
     lines.push(
-      `| ${n} | ${fmt(x.cpuMsPerScrape)} | ${fmt(x.redisCpuMsPerScrape, 3)} | ${fmt(x.redisCallsPerScrape, 2)} | ${fmt(x.p50Ms)} | ${fmt(x.rssMb, 1)} |`,
+      `| ${n} | ${fmt(x.cpuMsPerScrape)} | ${fmt(x.redisCpuMsPerScrape, 3)} | ${fmt(x.redisCommandMsPerScrape, 3)} | ${fmt(x.redisCallsPerScrape, 2)} | ${fmt(x.p50Ms)} | ${fmt(x.rssMb, 1)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The background security audit's cost at one pace: redoubt minus redoubt_no_audit (`--security-interval=0`),
+ * per scrape interval, against what one scrape costs without it. '' when the pace has no redoubt_no_audit.
+ */
+export function auditTable(pace: number, s: Record<string, PacedSummary>): string {
+  const a = s.redoubt;
+  const z = s.redoubt_no_audit;
+  if (!a || !z) return '';
+  const row = (label: string, with_: number, without: number, digits: number) => {
+    const extra = with_ - without;
+    return `| ${label} | ${fmt(extra, digits)} | ${fmt(without, digits)} | ${fmtRatio(extra, without)} |`;
+  };
+  return [
+    `the background security audit at ${pace} s (redoubt − redoubt --security-interval=0, per scrape interval)`,
+    '',
+    '| | the audit, per interval | one scrape without it | audit / scrape |',
+    '|---|---:|---:|---:|',
+    row('exporter CPU ms', a.cpuMsPerScrape, z.cpuMsPerScrape, 2),
+    row('Redis commands', a.redisCallsPerScrape, z.redisCallsPerScrape, 2),
+    row('Redis command time ms (commandstats usec)', a.redisCommandMsPerScrape, z.redisCommandMsPerScrape, 3),
+  ].join('\n');
 }

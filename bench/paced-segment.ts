@@ -22,10 +22,19 @@ export interface Segment {
   /** Subject CPU over the window per thread group (schedstat ns), and per scrape in ms. */
   cpuNsByThread: Record<string, number>;
   cpuMsPerScrape: number;
+  /**
+   * The same over the warm-up (from the first scrape to the window): what a freshly started process pays while V8
+   * is still compiling its code, per scrape; NaN when the warm-up had no scrape.
+   */
+  warmupScrapes: number;
+  warmupCpuMsPerScrape: number;
+  warmupCpuNsByThread: Record<string, number>;
   /** Redis CPU over the window (INFO cpu), the idle rate × window, and what is left per scrape. */
   redisCpuMs: number;
   redisIdleMs: number;
   redisCpuMsPerScrape: number;
+  /** Time Redis spent executing commands per scrape (commandstats usec): resolvable at any pace, unlike INFO cpu. */
+  redisCommandMsPerScrape: number;
   redisCallsPerScrape: number;
   redisCalls: Record<string, number>;
   redisConnectionsPerScrape: number;
@@ -50,7 +59,11 @@ export async function measureSegment(subject: SubjectName, probe: RedisProbe, o:
   try {
     const scraper = await startScraper(subject, running.hostPort, o.pace);
     try {
-      await sleep((o.warmupScrapes + 0.5) * o.pace * 1000);
+      // (Prometheus scrapes a new target at once, then every pace: from 0.5 pace on, the first scrape is done)
+      await sleep(0.5 * o.pace * 1000);
+      const tw = Date.now() / 1000;
+      const threadsW = readThreads(running.pid);
+      await sleep(o.warmupScrapes * o.pace * 1000);
       const t0 = Date.now() / 1000;
       const threads0 = readThreads(running.pid);
       const redis0 = await probe.sample();
@@ -62,7 +75,10 @@ export async function measureSegment(subject: SubjectName, probe: RedisProbe, o:
       // Let the scrape that started just before t1 land in the TSDB.
       await sleep(Math.min(o.pace, 10) * 1000 + 500);
       const range = t1 - t0 + (o.warmupScrapes + 2) * o.pace;
-      const durations = within(await rawSamples(scraper.daemon, 'scrape_duration_seconds', t1, range), t0, t1);
+      const all = await rawSamples(scraper.daemon, 'scrape_duration_seconds', t1, range);
+      const durations = within(all, t0, t1);
+      const warmupScrapes = within(all, tw, t0).length;
+      const warmupCpuNsByThread = cpuByGroup(running.pid, threadsW, threads0);
       const up = within(await rawSamples(scraper.daemon, 'up', t1, range), t0, t1);
       const scrapes = durations.length;
       const cpuNsByThread = cpuByGroup(running.pid, threads0, threads1);
@@ -82,9 +98,13 @@ export async function measureSegment(subject: SubjectName, probe: RedisProbe, o:
         p99Ms: percentile(durationsMs, 99),
         cpuNsByThread,
         cpuMsPerScrape: total(cpuNsByThread) / 1e6 / scrapes,
+        warmupScrapes,
+        warmupCpuMsPerScrape: total(warmupCpuNsByThread) / 1e6 / warmupScrapes,
+        warmupCpuNsByThread,
         redisCpuMs: delta.cpuMs,
         redisIdleMs,
         redisCpuMsPerScrape: (delta.cpuMs - redisIdleMs) / scrapes,
+        redisCommandMsPerScrape: delta.commandMs / scrapes,
         redisCallsPerScrape: calls / scrapes,
         redisCalls: delta.calls,
         redisConnectionsPerScrape: delta.connections / scrapes,

@@ -8,27 +8,42 @@ import { REPO_ROOT, startExporter } from './exporters.ts';
  * `node_static` is a plain Node HTTP server answering a fixed 64 KB body: the runtime's floor.
  */
 const SHEBANG_NODE_ARGS = ['--max-semi-space-size=1'];
+/** What bin/redoubt.js's shebang sets besides its node flags. */
+const SHEBANG_ENV = { MALLOC_ARENA_MAX: '1' };
+const NONE: Record<string, string> = {};
 export const SUBJECTS = {
-  redoubt: { exporter: 'redoubt', args: [] as string[], nodeArgs: undefined as string[] | undefined },
-  redoubt_no_audit: { exporter: 'redoubt', args: ['--security-interval=0'], nodeArgs: undefined },
+  redoubt: { exporter: 'redoubt', args: [] as string[], nodeArgs: undefined as string[] | undefined, env: NONE },
+  redoubt_no_audit: { exporter: 'redoubt', args: ['--security-interval=0'], nodeArgs: undefined, env: NONE },
   redoubt_single_threaded_gc: {
     exporter: 'redoubt',
     args: [],
     nodeArgs: [...SHEBANG_NODE_ARGS, '--single-threaded-gc'],
+    env: SHEBANG_ENV,
   },
-  redoubt_semi_space_default: { exporter: 'redoubt', args: [], nodeArgs: ['--max-semi-space-size=0'] },
+  redoubt_semi_space_default: {
+    exporter: 'redoubt',
+    args: [],
+    nodeArgs: ['--max-semi-space-size=0'],
+    env: SHEBANG_ENV,
+  },
   redoubt_budget_1000: {
     exporter: 'redoubt',
     args: [],
     nodeArgs: [...SHEBANG_NODE_ARGS, '--interrupt-budget=1000'],
+    env: SHEBANG_ENV,
   },
   redoubt_budget_default: {
     exporter: 'redoubt',
     args: [],
     nodeArgs: [...SHEBANG_NODE_ARGS, '--interrupt-budget=67584'],
+    env: SHEBANG_ENV,
   },
-  redis_exporter: { exporter: 'redis_exporter', args: [], nodeArgs: undefined },
-  node_static: { exporter: 'static', args: [], nodeArgs: undefined },
+  /** glibc's default malloc arenas (one per thread, up to 8 per core) instead of the shebang's one. */
+  redoubt_arenas_default: { exporter: 'redoubt', args: [], nodeArgs: SHEBANG_NODE_ARGS, env: NONE },
+  /** No TurboFan: V8's optimising compiler never runs (nor are its pages of the node binary read in). */
+  redoubt_no_opt: { exporter: 'redoubt', args: [], nodeArgs: [...SHEBANG_NODE_ARGS, '--no-opt'], env: SHEBANG_ENV },
+  redis_exporter: { exporter: 'redis_exporter', args: [], nodeArgs: undefined, env: NONE },
+  node_static: { exporter: 'static', args: [], nodeArgs: undefined, env: NONE },
 } as const;
 export type SubjectName = keyof typeof SUBJECTS;
 
@@ -69,6 +84,13 @@ async function startStatic(): Promise<RunningSubject> {
 export async function startSubject(name: SubjectName, redisAddr: string): Promise<RunningSubject> {
   const s = SUBJECTS[name];
   if (s.exporter === 'static') return startStatic();
-  const e = await startExporter(s.exporter, redisAddr, [], [...s.args], s.nodeArgs ? [...s.nodeArgs] : undefined);
+  const e = await startExporter(
+    s.exporter,
+    redisAddr,
+    [],
+    [...s.args],
+    s.nodeArgs ? [...s.nodeArgs] : undefined,
+    s.env,
+  );
   return { name, hostPort: e.url.slice('http://'.length), pid: e.pid, stop: e.stop };
 }

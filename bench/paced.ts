@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { type RedisServer, startRedis } from '../test/support/redis-server.ts';
 import { buildRedoubt, killAllExporters, REPO_ROOT } from './exporters.ts';
 import { populate } from './load.ts';
-import { paceTable, summarizeAll, threadTable, variantTable } from './paced-report.ts';
+import { auditTable, paceTable, summarizeAll, threadTable, variantTable } from './paced-report.ts';
 import { measureSegment, redisIdleRate, type Segment } from './paced-segment.ts';
 import { isSubjectName, type SubjectName } from './paced-subjects.ts';
 import { RedisProbe } from './redis-probe.ts';
@@ -138,6 +138,8 @@ async function main(): Promise<void> {
       out.push(paceTable(pace, s), '', threadTable(pace, s), '');
       const v = variantTable(pace, s);
       if (v) out.push(v, '');
+      const audit = auditTable(pace, s);
+      if (audit) out.push(audit, '');
     }
     out.push(`Redis idle CPU: ${idleBefore.toFixed(3)} ms/s before, ${idleAfter.toFixed(3)} ms/s after`);
     process.stdout.write(`${out.join('\n')}\n`);

@@ -63,6 +63,17 @@ export function commandCalls(info: Map<string, string>): Record<string, number> 
   return out;
 }
 
+/** Microseconds Redis spent executing commands, all commands summed (commandstats `usec`). */
+export function commandUsec(info: Map<string, string>): number {
+  let sum = 0;
+  for (const [k, v] of info) {
+    if (!k.startsWith('cmdstat_')) continue;
+    const m = /(?:^|,)usec=(\d+)/.exec(v);
+    if (m) sum += Number(m[1]);
+  }
+  return sum;
+}
+
 /** Per-command call deltas between two commandstats readings, dropping zeros. */
 export function diffCalls(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1,8 +1,10 @@
-import { commandCalls, diffCalls, parseInfo, redisCpuMs } from './proc-stats.ts';
+import { commandCalls, commandUsec, diffCalls, parseInfo, redisCpuMs } from './proc-stats.ts';
 import { bulkString, RespConnection } from './resp-floor.ts';
 
 export interface RedisSample {
   cpuMs: number;
+  /** Microseconds spent in commands (commandstats), every command. */
+  commandUsec: number;
   calls: Record<string, number>;
   /** total_connections_received (includes the probe's own, opened before the first sample). */
   connections: number;
@@ -11,6 +13,8 @@ export interface RedisSample {
 
 export interface RedisDelta {
   cpuMs: number;
+  /** Time Redis spent executing commands (commandstats usec), ms; includes one probe INFO. */
+  commandMs: number;
   /** Connections accepted between the samples. */
   connections: number;
   /** Commands Redis executed between the samples, the probe's own INFO excluded. */
@@ -31,6 +35,7 @@ export class RedisProbe {
     const info = parseInfo(bulkString(reply));
     return {
       cpuMs: redisCpuMs(info),
+      commandUsec: commandUsec(info),
       calls: commandCalls(info),
       connections: Number(info.get('total_connections_received')),
       atMs: performance.now(),
@@ -56,6 +61,7 @@ export function redisDelta(before: RedisSample, after: RedisSample): RedisDelta 
   }
   return {
     cpuMs: after.cpuMs - before.cpuMs,
+    commandMs: (after.commandUsec - before.commandUsec) / 1000,
     connections: after.connections - before.connections,
     calls,
     seconds: (after.atMs - before.atMs) / 1000,
@@ -66,13 +72,15 @@ export function redisDelta(before: RedisSample, after: RedisSample): RedisDelta 
 export function sumDeltas(deltas: RedisDelta[]): RedisDelta {
   const calls: Record<string, number> = {};
   let cpuMs = 0;
+  let commandMs = 0;
   let connections = 0;
   let seconds = 0;
   for (const d of deltas) {
     cpuMs += d.cpuMs;
+    commandMs += d.commandMs;
     connections += d.connections;
     seconds = Math.max(seconds, d.seconds);
     for (const [k, v] of Object.entries(d.calls)) calls[k] = (calls[k] ?? 0) + v;
   }
-  return { cpuMs, connections, calls, seconds };
+  return { cpuMs, commandMs, connections, calls, seconds };
 }

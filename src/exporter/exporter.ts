@@ -102,7 +102,11 @@ export class Exporter {
     durationCount: 0,
     targetRequestErrors: 0,
   };
-  private sweeper: NodeJS.Timeout;
+  /**
+   * Drops idle /scrape connections. Runs only while there are some: an exporter that serves /metrics alone is not
+   * woken every 30 s for nothing (each wakeup of an idle Node process costs about a millisecond of CPU).
+   */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: ExporterConfig,
@@ -136,6 +140,10 @@ export class Exporter {
       this.homeKey = connectionKey(target, config.tls.serverName);
       this.homeScraper = this.makeScraper(target, config.tls, true);
     }
+  }
+
+  private startSweeper(): void {
+    if (this.sweeper) return;
     this.sweeper = setInterval(() => this.sweep(), DOWN_IDLE_MS);
     this.sweeper.unref();
   }
@@ -308,6 +316,7 @@ export class Exporter {
       this.makeRoomFor(serverKey(target));
       scraper = this.makeScraper(target, tls, !this.audited(target));
       this.scrapers.set(key, scraper);
+      this.startSweeper();
     }
     const outcome = await scraper.scrape(deadlineMs, extra, this.flightDeadline());
     // A failed scrape may be this request's deadline alone while the snapshot it shares goes on: the connection
@@ -410,10 +419,15 @@ export class Exporter {
       // A target that went down after its last scrape is not redialled for long on behalf of nobody.
       if (idle > IDLE_MS || (idle > DOWN_IDLE_MS && !s.isConnected())) this.drop(key);
     }
+    if (this.scrapers.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.sweeper = undefined;
     await this.homeScraper?.close();
     for (const s of [...this.scrapers.values(), ...this.oneShotScrapers]) await s.close();
     this.scrapers.clear();

@@ -1,7 +1,7 @@
 import type { RedisConnection } from '../redis/connection.ts';
 import { type AuditReport, buildReport } from '../security/audit.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
-import { collectLiveFacts } from '../security/live-facts.ts';
+import { type AuditMemo, collectLiveFacts } from '../security/live-facts.ts';
 import { type AuditCommands, auditConnection } from './audit-commands.ts';
 
 export interface PostureOptions {
@@ -21,6 +21,8 @@ export class PostureMonitor {
   private lastStartMs = 0;
   private running: Promise<void> | null = null;
   private readonly conn: RedisConnection;
+  /** What the next audit need not ask again (command table, ACL DRYRUN answers): see AuditMemo. */
+  private readonly memo: AuditMemo = {};
 
   constructor(
     conn: RedisConnection,
@@ -51,6 +53,7 @@ export class PostureMonitor {
         snapshotInfo,
         probe: false,
         configCommand: this.options.configCommand ?? undefined,
+        memo: this.memo,
       });
       facts.now = new Date().toISOString();
       this.report = buildReport(facts, ALL_CHECKS);

@@ -8,7 +8,6 @@ import { RedisTimeoutError, scrub } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
-import { keepTimerList } from '../redis/timer-lists.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
 
@@ -154,7 +153,7 @@ export class TargetScraper {
                 'deadline',
               ),
             ),
-          keepTimerList(Math.max(1, deadlineMs - Date.now())),
+          Math.max(1, deadlineMs - Date.now()),
         );
       });
       done = Promise.race([flight.promise, ownDeadline]);

@@ -11,7 +11,6 @@ import type { Command, RedisConnection, Reply } from './connection.ts';
 import { classifyRedisError, RedisTimeoutError } from './errors.ts';
 import { infoField } from './info-field.ts';
 import type { LatencyEvent, LatencyHistogram, SlowlogEntry, Snapshot } from './snapshot.ts';
-import { keepTimerList } from './timer-lists.ts';
 
 /** The CONFIG parameters the metrics read. Asked by name: `CONFIG GET *` is the most expensive command of a scrape. */
 export const METRIC_CONFIG_KEYS = [
@@ -144,7 +143,7 @@ export class SnapshotCollector {
               'deadline',
             ),
           ),
-        keepTimerList(Math.max(1, deadlineMs - Date.now())),
+        Math.max(1, deadlineMs - Date.now()),
       );
     });
     const started = Date.now();

@@ -22,7 +22,6 @@ import {
 } from './errors.ts';
 import { encodeCommands, RESP_LIMITS, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
 import type { RedisTarget } from './target.ts';
-import { keepTimerList } from './timer-lists.ts';
 
 /**
  * idle: no socket and none coming (new, or stopped after wrong credentials / protected mode); ready() dials.
@@ -256,7 +255,7 @@ export class RespConnection implements RedisConnection {
         entry.settled = true;
         reject(err);
         this.abandon(socket, err);
-      }, keepTimerList(this.commandTimeoutMs));
+      }, this.commandTimeoutMs);
       this.queue.push(entry);
       socket.write(this.encode(commands));
     });

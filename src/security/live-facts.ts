@@ -66,6 +66,31 @@ export interface LiveFactsOptions {
    * thrown instead of reported as the outsider's view.
    */
   loginRequired?: boolean;
+  /**
+   * Kept by a caller that audits the same server again and again (the exporter's background audit): what did not
+   * change since the last audit is not asked again. See {@link AuditMemo}.
+   */
+  memo?: AuditMemo;
+}
+
+/**
+ * Replies an audit can reuse. COMMAND INFO / COUNT / LIST and MODULE LIST change only with a restart or a module
+ * load: reused while INFO's run_id and modules section are the same. The ACL DRYRUN answers depend only on the
+ * users' rules (and the commands that exist): reused while ACL LIST answers the same. With it, an audit of an
+ * unchanged server sends ACL LOG, ACL LIST and CONFIG GET only.
+ */
+export interface AuditMemo {
+  commands?: { key: string; replies: Record<string, Reply> };
+  dryRun?: { key: string; dryRun: Facts['dryRun']; unobserved?: string };
+}
+
+/** What the command-table replies are valid for: this run of the server with these modules; undefined: unknown. */
+function commandsKey(infoText: string | undefined): string | undefined {
+  if (infoText === undefined) return undefined;
+  const runId = /^run_id:(\S+)/m.exec(infoText)?.[1];
+  if (!runId) return undefined;
+  const modules = infoText.match(/^module:.*$/gm) ?? [];
+  return JSON.stringify([runId, modules]);
 }
 
 /** Connection failures after which an outsider's view is still worth reporting. */
@@ -112,6 +137,9 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   //    nothing at all answered.
   let r1: Reply[];
   const slots: Record<string, number> = {};
+  const memo = opts.memo;
+  const cmdKey = commandsKey(opts.snapshotInfo);
+  const memoCommands = cmdKey !== undefined && memo?.commands?.key === cmdKey ? memo.commands.replies : undefined;
   try {
     await conn.ready(opts.deadlineMs);
     const cmds: Command[] = [];
@@ -122,9 +150,11 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
     // ACL LOG before anything that might be refused, so this audit's own refusals are not in what it reads.
     push('aclLog', ['ACL', 'LOG', ACL_LOG_COUNT]);
     push('aclList', ['ACL', 'LIST']);
-    push('commandInfo', ['COMMAND', 'INFO', ...SECURITY_COMMANDS]);
-    push('commandCount', ['COMMAND', 'COUNT']);
-    push('moduleList', ['MODULE', 'LIST']);
+    if (!memoCommands) {
+      push('commandInfo', ['COMMAND', 'INFO', ...SECURITY_COMMANDS]);
+      push('commandCount', ['COMMAND', 'COUNT']);
+      push('moduleList', ['MODULE', 'LIST']);
+    }
     r1 = await roundTrip(conn, cmds, opts.deadlineMs);
   } catch (err) {
     if (!(err instanceof RedisError)) throw err;
@@ -136,7 +166,8 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   }
 
   // 2. What round trip 1 says.
-  const reply = (name: string): Reply | undefined => (slots[name] === undefined ? undefined : r1[slots[name]]);
+  const reply = (name: string): Reply | undefined =>
+    slots[name] === undefined ? memoCommands?.[name] : r1[slots[name]];
   let infoText = opts.snapshotInfo;
   const infoReply = reply('info');
   if (infoReply && !infoReply.ok) facts.unobserved.info = whyFailed('INFO', infoReply.error, me);
@@ -197,14 +228,20 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
   else if (v > 0 && v < 7) for (const k of SECURITY_CONFIG_KEYS) push('config', [configName, 'GET', k]);
   else push('config', [configName, 'GET', ...SECURITY_CONFIG_KEYS]);
 
-  if (v >= 7 && mayI('command|list') !== false) push('commandList', ['COMMAND', 'LIST']);
+  if (v >= 7 && mayI('command|list') !== false && !memoCommands?.commandList) push('commandList', ['COMMAND', 'LIST']);
 
   const dryRunUsers = (users ?? []).filter((u) => u.enabled && !(opts.adminUsers ?? []).includes(u.name));
+  const dryRunKey =
+    cmdKey !== undefined && aclList?.ok ? JSON.stringify([cmdKey, aclList.value, opts.adminUsers ?? []]) : undefined;
   let dryRunTargets: AclUser[] = [];
   if (!users) facts.unobserved.dryRun = 'ACL DRYRUN needs the user list (ACL LIST), which was not available';
   else if (v > 0 && v < 7) facts.unobserved.dryRun = 'ACL DRYRUN needs Redis 7.0 or later';
   else if (facts.commandsPresent?.acl === false) facts.unobserved.dryRun = 'ACL is renamed or disabled on this server';
-  else if (dryRunUsers.length > 0) {
+  else if (dryRunUsers.length > 0 && memo?.dryRun && memo.dryRun.key === dryRunKey) {
+    // The same users with the same rules on the same server run: the same answers.
+    if (memo.dryRun.dryRun) facts.dryRun = memo.dryRun.dryRun;
+    if (memo.dryRun.unobserved) facts.unobserved.dryRun = memo.dryRun.unobserved;
+  } else if (dryRunUsers.length > 0) {
     let allowed = mayI('acl|dryrun');
     if (allowed === undefined) {
       // The rules cannot tell (selectors): ask once before asking many times.
@@ -251,7 +288,7 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
     requirepass = pw;
   } else if (info) facts.config = configFromInfo(info);
 
-  const commandList = got('commandList')[0];
+  const commandList = got('commandList')[0] ?? memoCommands?.commandList;
   if (commandList?.ok && Array.isArray(commandList.value)) facts.commandNames = commandList.value.map(String);
 
   if (!users && aclMissing && v > 0 && v < 6 && facts.config) {
@@ -276,6 +313,17 @@ export async function collectLiveFacts(conn: RedisConnection, opts: LiveFactsOpt
     }
     if (refused) facts.unobserved.dryRun = refused;
     else facts.dryRun = dryRun;
+    if (memo && dryRunKey !== undefined)
+      memo.dryRun = { key: dryRunKey, dryRun: facts.dryRun, unobserved: facts.unobserved.dryRun };
+  }
+  if (memo && cmdKey !== undefined && !memoCommands) {
+    // Kept only when every reply came: a reply lost to a timeout is asked again next time.
+    const replies: Record<string, Reply> = {};
+    for (const name of ['commandInfo', 'commandCount', 'moduleList'])
+      if (slots[name] !== undefined && r1[slots[name]]) replies[name] = r1[slots[name]];
+    const list = got('commandList')[0];
+    if (list) replies.commandList = list;
+    if (Object.keys(replies).length === 3 + (at.commandList ? 1 : 0)) memo.commands = { key: cmdKey, replies };
   }
 
   // 4. The probe's answer, and the opt-in parts.

@@ -12,7 +12,7 @@ import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget } from '../../src/redis/target.ts';
 import type { Facts } from '../../src/security/facts.ts';
 import { REDACTED } from '../../src/security/live-commands.ts';
-import { collectLiveFacts, type LiveFactsOptions } from '../../src/security/live-facts.ts';
+import { type AuditMemo, collectLiveFacts, type LiveFactsOptions } from '../../src/security/live-facts.ts';
 import { collectLocalFacts } from '../../src/security/local-facts.ts';
 import { requireBinary } from '../support/binaries.ts';
 import { freePort } from '../support/ports.ts';
@@ -269,6 +269,38 @@ describe('collectLiveFacts', () => {
     assert.equal(no.dryRun, undefined);
     // The one DRYRUN was refused; nothing more was sent.
     assert.equal(await errorstat(acl, 'NOPERM'), nopermBefore + 1);
+  });
+
+  test('a memo: an unchanged server is asked only ACL LOG, ACL LIST and CONFIG GET again; a changed ACL is asked anew', async () => {
+    const memo: AuditMemo = {};
+    const run = async () => {
+      const info = String(await acl.command('INFO', 'ALL'));
+      const before = await commandCalls(acl);
+      const f = await audit(acl, 'auditor2', 'auditor2-pw-1c9e', { snapshotInfo: info, memo, probe: false });
+      const after = await commandCalls(acl);
+      const sent = [...after]
+        .filter(([k, v]) => v > (before.get(k) ?? 0) && k !== 'info' && k !== 'auth')
+        .map(([k]) => k);
+      return { f, sent: sent.sort() };
+    };
+    const first = await run();
+    assert.ok(first.sent.includes('acl|dryrun') && first.sent.includes('command|info'), first.sent.join());
+    const second = await run();
+    assert.deepEqual(second.sent, ['acl|list', 'acl|log', 'config|get']);
+    assert.deepEqual(second.f.dryRun, first.f.dryRun);
+    assert.deepEqual(second.f.commandsPresent, first.f.commandsPresent);
+    assert.equal(second.f.commandCount, first.f.commandCount);
+    assert.deepEqual(second.f.commandNames, first.f.commandNames);
+    assert.deepEqual(second.f.modules, first.f.modules);
+    await acl.command('ACL', 'SETUSER', 'memo-probe', 'on', '>memo-probe-pw-5d', '~*', '+@all');
+    try {
+      const third = await run();
+      assert.ok(third.sent.includes('acl|dryrun'), third.sent.join());
+      assert.ok(!third.sent.includes('command|info'), 'the command table is still that of the same run');
+      assert.equal(third.f.dryRun?.['memo-probe']?.['config|set'], true);
+    } finally {
+      await acl.command('ACL', 'DELUSER', 'memo-probe');
+    }
   });
 
   test('INFO ALL from the exporter snapshot is used instead of a second INFO', async () => {

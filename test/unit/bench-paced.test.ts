@@ -105,9 +105,13 @@ describe('paced summaries', () => {
     p99Ms: p50Ms * 3,
     cpuNsByThread: { main: cpuNs, 'v8-workers': cpuNs / 2 },
     cpuMsPerScrape: (cpuNs * 1.5) / 1e6 / scrapes,
+    warmupScrapes: 5,
+    warmupCpuMsPerScrape: round + 10,
+    warmupCpuNsByThread: {},
     redisCpuMs: 0,
     redisIdleMs: 0,
     redisCpuMsPerScrape: 0.5,
+    redisCommandMsPerScrape: 0.2,
     redisCallsPerScrape: 5,
     redisCalls: {},
     redisConnectionsPerScrape: 0,
@@ -122,6 +126,8 @@ describe('paced summaries', () => {
     assert.equal(s.scrapes, 30);
     assert.equal(s.p50Ms, 7);
     assert.equal(s.cpuMsPerScrape, 30);
+    assert.equal(s.warmupCpuMsPerScrape, 11);
+    assert.equal(s.redisCommandMsPerScrape, 0.2);
     assert.deepEqual(s.cpuMsPerScrapeByThread, { main: 20, 'v8-workers': 10 });
     assert.equal(summarize([]), undefined);
   });
