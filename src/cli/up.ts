@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
 import { type Alerting, startAlerting } from '../monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../monitor/alerting/notify/notifier.ts';
-import { catalogueRuleGroups } from '../monitor/alerting/rule-sources.ts';
+import { RuleFileError, type RuleGroupSpec } from '../monitor/alerting/rule-file.ts';
+import { catalogueRuleGroups, loadRuleFiles } from '../monitor/alerting/rule-sources.ts';
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
@@ -92,6 +93,11 @@ export const UP_FLAGS: FlagSpec[] = [
     type: 'string',
     help: 'Where notifications go (default alertmanager.webhookUrl of --config).',
   },
+  {
+    name: 'rules',
+    type: 'repeated',
+    help: "A Prometheus rule file to evaluate instead of the catalogue's alert rules; repeat for several.",
+  },
   { name: 'config-command', type: 'string', default: 'CONFIG', help: 'CONFIG command name; "-" skips CONFIG.' },
   { name: 'query.timeout', type: 'duration', default: 10_000, help: 'Longest evaluation of one API query.' },
   ...CLIENT_TLS_FLAGS.map((f) => ({ ...f, default: undefined })),
@@ -143,11 +149,23 @@ export async function runUp(argv: string[], io: CliIo): Promise<number> {
   }
   const file = values.config ? loadConfigFile(String(values.config)) : undefined;
   const config = buildUpConfig(values, io.env, file?.config, file?.dir);
+  const rules = ruleGroups((values.rules as string[] | undefined) ?? []);
   const lock = lockDataDir(config.dataDir);
   try {
-    return await serve(config, io);
+    return await serve(config, io, rules);
   } finally {
     lock.release();
+  }
+}
+
+/** The user's rule files (--rules), checked before anything starts, else the catalogue's alert rules. */
+function ruleGroups(files: readonly string[]): RuleGroupSpec[] {
+  if (files.length === 0) return catalogueRuleGroups();
+  try {
+    return loadRuleFiles(files);
+  } catch (err) {
+    if (err instanceof RuleFileError) throw new UsageError(neutralise(err.message));
+    throw err;
   }
 }
 
@@ -218,14 +236,14 @@ export function receivers(config: Pick<UpConfig, 'webhookUrl' | 'notifiers'>): R
   return out;
 }
 
-/** The catalogue's alert rules over the history, and the notifier (its state in the data directory). */
-function alert(config: UpConfig, io: CliIo, history: History, externalURL: string): Alerting {
+/** The alert rules over the history, and the notifier (its state in the data directory). */
+function alert(config: UpConfig, io: CliIo, history: History, externalURL: string, rules: RuleGroupSpec[]): Alerting {
   const to = receivers(config);
   return startAlerting({
     engine: promqlEngine,
     queryable: history,
     appendable: history,
-    ruleGroups: catalogueRuleGroups(),
+    ruleGroups: rules,
     evaluationIntervalMs: config.scrapeIntervalMs,
     externalURL,
     notifier: to.length > 0 ? { receivers: to, externalURL } : undefined,
@@ -234,14 +252,14 @@ function alert(config: UpConfig, io: CliIo, history: History, externalURL: strin
   });
 }
 
-async function serve(config: UpConfig, io: CliIo): Promise<number> {
+async function serve(config: UpConfig, io: CliIo, rules: RuleGroupSpec[]): Promise<number> {
   const history = await openHistory(config.dataDir, {
     retentionMs: config.retentionMs,
     warn: (message) => say(io, config, message),
   });
   const monitor = watch(config, io, history);
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
-  const alerting = alert(config, io, history, `http://${host}:${config.listenPort}`);
+  const alerting = alert(config, io, history, `http://${host}:${config.listenPort}`, rules);
   const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
   const server = apiServer(config, history, monitor, alerting, counters);
   try {

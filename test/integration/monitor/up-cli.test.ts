@@ -170,6 +170,41 @@ describe('redoubt up', () => {
     assert.equal(await u.stop('SIGTERM'), 0);
   });
 
+  test('--rules: a broken rule file is refused with its file and line, exit 2; a good one replaces the catalogue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-rules-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const bad = join(dir, 'bad.rules.yml');
+    writeFileSync(bad, 'groups:\n  - name: mine\n    rules:\n      - alert: X\n        expr: sum((\n');
+    const r = await runCli(['up', '--redis', redis.url, '--rules', bad, '--data-dir', join(dir, 'data0')]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /bad\.rules\.yml:5/);
+    const good = join(dir, 'good.rules.yml');
+    writeFileSync(
+      good,
+      'groups:\n  - name: mine\n    rules:\n      - alert: AlwaysOn\n        expr: vector(1)\n        labels: { severity: info }\n',
+    );
+    const u = await startUp(['--redis', redis.url, '--rules', good, '--data-dir', join(dir, 'data1')]);
+    cleanups.push(() => u.stop('SIGKILL'));
+    const rules = await waitFor("the user's group in /api/v1/rules", async () => {
+      const res = await httpGet(`${u.url}/api/v1/rules`);
+      const groups = (JSON.parse(res.body).data as { groups: Array<{ name: string; rules: unknown[] }> }).groups;
+      return groups.length > 0 ? groups : undefined;
+    });
+    assert.deepEqual(
+      rules.map((g) => g.name),
+      ['mine'],
+    );
+    const firing = await waitFor('AlwaysOn firing', async () => {
+      const res = await httpGet(`${u.url}/api/v1/alerts`);
+      const alerts = (JSON.parse(res.body).data as { alerts: Array<{ labels: Record<string, string>; state: string }> })
+        .alerts;
+      return alerts.find((a) => a.labels.alertname === 'AlwaysOn' && a.state === 'firing');
+    });
+    assert.equal(firing.labels.severity, 'info');
+    assert.equal(await u.stop('SIGTERM'), 0);
+  });
+
   test('passwords from the environment log in, a wrong one is a reason, never printed or served', async () => {
     const locked = await startRedis({ password: 'right-secret-1' });
     cleanups.push(() => locked.stop());
