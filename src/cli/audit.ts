@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, writeFileAtomic } from '../fs/atomic-write.ts';
 import { AclParseError } from '../redis/acl-rules.ts';
 import { RedisError, TargetError } from '../redis/errors.ts';
@@ -20,7 +21,6 @@ import { renderJson } from '../security/report/json.ts';
 import { renderSarif } from '../security/report/sarif.ts';
 import { renderTable } from '../security/report/table.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 

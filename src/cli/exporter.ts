@@ -6,8 +6,8 @@ import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { createLogger } from '../exporter/logger.ts';
 import { createExporterServer } from '../exporter/server.ts';
 import { unimplementedUpstreamEnv, unimplementedUpstreamFlags } from '../exporter/upstream-env.ts';
+import { formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { VERSION } from '../version.ts';
-import { formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt exporter [flags]

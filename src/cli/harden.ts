@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
 import { bindWarnings } from '../harden/bind-check.ts';
@@ -35,7 +36,6 @@ import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 

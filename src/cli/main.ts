@@ -1,8 +1,8 @@
+import { UsageError } from '../flags/flags.ts';
 import { TargetError } from '../redis/errors.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { neutralise } from '../text/terminal.ts';
 import { packageVersion } from '../version.ts';
-import { UsageError } from './flags.ts';
 import { type CliIo, processIo } from './io.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {

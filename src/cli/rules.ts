@@ -4,12 +4,12 @@
  * `promtool check rules` does.
  */
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../flags/flags.ts';
 import { checkPromqlExpression as checkExpression } from '../monitor/alerting/expression-check.ts';
 import { parseRuleFile } from '../monitor/alerting/rule-file.ts';
 import { runUnitTests } from '../monitor/rules-test/run-unit-tests.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { neutralise } from '../text/terminal.ts';
-import { UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt rules test FILE…     run rule unit tests (promtool's test file format) on redoubt's engine

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
@@ -40,7 +41,6 @@ import {
 } from '../stack/render.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 import { wrap } from '../text/wrap.ts';
-import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt stack --out DIR [--config redoubt.yml] [--force]

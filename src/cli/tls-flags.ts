@@ -1,6 +1,6 @@
+import type { FlagSpec, FlagValues } from '../flags/flags.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { checkClientTlsFiles } from '../redis/tls-files.ts';
-import type { FlagSpec, FlagValues } from './flags.ts';
 
 /** The flags for reaching a rediss:// server, shared by the commands that connect to one (audit, harden). */
 export const CLIENT_TLS_FLAGS: FlagSpec[] = [

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
 import { type Alerting, startAlerting } from '../monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../monitor/alerting/notify/notifier.ts';
@@ -22,7 +23,6 @@ import { parseStackConfig, type StackConfig, StackConfigError } from '../stack/c
 import { REDIS_JOB } from '../stack/prometheus.ts';
 import { neutralise } from '../text/terminal.ts';
 import { VERSION } from '../version.ts';
-import { type FlagSpec, formatHelp, parseFlags, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 

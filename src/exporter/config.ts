@@ -1,5 +1,5 @@
-import type { FlagValues } from '../cli/flags.ts';
-import { UsageError } from '../cli/flags.ts';
+import type { FlagValues } from '../flags/flags.ts';
+import { UsageError } from '../flags/flags.ts';
 import { KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/flags.ts';
+import { UsageError } from '../flags/flags.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import { processFamilies } from '../metrics/process.ts';
 import { canonicalHost } from '../net/canonical-host.ts';

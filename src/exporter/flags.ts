@@ -1,4 +1,4 @@
-import type { FlagSpec } from '../cli/flags.ts';
+import type { FlagSpec } from '../flags/flags.ts';
 import { UNIMPLEMENTED_FLAGS } from './upstream-env.ts';
 
 /**

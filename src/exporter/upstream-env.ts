@@ -1,4 +1,4 @@
-import type { FlagSpec, FlagValues } from '../cli/flags.ts';
+import type { FlagSpec, FlagValues } from '../flags/flags.ts';
 
 /**
  * redis_exporter's environment variables and flags for features redoubt does not implement, with upstream's default.

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { AUDIT_FLAGS } from '../../src/cli/audit.ts';
-import type { FlagSpec } from '../../src/cli/flags.ts';
 import { HARDEN_FLAGS, runHarden } from '../../src/cli/harden.ts';
 import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
+import type { FlagSpec } from '../../src/flags/flags.ts';
 import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/harden/users.ts';
 import { runCli, runMain } from '../support/redoubt.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFlags } from '../../src/cli/flags.ts';
 import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
 import { unimplementedUpstreamEnv, unimplementedUpstreamFlags } from '../../src/exporter/upstream-env.ts';
+import { parseFlags } from '../../src/flags/flags.ts';
 
 test("upstream's defaults, empty values and variables that are not redis_exporter options pass", () => {
   assert.deepEqual(
