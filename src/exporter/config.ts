@@ -1,7 +1,7 @@
 import type { FlagValues } from '../flags/flags.ts';
 import { UsageError } from '../flags/flags.ts';
-import { KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import { KeyPatternError, parseKeyPatterns } from '../redis/key-patterns.ts';
 import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';
 import type { AuditCommands } from './audit-commands.ts';
 

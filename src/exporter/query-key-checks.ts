@@ -1,4 +1,4 @@
-import { type KeyPattern, KeyPatternError, parseKeyPatterns } from '../metrics/key-patterns.ts';
+import { type KeyPattern, KeyPatternError, parseKeyPatterns } from '../redis/key-patterns.ts';
 import { ScrapeTargetError } from './scrape-targets.ts';
 
 /** The five key-check flags, as given (redis_exporter's syntax: `db3=sessions:*,queue:*`). */

@@ -3,7 +3,7 @@
  * connected replicas and Sentinel masters. Pure; each returns undefined for a malformed line, which the caller
  * then drops — redis_exporter's rule too, except where it produced garbage (noted below).
  */
-import { parseGoFloat } from './go-format.ts';
+import { parseGoFloat } from '../text/go-format.ts';
 
 /** `a=1,b=2` → Map; a part that is not exactly `key=value` is recorded under `bad`. */
 function kvList(value: string): { kv: Map<string, string>; bad: number } {

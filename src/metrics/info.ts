@@ -13,8 +13,8 @@
  * allocates next to nothing here. Samples and label sets are shared between scrapes and must not be mutated.
  */
 import type { Snapshot } from '../redis/snapshot.ts';
+import { atoiOrZero, formatGoFloat, parseGoFloat } from '../text/go-format.ts';
 import { type FamilyBuilder, type MetricType, NO_LABELS, type Sample } from './family.ts';
-import { atoiOrZero, formatGoFloat, parseGoFloat } from './go-format.ts';
 import {
   type CommandStat,
   type ConnectedReplica,

@@ -4,8 +4,8 @@
  * latency.go). Each tolerates its snapshot part being absent (command blocked, renamed or unsupported).
  */
 import type { Snapshot } from '../redis/snapshot.ts';
+import { formatGoFloat, parseGoFloat } from '../text/go-format.ts';
 import { type FamilyBuilder, NO_LABELS } from './family.ts';
-import { formatGoFloat, parseGoFloat } from './go-format.ts';
 import { forEachCommandStat, snapshotInfo } from './info.ts';
 
 const HELP: Record<string, string> = {

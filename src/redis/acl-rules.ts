@@ -17,7 +17,7 @@
  * empty, as in Redis. Errors never contain a password or hash: a rule starting with > < # ! is shown as `>***`.
  */
 import { createHash } from 'node:crypto';
-import type { AclSelector, AclUser, SourceLocation } from '../security/facts.ts';
+import type { AclSelector, AclUser, SourceLocation } from './acl-user.ts';
 import { asciiLower, asReadByFgets, configLines, splitConfArgs } from './redis-conf.ts';
 
 /** A rule, user line or aclfile line Redis would refuse. `reason` is the message without the location. */

@@ -1,6 +1,6 @@
-import { parseGoFloat } from '../metrics/go-format.ts';
-import { dbLabel, isGlobPattern, type KeyPattern, parseKeyPatterns } from '../metrics/key-patterns.ts';
+import { parseGoFloat } from '../text/go-format.ts';
 import type { Command, RedisConnection, Reply } from './connection.ts';
+import { dbLabel, isGlobPattern, type KeyPattern, parseKeyPatterns } from './key-patterns.ts';
 import type { KeyCount, KeyInfo, StreamGroup, StreamGroupConsumer, StreamInfo } from './snapshot.ts';
 
 /**

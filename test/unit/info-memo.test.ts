@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyBuilder, type MetricFamily } from '../../src/metrics/family.ts';
-import { parseGoFloat } from '../../src/metrics/go-format.ts';
 import { addInfoFamilies, clearInfoMemo, forEachCommandStat, type InfoFamilyOptions } from '../../src/metrics/info.ts';
 import {
   type CommandStat,
@@ -11,6 +10,7 @@ import {
 } from '../../src/metrics/info-fields.ts';
 import { InfoMemo, isTrimmed, LineCursor, parseInfo } from '../../src/metrics/info-lines.ts';
 import type { Snapshot } from '../../src/redis/snapshot.ts';
+import { parseGoFloat } from '../../src/text/go-format.ts';
 import { fixtureSnapshot, INFO_FIXTURES } from '../support/info-fixtures.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32). */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyBuilder, type MetricFamily } from '../../src/metrics/family.ts';
-import { atoiOrZero, formatGoFloat, parseGoFloat } from '../../src/metrics/go-format.ts';
 import { addInfoFamilies, type InfoFamilyOptions, parseInfo } from '../../src/metrics/info.ts';
 import {
   COUNTERS,
@@ -11,6 +10,7 @@ import {
   REDOUBT_REPLICA_GAUGES,
 } from '../../src/metrics/info-map.ts';
 import type { Snapshot } from '../../src/redis/snapshot.ts';
+import { atoiOrZero, formatGoFloat, parseGoFloat } from '../../src/text/go-format.ts';
 import { assertGolden, fixtureSnapshot, INFO_FIXTURES } from '../support/info-fixtures.ts';
 
 const NOW = 1_800_000_000.75;

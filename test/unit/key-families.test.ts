@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderText } from '../../src/metrics/exposition.ts';
 import { FamilyBuilder } from '../../src/metrics/family.ts';
-import { parseGoFloat } from '../../src/metrics/go-format.ts';
 import { addKeyFamilies, type KeyFamilyOptions, streamIdMillis } from '../../src/metrics/key-families.ts';
 import type { Snapshot } from '../../src/redis/snapshot.ts';
+import { parseGoFloat } from '../../src/text/go-format.ts';
 
 const snapshot: Pick<Snapshot, 'keys' | 'keyCounts' | 'streams'> = {
   keys: [

@@ -6,7 +6,7 @@ import {
   KeyPatternError,
   parseKeyPatterns,
   queryUnescape,
-} from '../../src/metrics/key-patterns.ts';
+} from '../../src/redis/key-patterns.ts';
 
 test('parseKeyPatterns: upstream parseKeyArg syntax', () => {
   assert.deepEqual(parseKeyPatterns(''), []);

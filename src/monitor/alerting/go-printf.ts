@@ -3,7 +3,7 @@
  * as Go rounds: on the exact binary value, ties to even. JavaScript's toFixed/toPrecision round ties up, which
  * would make `printf "%.0f" 2.5` read 3 where Prometheus writes 2.
  */
-import { formatGoFloat } from '../../metrics/go-format.ts';
+import { formatGoFloat } from '../../text/go-format.ts';
 
 /** An integer constant of a template (`{{ printf "%d" 3 }}`): Go keeps it apart from float64. */
 export class GoInt {

@@ -2,7 +2,7 @@
  * The functions alert templates can call, as Prometheus defines them (template/template.go), minus those that
  * query the database or build URLs. A template naming anything else is refused when the rule file loads.
  */
-import { parseGoFloat } from '../../metrics/go-format.ts';
+import { parseGoFloat } from '../../text/go-format.ts';
 import { GoInt, goSprintf, type TemplateValue } from './go-printf.ts';
 import { humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp } from './humanize.ts';
 
