@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trackChild } from '../test/support/children.ts';
@@ -17,6 +17,8 @@ export interface Subject {
   /** Directory whose size is its history on disk. */
   dataDir: string;
   stop(): Promise<void>;
+  /** Deletes its data (after stop and du). */
+  remove(): void;
 }
 
 /** `du -sb`: bytes of a directory tree. */
@@ -37,6 +39,7 @@ export async function startRedoubtUp(targets: string[], intervalS: number): Prom
     stop: async () => {
       await up.stop();
     },
+    remove: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
 
@@ -113,5 +116,6 @@ export async function startPrometheusStack(targets: string[], intervalS: number)
       exporter.child.kill('SIGTERM');
       await exited;
     },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

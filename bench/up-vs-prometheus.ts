@@ -102,6 +102,7 @@ async function measure(subject: Subject) {
   const lifetimeSamples = await samplesIn(subject.url, Date.now() / 1000, Date.now() / 1000 - startedAt + 1);
   await subject.stop();
   const bytes = duBytes(subject.dataDir);
+  subject.remove();
   return {
     name: subject.name,
     windowS,
