@@ -15,6 +15,8 @@ export interface Daemon {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
+  /** The daemon's process id (benchmarks read its CPU and RSS from /proc). */
+  pid?: number;
   logs(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. Idempotent. */
   stop(): Promise<void>;
@@ -79,7 +81,7 @@ export async function startDaemon(
     }
     await sleep(100);
   }
-  return { name, port, url, logs: () => output, stop };
+  return { name, port, url, pid: child.pid, logs: () => output, stop };
 }
 
 /**
