@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
+import { type DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
 import { type Alerting, startAlerting } from '../monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../monitor/alerting/notify/notifier.ts';
 import { RuleFileError, type RuleGroupSpec } from '../monitor/alerting/rule-file.ts';
@@ -12,7 +13,7 @@ import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
 import { createApiServer } from '../monitor/api/server.ts';
-import { DataDirLock, DataDirLockedError } from '../monitor/data-dir-lock.ts';
+import { lockDataDirectory } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
@@ -127,12 +128,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-function lockDataDir(dir: string): DataDirLock {
+function lockDataDir(dir: string): DirectoryLock {
   try {
     makeDirectory(dir, 0o700);
-    return DataDirLock.acquire(dir);
+    return lockDataDirectory(dir);
   } catch (err) {
-    if (err instanceof DataDirLockedError || err instanceof FileWriteError) throw new UsageError(err.message);
+    if (err instanceof DirectoryLockedError || err instanceof FileWriteError) throw new UsageError(err.message);
     throw err;
   }
 }

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { StoreLockedError } from '../../src/monitor/store/directory-lock.ts';
+import { DirectoryLockedError } from '../../src/fs/directory-lock.ts';
 import { openStore, type StoreOptions } from '../../src/monitor/store/store.ts';
 import { DAY, HOUR } from '../../src/monitor/store/time-windows.ts';
 import { isStaleNaN, type Matcher, STALE_NAN } from '../../src/promql/types.ts';
@@ -125,7 +125,7 @@ describe('history store on disk', () => {
     await store.flush();
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     for (const f of readdirSync(dir)) assert.equal(lstatSync(join(dir, f)).mode & 0o777, 0o600, f);
-    await assert.rejects(openStore(dir), StoreLockedError);
+    await assert.rejects(openStore(dir), DirectoryLockedError);
     await store.close();
     (await openStore(dir)).close();
   });

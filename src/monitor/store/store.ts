@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
+import { DirectoryLock } from '../../fs/directory-lock.ts';
 import type { Appendable, Labels, Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
 import { BlockFile } from './block-file.ts';
 import { type BlockContents, type BlockKind, encodeBlock } from './block-format.ts';
 import { rawBlockOf, rollupBlocksOf } from './compaction.ts';
 import { blockName, type DataFile, listDataFiles, type StoreLogger, setAside } from './data-dir.ts';
-import { DirectoryLock } from './directory-lock.ts';
 import { type DroppedCounts, Head } from './head.ts';
 import { HeadLog } from './head-log.ts';
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
@@ -72,7 +72,7 @@ const MAX_AHEAD = 10 * 60_000;
 
 export async function openStore(dir: string, options: StoreOptions = {}): Promise<Store> {
   makeDirectory(dir, 0o700);
-  const lock = DirectoryLock.acquire(dir);
+  const lock = DirectoryLock.acquire(dir, 'LOCK', { program: 'redoubt', choice: 'data directory' });
   try {
     const store = new HistoryStore(dir, lock, options);
     store.load();

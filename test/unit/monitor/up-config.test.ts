@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { UP_FLAGS } from '../../../src/cli/up.ts';
 import { parseFlags } from '../../../src/flags/flags.ts';
-import { DataDirLock, DataDirLockedError, LOCK_FILE } from '../../../src/monitor/data-dir-lock.ts';
+import { DirectoryLockedError } from '../../../src/fs/directory-lock.ts';
+import { LOCK_FILE, lockDataDirectory } from '../../../src/monitor/data-dir-lock.ts';
 import { buildUpConfig, defaultDataDir } from '../../../src/monitor/up-config.ts';
 import { parseStackConfig } from '../../../src/stack/config.ts';
 
@@ -94,11 +95,11 @@ test('secret files must be 0600; basic auth needs both halves', () => {
 
 test('the data directory lock: a second holder is refused, a dead holder is taken over', () => {
   const data = mkdtempSync(join(dir, 'data-'));
-  const first = DataDirLock.acquire(data);
+  const first = lockDataDirectory(data);
   assert.throws(
-    () => DataDirLock.acquire(data),
+    () => lockDataDirectory(data),
     (err: unknown) => {
-      assert.ok(err instanceof DataDirLockedError);
+      assert.ok(err instanceof DirectoryLockedError);
       assert.match(err.message, new RegExp(`in use by another redoubt up \\(pid ${process.pid}\\)`));
       return true;
     },
@@ -106,7 +107,7 @@ test('the data directory lock: a second holder is refused, a dead holder is take
   first.release();
   // A lock whose process is gone (pid far above pid_max): taken over.
   writeFileSync(join(data, LOCK_FILE), '99999999 elsewhere\n');
-  const second = DataDirLock.acquire(data);
+  const second = lockDataDirectory(data);
   second.release();
 });
 
