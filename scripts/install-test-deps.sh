@@ -3,8 +3,8 @@
 # Used by `npm test` and by .ci/run. Needs root or sudo on a Debian/Ubuntu machine.
 set -euo pipefail
 
-PACKAGES=(redis-server redis-tools prometheus prometheus-redis-exporter prometheus-alertmanager nginx openssl)
-BINARIES=(redis-server redis-cli promtool prometheus-redis-exporter amtool nginx openssl)
+PACKAGES=(redis-server redis-tools prometheus prometheus-redis-exporter prometheus-alertmanager nginx openssl age chromium)
+BINARIES=(redis-server redis-cli promtool prometheus-redis-exporter amtool nginx openssl age chromium)
 
 missing=()
 for i in "${!BINARIES[@]}"; do
