@@ -65,6 +65,13 @@ export interface ConsoleRoute<Deps> {
 
 export type InstanceHealth = 'up' | 'down' | 'unknown';
 
+/**
+ * The app's own routes (not data routes): POST /console/api/login `{ user, password }` → SessionInfo and the session
+ * cookie (401 `{ error }` on any failure, the same for an unknown user; 429 with Retry-After when throttled);
+ * POST /console/api/logout → 204; GET /console/api/session → SessionInfo (401 without a session).
+ * Errors of every /console/api route are `{ error: string }` with the status.
+ */
+
 /** GET /console/api/session → who is logged in and the CSRF token for state-changing requests. */
 export interface SessionInfo {
   user: string;
