@@ -3,10 +3,11 @@
  * exit codes as `promtool test rules`), and `redoubt rules check FILE…` validates rule files as
  * `promtool check rules` does.
  */
-import { readFileSync } from 'node:fs';
+
 import { UsageError } from '../flags/flags.ts';
+import { readInputText } from '../fs/read-input.ts';
 import { checkPromqlExpression as checkExpression } from '../monitor/alerting/expression-check.ts';
-import { parseRuleFile } from '../monitor/alerting/rule-file.ts';
+import { MAX_RULE_FILE_BYTES, parseRuleFile } from '../monitor/alerting/rule-file.ts';
 import { runUnitTests } from '../monitor/rules-test/run-unit-tests.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { neutralise } from '../text/terminal.ts';
@@ -22,7 +23,7 @@ function checkRules(files: readonly string[], io: CliIo): number {
   for (const f of files) {
     io.stdout.write(`Checking ${neutralise(f)}\n`);
     try {
-      const groups = parseRuleFile(readFileSync(f, 'utf8'), f, checkExpression);
+      const groups = parseRuleFile(readInputText(f, MAX_RULE_FILE_BYTES), f, checkExpression);
       io.stdout.write(`  SUCCESS: ${groups.reduce((n, g) => n + g.rules.length, 0)} rules found\n\n`);
     } catch (e) {
       failed = true;

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
+import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
 import { webhookParts } from '../stack/alertmanager.ts';
 import {
@@ -79,15 +80,17 @@ export interface StackDeps {
   tls?: StackTls;
 }
 
+/** redoubt.yml is a few KB; anything past this is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function loadConfig(path: string): StackConfig {
   if (!path) return structuredClone(DEFAULT_STACK_CONFIG);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path, MAX_CONFIG_BYTES);
   } catch (err) {
-    throw new StackConfigError(
-      `cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    if (!(err instanceof InputFileError)) throw err;
+    throw new StackConfigError(`cannot read --config ${path}: ${err.reason}`);
   }
   return parseStackConfig(text, path);
 }

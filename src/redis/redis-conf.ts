@@ -26,8 +26,9 @@
  * what makes the file unreadable is an error: unbalanced quotes, an include that cannot be read, an include
  * cycle, includes nested too deeply. Every error is a RedisConfParseError — nothing else is ever thrown.
  */
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readInputFile } from '../fs/read-input.ts';
 import { MEMORY_UNITS } from './memory-size.ts';
 import { type ConfigSpec, REDIS_7_0_CONFIGS, REDIS_7_0_IGNORED_DIRECTIVES } from './redis-conf-table.ts';
 
@@ -410,6 +411,9 @@ interface ReadState {
   at: ConfLocation;
 }
 
+/** A redis.conf (or an included file) larger than this is refused: Redis's own are a few hundred KB at most. */
+const MAX_CONF_BYTES = 16 * 1024 * 1024;
+
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   if (e && typeof e.code === 'string') return e.code;
@@ -643,7 +647,7 @@ export function parseRedisConf(text: string | Buffer | Uint8Array, options: Redi
   const state: ReadState = {
     options,
     readFile: (p) => {
-      const data = custom ? custom(p) : readFileSync(p);
+      const data = custom ? custom(p) : readInputFile(p, MAX_CONF_BYTES);
       if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new Error('readFile returned no text');
       return toBytes(data);
     },
@@ -683,7 +687,7 @@ export function loadRedisConf(path: string, options: Omit<RedisConfOptions, 'fil
   const file = resolve(path);
   let bytes: Buffer;
   try {
-    const data = options.readFile ? options.readFile(file) : readFileSync(file);
+    const data = options.readFile ? options.readFile(file) : readInputFile(file, MAX_CONF_BYTES);
     bytes = toBytes(data);
   } catch (err) {
     throw new RedisConfParseError(file, 0, `cannot read the configuration file (${errorCode(err)})`);

@@ -9,8 +9,9 @@
  * - otherwise `user` lines in redis.conf (`user default …` resets the default user first);
  * - otherwise the default user with requirepass's password, or `on nopass ~* &* +@all` when there is none.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { InputFileError, readInputFile } from '../fs/read-input.ts';
 import {
   AclParseError,
   type AclRuleOptions,
@@ -74,12 +75,16 @@ function errnoCode(err: unknown): string {
   return typeof code === 'string' ? code : String((err as Error)?.message ?? err);
 }
 
+/** An ACL file larger than this is refused (a million users fit). */
+const MAX_ACL_FILE_BYTES = 64 * 1024 * 1024;
+
 function readAclFile(path: string, options: AclRuleOptions): { users: AclUser[]; implicitDefault: boolean } {
   let text: Buffer;
   try {
-    text = readFileSync(path);
+    text = readInputFile(path, MAX_ACL_FILE_BYTES);
   } catch (err) {
-    throw new AclParseError(`cannot read the ACL file (${errnoCode(err)})`, { file: path, line: 0 });
+    const why = err instanceof InputFileError ? err.reason : errnoCode(err);
+    throw new AclParseError(`cannot read the ACL file (${why})`, { file: path, line: 0 });
   }
   return parseAclFile(text, { ...options, file: path });
 }

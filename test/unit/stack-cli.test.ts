@@ -273,7 +273,7 @@ describe('redoubt stack --out', () => {
     const dir = fresh();
     r = await stack(['--out', dir, '--config', join(dir, 'missing.yml')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /cannot read --config .*missing\.yml: ENOENT/);
+    assert.match(r.stderr, /cannot read --config .*missing\.yml: no such file/);
     const cfg = join(root, `bad${n++}.yml`);
     writeFileSync(cfg, 'proxy:\n  allow: [10.0.0.0/8, everyone]\n');
     r = await stack(['--out', dir, '--config', cfg]);

@@ -7,6 +7,9 @@ import { parsePromDuration } from './duration.ts';
 import { compileTemplate, TemplateError } from './template.ts';
 import { YamlFile, YamlInputError, type YamlValue } from './yaml-reader.ts';
 
+/** A rule file larger than this is refused (the catalogue's is 20 KB). */
+export const MAX_RULE_FILE_BYTES = 16 * 1024 * 1024;
+
 export class RuleFileError extends YamlInputError {
   constructor(message: string) {
     super(message);

@@ -3,11 +3,12 @@
  * `promtool test rules` 2.42: per file "Unit Testing:  FILE" then "  SUCCESS", or "  FAILED:" and each failure on
  * stderr; exit 0 when every file passes, 1 otherwise.
  */
-import { readFileSync } from 'node:fs';
+
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { readInputText } from '../../fs/read-input.ts';
 import type { PromqlEngine } from '../../promql/types.ts';
-import { type ExprCheck, parseRuleFile, type RuleGroupSpec } from '../alerting/rule-file.ts';
+import { type ExprCheck, MAX_RULE_FILE_BYTES, parseRuleFile, type RuleGroupSpec } from '../alerting/rule-file.ts';
 import { glob } from './glob.ts';
 import { runTestGroup } from './run-test-group.ts';
 import { parseUnitTestFile } from './unit-test-file.ts';
@@ -24,7 +25,7 @@ export interface UnitTestOptions {
 }
 
 function loadRuleGroups(files: readonly string[], order: readonly string[], check?: ExprCheck): RuleGroupSpec[] {
-  const groups = files.flatMap((f) => parseRuleFile(readFileSync(f, 'utf8'), f, check));
+  const groups = files.flatMap((f) => parseRuleFile(readInputText(f, MAX_RULE_FILE_BYTES), f, check));
   const rank = new Map(order.map((name, i) => [name, i]));
   // Groups not named in group_eval_order come first (order 0), as with promtool's partial order.
   return groups
@@ -37,7 +38,7 @@ function loadRuleGroups(files: readonly string[], order: readonly string[], chec
 export function unitTestFailures(file: string, opts: UnitTestOptions, io: UnitTestIo): string[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, MAX_RULE_FILE_BYTES);
   } catch (e) {
     return [
       `open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
