@@ -4,7 +4,9 @@
  * (src/security/passwords.ts); evidence names users and settings, never a password or a hash.
  */
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { AclUser, Facts, SourceLocation } from '../facts.ts';
+import { listNames } from '../finding-text.ts';
 import {
   describeWeaknesses,
   hashMatches,
@@ -15,16 +17,8 @@ import {
   MIN_PASSWORD_LENGTH,
   type PasswordWeakness,
 } from '../passwords.ts';
-import {
-  defaultUserLocation,
-  defineCheck,
-  describeDefaultSource,
-  listNames,
-  resolveUsers,
-  secretIsSet,
-  secretPlaintext,
-  setting,
-} from './shared.ts';
+import { defaultUserLocation, describeDefaultSource, resolveUsers } from '../views/acl-users.ts';
+import { secretIsSet, secretPlaintext, setting } from '../views/settings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // RS001

@@ -8,24 +8,14 @@
  */
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { AclUser, Facts } from '../facts.ts';
+import { listItems, listNames, printable } from '../finding-text.ts';
 import { rootRulesAllow } from '../live-acl.ts';
-import {
-  configUnknown,
-  configValue,
-  defaultUserLocation,
-  defineCheck,
-  hasAllCommands,
-  hasAllKeys,
-  isBefore7,
-  listItems,
-  listNames,
-  permissionResult,
-  printable,
-  resolveUsers,
-  userMayRun,
-  whyUnobserved,
-} from './shared.ts';
+import { defaultUserLocation, resolveUsers } from '../views/acl-users.ts';
+import { hasAllCommands, hasAllKeys, permissionResult, userMayRun } from '../views/permissions.ts';
+import { isBefore7 } from '../views/server-version.ts';
+import { configUnknown, configValue, whyUnobserved } from '../views/settings.ts';
 
 /** Commands that administer the server or destroy data: what makes rights "broad". */
 const ADMIN_COMMANDS = [

@@ -8,19 +8,12 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import {
-  configUnknown,
-  configValue,
-  defineCheck,
-  formatBytes,
-  isSentinel,
-  isValkey,
-  permissionResult,
-  printable,
-  show,
-  whyUnobserved,
-} from './shared.ts';
+import { formatBytes, printable } from '../finding-text.ts';
+import { permissionResult } from '../views/permissions.ts';
+import { isSentinel, isValkey } from '../views/server-version.ts';
+import { configUnknown, configValue, show, whyUnobserved } from '../views/settings.ts';
 
 const SENTINEL_HOLDS_NO_DATA = 'Sentinel holds no data set';
 

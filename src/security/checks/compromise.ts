@@ -9,15 +9,8 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import {
-  type ConfigValue,
-  configUnknown,
-  configValue,
-  listItems,
-  locationOf,
-  printable,
-  whyUnobserved,
-} from './shared.ts';
+import { listItems, printable } from '../finding-text.ts';
+import { type ConfigValue, configUnknown, configValue, locationOf, whyUnobserved } from '../views/settings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // RS038 dir / dbfilename

@@ -4,8 +4,9 @@
  */
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts } from '../facts.ts';
-import { defineCheck, describeGrants, type Grant, grantLocation, isAdminUser, permissionResult } from './shared.ts';
+import { describeGrants, type Grant, grantLocation, isAdminUser, permissionResult } from '../views/permissions.ts';
 
 /**
  * MONITOR streams every command (data included) — no non-admin should have it. CLIENT LIST shows every peer; the

@@ -6,7 +6,8 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { configUnknown, configValue, isSentinel, show } from './shared.ts';
+import { isSentinel } from '../views/server-version.ts';
+import { configUnknown, configValue, show } from '../views/settings.ts';
 
 interface SaveRules {
   enabled: boolean;

@@ -6,16 +6,8 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts } from '../facts.ts';
-import {
-  type ConfigValue,
-  configUnknown,
-  configValue,
-  listItems,
-  locationOf,
-  printable,
-  show,
-  whyUnobserved,
-} from './shared.ts';
+import { listItems, printable } from '../finding-text.ts';
+import { type ConfigValue, configUnknown, configValue, locationOf, show, whyUnobserved } from '../views/settings.ts';
 
 /** Failed AUTH attempts in the ACL LOG (its window: the last acllog-max-len events) that make a finding. */
 export const ACL_LOG_AUTH_FAILURES = 10;

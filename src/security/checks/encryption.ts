@@ -4,19 +4,10 @@
  * clear text while clients use TLS).
  */
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import {
-  bindFacts,
-  configUnknown,
-  defineCheck,
-  firstLocation,
-  listeners,
-  setting,
-  showBind,
-  showSetting,
-  targetIsLocal,
-  unixSocketOnly,
-} from './shared.ts';
+import { bindFacts, listeners, showBind, targetIsLocal, unixSocketOnly } from '../views/listeners.ts';
+import { configUnknown, firstLocation, setting, showSetting } from '../views/settings.ts';
 
 const UNIX_ONLY = 'no TCP listener (port 0, tls-port 0): only a unix socket';
 const NO_TLS = 'TLS is not enabled for clients (tls-port 0; see RS011)';

@@ -3,20 +3,12 @@
  * from another host; otherwise derived from bind, protected-mode and the default user, as Redis decides it.
  */
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts } from '../facts.ts';
-import {
-  bindFacts,
-  configUnknown,
-  defineCheck,
-  firstLocation,
-  isBefore7,
-  listeners,
-  resolveUsers,
-  setting,
-  showBind,
-  targetIsLocal,
-  unixSocketOnly,
-} from './shared.ts';
+import { resolveUsers } from '../views/acl-users.ts';
+import { bindFacts, listeners, showBind, targetIsLocal, unixSocketOnly } from '../views/listeners.ts';
+import { isBefore7 } from '../views/server-version.ts';
+import { configUnknown, firstLocation, setting } from '../views/settings.ts';
 
 function fromProbe(facts: Facts): CheckResult | undefined {
   const probe = facts.unauth;

@@ -8,7 +8,8 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, unknown } from '../check.ts';
 import type { Facts } from '../facts.ts';
-import { listItems, printable, whyUnobserved } from './shared.ts';
+import { listItems, printable } from '../finding-text.ts';
+import { whyUnobserved } from '../views/settings.ts';
 
 type StatFact = NonNullable<Facts['local']>['files'][number];
 

@@ -7,27 +7,21 @@
 import { parseMemorySize } from '../../redis/memory-size.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, type Severity, skip, unknown } from '../check.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
+import { formatBytes, printable } from '../finding-text.ts';
+import { describeGrants, grantLocation, scanNotes, scanPermissions } from '../views/permissions.ts';
+import { isBefore7, isSentinel, serverVersion } from '../views/server-version.ts';
 import {
   type ConfigValue,
   configUnknown,
   configValue,
-  defineCheck,
-  describeGrants,
-  formatBytes,
-  grantLocation,
-  isBefore7,
-  isSentinel,
   locationOf,
-  printable,
-  scanNotes,
-  scanPermissions,
-  serverVersion,
   setting,
   show,
   showSetting,
   whyUnobserved,
-} from './shared.ts';
+} from '../views/settings.ts';
 
 interface GateSpec {
   setting: string;

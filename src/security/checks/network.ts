@@ -6,27 +6,21 @@
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
+import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
+import { printable } from '../finding-text.ts';
+import { resolveUsers } from '../views/acl-users.ts';
+import { bindFacts, classifyAddress, listeners, showBind, unixSocketOnly } from '../views/listeners.ts';
+import { isBefore7, isSentinel, isValkey } from '../views/server-version.ts';
 import {
-  bindFacts,
-  classifyAddress,
   configUnknown,
   configValue,
-  defineCheck,
   firstLocation,
-  isBefore7,
-  isSentinel,
-  isValkey,
-  listeners,
   locationOf,
-  printable,
-  resolveUsers,
   setting,
   show,
-  showBind,
   showSetting,
-  unixSocketOnly,
-} from './shared.ts';
+} from '../views/settings.ts';
 
 const UNIX_ONLY = 'no TCP listener (port 0, tls-port 0): only a unix socket';
 

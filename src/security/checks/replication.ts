@@ -5,7 +5,9 @@
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
-import { configUnknown, configValue, isSentinel, printable, show, whyUnobserved } from './shared.ts';
+import { printable } from '../finding-text.ts';
+import { isSentinel } from '../views/server-version.ts';
+import { configUnknown, configValue, show, whyUnobserved } from '../views/settings.ts';
 
 export const checkMasterauth: Check = {
   ...CATALOGUE.RS039,

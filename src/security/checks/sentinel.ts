@@ -7,7 +7,9 @@ import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { configValue, isSentinel, printable, whyUnobserved } from './shared.ts';
+import { printable } from '../finding-text.ts';
+import { isSentinel } from '../views/server-version.ts';
+import { configValue, whyUnobserved } from '../views/settings.ts';
 
 const NOT_SENTINEL = 'not a Sentinel';
 

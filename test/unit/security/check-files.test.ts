@@ -16,7 +16,7 @@ const fileOf = (category: string): string => `${category === 'compromise-indicat
 
 async function checksByFile(): Promise<Map<string, Check[]>> {
   const out = new Map<string, Check[]>();
-  for (const f of readdirSync(DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'shared.ts')) {
+  for (const f of readdirSync(DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts')) {
     const m = (await import(join(DIR, f))) as Record<string, unknown>;
     const lists = Object.entries(m).filter(([name]) => name.endsWith('_CHECKS'));
     assert.equal(lists.length, 1, `${f} exports one *_CHECKS list`);

@@ -8,7 +8,7 @@ import {
   NETWORK_CHECKS,
   protectedModeDisabled,
 } from '../../../src/security/checks/network.ts';
-import { classifyAddress } from '../../../src/security/checks/shared.ts';
+import { classifyAddress } from '../../../src/security/views/listeners.ts';
 import { CONFIG_FORBIDDEN, fileFacts, liveFacts, OPEN_DEFAULT, run, server, UNIX_ONLY, user } from './facts-builder.ts';
 
 test('NETWORK_CHECKS holds RS008, RS009, RS010, RS045, RS052', () => {
