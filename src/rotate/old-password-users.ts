@@ -15,6 +15,8 @@ export interface ClientSeen {
   addr: string;
   name: string;
   ageSeconds: number;
+  /** A replica's replication link (CLIENT LIST flags S). */
+  replica: boolean;
 }
 
 export interface FailedLogin {
@@ -126,7 +128,9 @@ export function renderOldPasswordUse(
         : `    ${older.length} of ${u.clients} connection${u.clients === 1 ? '' : 's'} as "${user}" logged in before the rotation, with the old password; they keep working ${removed ? 'now that it is removed' : 'after --finish'}, and need the new one when they reconnect:`,
     );
     for (const c of older.slice(0, SHOWN))
-      lines.push(`      ${neutralise(c.addr)}${c.name ? ` name=${neutralise(c.name)}` : ''} age=${c.ageSeconds}s`);
+      lines.push(
+        `      ${neutralise(c.addr)}${c.name ? ` name=${neutralise(c.name)}` : ''} age=${c.ageSeconds}s${c.replica ? ' (a replica replicating as this user: masterauth)' : ''}`,
+      );
     if (older.length > SHOWN) lines.push(`      … and ${older.length - SHOWN} more`);
     const failed = u.failedLogins.reduce((n, f) => n + f.count, 0);
     if (failed > 0) {

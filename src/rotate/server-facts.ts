@@ -1,5 +1,6 @@
 import type { RedisConnection } from '../redis/connection.ts';
 import { infoField } from '../redis/info-field.ts';
+import { makeTarget, type RedisTarget } from '../redis/target.ts';
 import { passwordHash } from './new-password.ts';
 
 /**
@@ -71,7 +72,7 @@ export async function readServerFacts(conn: RedisConnection, user: string): Prom
   const replication = String(await conn.call('INFO', 'replication'));
   const stats = String(await conn.call('INFO', 'stats'));
   const facts: ServerFacts = {
-    display: conn.target.display,
+    display: serverDisplay(conn.target),
     version: infoField(info, 'redis_version') ?? '',
     whoami: '',
     role: infoField(replication, 'role') === 'slave' ? 'replica' : 'master',
@@ -107,4 +108,9 @@ export async function readServerFacts(conn: RedisConnection, user: string): Prom
     facts.configError = message(err);
   }
   return facts;
+}
+
+/** The server without the user connecting to it: redis://host:port. */
+export function serverDisplay(t: RedisTarget): string {
+  return makeTarget(t.scheme, t.host, t.port, t.path, t.db).display;
 }
