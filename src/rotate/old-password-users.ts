@@ -52,6 +52,7 @@ export function clientsOf(list: string, user: string, limit = 1000): ClientSeen[
       addr: fields.get('addr') ?? '',
       name: fields.get('name') ?? '',
       ageSeconds: Number(fields.get('age')) || 0,
+      replica: (fields.get('flags') ?? '').includes('S'),
     });
   }
   return out;
