@@ -59,6 +59,7 @@ function fileSteps(files: CredentialFile[]): Step[] {
   return files.map((f) => ({
     what: `write the new password to ${f.label}`,
     run: async () => writeFileAtomic(f.path, f.after, { mode: f.before ? f.beforeMode : 0o600, overwrite: true }),
+    undoWhat: f.before ? `put back what ${f.label} held` : `remove ${f.label} again`,
     undo: async () => {
       if (f.before) writeFileAtomic(f.path, f.before, { mode: f.beforeMode, overwrite: true });
       else unlinkSync(f.path);
@@ -96,6 +97,7 @@ export function startSteps(i: StartInputs): Step[] {
       what: `add a second password to "${u}" on ${s.facts.display} (ACL SETUSER ${u} #<sha256>)`,
       run: async () => void (await s.conn.call('ACL', 'SETUSER', u, `#${i.newHash}`)),
       undo: async () => void (await s.conn.call('ACL', 'SETUSER', u, `!${i.newHash}`)),
+      undoWhat: `remove the new password of "${u}" on ${s.facts.display} again (ACL SETUSER ${u} !<sha256>)`,
     });
   for (const s of i.servers)
     steps.push({
@@ -107,6 +109,7 @@ export function startSteps(i: StartInputs): Step[] {
       what: `set masterauth on the replica ${s.facts.display} (used when it next connects to its master)`,
       run: async () => void (await s.conn.call('CONFIG', 'SET', 'masterauth', i.newPassword)),
       undo: async () => void (await s.conn.call('CONFIG', 'SET', 'masterauth', s.facts.masterauthForRollback)),
+      undoWhat: `put the old masterauth back on ${s.facts.display}`,
     });
   for (const s of i.servers)
     steps.push({
@@ -119,6 +122,7 @@ export function startSteps(i: StartInputs): Step[] {
     what: `write the rotation state to ${i.statePath} (0600, hashes only)`,
     run: async () => i.writeState(),
     undo: async () => i.removeState(),
+    undoWhat: `remove ${i.statePath} again`,
   });
   return steps;
 }
@@ -149,6 +153,7 @@ export function finishSteps(i: FinishInputs): Step[] {
           ? await s.conn.call('CONFIG', 'SET', 'requirepass', i.newPassword as string)
           : await s.conn.call('ACL', 'SETUSER', u, `!${i.oldHash}`)),
       undo: async () => void (await s.conn.call('ACL', 'SETUSER', u, `#${i.oldHash}`)),
+      undoWhat: `give "${u}" its old password back on ${s.facts.display} (ACL SETUSER ${u} #<sha256>)`,
     });
   }
   for (const s of todo)

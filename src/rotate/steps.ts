@@ -10,6 +10,8 @@ export interface Step {
   what: string;
   run(): Promise<void>;
   undo?(): Promise<void>;
+  /** What the undo does, as a user reads it. */
+  undoWhat?: string;
   /** After a rollback: write the server's files again (ACL SAVE / CONFIG REWRITE), once this step has run. */
   persistAgain?(): Promise<void>;
 }
@@ -42,25 +44,26 @@ export async function runSteps(steps: Step[], afterStep?: (what: string) => Prom
       await afterStep?.(step.what);
     } catch (err) {
       if (!done.includes(step)) report.steps.push({ what: step.what, ok: false, error: describe(err) });
-      report.rolledBack = await rollBack(done);
+      // A save that failed half-way (ACL SAVE done, CONFIG REWRITE not) is saved again too.
+      report.rolledBack = await rollBack(done, done.includes(step) ? undefined : step);
       return report;
     }
   }
   return report;
 }
 
-async function rollBack(done: Step[]): Promise<StepReport[]> {
+async function rollBack(done: Step[], failed: Step | undefined): Promise<StepReport[]> {
   const out: StepReport[] = [];
   for (const step of [...done].reverse()) {
     if (!step.undo) continue;
     try {
       await step.undo();
-      out.push({ what: `undo: ${step.what}`, ok: true });
+      out.push({ what: step.undoWhat ?? `undo: ${step.what}`, ok: true });
     } catch (err) {
-      out.push({ what: `undo: ${step.what}`, ok: false, error: describe(err) });
+      out.push({ what: step.undoWhat ?? `undo: ${step.what}`, ok: false, error: describe(err) });
     }
   }
-  for (const step of done) {
+  for (const step of failed ? [...done, failed] : done) {
     if (!step.persistAgain) continue;
     try {
       await step.persistAgain();
@@ -76,12 +79,15 @@ export function renderSteps(report: StepsReport): string {
   const line = (s: StepReport) => `  ${s.ok ? 'ok    ' : 'FAILED'} ${s.what}${s.error ? `: ${s.error}` : ''}`;
   const lines = report.steps.map(line);
   if (report.rolledBack) {
-    const clean = report.rolledBack.every((s) => s.ok);
+    const failed = report.rolledBack.filter((s) => !s.ok);
+    const onlySaves = failed.every((s) => s.what.startsWith('save again'));
     lines.push(
       '',
-      clean
+      failed.length === 0
         ? 'Rolled back: every server is as it was (users, masterauth, and their files), and no credential file changed:'
-        : 'Rolling back FAILED for the steps below: check the user with ACL GETUSER on each server before anything else:',
+        : onlySaves
+          ? "Rolled back on every server, but saving again failed where shown: that server's file may hold the new password's hash until a save works there (fix it, then ACL SAVE / CONFIG REWRITE):"
+          : 'Rolling back FAILED for the steps below: check the user with ACL GETUSER on each server before anything else:',
       ...report.rolledBack.map(line),
     );
   }

@@ -7,8 +7,8 @@ import { RespConnection } from '../../src/redis/resp-connection.ts';
 import { parseTarget, withCredentials } from '../../src/redis/target.ts';
 import { httpGet } from '../support/http.ts';
 import { aclPasswordHash, type RedisServer, startRedis } from '../support/redis-server.ts';
-import { respCommand } from '../support/resp.ts';
 import { runMain, startExporter } from '../support/redoubt.ts';
+import { respCommand } from '../support/resp.ts';
 
 /**
  * A master and its replica, both with an aclfile, the replica replicating as the user being rotated ("app"), a
@@ -81,7 +81,15 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
   const generation = client.generation;
 
   const exporter = await startExporter(
-    ['--redis.addr', master.url, '--redis.user', 'app', '--redis.password-file', pwFile, '--include-system-metrics=false'],
+    [
+      '--redis.addr',
+      master.url,
+      '--redis.user',
+      'app',
+      '--redis.password-file',
+      pwFile,
+      '--include-system-metrics=false',
+    ],
     {},
   );
   const ups: string[] = [];
@@ -94,7 +102,15 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
       if (killExporterConnection) {
         // Between two scrapes: the exporter must log in again, now with the new password only.
         killExporterConnection = false;
-        await respCommand({ ...master.endpoint, username: 'admin', password: ADMIN }, 'CLIENT', 'KILL', 'USER', 'app', 'SKIPME', 'yes');
+        await respCommand(
+          { ...master.endpoint, username: 'admin', password: ADMIN },
+          'CLIENT',
+          'KILL',
+          'USER',
+          'app',
+          'SKIPME',
+          'yes',
+        );
         // (the old client above is killed too: it reconnects, which is not what this test watches)
       }
       await new Promise((r) => setTimeout(r, 20));
