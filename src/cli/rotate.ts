@@ -399,7 +399,10 @@ async function waitAndFinish(
   });
   while (!stopped && Date.now() < until) {
     const wait = Math.min(until - Date.now(), deps.reportEveryMs ?? 60_000);
-    await Promise.race([new Promise((r) => setTimeout(r, wait)), io.stopSignal]);
+    let timer: NodeJS.Timeout | undefined;
+    // (the timer is cleared on Ctrl-C: a pending one would keep the process alive for the rest of the grace period)
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), io.stopSignal]);
+    clearTimeout(timer);
     if (stopped) break;
     await writeUseReport(servers, state, false, io);
   }
