@@ -1,33 +1,20 @@
-import { statSync, unlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
-import { readRegularFile } from '../fs/read-file.ts';
-import type { TlsOptions } from '../redis/connection.ts';
-import { loadPasswordFile, lookupPassword, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
+import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
+import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
-import {
-  ENV_KEY,
-  passwordFileKeys,
-  readEnvEntry,
-  setEnvEntry,
-  setPasswordEntries,
-} from '../rotate/credential-files.ts';
-import { newPassword, passwordHash, readNewPassword } from '../rotate/new-password.ts';
+import { ENV_KEY } from '../rotate/credential-files.ts';
+import { type CredentialWrites, planCredentialWrites, readNewPasswordBack } from '../rotate/credential-writes.ts';
+import { newPassword, passwordHash } from '../rotate/new-password.ts';
+import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
 import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
-import { type CheckResult, checkFinish, checkStart, type ServerPlan } from '../rotate/preconditions.ts';
-import {
-  type CredentialFile,
-  fileMode,
-  finishSteps,
-  persist,
-  persistWhat,
-  type RotationServer,
-  startSteps,
-} from '../rotate/rotation.ts';
-import { readServerFacts } from '../rotate/server-facts.ts';
+import { type CheckResult, checkFinish, checkStart } from '../rotate/preconditions.ts';
+import { finishSteps, persist, persistWhat, type RotationServer, startSteps } from '../rotate/rotation.ts';
+import { readServerFacts, type ServerFacts, serverDisplay } from '../rotate/server-facts.ts';
 import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
 import { renderSteps, runSteps } from '../rotate/steps.ts';
 import { shellQuote } from '../text/shell-quote.ts';
@@ -180,46 +167,6 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   }
 }
 
-/** Reads an existing file we are about to rewrite (a link or a directory is refused). */
-function current(path: string): Buffer | undefined {
-  return readRegularFile(path);
-}
-
-function credentialFiles(values: FlagValues, targets: RedisTarget[], user: string, password: string): CredentialFile[] {
-  const files: CredentialFile[] = [];
-  const envFile = String(values['env-file'] || '');
-  if (envFile) {
-    const path = resolve(envFile);
-    const before = current(path);
-    const key = String(values['env-key']);
-    files.push({
-      path,
-      label: `${envFile} (${key})`,
-      before,
-      beforeMode: fileMode(path),
-      after: setEnvEntry(before?.toString('utf8') ?? '', key, password),
-    });
-  }
-  const pwFile = String(values['password-file'] || '');
-  if (pwFile) {
-    const path = resolve(pwFile);
-    const before = current(path);
-    const map = before ? loadPasswordFile(path) : new Map<string, string>();
-    const keys = passwordFileKeys(map, targets, user, values['password-key'] as string[]);
-    files.push({
-      path,
-      label: `${pwFile} (${keys.length} entr${keys.length === 1 ? 'y' : 'ies'})`,
-      before,
-      beforeMode: fileMode(path),
-      after: setPasswordEntries(map, keys, password),
-    });
-  }
-  for (const f of files)
-    if (!statSync(dirname(f.path), { throwIfNoEntry: false })?.isDirectory())
-      throw new UsageError(`the directory of ${f.path} does not exist; create it first or choose another path`);
-  return files;
-}
-
 async function openAll(c: Connecting): Promise<RespConnection[]> {
   const conns = c.targets.map((t) => new RespConnection(t, { connectTimeoutMs: 10000, tls: c.tls }));
   try {
@@ -231,12 +178,14 @@ async function openAll(c: Connecting): Promise<RespConnection[]> {
   return conns;
 }
 
-async function gather(conns: RespConnection[], user: string): Promise<RotationServer[]> {
-  const out: RotationServer[] = [];
-  for (const conn of conns) {
-    const facts = await readServerFacts(conn, user);
-    out.push({ conn, facts, plan: undefined as unknown as ServerPlan });
-  }
+/** The servers with their facts and the plan the preconditions gave each. */
+function withPlans(conns: RedisConnection[], facts: ServerFacts[], check: CheckResult): RotationServer[] {
+  return conns.map((conn, i) => ({ conn, facts: facts[i], plan: check.plans[i] }));
+}
+
+async function readAllFacts(conns: RedisConnection[], user: string): Promise<ServerFacts[]> {
+  const out: ServerFacts[] = [];
+  for (const conn of conns) out.push(await readServerFacts(conn, user));
   return out;
 }
 
@@ -264,13 +213,26 @@ async function checkPersist(servers: RotationServer[], io: CliIo): Promise<boole
   return report(io, { plans: [], problems, warnings: [] });
 }
 
-function describeServer(s: RotationServer): string {
-  const where = s.plan.persist === 'ACL SAVE' ? `users in ${s.facts.aclfile}` : `users in ${s.facts.configFile}`;
-  const role = s.facts.role === 'replica' ? `replica${s.plan.masterauth ? ', replicates as this user' : ''}` : 'master';
-  return `  ${s.facts.display}: Redis ${s.facts.version}, ${role}, ${where} (${persistWhat(s.plan)})${s.plan.requirepass ? ', password from requirepass' : ''}`;
+/** The state the first half records: hashes, servers, where the password went, no password. */
+function initialState(user: string, servers: RotationServer[], newHash: string, graceMs: number, w: CredentialWrites) {
+  const denied = servers.filter((s) => s.facts.deniedAuth !== undefined);
+  const state: RotationState = {
+    version: 1,
+    user,
+    servers: servers.map((s) => s.facts.display),
+    oldHash: servers[0].facts.user?.hashes[0] ?? '',
+    newHash,
+    startedAt: new Date().toISOString(),
+    graceUntil: graceMs > 0 ? new Date(Date.now() + graceMs).toISOString() : '',
+    envFile: w.env,
+    passwordFile: w.passwords,
+    deniedAuthAtStart: Object.fromEntries(denied.map((s) => [s.facts.display, s.facts.deniedAuth as number])),
+  };
+  return state;
 }
 
-async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+/** Everything the first half needs from the flags and files, checked before a connection is made. */
+function startInputs(values: FlagValues) {
   const urls = values.redis as string[];
   if (urls.length === 0) throw new UsageError('pass --redis URL for each server (master and replicas); see --help');
   const c = connecting(urls, values);
@@ -282,48 +244,37 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): P
       `a rotation is in progress (${statePath}): finish it with redoubt rotate --finish, or pass another --state-file`,
     );
   const password = newPassword(String(values['new-password-file'] || '') || undefined);
-  const newHash = passwordHash(password);
-  const files = credentialFiles(values, c.targets, user, password);
+  const writes = planCredentialWrites(
+    {
+      envFile: String(values['env-file'] || '') || undefined,
+      envKey: String(values['env-key'] || '') || undefined,
+      passwordFile: String(values['password-file'] || '') || undefined,
+      passwordKeys: values['password-key'] as string[],
+    },
+    c.targets,
+    user,
+    password,
+  );
+  return { c, user, statePath, password, newHash: passwordHash(password), writes };
+}
+
+async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+  const { c, user, statePath, password, newHash, writes } = startInputs(values);
   const conns = await openAll(c);
   try {
-    const servers = await gather(conns, user);
-    const check = checkStart(
-      servers.map((s) => s.facts),
-      user,
-      newHash,
-    );
-    servers.forEach((s, i) => {
-      s.plan = check.plans[i];
-    });
+    const facts = await readAllFacts(conns, user);
+    const check = checkStart(facts, user, newHash);
+    const servers = withPlans(conns, facts, check);
     if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
-    io.stdout.write(
-      `redoubt rotate: the password of "${neutralise(user)}" on\n${servers.map((s) => neutralise(describeServer(s))).join('\n')}\n\n`,
-    );
-    const state: RotationState = {
-      version: 1,
-      user,
-      servers: servers.map((s) => s.facts.display),
-      oldHash: servers[0].facts.user?.hashes[0] ?? '',
-      newHash,
-      startedAt: new Date().toISOString(),
-      graceUntil: values.grace ? new Date(Date.now() + Number(values.grace)).toISOString() : '',
-      envFile: values['env-file'] ? { path: files[0].path, key: String(values['env-key']) } : undefined,
-      passwordFile: values['password-file']
-        ? { path: files[files.length - 1].path, keys: passwordKeysOf(files[files.length - 1]) }
-        : undefined,
-      deniedAuthAtStart: Object.fromEntries(
-        servers
-          .filter((s) => s.facts.deniedAuth !== undefined)
-          .map((s) => [s.facts.display, s.facts.deniedAuth as number]),
-      ),
-    };
+    io.stdout.write(describeServers(user, servers));
+    const state = initialState(user, servers, newHash, Number(values.grace), writes);
     const steps = startSteps({
       servers,
       user,
       newPassword: password,
       newHash,
       tls: c.tls,
-      files,
+      files: writes.files,
       statePath,
       writeState: () => writeState(statePath, state),
       removeState: () => unlinkSync(statePath),
@@ -331,56 +282,17 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): P
     const result = await runSteps(steps, deps.afterStep);
     io.stdout.write(renderSteps(result));
     if (result.rolledBack) return 1;
-    io.stdout.write(nextSteps(servers, user, state, statePath, values));
-    if (!values.grace) return 0;
+    const requirepass = servers.filter((s) => s.plan.requirepass).map((s) => s.facts.display);
+    io.stdout.write(renderNextSteps(state, requirepass, stateFlag(statePath)));
+    if (!state.graceUntil) return 0;
     return await waitAndFinish(servers, state, statePath, password, c.tls, io, deps);
   } finally {
     await Promise.all(conns.map((conn) => conn.close()));
   }
 }
 
-function passwordKeysOf(file: CredentialFile): string[] {
-  const before = file.before ? Object.keys(JSON.parse(file.before.toString('utf8'))) : [];
-  const after = JSON.parse(file.after) as Record<string, string>;
-  const beforeMap = file.before ? (JSON.parse(file.before.toString('utf8')) as Record<string, string>) : {};
-  return Object.keys(after).filter((k) => !before.includes(k) || beforeMap[k] !== after[k]);
-}
-
 function stateFlag(statePath: string): string {
   return statePath === resolve(DEFAULT_STATE_FILE) ? '' : ` --state-file ${shellQuote(statePath)}`;
-}
-
-function nextSteps(
-  servers: RotationServer[],
-  user: string,
-  state: RotationState,
-  statePath: string,
-  values: FlagValues,
-): string {
-  const sf = stateFlag(statePath);
-  const u = neutralise(user);
-  const lines = [
-    '',
-    `Both passwords of "${u}" work now. Next:`,
-    `  1. Restart or reload every client of "${u}" so it reads the new password (${[state.envFile ? `${state.envFile.key} in ${state.envFile.path}` : '', state.passwordFile ? state.passwordFile.path : ''].filter(Boolean).join(', ')}).`,
-    '     Connections already open keep working, even after the old password is removed; they need the new one when they reconnect.',
-    `     redoubt exporter re-reads its --redis.password-file when the file changes.`,
-    `  2. Watch who may still use the old password:  redoubt rotate --status${sf}`,
-    values.grace
-      ? `  3. The old password is removed at ${state.graceUntil} (this command waits; Ctrl-C stops waiting, then run redoubt rotate --finish${sf}).`
-      : `  3. Remove the old password when they all have the new one:  redoubt rotate --finish${sf}`,
-  ];
-  for (const s of servers.filter((x) => x.plan.requirepass))
-    lines.push(
-      '',
-      `Note on ${neutralise(s.facts.display)}: it has no aclfile and the default user's password comes from requirepass.`,
-      '  CONFIG REWRITE has written a `user default … #<sha256> #<sha256>` line with both passwords to its redis.conf, beside',
-      '  `requirepass`, which still holds the old password: after a restart the `user default` line wins (both passwords',
-      '  work), but CONFIG GET requirepass shows the old one, and a CONFIG SET requirepass by anyone would drop the new one.',
-      '  --finish runs CONFIG SET requirepass with the new password (dropping the old) and CONFIG REWRITE: redis.conf then',
-      '  holds the new password in `requirepass` (in clear, as requirepass always is) and its hash in the `user default` line.',
-    );
-  return `${lines.join('\n')}\n`;
 }
 
 async function waitAndFinish(
@@ -392,6 +304,7 @@ async function waitAndFinish(
   io: CliIo,
   deps: RotateDeps,
 ): Promise<number> {
+  const conns = servers.map((s) => s.conn);
   const until = Date.parse(state.graceUntil);
   let stopped = false;
   void io.stopSignal.then(() => {
@@ -404,7 +317,7 @@ async function waitAndFinish(
     await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), io.stopSignal]);
     clearTimeout(timer);
     if (stopped) break;
-    await writeUseReport(servers, state, false, io);
+    await writeUseReport(conns, state, io);
   }
   if (stopped) {
     io.stdout.write(
@@ -412,35 +325,20 @@ async function waitAndFinish(
     );
     return 0;
   }
-  return finishOn(servers, state, statePath, password, tls, io, deps);
+  return finishOn(conns, state, statePath, password, tls, io, deps);
 }
 
-async function writeUseReport(servers: RotationServer[], state: RotationState, removed: boolean, io: CliIo) {
+async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<void> {
   const ago = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
   const uses = [];
-  for (const s of servers) uses.push(await readOldPasswordUse(s.conn, state.user, ago));
+  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, ago));
   io.stdout.write(
     `\n${new Date().toISOString()} who may still use the old password of "${neutralise(state.user)}" (rotation started ${ago}s ago):\n`,
   );
-  io.stdout.write(renderOldPasswordUse(uses, state.user, removed, state.deniedAuthAtStart));
+  io.stdout.write(renderOldPasswordUse(uses, state.user, false, state.deniedAuthAtStart));
 }
 
-/** The new password read back from where the rotation wrote it, if it is still there and still the same. */
-function newPasswordBack(state: RotationState, values: FlagValues): string | undefined {
-  const candidates: Array<string | undefined> = [];
-  const given = String(values['new-password-file'] || '');
-  if (given) candidates.push(readNewPassword(given));
-  if (state.envFile) {
-    const text = readRegularFile(state.envFile.path)?.toString('utf8');
-    if (text) candidates.push(readEnvEntry(text, state.envFile.key));
-  }
-  if (state.passwordFile && readRegularFile(state.passwordFile.path)) {
-    const map = loadPasswordFile(state.passwordFile.path);
-    for (const k of state.passwordFile.keys) candidates.push(map.get(k) ?? lookupPassword(map, parseTarget(k)));
-  }
-  return candidates.find((p) => p !== undefined && passwordHash(p) === state.newHash);
-}
-
+/** --status and --finish: the state file, and the servers it names with the credentials given now. */
 async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
   const statePath = resolve(String(values['state-file']));
   const state = readState(statePath);
@@ -450,29 +348,37 @@ async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps)
     );
   const given = values.redis as string[];
   const c = connecting(given.length > 0 ? given : state.servers, values);
-  const shown = (t: RedisTarget) => t.display.replace(/\/\/[^@/]*@/, '//');
-  const expected = new Set(state.servers.map((s) => shown(parseTarget(s))));
-  if (c.targets.length !== expected.size || c.targets.some((t) => !expected.has(shown(t))))
+  const bare = (t: RedisTarget) => serverDisplay(t);
+  const expected = new Set(state.servers.map((s) => bare(parseTarget(s))));
+  if (c.targets.length !== expected.size || c.targets.some((t) => !expected.has(bare(t))))
     throw new UsageError(`--redis must name the servers of the rotation: ${state.servers.join(', ')}`);
   if (values.user && values.user !== state.user)
     throw new UsageError(
       `the rotation in ${statePath} is of the user "${neutralise(state.user)}", not "${neutralise(String(values.user))}"`,
     );
+  const password = readNewPasswordBack(state, String(values['new-password-file'] || '') || undefined);
   const conns = await openAll(c);
   try {
-    const servers = await gather(conns, state.user);
-    if (values.status) {
-      await writeUseReport(servers, state, false, io);
-      return 0;
-    }
-    return await finishOn(servers, state, statePath, newPasswordBack(state, values), c.tls, io, deps);
+    if (!values.status) return await finishOn(conns, state, statePath, password, c.tls, io, deps);
+    await writeUseReport(conns, state, io);
+    return 0;
   } finally {
     await Promise.all(conns.map((conn) => conn.close()));
   }
 }
 
+/** A requirepass server needs the new password in clear at --finish: a problem when it could not be read back. */
+function clearPasswordProblem(servers: RotationServer[], state: RotationState, password: string | undefined) {
+  const need = servers.filter((s) => s.plan.requirepass && !s.plan.done);
+  if (need.length === 0 || password !== undefined) return [];
+  const where = [state.envFile?.path, state.passwordFile?.path].filter(Boolean).join(' or ');
+  return [
+    `${need.map((s) => s.facts.display).join(', ')} take the password from requirepass, which --finish sets to the new password, but it is no longer in ${where}: pass it with --new-password-file FILE`,
+  ];
+}
+
 async function finishOn(
-  servers: RotationServer[],
+  conns: RedisConnection[],
   state: RotationState,
   statePath: string,
   password: string | undefined,
@@ -480,38 +386,21 @@ async function finishOn(
   io: CliIo,
   deps: RotateDeps,
 ): Promise<number> {
-  for (const s of servers) s.facts = await readServerFacts(s.conn, state.user);
-  const check = checkFinish(
-    servers.map((s) => s.facts),
-    state.user,
-    state.oldHash,
-    state.newHash,
-  );
-  servers.forEach((s, i) => {
-    s.plan = check.plans[i];
-  });
-  const needClear = servers.filter((s) => s.plan?.requirepass && !s.plan.done);
-  if (needClear.length > 0 && password === undefined)
-    check.problems.push(
-      `${needClear.map((s) => s.facts.display).join(', ')} take the password from requirepass, which --finish sets to the new password, but it is no longer in ${[state.envFile?.path, state.passwordFile?.path].filter(Boolean).join(' or ')}: pass it with --new-password-file FILE`,
-    );
+  const facts = await readAllFacts(conns, state.user);
+  const check = checkFinish(facts, state.user, state.oldHash, state.newHash);
+  const servers = withPlans(conns, facts, check);
+  if (check.problems.length === 0) check.problems.push(...clearPasswordProblem(servers, state, password));
   if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
-  await writeUseReport(servers, state, false, io);
+  await writeUseReport(conns, state, io);
   io.stdout.write(`\nRemoving the old password of "${neutralise(state.user)}":\n`);
-  const steps = finishSteps({
-    servers,
-    user: state.user,
-    oldHash: state.oldHash,
-    newHash: state.newHash,
-    newPassword: password,
-    tls,
-  });
+  const { oldHash, newHash, user } = state;
+  const steps = finishSteps({ servers, user, oldHash, newHash, newPassword: password, tls });
   const result = await runSteps(steps, deps.afterStep);
   io.stdout.write(renderSteps(result));
   if (result.rolledBack) return 1;
   unlinkSync(statePath);
   io.stdout.write(
-    `\nDone: only the new password of "${neutralise(state.user)}" works for new logins. Connections opened with the old one stay open until they reconnect; failed logins show in ACL LOG.\n`,
+    `\nDone: only the new password of "${neutralise(user)}" works for new logins. Connections opened with the old one stay open until they reconnect; failed logins show in ACL LOG.\n`,
   );
   return 0;
 }

@@ -1,4 +1,4 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
@@ -65,15 +65,6 @@ function fileSteps(files: CredentialFile[]): Step[] {
       else unlinkSync(f.path);
     },
   }));
-}
-
-/** The mode of an existing file (kept when it is rewritten), 0600 for a new one. */
-export function fileMode(path: string): number {
-  try {
-    return lstatSync(path).mode & 0o777;
-  } catch {
-    return 0o600;
-  }
 }
 
 export interface StartInputs {
