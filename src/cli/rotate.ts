@@ -22,7 +22,7 @@ import { neutralise } from '../text/terminal.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 
-const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--env-file FILE --env-key KEY | --password-file FILE)… [--grace 1h]
+const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--dotenv FILE --env-key KEY | --password-file FILE)… [--grace 1h]
        redoubt rotate --status
        redoubt rotate --finish
 
@@ -57,8 +57,10 @@ export const ROTATE_FLAGS: FlagSpec[] = [
     help: 'The ACL user whose password changes; default: the user connecting (default when none).',
   },
   { name: 'new-password-file', type: 'string', default: '', help: 'Take the new password from this file.' },
-  { name: 'env-file', type: 'string', default: '', help: 'A .env file to write the new password to (--env-key).' },
-  { name: 'env-key', type: 'string', default: '', help: 'The variable in --env-file: REDIS_PASSWORD.' },
+  // Not --env-file: Node 20 takes any argument starting with --env-file as its own, even after the script name
+  // (nodejs/node#54232), and exits 9 when the file does not exist yet.
+  { name: 'dotenv', type: 'string', default: '', help: 'A .env file to write the new password to (--env-key).' },
+  { name: 'env-key', type: 'string', default: '', help: 'The variable in --dotenv: REDIS_PASSWORD.' },
   {
     name: 'password-file',
     type: 'string',
@@ -130,22 +132,22 @@ function checkUserName(user: string): void {
 function checkCombinations(values: FlagValues): void {
   const modes = [values.finish, values.status].filter(Boolean).length;
   if (modes > 1) throw new UsageError('--finish and --status are separate steps: give one of them');
-  if (modes > 0 && (values['env-file'] || values['password-file'] || values.grace))
+  if (modes > 0 && (values.dotenv || values['password-file'] || values.grace))
     throw new UsageError(
-      '--env-file, --password-file and --grace belong to the start of a rotation; --finish and --status read what it recorded',
+      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish and --status read what it recorded',
     );
   const grace = Number(values.grace);
   if (grace < 0 || grace > MAX_GRACE_MS) throw new UsageError('--grace must be between 1s and 720h');
-  if (Boolean(values['env-file']) !== Boolean(values['env-key']))
-    throw new UsageError('--env-file and --env-key go together: the file, and the variable in it (REDIS_PASSWORD)');
+  if (Boolean(values.dotenv) !== Boolean(values['env-key']))
+    throw new UsageError('--dotenv and --env-key go together: the file, and the variable in it (REDIS_PASSWORD)');
   if (values['env-key'] && !ENV_KEY.test(String(values['env-key'])))
     throw new UsageError(`--env-key "${neutralise(String(values['env-key']))}" is not a variable name (A-Z, 0-9, _)`);
   if ((values['password-key'] as string[]).length > 0 && !values['password-file'])
     throw new UsageError('--password-key names an entry of --password-file: give the file too');
   for (const k of values['password-key'] as string[]) parseTarget(k);
-  if (modes === 0 && !values['env-file'] && !values['password-file'])
+  if (modes === 0 && !values.dotenv && !values['password-file'])
     throw new UsageError(
-      'the new password must go somewhere, and redoubt never prints it: pass --env-file FILE --env-key KEY and/or --password-file FILE',
+      'the new password must go somewhere, and redoubt never prints it: pass --dotenv FILE --env-key KEY and/or --password-file FILE',
     );
 }
 
@@ -246,7 +248,7 @@ function startInputs(values: FlagValues) {
   const password = newPassword(String(values['new-password-file'] || '') || undefined);
   const writes = planCredentialWrites(
     {
-      envFile: String(values['env-file'] || '') || undefined,
+      envFile: String(values.dotenv || '') || undefined,
       envKey: String(values['env-key'] || '') || undefined,
       passwordFile: String(values['password-file'] || '') || undefined,
       passwordKeys: values['password-key'] as string[],

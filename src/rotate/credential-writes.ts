@@ -9,7 +9,7 @@ import { passwordHash, readNewPassword } from './new-password.ts';
 import type { CredentialFile } from './rotation.ts';
 import type { RotationState } from './state-file.ts';
 
-/** Where the user asked the new password to go: `--env-file`/`--env-key`, `--password-file`/`--password-key`. */
+/** Where the user asked the new password to go: `--dotenv`/`--env-key`, `--password-file`/`--password-key`. */
 export interface CredentialTargets {
   envFile?: string;
   envKey?: string;

@@ -61,7 +61,7 @@ test('--grace stays, shows who may use the old password, then removes it', async
   const env = join(dir, 'app.env');
   const state = join(dir, 'state.json');
   const { stdout, stderr, seen } = capture();
-  const argv = ['--redis', server.url, '--user', 'app', '--env-file', env, '--env-key', 'APP', '--state-file', state];
+  const argv = ['--redis', server.url, '--user', 'app', '--dotenv', env, '--env-key', 'APP', '--state-file', state];
   const run = runRotate(
     [...argv, '--grace', '3s'],
     { stdout, stderr, env: adminEnv, stopSignal: new Promise(() => {}) },
@@ -97,7 +97,7 @@ test('Ctrl-C during the grace period stops waiting: both passwords still work, -
       server.url,
       '--user',
       'app',
-      '--env-file',
+      '--dotenv',
       env,
       '--env-key',
       'APP',

@@ -10,7 +10,7 @@ import { requireBinary } from '../support/binaries.ts';
 import { trackChild } from '../support/children.ts';
 import { freePort } from '../support/ports.ts';
 import { aclPasswordHash, type RedisServer, startRedis } from '../support/redis-server.ts';
-import { runMain } from '../support/redoubt.ts';
+import { runCli, runMain } from '../support/redoubt.ts';
 import { respCommand } from '../support/resp.ts';
 
 /** What rotate refuses before it changes anything, and how it undoes a rotation that fails half-way. */
@@ -44,28 +44,25 @@ test('bad input: one line on stderr, exit 2, no connection made and no secret ec
   const notJson = join(dir, 'bad.json');
   writeFileSync(notJson, '{"redis://h:1": "secret-in-file"');
   const cases: Array<[string[], RegExp]> = [
-    [['--env-file', env, '--env-key', 'K'], /pass --redis URL/],
+    [['--dotenv', env, '--env-key', 'K'], /pass --redis URL/],
     [['--redis', 'redis://127.0.0.1:1'], /must go somewhere/],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', env], /--env-file and --env-key go together/],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', '1BAD'], /not a variable name/],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', 'K', '--grace', 'soon'], /not a duration/],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', 'K', '--grace', '9999h'], /--grace/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', env], /--dotenv and --env-key go together/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', '1BAD'], /not a variable name/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K', '--grace', 'soon'], /not a duration/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K', '--grace', '9999h'], /--grace/],
+    [['--redis', 'redis://127.0.0.1:1', '--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K'], /twice/],
+    [['--redis', 'redis://u:p@ss@127.0.0.1:1', '--dotenv', env, '--env-key', 'K'], /unencoded "@"/],
     [
-      ['--redis', 'redis://127.0.0.1:1', '--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', 'K'],
-      /twice/,
-    ],
-    [['--redis', 'redis://u:p@ss@127.0.0.1:1', '--env-file', env, '--env-key', 'K'], /unencoded "@"/],
-    [
-      ['--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', 'K', '--new-password-file', short],
+      ['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K', '--new-password-file', short],
       /at least 16/,
     ],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', env, '--env-key', 'K', '--new-password-file', spaced], /space/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K', '--new-password-file', spaced], /space/],
     [['--redis', 'redis://127.0.0.1:1', '--password-file', notJson], /not valid JSON/],
-    [['--redis', 'redis://127.0.0.1:1', '--env-file', join(dir, 'no/such/dir/.env'), '--env-key', 'K'], /directory/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', join(dir, 'no/such/dir/.env'), '--env-key', 'K'], /directory/],
     [['--finish', '--state-file', join(dir, 'none.json')], /no rotation in progress/],
-    [['--finish', '--env-file', env], /belong to the start/],
+    [['--finish', '--dotenv', env], /belong to the start/],
     [
-      ['--redis', 'redis://127.0.0.1:1', '--password-key', 'redis://a@h:1', '--env-file', env, '--env-key', 'K'],
+      ['--redis', 'redis://127.0.0.1:1', '--password-key', 'redis://a@h:1', '--dotenv', env, '--env-key', 'K'],
       /give the file too/,
     ],
   ];
@@ -109,7 +106,7 @@ test('a server that keeps its users nowhere (no config file, no aclfile) is refu
         'rotate',
         '--redis',
         `redis://127.0.0.1:${s.port}`,
-        '--env-file',
+        '--dotenv',
         env,
         '--env-key',
         'REDIS_PASSWORD',
@@ -145,7 +142,7 @@ test('users in redis.conf (no aclfile, so ACL SAVE fails): rotate saves them wit
         server.url,
         '--user',
         'app',
-        '--env-file',
+        '--dotenv',
         env,
         '--env-key',
         'APP',
@@ -179,7 +176,7 @@ test('an aclfile the server cannot write is found before anything changes', asyn
         server.url,
         '--user',
         'app',
-        '--env-file',
+        '--dotenv',
         env,
         '--env-key',
         'APP',
@@ -224,7 +221,7 @@ test('a step that fails half-way is undone on every server: users, masterauth, f
         replica.url,
         '--user',
         'app',
-        '--env-file',
+        '--dotenv',
         env,
         '--env-key',
         'APP',
@@ -271,4 +268,60 @@ test('a step that fails half-way is undone on every server: users, masterauth, f
     await replica.stop();
     await master.stop();
   }
+});
+
+test('a credential file that cannot be written after the servers changed: the servers are undone too', async () => {
+  const server = await startRedis({ aclUsers: USERS });
+  try {
+    const env = join(dir, 'late.env');
+    writeFileSync(env, 'APP=before\n', { mode: 0o600 });
+    const pw = join(dir, 'late.json');
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => {
+      out += d;
+    });
+    const code = await runRotate(
+      [
+        '--redis',
+        server.url,
+        '--user',
+        'app',
+        '--dotenv',
+        env,
+        '--env-key',
+        'APP',
+        '--password-file',
+        pw,
+        '--state-file',
+        join(dir, 'st5.json'),
+      ],
+      { stdout, stderr: stdout, env: adminEnv, stopSignal: new Promise(() => {}) },
+      {
+        // Once the .env is written, something takes the password file's name: it is not overwritten, and all is undone.
+        afterStep: async (what) => {
+          if (what.includes('late.env')) mkdirSync(pw);
+        },
+      },
+    );
+    assert.equal(code, 1, out);
+    assert.match(out, /FAILED write the new password to .*late\.json/);
+    assert.match(out, /Rolled back: every server is as it was/);
+    assert.match(out, /ok {5}put back what .*late\.env \(APP\) held/);
+    assert.deepEqual(await hashesOf(server, 'app'), [aclPasswordHash(OLD)]);
+    const acl = readFileSync(join(server.dir, 'users.acl'), 'utf8');
+    assert.ok(acl.includes(aclPasswordHash(OLD)) && acl.match(/#[0-9a-f]{64}/g)?.length === 2);
+    assert.equal(readFileSync(env, 'utf8'), 'APP=before\n');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the built CLI: exit codes and --help, through bin/redoubt.js', async () => {
+  const help = await runCli(['rotate', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--finish/);
+  const bad = await runCli(['rotate', '--redis', 'redis://127.0.0.1:1', '--dotenv', '.env', '--env-key', 'no good']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^redoubt rotate: --env-key "no good" is not a variable name/);
 });

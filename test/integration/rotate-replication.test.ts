@@ -137,7 +137,7 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
         'app',
         '--password-file',
         pwFile,
-        '--env-file',
+        '--dotenv',
         envFile,
         '--env-key',
         'APP_PASSWORD',

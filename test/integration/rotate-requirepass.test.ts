@@ -43,7 +43,7 @@ test('requirepass only: the default user gets both passwords, and --finish makes
   writeFileSync(envFile, `REDIS_PASSWORD=${OLD}\n`, { mode: 0o600 });
   const state = join(dir, 'state.json');
   const start = await runMain(
-    ['rotate', '--redis', server.url, '--env-file', envFile, '--env-key', 'REDIS_PASSWORD', '--state-file', state],
+    ['rotate', '--redis', server.url, '--dotenv', envFile, '--env-key', 'REDIS_PASSWORD', '--state-file', state],
     { REDIS_PASSWORD: OLD },
   );
   assert.equal(start.code, 0, start.stderr + start.stdout);
