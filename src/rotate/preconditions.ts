@@ -44,6 +44,10 @@ function userProblems(f: ServerFacts, user: string): string[] {
     ];
   if (!f.user)
     return [`the user "${user}" does not exist ${at}; create it first (redoubt harden --redis, or ACL SETUSER)`];
+  if (f.setUserError)
+    return [
+      `the connecting user "${f.whoami}" may not change "${user}" ${at} (ACL SETUSER): ${f.setUserError}. Connect as an admin user`,
+    ];
   if (f.user.nopass)
     return [
       `the user "${user}" has nopass ${at}: any password logs it in, so there is nothing to rotate; give it a password first (ACL SETUSER ${user} resetpass >password)`,
@@ -62,6 +66,10 @@ function persistPlan(f: ServerFacts, user: string, problems: string[]): ServerPl
     requirepass: !aclfile && user === 'default' && f.requirepass,
     done: false,
   };
+  if (f.configSetError && (masterauth || plan.requirepass))
+    problems.push(
+      `the connecting user "${f.whoami}" may not run CONFIG SET on ${f.display}, which ${masterauth ? 'the new masterauth' : '--finish (requirepass)'} needs: ${f.configSetError}`,
+    );
   if (plan.configRewrite && f.configFile === '')
     problems.push(
       aclfile

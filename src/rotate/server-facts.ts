@@ -20,6 +20,10 @@ export interface ServerFacts {
   /** Why ACL GETUSER / CONFIG GET could not be read ('' when they could). */
   aclError: string;
   configError: string;
+  /** Why `ACL SETUSER <user>` (no rules: changes nothing) was refused ('' when it was not). */
+  setUserError: string;
+  /** Why ACL DRYRUN says CONFIG SET is refused ('' when allowed, or when DRYRUN itself cannot tell). */
+  configSetError: string;
   aclfile: string;
   configFile: string;
   /** requirepass is set (the default user's password comes from it). */
@@ -79,6 +83,8 @@ export async function readServerFacts(conn: RedisConnection, user: string): Prom
     replicas: replicasOf(replication),
     aclError: '',
     configError: '',
+    setUserError: '',
+    configSetError: '',
     aclfile: '',
     configFile: infoField(info, 'config_file') ?? '',
     requirepass: false,
@@ -94,6 +100,7 @@ export async function readServerFacts(conn: RedisConnection, user: string): Prom
   } catch (err) {
     facts.aclError = message(err);
   }
+  if (facts.user) await probePermissions(conn, user, facts);
   try {
     const config = configMap(await conn.call('CONFIG', 'GET', 'aclfile'));
     facts.aclfile = config.get('aclfile') ?? '';
@@ -113,4 +120,20 @@ export async function readServerFacts(conn: RedisConnection, user: string): Prom
 /** The server without the user connecting to it: redis://host:port. */
 export function serverDisplay(t: RedisTarget): string {
   return makeTarget(t.scheme, t.host, t.port, t.path, t.db).display;
+}
+
+/** What the connecting user may do, asked without changing anything. */
+async function probePermissions(conn: RedisConnection, user: string, facts: ServerFacts): Promise<void> {
+  try {
+    // An existing user and no rules: allowed or not, nothing changes.
+    await conn.call('ACL', 'SETUSER', user);
+  } catch (err) {
+    facts.setUserError = message(err);
+  }
+  try {
+    const verdict = String(await conn.call('ACL', 'DRYRUN', facts.whoami, 'CONFIG', 'SET', 'masterauth', 'x'));
+    if (verdict !== 'OK') facts.configSetError = verdict;
+  } catch {
+    // DRYRUN is Redis 7.0+ and may itself be refused: the step that needs CONFIG SET will say.
+  }
 }

@@ -161,6 +161,33 @@ test('users in redis.conf (no aclfile, so ACL SAVE fails): rotate saves them wit
   }
 });
 
+test('a connecting user that may not run ACL SETUSER is found before anything changes', async () => {
+  const server = await startRedis({ aclUsers: [...USERS, `ops on >${ADMIN} ~* &* +@all -acl|setuser`] });
+  try {
+    const r = await runMain(
+      [
+        'rotate',
+        '--redis',
+        server.url,
+        '--user',
+        'app',
+        '--dotenv',
+        join(dir, 'ops.env'),
+        '--env-key',
+        'APP',
+        '--state-file',
+        join(dir, 'st6.json'),
+      ],
+      { REDIS_USER: 'ops', REDIS_PASSWORD: ADMIN },
+    );
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /the connecting user "ops" may not change "app" .*\(ACL SETUSER\)/);
+    assert.deepEqual(await hashesOf(server, 'app'), [aclPasswordHash(OLD)]);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('an aclfile the server cannot write is found before anything changes', async () => {
   const server = await startRedis({ aclUsers: USERS });
   try {

@@ -17,6 +17,8 @@ function facts(over: Partial<ServerFacts> = {}): ServerFacts {
     user: { enabled: true, nopass: false, hashes: [OLD] },
     aclError: '',
     configError: '',
+    setUserError: '',
+    configSetError: '',
     aclfile: '/etc/redis/users.acl',
     configFile: '/etc/redis/redis.conf',
     requirepass: false,
@@ -47,6 +49,7 @@ test('each precondition that fails is a problem naming the server and the fix', 
     [{ version: '5.0.14' }, /Redis 5\.0\.14, which has no ACL/],
     [{ aclError: 'NOPERM no permissions' }, /cannot read the user "app".*ACL GETUSER/],
     [{ configError: 'ERR unknown command' }, /CONFIG GET/],
+    [{ setUserError: 'NOPERM no' }, /may not change "app" on .* \(ACL SETUSER\)/],
     [{ user: undefined }, /does not exist on redis:\/\/10\.0\.0\.1:6379/],
     [{ user: { enabled: true, nopass: true, hashes: [] } }, /nopass/],
     [{ user: { enabled: true, nopass: false, hashes: [] } }, /has no password/],
@@ -131,4 +134,17 @@ test('--finish skips servers where the old password is already gone, and refuses
   );
   assert.deepEqual(ok.problems, []);
   assert.deepEqual([ok.plans[0].done, ok.plans[0].masterauth, ok.plans[0].configRewrite], [false, false, false]);
+});
+
+test('CONFIG SET refused by ACL is a problem only where it is needed (masterauth, requirepass)', () => {
+  const no = "This user has no permissions to run the 'config|set' command";
+  assert.deepEqual(checkStart([facts({ configSetError: no })], 'app', NEW).problems, []);
+  assert.match(
+    checkStart([facts(), replica({ configSetError: no })], 'app', NEW).problems.join(),
+    /new masterauth needs/,
+  );
+  assert.match(
+    checkStart([facts({ aclfile: '', requirepass: true, configSetError: no })], 'default', NEW).problems.join(),
+    /--finish \(requirepass\) needs/,
+  );
 });
