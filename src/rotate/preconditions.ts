@@ -101,7 +101,10 @@ export function checkStart(facts: ServerFacts[], user: string, newHash: string):
       );
     else if (hashes[0] === newHash)
       problems.push(`the new password is already the password of "${user}" on ${f.display}; choose another one`);
-    if (!f.user?.enabled) warnings.push(`the user "${user}" is off on ${f.display}: nobody can log in as it there`);
+    if (!f.user?.enabled)
+      problems.push(
+        `the user "${user}" is off on ${f.display}: nobody can log in as it, so the new password could not be checked; turn it on (ACL SETUSER ${user} on) or leave it`,
+      );
     const plan = persistPlan(f, user, problems);
     if (f.role === 'replica' && f.masterauthHash !== '' && plan.masterauth && f.masterauthHash !== hashes[0]) {
       plan.masterauth = false;

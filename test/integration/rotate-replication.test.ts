@@ -147,7 +147,6 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
       adminEnv,
     );
     assert.equal(start.code, 0, start.stderr + start.stdout);
-    if (process.env.SHOW) console.log(start.stdout, start.stderr);
     const NEW = /^APP_PASSWORD=(.*)$/m.exec(readFileSync(envFile, 'utf8'))?.[1] ?? '';
     assert.equal(NEW.length, 40);
     assert.match(readFileSync(envFile, 'utf8'), /^OTHER=kept\n/);
@@ -185,7 +184,6 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
 
     const finish = await runMain(['rotate', '--finish', '--state-file', stateFile], adminEnv);
     assert.equal(finish.code, 0, finish.stderr + finish.stdout);
-    if (process.env.SHOW) console.log(status.stdout, finish.stdout, finish.stderr);
     for (const out of [finish.stdout, finish.stderr]) assert.ok(!out.includes(NEW) && !out.includes(OLD));
     assert.throws(() => statSync(stateFile), /ENOENT/);
     for (const s of [master, replica]) {

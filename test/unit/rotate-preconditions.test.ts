@@ -55,6 +55,7 @@ test('each precondition that fails is a problem naming the server and the fix', 
     [{ user: { enabled: true, nopass: false, hashes: [] } }, /has no password/],
     [{ user: { enabled: true, nopass: false, hashes: [OLD, NEW] } }, /already has 2 passwords.*--finish/],
     [{ user: { enabled: true, nopass: false, hashes: [NEW] } }, /already the password/],
+    [{ user: { enabled: false, nopass: false, hashes: [OLD] } }, /is off on/],
     [{ aclfile: '', configFile: '' }, /neither in an aclfile nor in a config file/],
   ];
   for (const [over, message] of cases) {
