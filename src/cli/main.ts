@@ -27,6 +27,11 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
     run: async (a, io) => (await import('./rules.ts')).runRules(a, io),
     summary: "Run rule unit tests (promtool's format) on redoubt's engine, or check rule files",
   },
+  rotate: {
+    run: async (a, io) => (await import('./rotate.ts')).runRotate(a, io),
+    summary:
+      "Rotate an ACL user's password without downtime: add the new one, then remove the old after a grace period",
+  },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),
     summary: 'Write the monitoring stack: compose file, Prometheus, Alertmanager, Grafana, nginx, secrets',

@@ -5,11 +5,12 @@ import { processFamilies } from '../metrics/process.ts';
 import { canonicalHost } from '../net/canonical-host.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
-import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
+import { type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import type { KeyInfo } from '../redis/snapshot.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import type { ExporterConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import { PasswordFileWatch } from './password-file-watch.ts';
 import { type KeyCheckFlags, keyChecksForRequest, keyChecksId, wantsKeyChecks } from './query-key-checks.ts';
 import {
   type AllowEntry,
@@ -79,7 +80,7 @@ function joinFamilies(
 
 /** The exporter without its HTTP surface: turns a request for a target into metric families. */
 export class Exporter {
-  readonly passwords: PasswordMap;
+  private readonly passwordFile?: PasswordFileWatch;
   readonly home?: RedisTarget;
   private homeScraper?: TargetScraper;
   /** connectionKey of the home target with its credentials: a /scrape of it shares the /metrics connection. */
@@ -112,7 +113,10 @@ export class Exporter {
     readonly config: ExporterConfig,
     readonly log: Logger,
   ) {
-    this.passwords = config.passwordFile ? loadPasswordFile(config.passwordFile) : new Map();
+    if (config.passwordFile)
+      this.passwordFile = new PasswordFileWatch(config.passwordFile, (message) =>
+        this.log.warn('password file changed but cannot be used', { err: message }),
+      );
     this.allowed = config.allowedTargets.map((entry) => {
       try {
         return parseAllowEntry(entry);
@@ -129,17 +133,37 @@ export class Exporter {
     };
     this.homeExtra = this.keyChecks(this.configuredKeys);
     if (config.redisAddr) {
-      const bare = parseTarget(config.redisAddr);
-      this.home = bare;
-      const { user, password } = resolveCredentials(bare, {
-        user: config.redisUser,
-        password: config.redisPassword,
-        passwords: this.passwords,
-      });
-      const target = withCredentials(bare, user, password);
-      this.homeKey = connectionKey(target, config.tls.serverName);
-      this.homeScraper = this.makeScraper(target, config.tls, true);
+      this.home = parseTarget(config.redisAddr);
+      this.homeWithPasswords(this.passwords);
     }
+  }
+
+  /** The password file's passwords now (read again when it changed: see PasswordFileWatch). */
+  get passwords(): PasswordMap {
+    return this.passwordFile?.current() ?? new Map();
+  }
+
+  private homePasswords?: PasswordMap;
+
+  /**
+   * The home target's scraper for these passwords: when the password file changed its password (redoubt rotate),
+   * a new connection with the new one takes over, and the old one closes once its scrape in flight is done.
+   */
+  private homeWithPasswords(passwords: PasswordMap): void {
+    if (!this.home || passwords === this.homePasswords) return;
+    this.homePasswords = passwords;
+    const { user, password } = resolveCredentials(this.home, {
+      user: this.config.redisUser,
+      password: this.config.redisPassword,
+      passwords,
+    });
+    const target = withCredentials(this.home, user, password);
+    const key = connectionKey(target, this.config.tls.serverName);
+    if (key === this.homeKey) return;
+    const old = this.homeScraper;
+    this.homeKey = key;
+    this.homeScraper = this.makeScraper(target, this.config.tls, true);
+    if (old) void old.settled().then(() => old.close());
   }
 
   private startSweeper(): void {
@@ -224,6 +248,7 @@ export class Exporter {
   async metrics(headerTimeout: string | undefined): Promise<MetricFamily[]> {
     const c = this.config;
     this.counters.scrapesTotal++;
+    this.homeWithPasswords(this.passwords);
     let outcome: ScrapeOutcome;
     let proc: MetricFamily[] = [];
     if (this.homeScraper) {

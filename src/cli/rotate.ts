@@ -1,0 +1,408 @@
+import { unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
+import { FileWriteError } from '../fs/atomic-write.ts';
+import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
+import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
+import { RespConnection } from '../redis/resp-connection.ts';
+import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { ENV_KEY } from '../rotate/credential-files.ts';
+import { type CredentialWrites, planCredentialWrites, readNewPasswordBack } from '../rotate/credential-writes.ts';
+import { newPassword, passwordHash } from '../rotate/new-password.ts';
+import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
+import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
+import { type CheckResult, checkFinish, checkStart } from '../rotate/preconditions.ts';
+import { finishSteps, persist, persistWhat, type RotationServer, startSteps } from '../rotate/rotation.ts';
+import { readServerFacts, type ServerFacts, serverDisplay } from '../rotate/server-facts.ts';
+import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
+import { renderSteps, runSteps } from '../rotate/steps.ts';
+import { shellQuote } from '../text/shell-quote.ts';
+import { neutralise } from '../text/terminal.ts';
+import type { CliIo } from './io.ts';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
+
+const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--dotenv FILE --env-key KEY | --password-file FILE)… [--grace 1h]
+       redoubt rotate --status
+       redoubt rotate --finish
+
+Rotates an ACL user's password without downtime. On every server given (a master and its replicas) it adds the new
+password beside the old one (ACL SETUSER user #<sha256>), sets masterauth on replicas that replicate as that user,
+saves (ACL SAVE, or CONFIG REWRITE where users live in redis.conf), logs in with the new password, and writes it to
+the .env entry and/or redis_exporter password file you name. Both passwords work during the grace period. Then
+--finish (or the end of --grace) removes the old one and saves again. --status shows who may still use the old one.
+
+The new password is generated (40 letters and digits) or read from --new-password-file; it is never printed.
+Everything is checked before anything changes; a step that fails undoes the ones before it.`;
+
+const DEFAULT_STATE_FILE = '.redoubt-rotate.json';
+const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
+
+export const ROTATE_FLAGS: FlagSpec[] = [
+  { name: 'redis', type: 'repeated', default: [], help: 'A server to rotate on (master and replicas): repeat it.' },
+  { name: 'redis.user', type: 'string', env: ['REDIS_USER'], default: '', help: 'ACL user to connect as.' },
+  {
+    name: 'redis.password',
+    type: 'string',
+    env: ['REDIS_PASSWORD'],
+    default: '',
+    help: 'Password to connect with (prefer the environment variable to the command line).',
+  },
+  EXPORTER_FLAGS.find((f) => f.name === 'redis.password-file') as FlagSpec,
+  ...CLIENT_TLS_FLAGS,
+  {
+    name: 'user',
+    type: 'string',
+    default: '',
+    help: 'The ACL user whose password changes; default: the user connecting (default when none).',
+  },
+  { name: 'new-password-file', type: 'string', default: '', help: 'Take the new password from this file.' },
+  // Not --env-file: Node 20 takes any argument starting with --env-file as its own, even after the script name
+  // (nodejs/node#54232), and exits 9 when the file does not exist yet.
+  { name: 'dotenv', type: 'string', default: '', help: 'A .env file to write the new password to (--env-key).' },
+  { name: 'env-key', type: 'string', default: '', help: 'The variable in --dotenv: REDIS_PASSWORD.' },
+  {
+    name: 'password-file',
+    type: 'string',
+    default: '',
+    help: "A redis_exporter password file (JSON) to write the new password to: the user's entries for the servers.",
+  },
+  {
+    name: 'password-key',
+    type: 'repeated',
+    default: [],
+    help: 'The entry of --password-file to set (redis://user@host:port); default: the ones for the user.',
+  },
+  {
+    name: 'grace',
+    type: 'duration',
+    default: 0,
+    help: 'Stay, show who uses the old password, and remove it after this long (1h, 30m). Without it: --finish.',
+  },
+  { name: 'finish', type: 'bool', default: false, help: 'Remove the old password (the second half).' },
+  { name: 'status', type: 'bool', default: false, help: 'Show who may still use the old password.' },
+  {
+    name: 'state-file',
+    type: 'string',
+    default: DEFAULT_STATE_FILE,
+    help: 'Where the rotation keeps its state between the halves (0600, no password).',
+  },
+];
+
+/** Test seams: act between steps (tests break a server there), and how long a grace report waits. */
+export interface RotateDeps {
+  afterStep?: (what: string) => Promise<void>;
+  reportEveryMs?: number;
+}
+
+interface Connecting {
+  targets: RedisTarget[];
+  tls: TlsOptions;
+  connectUser: string;
+}
+
+/** The servers with the credentials to connect with, as the exporter takes them. */
+function connecting(urls: string[], values: FlagValues): Connecting {
+  const file = String(values['redis.password-file'] || '');
+  const passwords: PasswordMap | undefined = file ? loadPasswordFile(file) : undefined;
+  const targets = urls.map((url) => {
+    const bare = parseTarget(url);
+    const { user, password } = resolveCredentials(bare, {
+      user: String(values['redis.user'] || ''),
+      password: String(values['redis.password'] || ''),
+      passwords,
+    });
+    return withCredentials(bare, user, password);
+  });
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.display.replace(/\/\/[^@/]*@/, '//')))
+      throw new UsageError(`${t.display} is given twice with --redis`);
+    seen.add(t.display.replace(/\/\/[^@/]*@/, '//'));
+  }
+  return { targets, tls: clientTlsFromFlags(values), connectUser: targets[0]?.username ?? 'default' };
+}
+
+function checkUserName(user: string): void {
+  if (user.length > 256 || !/^[\x21-\x7e]+$/.test(user))
+    throw new UsageError(`--user "${neutralise(user)}" is not an ACL user name (printable characters, no spaces)`);
+}
+
+/** Every flag checked before a connection is made: one line and exit 2 for anything wrong. */
+function checkCombinations(values: FlagValues): void {
+  const modes = [values.finish, values.status].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('--finish and --status are separate steps: give one of them');
+  if (modes > 0 && (values.dotenv || values['password-file'] || values.grace))
+    throw new UsageError(
+      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish and --status read what it recorded',
+    );
+  const grace = Number(values.grace);
+  if (grace < 0 || grace > MAX_GRACE_MS) throw new UsageError('--grace must be between 1s and 720h');
+  if (Boolean(values.dotenv) !== Boolean(values['env-key']))
+    throw new UsageError('--dotenv and --env-key go together: the file, and the variable in it (REDIS_PASSWORD)');
+  if (values['env-key'] && !ENV_KEY.test(String(values['env-key'])))
+    throw new UsageError(`--env-key "${neutralise(String(values['env-key']))}" is not a variable name (A-Z, 0-9, _)`);
+  if ((values['password-key'] as string[]).length > 0 && !values['password-file'])
+    throw new UsageError('--password-key names an entry of --password-file: give the file too');
+  for (const k of values['password-key'] as string[]) parseTarget(k);
+  if (modes === 0 && !values.dotenv && !values['password-file'])
+    throw new UsageError(
+      'the new password must go somewhere, and redoubt never prints it: pass --dotenv FILE --env-key KEY and/or --password-file FILE',
+    );
+}
+
+export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}): Promise<number> {
+  const { values, help, positionals } = parseFlags(argv, ROTATE_FLAGS, io.env);
+  if (help) {
+    io.stdout.write(formatHelp(USAGE, ROTATE_FLAGS));
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
+  checkCombinations(values);
+  try {
+    if (values.finish || values.status) return await continueRotation(values, io, deps);
+    return await startRotation(values, io, deps);
+  } catch (err) {
+    if (err instanceof FileWriteError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function openAll(c: Connecting): Promise<RespConnection[]> {
+  const conns = c.targets.map((t) => new RespConnection(t, { connectTimeoutMs: 10000, tls: c.tls }));
+  try {
+    await Promise.all(conns.map((conn) => conn.ready()));
+  } catch (err) {
+    await Promise.all(conns.map((conn) => conn.close()));
+    throw err;
+  }
+  return conns;
+}
+
+/** The servers with their facts and the plan the preconditions gave each. */
+function withPlans(conns: RedisConnection[], facts: ServerFacts[], check: CheckResult): RotationServer[] {
+  return conns.map((conn, i) => ({ conn, facts: facts[i], plan: check.plans[i] }));
+}
+
+async function readAllFacts(conns: RedisConnection[], user: string): Promise<ServerFacts[]> {
+  const out: ServerFacts[] = [];
+  for (const conn of conns) out.push(await readServerFacts(conn, user));
+  return out;
+}
+
+function report(io: CliIo, check: CheckResult): boolean {
+  for (const w of check.warnings) io.stderr.write(`redoubt rotate: warning: ${neutralise(w)}\n`);
+  if (check.problems.length === 0) return true;
+  io.stderr.write(
+    `redoubt rotate: nothing was changed, because:\n${check.problems.map((p) => `  - ${neutralise(p)}`).join('\n')}\n`,
+  );
+  return false;
+}
+
+/** The last precondition: the server can write its files now (the later save would write the same). */
+async function checkPersist(servers: RotationServer[], io: CliIo): Promise<boolean> {
+  const problems: string[] = [];
+  for (const s of servers) {
+    try {
+      await persist(s.conn, s.plan);
+    } catch (err) {
+      problems.push(
+        `${s.facts.display} cannot save (${persistWhat(s.plan)}): ${(err as Error).message}. Fix its aclfile / redis.conf (the file and its directory must be writable by redis-server)`,
+      );
+    }
+  }
+  return report(io, { plans: [], problems, warnings: [] });
+}
+
+/** The state the first half records: hashes, servers, where the password went, no password. */
+function initialState(user: string, servers: RotationServer[], newHash: string, graceMs: number, w: CredentialWrites) {
+  const denied = servers.filter((s) => s.facts.deniedAuth !== undefined);
+  const state: RotationState = {
+    version: 1,
+    user,
+    servers: servers.map((s) => s.facts.display),
+    oldHash: servers[0].facts.user?.hashes[0] ?? '',
+    newHash,
+    startedAt: new Date().toISOString(),
+    graceUntil: graceMs > 0 ? new Date(Date.now() + graceMs).toISOString() : '',
+    envFile: w.env,
+    passwordFile: w.passwords,
+    deniedAuthAtStart: Object.fromEntries(denied.map((s) => [s.facts.display, s.facts.deniedAuth as number])),
+  };
+  return state;
+}
+
+/** Everything the first half needs from the flags and files, checked before a connection is made. */
+function startInputs(values: FlagValues) {
+  const urls = values.redis as string[];
+  if (urls.length === 0) throw new UsageError('pass --redis URL for each server (master and replicas); see --help');
+  const c = connecting(urls, values);
+  const user = String(values.user || '') || c.connectUser;
+  checkUserName(user);
+  const statePath = resolve(String(values['state-file']));
+  if (readState(statePath))
+    throw new UsageError(
+      `a rotation is in progress (${statePath}): finish it with redoubt rotate --finish, or pass another --state-file`,
+    );
+  const password = newPassword(String(values['new-password-file'] || '') || undefined);
+  const writes = planCredentialWrites(
+    {
+      envFile: String(values.dotenv || '') || undefined,
+      envKey: String(values['env-key'] || '') || undefined,
+      passwordFile: String(values['password-file'] || '') || undefined,
+      passwordKeys: values['password-key'] as string[],
+    },
+    c.targets,
+    user,
+    password,
+  );
+  return { c, user, statePath, password, newHash: passwordHash(password), writes };
+}
+
+async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+  const { c, user, statePath, password, newHash, writes } = startInputs(values);
+  const conns = await openAll(c);
+  try {
+    const facts = await readAllFacts(conns, user);
+    const check = checkStart(facts, user, newHash);
+    const servers = withPlans(conns, facts, check);
+    if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
+    io.stdout.write(describeServers(user, servers));
+    const state = initialState(user, servers, newHash, Number(values.grace), writes);
+    const steps = startSteps({
+      servers,
+      user,
+      newPassword: password,
+      newHash,
+      tls: c.tls,
+      files: writes.files,
+      statePath,
+      writeState: () => writeState(statePath, state),
+      removeState: () => unlinkSync(statePath),
+    });
+    const result = await runSteps(steps, deps.afterStep);
+    io.stdout.write(renderSteps(result));
+    if (result.rolledBack) return 1;
+    const requirepass = servers.filter((s) => s.plan.requirepass).map((s) => s.facts.display);
+    io.stdout.write(renderNextSteps(state, requirepass, stateFlag(statePath)));
+    if (!state.graceUntil) return 0;
+    return await waitAndFinish(servers, state, statePath, password, c.tls, io, deps);
+  } finally {
+    await Promise.all(conns.map((conn) => conn.close()));
+  }
+}
+
+function stateFlag(statePath: string): string {
+  return statePath === resolve(DEFAULT_STATE_FILE) ? '' : ` --state-file ${shellQuote(statePath)}`;
+}
+
+async function waitAndFinish(
+  servers: RotationServer[],
+  state: RotationState,
+  statePath: string,
+  password: string,
+  tls: TlsOptions,
+  io: CliIo,
+  deps: RotateDeps,
+): Promise<number> {
+  const conns = servers.map((s) => s.conn);
+  const until = Date.parse(state.graceUntil);
+  let stopped = false;
+  void io.stopSignal.then(() => {
+    stopped = true;
+  });
+  while (!stopped && Date.now() < until) {
+    const wait = Math.min(until - Date.now(), deps.reportEveryMs ?? 60_000);
+    let timer: NodeJS.Timeout | undefined;
+    // (the timer is cleared on Ctrl-C: a pending one would keep the process alive for the rest of the grace period)
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), io.stopSignal]);
+    clearTimeout(timer);
+    if (stopped) break;
+    await writeUseReport(conns, state, io);
+  }
+  if (stopped) {
+    io.stdout.write(
+      `\nStopped waiting: both passwords still work. Remove the old one with redoubt rotate --finish${stateFlag(statePath)}\n`,
+    );
+    return 0;
+  }
+  return finishOn(conns, state, statePath, password, tls, io, deps);
+}
+
+async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<void> {
+  const ago = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
+  const uses = [];
+  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, ago));
+  io.stdout.write(
+    `\n${new Date().toISOString()} who may still use the old password of "${neutralise(state.user)}" (rotation started ${ago}s ago):\n`,
+  );
+  io.stdout.write(renderOldPasswordUse(uses, state.user, false, state.deniedAuthAtStart));
+}
+
+/** --status and --finish: the state file, and the servers it names with the credentials given now. */
+async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+  const statePath = resolve(String(values['state-file']));
+  const state = readState(statePath);
+  if (!state)
+    throw new UsageError(
+      `no rotation in progress: ${statePath} does not exist (start one with redoubt rotate --redis URL …, or pass --state-file)`,
+    );
+  const given = values.redis as string[];
+  const c = connecting(given.length > 0 ? given : state.servers, values);
+  const bare = (t: RedisTarget) => serverDisplay(t);
+  const expected = new Set(state.servers.map((s) => bare(parseTarget(s))));
+  if (c.targets.length !== expected.size || c.targets.some((t) => !expected.has(bare(t))))
+    throw new UsageError(`--redis must name the servers of the rotation: ${state.servers.join(', ')}`);
+  if (values.user && values.user !== state.user)
+    throw new UsageError(
+      `the rotation in ${statePath} is of the user "${neutralise(state.user)}", not "${neutralise(String(values.user))}"`,
+    );
+  const password = readNewPasswordBack(state, String(values['new-password-file'] || '') || undefined);
+  const conns = await openAll(c);
+  try {
+    if (!values.status) return await finishOn(conns, state, statePath, password, c.tls, io, deps);
+    await writeUseReport(conns, state, io);
+    return 0;
+  } finally {
+    await Promise.all(conns.map((conn) => conn.close()));
+  }
+}
+
+/** A requirepass server needs the new password in clear at --finish: a problem when it could not be read back. */
+function clearPasswordProblem(servers: RotationServer[], state: RotationState, password: string | undefined) {
+  const need = servers.filter((s) => s.plan.requirepass && !s.plan.done);
+  if (need.length === 0 || password !== undefined) return [];
+  const where = [state.envFile?.path, state.passwordFile?.path].filter(Boolean).join(' or ');
+  return [
+    `${need.map((s) => s.facts.display).join(', ')} take the password from requirepass, which --finish sets to the new password, but it is no longer in ${where}: pass it with --new-password-file FILE`,
+  ];
+}
+
+async function finishOn(
+  conns: RedisConnection[],
+  state: RotationState,
+  statePath: string,
+  password: string | undefined,
+  tls: TlsOptions,
+  io: CliIo,
+  deps: RotateDeps,
+): Promise<number> {
+  const facts = await readAllFacts(conns, state.user);
+  const check = checkFinish(facts, state.user, state.oldHash, state.newHash);
+  const servers = withPlans(conns, facts, check);
+  if (check.problems.length === 0) check.problems.push(...clearPasswordProblem(servers, state, password));
+  if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
+  await writeUseReport(conns, state, io);
+  io.stdout.write(`\nRemoving the old password of "${neutralise(state.user)}":\n`);
+  const { oldHash, newHash, user } = state;
+  const steps = finishSteps({ servers, user, oldHash, newHash, newPassword: password, tls });
+  const result = await runSteps(steps, deps.afterStep);
+  io.stdout.write(renderSteps(result));
+  if (result.rolledBack) return 1;
+  unlinkSync(statePath);
+  io.stdout.write(
+    `\nDone: only the new password of "${neutralise(user)}" works for new logins. Connections opened with the old one stay open until they reconnect; failed logins show in ACL LOG.\n`,
+  );
+  return 0;
+}

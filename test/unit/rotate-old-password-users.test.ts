@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { clientsOf, failedLoginsOf, renderOldPasswordUse } from '../../src/rotate/old-password-users.ts';
+
+const LIST = [
+  'id=3 addr=10.0.0.5:5000 laddr=10.0.0.1:6379 fd=8 name=web age=600 idle=0 flags=N db=0 user=app resp=2',
+  'id=4 addr=10.0.0.2:6000 laddr=10.0.0.1:6379 fd=9 name= age=900 idle=0 flags=S db=0 user=app resp=2',
+  'id=5 addr=10.0.0.6:7000 laddr=10.0.0.1:6379 fd=10 name=new age=5 idle=0 flags=N db=0 user=app resp=2',
+  'id=6 addr=10.0.0.7:7000 laddr=10.0.0.1:6379 fd=11 name=x age=999 idle=0 flags=N db=0 user=admin resp=2',
+].join('\n');
+
+test('CLIENT LIST: the connections of the user, with replication links marked', () => {
+  const c = clientsOf(LIST, 'app');
+  assert.deepEqual(
+    c.map((x) => [x.addr, x.name, x.ageSeconds, x.replica]),
+    [
+      ['10.0.0.5:5000', 'web', 600, false],
+      ['10.0.0.2:6000', '', 900, true],
+      ['10.0.0.6:7000', 'new', 5, false],
+    ],
+  );
+  assert.equal(clientsOf(LIST, 'app', 1).length, 1, 'bounded');
+});
+
+test('ACL LOG: failed logins as the user only', () => {
+  const log = [
+    [
+      'count',
+      3,
+      'reason',
+      'auth',
+      'context',
+      'toplevel',
+      'object',
+      'AUTH',
+      'username',
+      'app',
+      'age-seconds',
+      '1.5',
+      'client-info',
+      'id=9 addr=10.0.0.8:1234 user=default',
+    ],
+    ['count', 1, 'reason', 'command', 'username', 'app', 'age-seconds', '2', 'client-info', 'id=9 addr=x'],
+    ['count', 1, 'reason', 'auth', 'username', 'other', 'age-seconds', '2', 'client-info', 'addr=y'],
+    'garbage',
+  ];
+  assert.deepEqual(failedLoginsOf(log, 'app'), [{ count: 3, ageSeconds: 1.5, client: '10.0.0.8:1234' }]);
+  assert.deepEqual(failedLoginsOf('ERR', 'app'), []);
+});
+
+test('the report says what each signal means, and neutralises what servers sent', () => {
+  const text = renderOldPasswordUse(
+    [
+      {
+        display: 'redis://10.0.0.1:6379',
+        olderClients: clientsOf(LIST.replace('name=web', 'name=\u001b]8;;evil\u0007'), 'app').filter(
+          (c) => c.ageSeconds > 60,
+        ),
+        clients: 3,
+        failedLogins: [{ count: 2, ageSeconds: 3, client: '10.0.0.8:1234' }],
+        deniedAuth: 12,
+        unreadable: [],
+      },
+    ],
+    'app',
+    true,
+    { 'redis://10.0.0.1:6379': 10 },
+  );
+  assert.match(text, /2 of 3 connections as "app" logged in before the rotation/);
+  assert.match(text, /keep working now that it is removed/);
+  assert.match(text, /a replica replicating as this user/);
+  assert.match(text, /2 failed logins as "app" in ACL LOG \(clients still using the old password\)/);
+  assert.match(text, /acl_access_denied_auth: 12 \(\+2 since the rotation started/);
+  assert.ok(!text.includes('\u001b'), 'no escape sequence reaches the terminal');
+});
