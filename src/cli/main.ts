@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
     run: async (a, io) => (await import('./rules.ts')).runRules(a, io),
     summary: "Run rule unit tests (promtool's format) on redoubt's engine, or check rule files",
   },
+  doctor: {
+    run: async (a, io) => (await import('./doctor.ts')).runDoctor(a, io),
+    summary: 'Diagnose a Redis target or the whole stack, step by step, each failure with its fix',
+  },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),
     summary: 'Write the monitoring stack: compose file, Prometheus, Alertmanager, Grafana, nginx, secrets',
