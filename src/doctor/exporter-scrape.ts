@@ -15,6 +15,9 @@ export function fixForScrapeError(err: string): string {
     return "the exporter's user lacks a command: the error names it; grant it with ACL SETUSER <user> +<command>";
   if (/DENIED|protected mode/i.test(err))
     return 'Redis is in protected mode: give it a password and the exporter that password';
+  // redis_exporter retries a failed redis:// dial as Dial("redis", addr), whose error hides the first one.
+  if (/unknown network redis/i.test(err))
+    return 'redis_exporter could not connect to REDIS_ADDR (its "unknown network" error hides why: usually nothing listens there, or the host or port is wrong); run redoubt doctor --redis <REDIS_ADDR> from where the exporter runs to see which step fails';
   if (/refused/i.test(err))
     return 'nothing listens at REDIS_ADDR: inside a container, localhost is the container itself; use the service name or host.docker.internal';
   if (/no such host|not resolve|ENOTFOUND|EAI_AGAIN/i.test(err))

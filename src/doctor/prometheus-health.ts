@@ -66,9 +66,19 @@ export function diagnoseTargets(subject: string, answer: HttpAnswer): Finding[] 
         'check scrape_configs in prometheus.yml (redoubt stack writes one job per Redis target in redoubt.yml)',
       ),
     ];
-  const down = targets.filter((t) => t.health !== 'up');
+  const down = targets.filter((t) => t.health === 'down');
+  const up = targets.filter((t) => t.health === 'up').length;
+  // 'unknown': not scraped yet (a target Prometheus has just discovered).
+  const waiting = targets.length - down.length - up;
   if (down.length === 0)
-    return [finding(subject, 'targets', 'ok', `${targets.length} target${targets.length === 1 ? '' : 's'} up`)];
+    return [
+      finding(
+        subject,
+        'targets',
+        waiting > 0 ? 'info' : 'ok',
+        `${up} of ${targets.length} target${targets.length === 1 ? '' : 's'} up${waiting > 0 ? `, ${waiting} not scraped yet` : ''}`,
+      ),
+    ];
   return down.slice(0, MAX_NAMED).map((t) => {
     const name = `${neutralise(t.labels?.job ?? '?')}/${neutralise(t.labels?.instance ?? t.scrapeUrl ?? '?')}`;
     const err = String(t.lastError ?? '');
