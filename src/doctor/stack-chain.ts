@@ -4,9 +4,22 @@ import { type Finding, finding } from './finding.ts';
 import { displayUrl, httpGet, unreachableText } from './http-probe.ts';
 import { diagnoseAlertmanagers, diagnoseRules, diagnoseTargets } from './prometheus-health.ts';
 
-/** The exporter's /metrics: can it scrape its Redis? */
-export async function diagnoseExporter(url: URL, ms: number): Promise<Finding[]> {
-  return diagnoseExporterScrape(`exporter ${displayUrl(url)}`, await httpGet(url, 'metrics', ms));
+/** Most targets asked of a multi-target exporter through /scrape. */
+const MAX_SCRAPED_TARGETS = 10;
+
+/**
+ * The exporter's /metrics: can it scrape its Redis? An exporter without a target of its own (the stack's, which
+ * Prometheus drives through /scrape?target=…) is asked to scrape each target the doctor knows instead.
+ */
+export async function diagnoseExporter(url: URL, ms: number, targets: readonly string[] = []): Promise<Finding[]> {
+  const own = diagnoseExporterScrape(`exporter ${displayUrl(url)}`, await httpGet(url, 'metrics', ms));
+  if (own[0]?.status !== 'info' || targets.length === 0) return own;
+  const out: Finding[] = [];
+  for (const target of targets.slice(0, MAX_SCRAPED_TARGETS)) {
+    const answer = await httpGet(url, `scrape?target=${encodeURIComponent(target)}`, ms);
+    out.push(...diagnoseExporterScrape(`exporter ${displayUrl(url)} /scrape?target=${target}`, answer));
+  }
+  return out;
 }
 
 /** Prometheus: its targets, its rules, and where its alerts go. */

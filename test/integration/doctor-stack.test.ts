@@ -63,6 +63,29 @@ describe('redoubt doctor: the exporter, Prometheus, Alertmanager and redoubt up'
     assert.match(e.fix ?? '', /nothing listens at REDIS_ADDR/);
   });
 
+  test("the stack's exporter (no target of its own): each target is scraped through /scrape", async () => {
+    const s: RedisServer = await startRedis({ password: 'Exp-Secret-3' });
+    stops.push(() => s.stop());
+    const ex = await startExporter(['--redis.addr', '', '--scrape.allowed-targets', `127.0.0.1:${s.port}`], {
+      REDIS_PASSWORD: 'Wrong-Secret-4',
+    });
+    stops.push(() => ex.stop());
+    const r = await doctor([
+      '--exporter',
+      ex.url,
+      '--redis',
+      `redis://:Exp-Secret-3@127.0.0.1:${s.port}`,
+      '--sample-keys',
+      '0',
+    ]);
+    const [e] = only(r.findings, 'exporter');
+    assert.match(e.subject, new RegExp(`/scrape\\?target=redis://127\\.0\\.0\\.1:${s.port}$`));
+    assert.equal(e.status, 'fail');
+    assert.match(e.summary, /WRONGPASS/);
+    assert.match(e.fix ?? '', /password is refused/);
+    assert.ok(!r.stdout.includes('Exp-Secret-3') && !r.stdout.includes('Wrong-Secret-4'));
+  });
+
   test('an exporter scraping a live Redis: ok', async () => {
     const s: RedisServer = await startRedis();
     stops.push(() => s.stop());
