@@ -48,7 +48,20 @@ export function diagnoseManagedLimits(subject: string, facts: ServerFacts): Find
         `for backups use a user with +psync +replconf +sync (redoubt harden's "backup" user): ACL SETUSER backup on >… -@all +ping +info +replconf +sync +psync`,
       ),
     );
-  if (out.length === 0 && facts.unknown.size === 0)
+  const aclList = facts.dryRun.get('acl|list');
+  const aclRefused =
+    facts.denied.has('acl|whoami') || (aclList !== undefined && aclList !== 'OK' && !/acl\|dryrun/i.test(aclList));
+  if (aclRefused && !facts.unknown.has('acl'))
+    out.push(
+      finding(
+        subject,
+        'managed-limits',
+        'info',
+        `user "${neutralise(facts.user)}" may not run ACL commands: ${COSTS.acl}`,
+        'run redoubt audit as a user with +acl|list +acl|getuser (redoubt harden\'s "auditor"), and rotate as an administrator',
+      ),
+    );
+  if (out.length === 0)
     out.push(
       finding(
         subject,

@@ -6,9 +6,11 @@ import { diagnoseExporterScrape } from '../../src/doctor/exporter-scrape.ts';
 import { samplesOf } from '../../src/doctor/exposition-values.ts';
 import type { Finding } from '../../src/doctor/finding.ts';
 import { displayUrl, type HttpAnswer, parseHttpAddress } from '../../src/doctor/http-probe.ts';
+import { diagnoseManagedLimits } from '../../src/doctor/managed-limits.ts';
 import { planDoctor } from '../../src/doctor/plan.ts';
 import { diagnoseRules, diagnoseTargets } from '../../src/doctor/prometheus-health.ts';
 import { renderJson, renderText } from '../../src/doctor/report.ts';
+import type { ServerFacts } from '../../src/doctor/server-facts.ts';
 import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
 
 const ok = (body: unknown, status = 200): HttpAnswer => ({
@@ -235,5 +237,68 @@ describe('doctor: the report', () => {
     const parsed = JSON.parse(j);
     assert.equal(parsed.findings[1].summary, findings[1].summary);
     assert.deepEqual(parsed.counts, { ok: 1, info: 0, warn: 1, fail: 1 });
+  });
+});
+
+describe('doctor: what a managed service or an ACL blocks', () => {
+  const facts = (over: Partial<ServerFacts>): ServerFacts => ({
+    user: 'app',
+    info: new Map(),
+    config: new Map(),
+    denied: new Map(),
+    unknown: new Set(),
+    dryRun: new Map(),
+    ...over,
+  });
+
+  test('nothing blocked: one ok', () => {
+    const f = diagnoseManagedLimits(
+      't',
+      facts({
+        dryRun: new Map([
+          ['psync', 'OK'],
+          ['acl|list', 'OK'],
+        ]),
+      }),
+    );
+    assert.deepEqual(
+      f.map((x) => x.status),
+      ['ok'],
+    );
+  });
+
+  test('CONFIG, PSYNC and ACL hidden (a managed service): each with its cost', () => {
+    const f = diagnoseManagedLimits('t', facts({ unknown: new Set(['config', 'psync', 'acl']) }));
+    assert.equal(f.length, 3);
+    assert.match(f[0].summary, /CONFIG .*redis_config_\*/);
+    assert.match(f[1].summary, /PSYNC .*logical copy/);
+    assert.match(f[2].summary, /ACL .*rotate/);
+  });
+
+  test('PSYNC and ACL refused by the ACL (ACL DRYRUN): notes naming the user to use instead', () => {
+    const f = diagnoseManagedLimits(
+      't',
+      facts({
+        dryRun: new Map([
+          ['psync', "This user has no permissions to run the 'psync' command"],
+          ['acl|list', "This user has no permissions to run the 'acl|list' command"],
+        ]),
+      }),
+    );
+    assert.deepEqual(
+      f.map((x) => x.status),
+      ['info', 'info'],
+    );
+    assert.match(f[0].fix ?? '', /"backup" user/);
+    assert.match(f[1].fix ?? '', /"auditor"/);
+    // DRYRUN itself refused: nothing known, nothing said.
+    const unknown = diagnoseManagedLimits(
+      't',
+      facts({ dryRun: new Map([['psync', "NOPERM … 'acl|dryrun' command"]]) }),
+    );
+    assert.deepEqual(
+      unknown.map((x) => x.status),
+      ['ok'],
+    );
   });
 });
