@@ -9,7 +9,6 @@ const NEEDED_FOR: Record<string, string> = {
     "redis_config_maxmemory and redis_config_maxclients, the audit's configuration checks, activedefrag below",
   'slowlog|len': 'redis_slowlog_length and the slow-log panel',
   'latency|latest': 'redis_latency_* metrics',
-  'acl|whoami': 'nothing the exporter needs (the doctor uses it to name the user)',
 };
 
 /**
@@ -18,7 +17,9 @@ const NEEDED_FOR: Record<string, string> = {
  */
 export function diagnosePermissions(subject: string, facts: ServerFacts): { findings: Finding[]; stop: boolean } {
   const user = neutralise(facts.user);
-  if (facts.denied.size === 0)
+  // ACL WHOAMI only names the user; a least-privilege user without it is fine (managed-limits says what ACL costs).
+  const denied = [...facts.denied.keys()].filter((n) => n !== 'acl|whoami' && n !== 'acl');
+  if (denied.length === 0)
     return {
       findings: [
         finding(
@@ -30,8 +31,8 @@ export function diagnosePermissions(subject: string, facts: ServerFacts): { find
       ],
       stop: false,
     };
-  const rules = [...facts.denied.keys()].map((n) => `+${neutralise(n)}`).join(' ');
-  const missing = [...facts.denied.keys()]
+  const rules = denied.map((n) => `+${neutralise(n)}`).join(' ');
+  const missing = denied
     .map((n) => `${neutralise(n.toUpperCase().replace('|', ' '))} (${NEEDED_FOR[n] ?? 'a feature that needs it'})`)
     .join('; ');
   const infoDenied = facts.denied.has('info');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Finding } from '../../src/doctor/finding.ts';
+import { USER_SPECS } from '../../src/harden/users.ts';
 import { nonLoopbackAddress } from '../support/host-address.ts';
 import { freePort } from '../support/ports.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
@@ -218,5 +219,23 @@ describe('redoubt doctor: .env out of step with the server and with redoubt.yml'
     assert.equal(login.status, 'ok');
     assert.match(login.summary, /"exporter"/);
     assertNoSecret(r.stdout, 'Stack-Secret-2');
+  });
+});
+
+describe("redoubt doctor as redoubt harden's least-privilege exporter user", () => {
+  test('nothing the exporter needs is missing: no warning for ACL WHOAMI, SCAN or MEMORY USAGE it does not have', async () => {
+    const s = await redis({
+      password: 'admin-pw',
+      aclUsers: [`exporter on >Exp-Pw-5 ${USER_SPECS.exporter.commands.join(' ')}`, 'default on >admin-pw ~* &* +@all'],
+      config: ['maxmemory 100mb', 'maxmemory-policy allkeys-lru'],
+    });
+    const r = await doctor(['--redis', `redis://exporter:Exp-Pw-5@127.0.0.1:${s.port}`]);
+    assert.equal(step(r.findings, 'permissions').status, 'ok', JSON.stringify(r.findings, null, 1));
+    assert.equal(step(r.findings, 'big-keys').status, 'info');
+    const notOk = r.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.check);
+    assert.deepEqual(
+      notOk.filter((c) => c !== 'overcommit'),
+      [],
+    );
   });
 });
