@@ -56,12 +56,23 @@ export function diagnosePlainPort(subject: string, plain: PlainFacts, tls: TlsFa
       ],
       stop: true,
     };
+  if (plain.answer === 'timeout')
+    return {
+      findings: [
+        finding(
+          subject,
+          'protocol',
+          'fail',
+          'the connection was accepted but nothing answered PING (nor a TLS handshake): the server is hung or stopped, blocked by a long command, or a proxy in front of it has no backend',
+          'look at the server: its log, its CPU (a long KEYS, DEBUG SLEEP or Lua script blocks every client), whether the process is stopped; and what holds the port (ss -ltnp)',
+        ),
+      ],
+      stop: true,
+    };
   const what =
-    plain.answer === 'timeout'
-      ? 'no answer to PING'
-      : plain.answer === 'silent-close'
-        ? 'the connection was closed without an answer'
-        : `an answer that is not Redis (${neutralise(plain.firstLine.slice(0, 80))})`;
+    plain.answer === 'silent-close'
+      ? 'the connection was closed without an answer'
+      : `an answer that is not Redis (${neutralise(plain.firstLine.slice(0, 80))})`;
   return {
     findings: [
       finding(
@@ -69,7 +80,9 @@ export function diagnosePlainPort(subject: string, plain: PlainFacts, tls: TlsFa
         'protocol',
         'fail',
         `${what}: this is not a Redis server speaking plaintext`,
-        'check the port, and whether a proxy or another service holds it (ss -ltnp)',
+        plain.answer === 'silent-close'
+          ? 'the server may be at maxclients, or the port belongs to another service: check its log and ss -ltnp'
+          : 'check the port, and whether a proxy or another service holds it (ss -ltnp)',
       ),
     ],
     stop: true,

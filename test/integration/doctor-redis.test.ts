@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -60,6 +61,44 @@ describe('redoubt doctor: a Redis target broken in one way, diagnosed with the f
     assert.match(tcp.summary, /connection refused/);
     assert.match(tcp.fix ?? '', /start redis-server/);
     assert.equal(r.findings.at(-1), tcp);
+  });
+
+  test('a port whose connections are dropped (a stopped server with a full backlog): TCP timeout, told apart from refused', async () => {
+    // A SYN to a listening socket whose accept queue is full is dropped, as a filtering firewall drops it.
+    const s = await redis({ config: ['tcp-backlog 1'] });
+    s.process.kill('SIGSTOP');
+    const fillers: Socket[] = [];
+    try {
+      for (let i = 0; i < 4; i++) fillers.push(connect(s.port, '127.0.0.1').on('error', () => {}));
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await runMain(['doctor', '--format', 'json', '--step-timeout', '2s', '--redis', s.url]);
+      const findings = JSON.parse(r.stdout).findings as Finding[];
+      const tcp = step(findings, 'tcp');
+      assert.equal(tcp.status, 'fail');
+      assert.match(
+        tcp.summary,
+        /no answer from 127\.0\.0\.1:\d+ within 2s: the connection attempt was dropped \(filtered/,
+      );
+      assert.match(tcp.fix ?? '', /firewall/);
+    } finally {
+      for (const f of fillers) f.destroy();
+      s.process.kill('SIGCONT');
+    }
+  });
+
+  test('a stopped server: TCP connects (the kernel answers), PING does not: hung, not "not Redis"', async () => {
+    const s = await redis();
+    s.process.kill('SIGSTOP');
+    try {
+      const r = await runMain(['doctor', '--format', 'json', '--step-timeout', '2s', '--redis', s.url]);
+      const findings = JSON.parse(r.stdout).findings as Finding[];
+      assert.equal(step(findings, 'tcp').status, 'ok');
+      const p = step(findings, 'protocol');
+      assert.equal(p.status, 'fail');
+      assert.match(p.summary, /nothing answered PING .*hung or stopped/);
+    } finally {
+      s.process.kill('SIGCONT');
+    }
   });
 
   test('a name that does not resolve: DNS fails first', async () => {
