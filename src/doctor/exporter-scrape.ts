@@ -1,3 +1,4 @@
+import { redactSecrets } from '../redis/errors.ts';
 import { neutralise } from '../text/terminal.ts';
 import { samplesOf } from './exposition-values.ts';
 import { type Finding, finding } from './finding.ts';
@@ -64,7 +65,7 @@ export function diagnoseExporterScrape(subject: string, answer: HttpAnswer): Fin
   const samples = samplesOf(answer.body, FAMILIES);
   const up = samples.find((s) => s.name === 'redis_up');
   const errors = samples.filter((s) => s.name === 'redis_exporter_last_scrape_error');
-  const errText = errors.map((s) => s.labels.err ?? '').find((e) => e !== '') ?? '';
+  const errText = redactSecrets(errors.map((s) => s.labels.err ?? '').find((e) => e !== '') ?? '');
   const failed = errors.some((s) => s.value > 0);
   if (!up)
     return [

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../redis/errors.ts';
 import { neutralise } from '../text/terminal.ts';
 import { type Finding, finding } from './finding.ts';
 import { type HttpAnswer, unreachableText } from './http-probe.ts';
@@ -80,8 +81,8 @@ export function diagnoseTargets(subject: string, answer: HttpAnswer): Finding[] 
       ),
     ];
   return down.slice(0, MAX_NAMED).map((t) => {
-    const name = `${neutralise(t.labels?.job ?? '?')}/${neutralise(t.labels?.instance ?? t.scrapeUrl ?? '?')}`;
-    const err = String(t.lastError ?? '');
+    const name = `${neutralise(t.labels?.job ?? '?')}/${neutralise(redactSecrets(t.labels?.instance ?? t.scrapeUrl ?? '?'))}`;
+    const err = redactSecrets(String(t.lastError ?? ''));
     const fix = /refused/.test(err)
       ? 'nothing listens at the scrape address: start the exporter, or fix the address in prometheus.yml'
       : /no such host|lookup/.test(err)

@@ -83,6 +83,21 @@ describe('doctor: Prometheus', () => {
     assert.equal(down.length, 1);
     assert.match(down[0].summary, /target redis\/r:9121 is down/);
     assert.match(down[0].fix ?? '', /does not resolve/);
+    const secret = diagnoseTargets(
+      'p',
+      ok({
+        data: {
+          activeTargets: [
+            {
+              labels: { job: 'r', instance: 'redis://:Pw-1@h:6379' },
+              health: 'down',
+              lastError: 'dial redis://u:Pw-2@h:6379: refused',
+            },
+          ],
+        },
+      }),
+    );
+    assert.ok(!/Pw-1|Pw-2/.test(secret[0].summary), secret[0].summary);
     assert.equal(diagnoseTargets('p', ok({ data: { activeTargets: [] } }))[0].status, 'warn');
     assert.equal(diagnoseTargets('p', ok({ data: { activeTargets: [{ health: 'up' }] } }))[0].status, 'ok');
     assert.equal(diagnoseTargets('p', ok({ data: { activeTargets: [{ health: 'unknown' }] } }))[0].status, 'info');
