@@ -38,13 +38,19 @@ export async function tryLogin(
   const base = { user, origin, ...(envVariable ? { envVariable } : {}) };
   try {
     await connection.ready(Date.now() + ms);
-    await connection.pipeline([['PING']]);
+    const pong = await connection.call('PING');
+    if (pong !== 'PONG') throw new RedisError('protocol', `the server answered PING with something else than PONG`);
     return { facts: { ok: true, ...base }, connection };
   } catch (err) {
     await connection.close();
     const e = err instanceof RedisError ? err : new RedisError('command', String((err as Error).message));
-    return { facts: { ok: false, kind: e.kind, message: e.message, ...base } };
+    return { facts: { ok: false, kind: e.kind, message: ourFlag(e.message), ...base } };
   }
+}
+
+/** src/redis names the exporter's timeout flag; the doctor's is --step-timeout. */
+export function ourFlag(message: string): string {
+  return message.replaceAll('--connection-timeout', '--step-timeout');
 }
 
 function from(f: LoginFacts): string {

@@ -6,7 +6,7 @@ import { diagnoseEnvPassword } from './env-file.ts';
 import type { Finding, StepResult } from './finding.ts';
 import { diagnoseForkHeadroom, isLocalTarget, readHostMemory } from './fork-headroom.ts';
 import { diagnoseFragmentation } from './fragmentation.ts';
-import { diagnoseLogin, type PasswordOrigin, tryLogin } from './login.ts';
+import { diagnoseLogin, ourFlag, type PasswordOrigin, tryLogin } from './login.ts';
 import { diagnoseManagedLimits } from './managed-limits.ts';
 import { memoryFacts } from './memory-facts.ts';
 import { diagnoseMemoryLimit } from './memory-limit.ts';
@@ -91,7 +91,7 @@ export async function diagnoseRedis(c: RedisCheck): Promise<Finding[]> {
       subject,
       check: 'server',
       status: 'fail',
-      summary: `the server stopped answering: ${(err as Error).message}`,
+      summary: `the server stopped answering: ${ourFlag((err as Error).message)}`,
       fix: "run the doctor again; if it repeats, check the server's log",
     });
   } finally {
