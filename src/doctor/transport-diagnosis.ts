@@ -167,18 +167,19 @@ export function diagnoseTls(subject: string, tls: TlsFacts, plain: PlainFacts | 
       finding(subject, 'tls-ca', 'ok', `TLS ${neutralise(tls.protocol ?? '')}: the server's ${certText} verifies`),
     );
   }
-  if (tls.nameError && !tls.skipVerify) {
-    stop = true;
+  if (tls.nameError) {
+    // With --skip-tls-verification the connection goes on, but a client that verifies would stop here.
+    stop ||= !tls.skipVerify;
     out.push(
       finding(
         subject,
         'tls-name',
-        'fail',
+        tls.skipVerify ? 'warn' : 'fail',
         `the certificate is not for "${neutralise(tls.checkedName)}": it names ${neutralise(c?.altNames || c?.subject || 'nothing')}`,
         `connect by one of the names the certificate holds, or pass --tls-server-name with one of them (or reissue the certificate with "${neutralise(tls.checkedName)}" in its subjectAltName)`,
       ),
     );
-  } else if (!tls.nameError)
+  } else
     out.push(finding(subject, 'tls-name', 'ok', `the certificate holds the name "${neutralise(tls.checkedName)}"`));
   const after = tls.afterHandshake;
   if (after && !after.answered) {

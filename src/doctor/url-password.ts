@@ -51,7 +51,7 @@ export function readRedisUrl(raw: string): ReadUrl {
   const sep = trimmed.indexOf('://');
   const scheme = sep > 0 ? trimmed.slice(0, sep).toLowerCase() : '';
   const rest = sep > 0 ? trimmed.slice(sep + 3) : '';
-  const at = scheme === 'redis' || scheme === 'rediss' || scheme === 'valkey' ? rest.lastIndexOf('@') : -1;
+  const at = ['redis', 'rediss', 'valkey', 'valkeys'].includes(scheme) ? rest.lastIndexOf('@') : -1;
   if (at < 0) return { target: parseTarget(trimmed) };
   const userinfo = rest.slice(0, at);
   const colon = userinfo.indexOf(':');
