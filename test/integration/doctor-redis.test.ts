@@ -212,6 +212,19 @@ describe('redoubt doctor: a Redis target broken in one way, diagnosed with the f
     assert.match(step(r.findings, 'fork-headroom').summary, /needs up to .* more/);
   });
 
+  test('a unix socket: reached without DNS; a socket file that is not there is named', async () => {
+    const s = await redis({ unixSocket: true });
+    const r = await doctor(['--redis', s.socketUrl ?? '', '--sample-keys', '0']);
+    assert.equal(r.findings[0].check, 'tcp');
+    assert.match(r.findings[0].summary, /the socket .*redis\.sock accepts connections/);
+    assert.equal(step(r.findings, 'login').status, 'ok');
+    assert.equal(step(r.findings, 'fork-headroom').status === 'fail', false);
+    const gone = await doctor(['--redis', `unix://${s.dir}/nothing.sock`]);
+    const tcp = step(gone.findings, 'tcp');
+    assert.equal(tcp.status, 'fail');
+    assert.match(tcp.summary, /does not exist/);
+  });
+
   test('bad input exits 2 with one line', async () => {
     const r1 = await doctor(['--redis', 'http://127.0.0.1:6379']);
     assert.equal(r1.code, 2);
