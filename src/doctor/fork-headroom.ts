@@ -47,7 +47,8 @@ export function copyOnWriteEstimate(m: MemoryFacts): { bytes: number; basis: str
 /** BGSAVE, AOF rewrites, a replica's full sync and `redoubt backup` all fork: is there room for the copy? */
 export function diagnoseForkHeadroom(subject: string, m: MemoryFacts, host: HostMemory | undefined): Finding[] {
   const cow = copyOnWriteEstimate(m);
-  const needs = `a fork for BGSAVE or a backup (redoubt backup, a replica's full sync) needs up to ${formatBytes(cow.bytes)} more (${cow.basis})`;
+  // Redis's own pages are already resident: what the fork adds is the copies of the pages written meanwhile.
+  const needs = `Redis uses ${formatBytes(m.usedMemory)}; a fork for BGSAVE or a backup (redoubt backup, a replica's full sync) needs up to ${formatBytes(cow.bytes)} more (${cow.basis})`;
   const out: Finding[] = [];
   if (host) {
     const enough = cow.bytes <= host.availableBytes;
