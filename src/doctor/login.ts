@@ -18,6 +18,15 @@ export interface LoginFacts {
   origin: PasswordOrigin;
   /** The variable of .env the password came from, when it did. */
   envVariable?: string;
+  /** A password was given, but the server has none for the default user (AUTH says so; the login still works). */
+  passwordNotNeeded?: boolean;
+}
+
+/** Whether the server accepts the default user without a password although one was given (redis-cli would warn). */
+async function passwordIgnored(connection: RespConnection, target: RedisTarget): Promise<boolean> {
+  if (target.username || !target.password) return false;
+  const [auth] = await connection.pipeline([['AUTH', target.password]]);
+  return !auth.ok && /without any password configured|no password is set/.test(auth.error.message);
 }
 
 /** Logs in and PINGs; on success the connection is returned open for the steps after it (the caller closes it). */
@@ -40,7 +49,8 @@ export async function tryLogin(
     await connection.ready(Date.now() + ms);
     const pong = await connection.call('PING');
     if (pong !== 'PONG') throw new RedisError('protocol', `the server answered PING with something else than PONG`);
-    return { facts: { ok: true, ...base }, connection };
+    const ignored = await passwordIgnored(connection, target);
+    return { facts: { ok: true, ...base, ...(ignored ? { passwordNotNeeded: true } : {}) }, connection };
   } catch (err) {
     await connection.close();
     const e = err instanceof RedisError ? err : new RedisError('command', String((err as Error).message));
@@ -62,6 +72,14 @@ function from(f: LoginFacts): string {
 /** WRONGPASS, NOAUTH and protected mode each have their own fix; any of them ends the chain. */
 export function diagnoseLogin(subject: string, f: LoginFacts): Finding {
   const user = neutralise(f.user);
+  if (f.ok && f.passwordNotNeeded)
+    return finding(
+      subject,
+      'login',
+      'warn',
+      `logged in, but the server has no password: the one given (${from(f).replace(/^the password came from /, 'from ')}) is not needed, and anyone who reaches this port can log in`,
+      'the server is not running the configuration the password was made for: install the hardened redis.conf / users.acl (redoubt harden) and restart it, or set requirepass',
+    );
   if (f.ok)
     return finding(
       subject,

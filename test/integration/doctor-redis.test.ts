@@ -121,6 +121,20 @@ describe('redoubt doctor: a Redis target broken in one way, diagnosed with the f
     assertNoSecret(r.stdout + r.stderr, 'Right-Pass-123', 'Wrong-Pass-456');
   });
 
+  test('a password given to a server that has none: a warning that the hardening is not in place', async () => {
+    const s = await redis();
+    const r = await doctor(['--redis', s.url], { REDIS_PASSWORD: 'Given-Pw-6' });
+    const login = step(r.findings, 'login');
+    assert.equal(login.status, 'warn');
+    assert.match(login.summary, /server has no password/);
+    assert.match(login.fix ?? '', /redoubt harden/);
+    assert.ok(
+      r.findings.some((f) => f.check === 'memory-limit'),
+      'the chain goes on',
+    );
+    assertNoSecret(r.stdout, 'Given-Pw-6');
+  });
+
   test('no password given to a server that needs one: NOAUTH', async () => {
     const s = await redis({ password: 'Right-Pass-123' });
     const r = await doctor(['--redis', s.url]);
