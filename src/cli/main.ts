@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
     summary:
       "Rotate an ACL user's password without downtime: add the new one, then remove the old after a grace period",
   },
+  doctor: {
+    run: async (a, io) => (await import('./doctor.ts')).runDoctor(a, io),
+    summary: 'Diagnose a Redis target or the whole stack, step by step, each failure with its fix',
+  },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),
     summary: 'Write the monitoring stack: compose file, Prometheus, Alertmanager, Grafana, nginx, secrets',

@@ -1,0 +1,37 @@
+import { escapeJsonControls, neutralise } from '../text/terminal.ts';
+import type { Finding, Status } from './finding.ts';
+
+const LABEL: Record<Status, string> = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' };
+
+export function countByStatus(findings: readonly Finding[]): Record<Status, number> {
+  const counts: Record<Status, number> = { ok: 0, info: 0, warn: 0, fail: 0 };
+  for (const f of findings) counts[f.status]++;
+  return counts;
+}
+
+/** The findings grouped by subject in the order they ran, each with its fix; every string neutralised. */
+export function renderText(findings: readonly Finding[]): string {
+  const lines: string[] = [];
+  let subject: string | undefined;
+  for (const f of findings) {
+    if (f.subject !== subject) {
+      subject = f.subject;
+      if (lines.length > 0) lines.push('');
+      lines.push(neutralise(subject));
+    }
+    lines.push(`  ${LABEL[f.status]}  ${neutralise(f.check).padEnd(16)} ${neutralise(f.summary)}`);
+    if (f.fix && (f.status === 'warn' || f.status === 'fail' || f.status === 'info'))
+      lines.push(`${' '.repeat(24)}fix: ${neutralise(f.fix)}`);
+  }
+  const c = countByStatus(findings);
+  lines.push(
+    '',
+    `${c.ok} ok, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failure${c.fail === 1 ? '' : 's'}${c.info ? `, ${c.info} note${c.info === 1 ? '' : 's'}` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--format json`: the findings as they are, and the counts; control characters escaped. */
+export function renderJson(findings: readonly Finding[]): string {
+  return `${escapeJsonControls(JSON.stringify({ findings, counts: countByStatus(findings) }, null, 2))}\n`;
+}
