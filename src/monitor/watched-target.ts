@@ -9,6 +9,7 @@ import type { TlsOptions } from '../redis/connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
+import { AuditHistory, type PostureDigest, postureDigest } from './audit-history.ts';
 import {
   type FamilyMetadata,
   familiesMetadata,
@@ -17,6 +18,8 @@ import {
   scrapeReportSamples,
   type TargetLabels,
 } from './scrape-samples.ts';
+import { SlowlogHistory } from './slowlog-history.ts';
+import { followSlowlog } from './slowlog-read.ts';
 import { SeriesTracker } from './staleness.ts';
 
 export interface WatchOptions {
@@ -65,6 +68,11 @@ export class WatchedTarget {
   private lastInfo: string | undefined;
   /** The last successful scrape's snapshot (INFO, CONFIG values): what the console shows beside the history. */
   lastSnapshot: Snapshot | undefined;
+  /** Slowlog entries kept over time, and the last two audits (for drift): what the console shows. */
+  readonly slowlog = new SlowlogHistory();
+  readonly audits = new AuditHistory();
+  private auditing: Promise<void> | undefined;
+  private lastDigest: PostureDigest | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
   readonly health: TargetHealth;
   /** Metadata of the families of the last successful scrape. */
@@ -87,6 +95,9 @@ export class WatchedTarget {
         intervalMs: Number.POSITIVE_INFINITY,
         timeoutMs: options.postureTimeoutMs,
         configCommand: options.configCommand,
+        onFacts: (facts) => {
+          this.lastDigest = postureDigest(facts);
+        },
       },
       (message) => {
         this.health.postureError = message;
@@ -112,6 +123,7 @@ export class WatchedTarget {
     if (outcome.snapshot) {
       this.lastInfo = outcome.snapshot.info;
       this.lastSnapshot = outcome.snapshot;
+      await followSlowlog(this.scraper.collector.conn, outcome.snapshot, this.slowlog, Date.now());
     }
     const groups = this.familyGroups(outcome);
     const samples = familiesToSamples(groups, this.options.labels, this.labelCache);
@@ -143,19 +155,35 @@ export class WatchedTarget {
     return [outcome.families, posture, self];
   }
 
-  /** One security audit over the target's connection, reusing the last scrape's INFO. */
-  async refreshPosture(): Promise<void> {
+  /** One security audit over the target's connection, reusing the last scrape's INFO; joins one in flight. */
+  refreshPosture(): Promise<void> {
+    this.auditing ??= this.audit().finally(() => {
+      this.auditing = undefined;
+    });
+    return this.auditing;
+  }
+
+  /** Runs the audit now (the console's re-run), or undefined when one is already in flight. */
+  auditNow(): Promise<void> | undefined {
+    return this.auditing ? undefined : this.refreshPosture();
+  }
+
+  private async audit(): Promise<void> {
     if (!this.scraper.isConnected()) {
       this.postureReport = undefined;
+      this.audits.recordFailure(Date.now(), this.health.lastError || 'not connected');
       return;
     }
     this.health.postureError = '';
+    this.lastDigest = undefined;
     await this.posture.refresh(this.lastInfo);
     const report = this.posture.latest(undefined, 0);
     if (report === undefined) {
       this.postureReport = undefined;
+      this.audits.recordFailure(Date.now(), this.health.postureError || 'the audit did not finish');
       return;
     }
+    this.audits.recordReport({ at: Date.now(), report, digest: this.lastDigest });
     const b = new FamilyBuilder('redis');
     addPostureFamilies(b, report);
     this.postureReport = { report, families: Object.freeze(b.families()) };
