@@ -94,8 +94,8 @@ function matchersText(body: unknown): string {
   if (!Array.isArray(ms)) return '';
   const text = ms
     .slice(0, 32)
-    .map((raw: unknown) => {
-      const m = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
+    .map((m) => {
       const op = `${m.isEqual === false ? '!' : '='}${m.isRegex === true ? '~' : m.isEqual === false ? '=' : ''}`;
       return `${String(m.name)}${op}${JSON.stringify(String(m.value))}`;
     })
