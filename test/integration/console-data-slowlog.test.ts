@@ -106,7 +106,12 @@ test('the slowlog is kept over time beyond slowlog-max-len, newest first, and en
   const future = await slowlog({ since: String(Date.now() + 3600e3) });
   assert.deepEqual(future, { entries: [], missed: 0 });
 
-  for (const query of [{ limit: '0' }, { limit: '1001' }, { limit: 'x' }, { since: '-1' }]) {
+  for (const query of <Array<Record<string, string>>>[
+    { limit: '0' },
+    { limit: '1001' },
+    { limit: 'x' },
+    { since: '-1' },
+  ]) {
     await assert.rejects(
       async () => slowlog(query),
       (e: unknown) => e instanceof ConsoleHttpError && e.status === 400,
