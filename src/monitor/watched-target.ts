@@ -6,6 +6,7 @@ import { addPostureFamilies } from '../metrics/security-families.ts';
 import type { Appendable, Labels } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import { redactSecrets } from '../redis/errors.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
@@ -72,6 +73,7 @@ export class WatchedTarget {
   readonly slowlog = new SlowlogHistory();
   readonly audits = new AuditHistory();
   private auditing: Promise<void> | undefined;
+  private slowlogRead: Promise<void> | undefined;
   private lastDigest: PostureDigest | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
   readonly health: TargetHealth;
@@ -123,7 +125,7 @@ export class WatchedTarget {
     if (outcome.snapshot) {
       this.lastInfo = outcome.snapshot.info;
       this.lastSnapshot = outcome.snapshot;
-      await followSlowlog(this.scraper.collector.conn, outcome.snapshot, this.slowlog, Date.now());
+      this.readSlowlog(outcome.snapshot);
     }
     const groups = this.familyGroups(outcome);
     const samples = familiesToSamples(groups, this.options.labels, this.labelCache);
@@ -146,6 +148,13 @@ export class WatchedTarget {
       lastScrapeDurationSeconds: outcome.durationSeconds,
     });
     return { samples: samples.length, up: outcome.up };
+  }
+
+  /** Reads the slowlog entries the snapshot says are new, off the scrape's path; one read at a time. */
+  private readSlowlog(snapshot: Snapshot): void {
+    this.slowlogRead ??= followSlowlog(this.scraper.collector.conn, snapshot, this.slowlog, Date.now()).finally(() => {
+      this.slowlogRead = undefined;
+    });
   }
 
   /** The families of a scrape as /scrape?target= serves them: the snapshot's, the posture's, the exporter's own. */
@@ -180,7 +189,7 @@ export class WatchedTarget {
     const report = this.posture.latest(undefined, 0);
     if (report === undefined) {
       this.postureReport = undefined;
-      this.audits.recordFailure(Date.now(), this.health.postureError || 'the audit did not finish');
+      this.audits.recordFailure(Date.now(), redactSecrets(this.health.postureError) || 'the audit did not finish');
       return;
     }
     this.audits.recordReport({ at: Date.now(), report, digest: this.lastDigest });
@@ -199,7 +208,8 @@ export class WatchedTarget {
     return this.tracker.all();
   }
 
-  close(): Promise<void> {
-    return this.scraper.close();
+  async close(): Promise<void> {
+    await this.scraper.close();
+    await this.slowlogRead;
   }
 }

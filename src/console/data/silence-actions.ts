@@ -95,9 +95,22 @@ export function expireSilence(req: ConsoleRequest, deps: ConsoleDeps): { id: str
   return { id };
 }
 
+/** Receivers a test notification is being sent to, per notifier: one at a time each. */
+const testing = new WeakMap<Notifier, Set<string>>();
+
 export async function testNotification(req: ConsoleRequest, deps: ConsoleDeps): Promise<TestNotificationResponse> {
   const notifier = notifierOf(deps);
-  const outcome = await notifier.sendTest(req.params.name ?? '');
-  if (!outcome) throw new ConsoleHttpError(404, 'no such notifier');
-  return outcome;
+  const name = req.params.name ?? '';
+  if (!notifier.receiverList().some((r) => r.name === name)) throw new ConsoleHttpError(404, 'no such notifier');
+  const busy = testing.get(notifier) ?? new Set<string>();
+  testing.set(notifier, busy);
+  if (busy.has(name)) throw new ConsoleHttpError(409, 'a test notification to this receiver is still being sent');
+  busy.add(name);
+  try {
+    const outcome = await notifier.sendTest(name);
+    if (!outcome) throw new ConsoleHttpError(404, 'no such notifier');
+    return outcome;
+  } finally {
+    busy.delete(name);
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * What the alerts did: every state change of every alert (inactive → pending → firing → inactive), found by
  * comparing each rule's alerts after each evaluation with those before. The last KEPT changes are kept, newest
- * last, and saved through a durable sink (alert-history.json in the data directory) after each evaluation that
- * changed something, so the console's history survives a restart.
+ * last, and saved through a durable sink (alert-history.json in the data directory) at most every SAVE_EVERY_MS
+ * when something changed, and on stop, so the console's history survives a restart.
  */
 import type { Labels } from '../../promql/types.ts';
 import type { AlertState } from './alert.ts';
@@ -27,6 +27,8 @@ export interface AlertHistoryState {
 
 export const ALERT_HISTORY_FILE = 'alert-history.json';
 export const KEPT_TRANSITIONS = 2000;
+/** The file is written at most this often (evaluation time), and on stop: a flapping alert costs few writes. */
+export const SAVE_EVERY_MS = 10_000;
 
 export function isAlertHistoryState(v: unknown): v is AlertHistoryState {
   const s = v as AlertHistoryState;
@@ -60,6 +62,8 @@ export class AlertHistory {
   private events: AlertTransition[];
   /** Each alert after the last evaluation of its group, by group, then rule name and label set. */
   private readonly known = new Map<RuleGroup, Map<string, KnownAlert>>();
+  private dirty = false;
+  private lastSaveAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly sink?: DurableSink<AlertHistoryState>,
@@ -90,7 +94,11 @@ export class AlertHistory {
         changed = true;
       }
     this.known.set(group, after);
-    if (changed) this.save();
+    if (changed) this.dirty = true;
+    if (this.dirty && ts - this.lastSaveAt >= SAVE_EVERY_MS) {
+      this.lastSaveAt = ts;
+      this.flush();
+    }
   }
 
   private push(e: AlertTransition): void {
@@ -98,11 +106,14 @@ export class AlertHistory {
     if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
   }
 
-  private save(): void {
-    if (!this.sink) return;
+  /** Saves what changed since the last save (also called on stop). */
+  flush(): void {
+    if (!this.sink || !this.dirty) return;
+    this.dirty = false;
     try {
       this.sink.save({ version: 1, events: this.events });
     } catch (e) {
+      this.dirty = true;
       this.warn(`cannot save the alert history: ${(e as Error).message}`);
     }
   }

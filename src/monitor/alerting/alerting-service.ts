@@ -72,6 +72,7 @@ export function startAlerting(opts: AlertingOptions): Alerting {
     stop: async () => {
       abort.abort();
       await running;
+      history.flush();
     },
   };
 }
