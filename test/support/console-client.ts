@@ -95,6 +95,6 @@ export function asSession(
   o: ConsoleRequestOptions = {},
 ): Promise<ConsoleResponse> {
   const method = o.method ?? 'GET';
-  const csrf = method === 'GET' ? {} : { Origin: base, 'X-CSRF-Token': s.csrfToken };
+  const csrf: Record<string, string> = method === 'GET' ? {} : { Origin: base, 'X-CSRF-Token': s.csrfToken };
   return consoleRequest(`${base}${path}`, { ...o, headers: { Cookie: s.cookie, ...csrf, ...o.headers } });
 }
