@@ -52,7 +52,7 @@ describe('users and the audit log', () => {
     const file = readFileSync(join(data, 'users.json'), 'utf8');
     assert.equal(statSync(join(data, 'users.json')).mode & 0o777, 0o600);
     assert.ok(!file.includes(adminPassword));
-    assert.match(JSON.parse(file).users[0].hash, /^scrypt\$15\$8\$1\$/);
+    assert.match(JSON.parse(file).users[0].hash, /^scrypt\$14\$8\$5\$/);
     const s = await login(up.url, 'admin', adminPassword);
     secrets.push(s.cookie.split('=')[1], s.csrfToken);
     assert.equal(JSON.parse((await asSession(up.url, s, '/console/api/session')).body).role, 'admin');

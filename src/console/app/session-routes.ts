@@ -143,7 +143,6 @@ export function mountSessionRoutes(app: Hono, o: SessionRouteOptions): void {
     dummy ??= hashPassword(generatePassword());
     return dummy;
   };
-  dummyHash();
   app.post('/console/api/login', (c) => login(c, o, dummyHash()).catch((err) => refusal(c, err)));
   app.post('/console/api/logout', (c) => logout(c, o).catch((err) => refusal(c, err)));
   app.get('/console/api/session', (c) => session(c, o.gate));
