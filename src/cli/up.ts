@@ -263,8 +263,13 @@ async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: Au
 
 async function certificate(config: UpConfig, web: WebConfig): Promise<ConsoleServer['certificate']> {
   if (web.tlsCertFile && web.tlsKeyFile) return readGivenTlsFiles(web.tlsCertFile, web.tlsKeyFile);
-  if (web.selfSigned) return selfSignedCertificate(config.dataDir, [config.listenHost, hostname()]);
-  return undefined;
+  if (!web.selfSigned) return undefined;
+  try {
+    return await selfSignedCertificate(config.dataDir, [config.listenHost, hostname()]);
+  } catch (err) {
+    if (err instanceof FileWriteError) throw new UsageError(`--web.self-signed: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The console, the API and /metrics on one listener, with its users, sessions, audit log and TLS. */
