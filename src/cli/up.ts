@@ -45,7 +45,6 @@ import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt up [--redis URL]… [--config redoubt.yml] [flags]
-
        redoubt up user add|passwd|role|del|list …   (the console's users; see redoubt up user --help)
 
 The whole monitoring system in one process: scrapes every Redis it is given on one tick (the same metrics as
