@@ -34,6 +34,7 @@ import { lockDataDirectory } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
+import { TargetPasswords } from '../monitor/target-passwords.ts';
 import { buildUpConfig, DEFAULT_REDIS, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { scrub } from '../redis/errors.ts';
@@ -213,7 +214,16 @@ function ruleGroups(files: readonly string[]): RuleGroupSpec[] {
 }
 
 function watch(config: UpConfig, io: CliIo, history: History): Monitor {
+  const passwords = config.passwordFile
+    ? new TargetPasswords(
+        config.passwordFile,
+        { user: config.redisUser, password: config.envPassword },
+        config.secrets,
+        (line) => say(io, config, line),
+      )
+    : undefined;
   return new Monitor(config.targets, history, {
+    beforeScrape: passwords ? (t) => passwords.refresh(t) : undefined,
     job: REDIS_JOB,
     scrapeIntervalMs: config.scrapeIntervalMs,
     scrapeTimeoutMs: config.scrapeTimeoutMs,

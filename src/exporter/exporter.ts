@@ -6,11 +6,11 @@ import { canonicalHost } from '../net/canonical-host.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { collectKeyChecks } from '../redis/key-checks.ts';
 import { type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
+import { PasswordFileWatch } from '../redis/password-file-watch.ts';
 import type { KeyInfo } from '../redis/snapshot.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import type { ExporterConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { PasswordFileWatch } from './password-file-watch.ts';
 import { type KeyCheckFlags, keyChecksForRequest, keyChecksId, wantsKeyChecks } from './query-key-checks.ts';
 import {
   type AllowEntry,

@@ -69,8 +69,21 @@ export class TargetScraper {
     posture?: PostureOptions & { onError: (message: string) => void },
   ) {
     const conn = new RespConnection(target, connection);
+    this.connection = conn;
     this.collector = new SnapshotCollector(conn, snapshotOptions);
     if (posture && posture.intervalMs > 0) this.posture = new PostureMonitor(conn, posture, posture.onError);
+  }
+
+  private readonly connection: RespConnection;
+
+  /** The credentials the next login uses (see RespConnection.useCredentials). */
+  useCredentials(username: string | undefined, password: string | undefined): void {
+    this.connection.useCredentials(username, password);
+  }
+
+  /** The password the next login uses. */
+  get password(): string | undefined {
+    return this.connection.target.password;
   }
 
   /** Whether the connection is up now (a target that is down and not scraped is not worth redialling). */
@@ -177,7 +190,7 @@ export class TargetScraper {
     } catch (err) {
       const durationSeconds = (performance.now() - started) / 1000;
       this.durationSum += durationSeconds;
-      const secrets = this.target.password ? [this.target.password] : [];
+      const secrets = [this.target.password, this.password].filter((p): p is string => !!p);
       const message = err instanceof Error ? err.message : String(err);
       return {
         families: [],

@@ -15,6 +15,8 @@ export interface MonitorOptions {
   securityIntervalMs: number;
   configCommand: string | null;
   tls?: TlsOptions;
+  /** Called before each scrape of a target (e.g. to give its next login a rotated password). */
+  beforeScrape?: (t: WatchedTarget) => void;
   /** Told when a target goes up or down (its first scrape included). */
   onHealthChange?: (health: Readonly<TargetHealth>) => void;
 }
@@ -23,6 +25,8 @@ export interface MonitorOptions {
 export interface WatchSpec {
   target: RedisTarget;
   instance: string;
+  /** The address as given, before credentials were resolved (to resolve them again when a password file changes). */
+  given?: RedisTarget;
 }
 
 /** Counters for redoubt's own /metrics. */
@@ -50,6 +54,7 @@ export class Monitor {
     this.targets = specs.map(
       (s) =>
         new WatchedTarget(s.target, {
+          given: s.given,
           labels: { job: options.job, instance: s.instance },
           connectTimeoutMs: Math.min(options.scrapeTimeoutMs, 5000),
           tls: options.tls,
@@ -68,6 +73,7 @@ export class Monitor {
   }
 
   private async scrapeOne(t: WatchedTarget, tickMs: number, deadlineMs: number): Promise<void> {
+    this.options.beforeScrape?.(t);
     const before = t.health.health;
     const r = await t.scrape(tickMs, deadlineMs, this.store);
     if (t.health.health !== before) this.options.onHealthChange?.(t.health);

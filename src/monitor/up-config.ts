@@ -29,6 +29,10 @@ export interface UpConfig {
   credentials: ApiCredentials;
   tls: TlsOptions;
   configCommand: string | null;
+  /** --redis.password-file ('' without one), watched while up runs; the user and password given beside it. */
+  passwordFile: string;
+  redisUser: string;
+  envPassword?: string;
   /** Every secret in the configuration, to scrub from anything printed. */
   secrets: string[];
 }
@@ -130,7 +134,7 @@ function watchSpecs(v: FlagValues, env: NodeJS.ProcessEnv, file: StackConfig | u
       password: env.REDIS_PASSWORD,
       passwords,
     });
-    return { target: withCredentials(bare, user, password), instance };
+    return { target: withCredentials(bare, user, password), instance, given: bare };
   });
 }
 
@@ -196,6 +200,9 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
     credentials,
     tls,
     configCommand: configCommand === '-' || configCommand === '' ? null : configCommand,
+    passwordFile: String(v['redis.password-file'] ?? ''),
+    redisUser: String(v['redis.user'] ?? ''),
+    envPassword: env.REDIS_PASSWORD,
     secrets: secrets.filter((s): s is string => Boolean(s)),
   };
 }

@@ -24,6 +24,8 @@ import { followSlowlog } from './slowlog-read.ts';
 import { SeriesTracker } from './staleness.ts';
 
 export interface WatchOptions {
+  /** The address as given, before credentials were resolved. */
+  given?: RedisTarget;
   /** The labels of every series of this target. */
   labels: TargetLabels;
   connectTimeoutMs: number;
@@ -77,6 +79,8 @@ export class WatchedTarget {
   private lastDigest: PostureDigest | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
   readonly health: TargetHealth;
+  /** The address as given, before credentials were resolved (see TargetPasswords). */
+  readonly given?: RedisTarget;
   /** Metadata of the families of the last successful scrape. */
   metadata: ReadonlyMap<string, FamilyMetadata> = new Map();
 
@@ -84,6 +88,7 @@ export class WatchedTarget {
     readonly target: RedisTarget,
     private readonly options: WatchOptions,
   ) {
+    this.given = options.given;
     this.scraper = new TargetScraper(
       target,
       { connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.connectTimeoutMs, tls: options.tls },

@@ -21,7 +21,7 @@ import {
   RedisUnreachableError,
 } from './errors.ts';
 import { encodeCommands, RESP_LIMITS, RespLimitError, RespParser, RespProtocolError, RespReplyError } from './resp.ts';
-import type { RedisTarget } from './target.ts';
+import { makeTarget, type RedisTarget } from './target.ts';
 
 /**
  * idle: no socket and none coming (new, or stopped after wrong credentials / protected mode); ready() dials.
@@ -87,11 +87,26 @@ export class RespConnection implements RedisConnection {
   private encoded: Buffer = Buffer.alloc(0);
 
   constructor(
-    readonly target: RedisTarget,
+    private current: RedisTarget,
     private readonly options: ConnectionOptions = {},
   ) {
     // Read the certificate files now: a missing file is a usage error, reported when the connection is made.
-    this.tls = tlsConnectOptions(target, options.tls);
+    this.tls = tlsConnectOptions(current, options.tls);
+  }
+
+  /** The target with the credentials of the next login. */
+  get target(): RedisTarget {
+    return this.current;
+  }
+
+  /**
+   * Credentials for the next login (the AUTH of the next handshake), e.g. after `redoubt rotate` changed the
+   * password file: the connection up now stays as it is, as a client's does across a rotation. A connection stopped
+   * by a wrong password tries the new ones at its next ready().
+   */
+  useCredentials(username: string | undefined, password: string | undefined): void {
+    const t = this.current;
+    this.current = makeTarget(t.scheme, t.host, t.port, t.path, t.db, username || undefined, password || undefined);
   }
 
   private get connectTimeoutMs(): number {

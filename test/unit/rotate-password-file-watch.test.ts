@@ -3,7 +3,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PasswordFileWatch } from '../../src/exporter/password-file-watch.ts';
+import { PasswordFileWatch } from '../../src/redis/password-file-watch.ts';
 
 test("the exporter's password file is read again when it is replaced, and a bad one keeps the last good passwords", () => {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-pwwatch-'));

@@ -1,8 +1,8 @@
 import { type Stats, statSync } from 'node:fs';
-import { loadPasswordFile, type PasswordMap } from '../redis/password-file.ts';
+import { loadPasswordFile, type PasswordMap } from './password-file.ts';
 
 /**
- * --redis.password-file, read again when it changes (redis_exporter reads it once): `redoubt rotate` replaces it
+ * --redis.password-file, read again when it changes (redis_exporter reads it once; the exporter and `up` watch it): `redoubt rotate` replaces it
  * with the new password (a new file renamed over the old), and the exporter's next connection should use it. A stat
  * per scrape is the whole cost. A file that becomes unreadable or malformed keeps the last good passwords, and
  * says so once per change (never quoting the file: it is full of passwords).
