@@ -1,0 +1,3 @@
+export async function runRestore(): Promise<number> {
+  return 2;
+}
