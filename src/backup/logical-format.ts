@@ -101,7 +101,7 @@ function* walkLogical(f: ByteFeed, onRecord?: (r: RdbRecord) => void): Generator
     const payloadLength = mid.readUInt32LE(8);
     if (payloadLength > MAX_PAYLOAD) throw new BackupFormatError(`a value of ${payloadLength} bytes at ${where}`);
     const payload = Buffer.from(yield* f.take(payloadLength, 'a value'));
-    checkDumpPayload(payload, where);
+    const rdbVersion = checkDumpPayload(payload, where);
     s.keys++;
     s.keysPerDb[String(db)] = (s.keysPerDb[String(db)] ?? 0) + 1;
     if (expire >= 0) s.expires++;
@@ -110,6 +110,7 @@ function* walkLogical(f: ByteFeed, onRecord?: (r: RdbRecord) => void): Generator
       key,
       expireMs: expire >= 0 ? expire : undefined,
       value: payload.subarray(0, payload.length - 10),
+      rdbVersion,
     });
   }
   const count = Number((yield* f.take(8, 'the end record')).readBigUInt64LE(0));

@@ -9,6 +9,8 @@ export interface RdbRecord {
   /** Absolute expiry in Unix milliseconds, when the key has one. */
   expireMs?: number;
   value: Buffer;
+  /** The RDB version the value is serialized in (DUMP payloads carry it). */
+  rdbVersion: number;
 }
 
 export interface RdbSummary {
@@ -279,7 +281,8 @@ export function* walkRdb(f: Feed, options: WalkOptions): Generator<void, RdbSumm
     s.keys++;
     s.keysPerDb[String(db)] = (s.keysPerDb[String(db)] ?? 0) + 1;
     if (expireMs !== undefined) s.expires++;
-    if (capture && options.onRecord) options.onRecord({ db, key: key as Buffer, expireMs, value: f.stopCapture() });
+    if (capture && options.onRecord)
+      options.onRecord({ db, key: key as Buffer, expireMs, value: f.stopCapture(), rdbVersion: s.rdbVersion });
     expireMs = undefined;
   }
   f.freezeCrc();

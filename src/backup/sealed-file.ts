@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, linkSync, lstatSync, unlinkSync } from 'node:fs';
+import { constants, linkSync, lstatSync, renameSync, type Stats, unlinkSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeFsError, FileWriteError, fsyncDirectory } from '../fs/atomic-write.ts';
@@ -17,15 +17,23 @@ export class SealedFile {
     readonly path: string,
     readonly tempPath: string,
     private readonly handle: FileHandle,
+    private readonly overwrite: boolean,
   ) {}
 
-  static async create(path: string, mode: number): Promise<SealedFile> {
-    if (exists(path)) throw new FileWriteError(`${path} exists; refusing to overwrite it`);
+  /** `overwrite`: replace an existing regular file at seal() (never a link or anything else). */
+  static async create(path: string, mode: number, overwrite = false): Promise<SealedFile> {
+    const st = lstatOrUndefined(path);
+    if (st && (!overwrite || !st.isFile()))
+      throw new FileWriteError(
+        st.isFile()
+          ? `${path} exists; refusing to overwrite it (--force replaces it)`
+          : `${path} exists and is not a regular file`,
+      );
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(9).toString('hex')}.tmp`);
     try {
       const handle = await open(tmp, CREATE_FLAGS, mode);
       await handle.chmod(mode);
-      return new SealedFile(path, tmp, handle);
+      return new SealedFile(path, tmp, handle, overwrite);
     } catch (err) {
       throw describeFsError(`write ${path}`, err);
     }
@@ -43,10 +51,17 @@ export class SealedFile {
     try {
       await this.handle.sync();
       await this.handle.close();
-      linkSync(this.tempPath, this.path);
-      unlinkSync(this.tempPath);
+      if (this.overwrite) {
+        const st = lstatOrUndefined(this.path);
+        if (st && !st.isFile()) throw new FileWriteError(`${this.path} is no longer a regular file`);
+        renameSync(this.tempPath, this.path);
+      } else {
+        linkSync(this.tempPath, this.path);
+        unlinkSync(this.tempPath);
+      }
     } catch (err) {
       await this.discard();
+      if (err instanceof FileWriteError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'EEXIST')
         throw new FileWriteError(`${this.path} appeared while redoubt was writing it; refusing to overwrite it`);
       throw describeFsError(`write ${this.path}`, err);
@@ -65,11 +80,10 @@ export class SealedFile {
   }
 }
 
-function exists(path: string): boolean {
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
