@@ -17,6 +17,9 @@ export class PsyncRefusedError extends Error {
   }
 }
 
+/** The socket closed while a reply line was awaited. */
+class ConnectionClosedError extends RedisProtocolError {}
+
 /** The server closed the connection in the middle of the RDB payload. */
 export class TransferCutError extends Error {
   constructor(
@@ -219,7 +222,9 @@ async function startTransfer(
   const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d{1,19})$/.exec(reply);
   if (!m) throw new RedisProtocolError(target.display, `PSYNC answered "${neutralise(reply.slice(0, 80))}"`);
   for (;;) {
-    const line = await reader.line('the RDB transfer to start');
+    const line = await reader.line('the RDB transfer to start').catch((e) => {
+      throw e instanceof ConnectionClosedError ? new TransferCutError(target.display, 0) : e;
+    });
     if (line === '') continue; // keepalive while the server prepares the snapshot
     const eof = /^\$EOF:(.{40})$/.exec(line);
     if (eof) return { replid: m[1], offset: Number(m[2]), mark: Buffer.from(eof[1], 'latin1') };

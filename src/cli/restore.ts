@@ -151,7 +151,8 @@ async function toRedis(file: string, key: DecryptionKey, values: FlagValues, io:
   try {
     await conn.ready();
     const facts = targetFacts(String(await conn.call('INFO', 'all')));
-    const traps = checkLiveTraps(facts, contents.valueBytes);
+    // The serialized size is a lower bound on the memory the keys take once loaded.
+    const traps = checkLiveTraps(facts, Math.max(contents.valueBytes, contents.bytes));
     if (traps.refusals.length > 0) {
       io.stderr.write(
         `redoubt restore: refusing to restore into ${target.display}:\n${traps.refusals.map((r) => `  - ${r}\n`).join('')}Nothing was sent.\n`,
@@ -172,8 +173,17 @@ async function toRedis(file: string, key: DecryptionKey, values: FlagValues, io:
       }
     }
     const restorer = new LiveRestorer(conn);
-    await readBackup(file, key, { record: (r) => restorer.add(r), drain: () => restorer.drain() });
-    await restorer.drain(true);
+    try {
+      await readBackup(file, key, { record: (r) => restorer.add(r), drain: () => restorer.drain() });
+      await restorer.drain(true);
+    } catch (err) {
+      if (/^OOM/.test(String((err as Error).message)))
+        throw new RedisError(
+          'command',
+          `${target.display} ran out of memory (maxmemory) after ${restorer.report.restored} keys were restored: raise maxmemory and run the restore again (it replaces the keys already restored)`,
+        );
+      throw err;
+    }
     const r = restorer.report;
     io.stdout.write(
       `restored ${r.restored} keys into ${target.display}${r.expiredSkipped ? ` (${r.expiredSkipped} had expired since the backup and were skipped)` : ''}\n`,
