@@ -203,11 +203,26 @@ async function startTransfer(
   reader: SocketReader,
   target: RedisTarget,
   maxBytes: number,
+  startTimeoutMs: number,
 ): Promise<{ replid: string; offset: number; declared?: number; mark?: Buffer }> {
   socket.write(encodeCommands([['PSYNC', '?', '-1']]));
-  // Newlines keep the link alive while the server waits to start the snapshot (repl-diskless-sync-delay).
-  let reply = '';
-  while (reply === '') reply = await reader.line('the PSYNC reply');
+  // Newlines keep the link alive while the server waits to start the snapshot (repl-diskless-sync-delay, the
+  // fork); they reset the idle timer, so the wait for the payload as a whole has its own bound.
+  const deadline = Date.now() + startTimeoutMs;
+  const keepalive = async (what: string): Promise<string> => {
+    for (;;) {
+      const line = await reader.line(what);
+      if (line !== '') return line;
+      if (Date.now() > deadline)
+        throw new RedisTimeoutError(
+          target.display,
+          `${what} (only keepalives came)`,
+          startTimeoutMs / 1000,
+          '--timeout (×10)',
+        );
+    }
+  };
+  const reply = await keepalive('the PSYNC reply');
   if (reply.startsWith('-')) {
     if (/^-NOMASTERLINK/.test(reply))
       throw new RedisError(
@@ -221,24 +236,21 @@ async function startTransfer(
   }
   const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d{1,19})$/.exec(reply);
   if (!m) throw new RedisProtocolError(target.display, `PSYNC answered "${neutralise(reply.slice(0, 80))}"`);
-  for (;;) {
-    const line = await reader.line('the RDB transfer to start').catch((e) => {
-      throw e instanceof ConnectionClosedError ? new TransferCutError(target.display, 0) : e;
-    });
-    if (line === '') continue; // keepalive while the server prepares the snapshot
-    const eof = /^\$EOF:(.{40})$/.exec(line);
-    if (eof) return { replid: m[1], offset: Number(m[2]), mark: Buffer.from(eof[1], 'latin1') };
-    const len = /^\$(\d{1,15})$/.exec(line);
-    if (!len)
-      throw new RedisProtocolError(target.display, `the RDB transfer started with "${neutralise(line.slice(0, 80))}"`);
-    const declared = Number(len[1]);
-    if (declared > maxBytes)
-      throw new RedisProtocolError(
-        target.display,
-        `the server announced an RDB of ${declared} bytes, over the limit of ${maxBytes}`,
-      );
-    return { replid: m[1], offset: Number(m[2]), declared };
-  }
+  const line = await keepalive('the RDB transfer to start').catch((e) => {
+    throw e instanceof ConnectionClosedError ? new TransferCutError(target.display, 0) : e;
+  });
+  const eof = /^\$EOF:(.{40})$/.exec(line);
+  if (eof) return { replid: m[1], offset: Number(m[2]), mark: Buffer.from(eof[1], 'latin1') };
+  const len = /^\$(\d{1,15})$/.exec(line);
+  if (!len)
+    throw new RedisProtocolError(target.display, `the RDB transfer started with "${neutralise(line.slice(0, 80))}"`);
+  const declared = Number(len[1]);
+  if (declared > maxBytes)
+    throw new RedisProtocolError(
+      target.display,
+      `the server announced an RDB of ${declared} bytes, over the limit of ${maxBytes}`,
+    );
+  return { replid: m[1], offset: Number(m[2]), declared };
 }
 
 /**
@@ -257,7 +269,7 @@ export async function* readRdbOverReplication(
     await connected(socket, target, options.idleTimeoutMs);
     const reader = new SocketReader(socket, target.display, options.idleTimeoutMs);
     const rdbOnly = await handshake(socket, reader, target);
-    const start = await startTransfer(socket, reader, target, options.maxBytes);
+    const start = await startTransfer(socket, reader, target, options.maxBytes, options.idleTimeoutMs * 10);
     onStart({ replid: start.replid, offset: start.offset, declaredBytes: start.declared, rdbOnly });
     let received = 0;
     if (start.declared !== undefined) {

@@ -3,7 +3,7 @@ import { checkRecipients, type EncryptionKey, readPassphraseFile } from '../back
 import { Progress } from '../backup/progress.ts';
 import { BackupFailedError, runBackup } from '../backup/run-backup.ts';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
-import { type FlagSpec, type FlagValues, formatHelp, parseDuration, parseFlags, UsageError } from '../flags/flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
 import { RedisError } from '../redis/errors.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
@@ -75,7 +75,7 @@ const BACKUP_FLAGS: FlagSpec[] = [
   {
     name: 'timeout',
     type: 'duration',
-    default: '60s',
+    default: 60000,
     help: 'Give up when no byte arrives for this long (keepalives count).',
   },
   { name: 'rdb-only', type: 'bool', default: false, help: 'Never fall back to a logical backup.' },
@@ -138,7 +138,7 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
       outDir,
       key,
       retention,
-      idleTimeoutMs: parseDuration(String(values.timeout), 'timeout'),
+      idleTimeoutMs: Number(values.timeout),
       maxBytes: 1024 ** 4,
       rdbOnly: values['rdb-only'] === true,
       progress: (label) => new Progress(io.stderr, isTty(io), label),

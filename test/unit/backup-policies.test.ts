@@ -50,11 +50,7 @@ describe('retention', () => {
     const expired = expiredBackups(files, P, { last: 1, daily: 2, weekly: 3 });
     // Kept: the newest (Dec 6 02:00, also the newest of its day and of week 49), Dec 5 20:00 (its day), Nov 23
     // and Nov 16 (weeks 48 and 47).
-    assert.deepEqual(expired, [
-      at('2026-11-30T10:00:00Z'),
-      at('2026-12-05T08:00:00Z'),
-      at('2026-12-06T01:00:00Z'),
-    ]);
+    assert.deepEqual(expired, [at('2026-11-30T10:00:00Z'), at('2026-12-05T08:00:00Z'), at('2026-12-06T01:00:00Z')]);
   });
 });
 
