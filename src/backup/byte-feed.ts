@@ -83,6 +83,17 @@ export class ByteFeed {
     return part;
   }
 
+  /** The first chunk's unread bytes, for a parser's fast path (see rdb-fast-path.ts); never consumes. */
+  contiguous(): { buf: Buffer; start: number; end: number } | undefined {
+    const first = this.chunks[0];
+    return first ? { buf: first, start: this.head, end: first.length } : undefined;
+  }
+
+  /** Consumes n bytes known to lie in the first chunk (after a fast path measured them). */
+  consumeContiguous(n: number): void {
+    this.consumeSome(n);
+  }
+
   *need(n: number, what: string): Generator<void, void, void> {
     while (this.available < n) {
       if (this.ended) throw new BackupFormatError(`the data ends in the middle of ${what} at offset ${this.offset}`);

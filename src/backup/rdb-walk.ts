@@ -1,5 +1,6 @@
 import { BackupFormatError, type ByteFeed, PushParser } from './byte-feed.ts';
 import { lzfDecompress } from './lzf.ts';
+import { fastKeyRecord } from './rdb-fast-path.ts';
 import { MODULE_OP, OP, RDB_MAX_VERSION, RDB_MIN_VERSION, VALUE_TYPES } from './rdb-format.ts';
 
 /** One key as the walk met it; `value` is its type byte and serialized value, the body of a DUMP payload. */
@@ -226,7 +227,21 @@ export function* walkRdb(f: Feed, options: WalkOptions): Generator<void, RdbSumm
   let db = 0;
   let expireMs: number | undefined;
   const maxValue = options.maxValueBytes ?? 512 * 1024 * 1024;
+  const capture = options.onRecord !== undefined;
   for (;;) {
+    if (!capture && expireMs === undefined) {
+      // Most records lie whole in the current chunk: walk them without a generator per field.
+      const c = f.contiguous();
+      if (c && VALUE_TYPES[c.buf[c.start]] !== undefined) {
+        const next = fastKeyRecord(c.buf, c.start, c.end);
+        if (next > 0) {
+          f.consumeContiguous(next - c.start);
+          s.keys++;
+          s.keysPerDb[String(db)] = (s.keysPerDb[String(db)] ?? 0) + 1;
+          continue;
+        }
+      }
+    }
     const op = yield* f.u8('an opcode');
     if (op === OP.EOF) break;
     switch (op) {
@@ -271,7 +286,6 @@ export function* walkRdb(f: Feed, options: WalkOptions): Generator<void, RdbSumm
         throw new BackupFormatError('a function saved by a Redis 7.0 release candidate: not supported');
     }
     // A key: its type byte, its name, its value.
-    const capture = options.onRecord !== undefined;
     const key = (yield* readString(f, 'a key name', capture)) as Buffer | undefined;
     if (capture) {
       f.startCapture(maxValue);
