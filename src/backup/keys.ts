@@ -1,5 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
 import { Decrypter, Encrypter } from 'age-encryption';
-import { readRegularFile } from '../fs/read-file.ts';
 import { ConfigError } from '../redis/password-file.ts';
 
 /** How a backup is encrypted: to age X25519 recipients, or with a passphrase (scrypt). */
@@ -9,15 +9,20 @@ export type DecryptionKey = { kind: 'identities'; identities: string[] } | { kin
 
 const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
+/** Reads a key file (through a link: mounted secrets are links), bounded, never quoting its content. */
 function readSecretFile(path: string, flag: string): string {
-  let data: Buffer | undefined;
   try {
-    data = readRegularFile(path);
+    const st = statSync(path);
+    if (!st.isFile()) throw new ConfigError(`${path} (${flag}) is not a regular file`);
+    if (st.size > 64 * 1024) throw new ConfigError(`${path} (${flag}) is larger than a key file can be (64 KiB)`);
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${path} (${flag}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT' ? `${path} (${flag}) does not exist` : `cannot read ${path} (${flag}): ${code ?? 'error'}`,
+    );
   }
-  if (!data) throw new ConfigError(`${path} (${flag}) does not exist or is not a regular file`);
-  return data.toString('utf8');
 }
 
 /** The first line of the file, without its newline: what `age -p` would be typed, and what scripts write. */

@@ -1,10 +1,12 @@
 import { BackupFormatError } from '../backup/byte-feed.ts';
 import { checkRecipients, type EncryptionKey, readPassphraseFile } from '../backup/keys.ts';
+import { parseBackupMetrics, renderBackupMetrics } from '../backup/metrics-file.ts';
 import { Progress } from '../backup/progress.ts';
 import { BackupFailedError, runBackup } from '../backup/run-backup.ts';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
-import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
+import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/read-file.ts';
 import { RedisError } from '../redis/errors.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
@@ -79,7 +81,25 @@ const BACKUP_FLAGS: FlagSpec[] = [
     help: 'Give up when no byte arrives for this long (keepalives count).',
   },
   { name: 'rdb-only', type: 'bool', default: false, help: 'Never fall back to a logical backup.' },
+  {
+    name: 'metrics-file',
+    type: 'string',
+    default: '',
+    help: "Write the outcome as Prometheus metrics to this file (node_exporter's textfile collector: a *.prom file).",
+  },
 ];
+
+/** Updates --metrics-file after a run: success time and size, or one more failure. */
+function recordOutcome(path: string, source: string, outcome: { sizeBytes: number } | 'failed'): void {
+  if (!path) return;
+  const existing = readRegularFile(path);
+  const previous = existing ? parseBackupMetrics(existing.toString('utf8')) : { failures: 0 };
+  const next =
+    outcome === 'failed'
+      ? { ...previous, failures: previous.failures + 1 }
+      : { ...previous, lastSuccessSeconds: Math.floor(Date.now() / 1000), lastSizeBytes: outcome.sizeBytes };
+  writeFileAtomic(path, renderBackupMetrics(source, next), { mode: 0o644, overwrite: true });
+}
 
 /**
  * The target with credentials as the exporter takes them (URL, --redis.user/--redis.password, REDIS_PASSWORD,
@@ -130,6 +150,7 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
     Number(values.keep) > 0 || Number(values['keep-daily']) > 0 || Number(values['keep-weekly']) > 0
       ? { last: Number(values.keep) || 1, daily: Number(values['keep-daily']), weekly: Number(values['keep-weekly']) }
       : undefined;
+  const metricsFile = String(values['metrics-file'] || '');
   try {
     makeDirectory(outDir, 0o700);
     const result = await runBackup({
@@ -145,6 +166,7 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
       say: (line) => io.stderr.write(`redoubt backup: ${line}\n`),
     });
     const m = result.manifest;
+    recordOutcome(metricsFile, targets[0].display, { sizeBytes: m.size_bytes });
     io.stdout.write(
       `${m.kind === 'logical' ? 'LOGICAL backup' : 'RDB backup'} of ${m.source} (Redis ${m.redis_version}, RDB v${m.rdb_version}): ${m.keys} keys, ${m.size_bytes} bytes, checksum ${m.checksum}, sha256 ${m.sha256}\n` +
         `wrote ${result.path}\nwrote ${result.manifestPath}\n` +

@@ -30,6 +30,7 @@ const servers: RedisServer[] = [];
 let source: RedisServer;
 let keys: { identityFile: string; recipient: string };
 let goodFile: string;
+const metricsFile = join(root, 'redoubt-backup.prom');
 
 before(async () => {
   source = await startRedis({ config: ['enable-debug-command yes'] });
@@ -44,10 +45,18 @@ before(async () => {
   );
   keys = ageKeyPair(root);
   const out = join(root, 'good');
-  const r = await runCli(['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient], {
-    timeoutMs: 60000,
-  });
+  const r = await runCli(
+    ['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient, '--metrics-file', metricsFile],
+    { timeoutMs: 60000 },
+  );
   assert.equal(r.code, 0, r.stderr);
+  const metrics = readFileSync(metricsFile, 'utf8');
+  assert.match(
+    metrics,
+    /^redoubt_backup_last_success_timestamp_seconds\{source="redis:\/\/127\.0\.0\.1:\d+"\} \d{10}$/m,
+  );
+  assert.match(metrics, /^redoubt_backup_last_size_bytes\{[^}]*\} [1-9]\d*$/m);
+  assert.match(metrics, /^redoubt_backup_failures_total\{[^}]*\} 0$/m);
   goodFile = join(out, readdirSync(out).find((f) => f.endsWith('.rdb.age')) as string);
 });
 
@@ -104,13 +113,21 @@ describe('a backup that does not finish leaves nothing under a backup name', () 
     await respCommand(source.endpoint, 'CONFIG', 'SET', 'rdb-key-save-delay', '3000');
     const out = join(root, 'cut');
     try {
-      const run = runCli(['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient], {
-        timeoutMs: 60000,
-      });
+      const run = runCli(
+        ['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient, '--metrics-file', metricsFile],
+        { timeoutMs: 60000 },
+      );
       await until('the backup to start writing', () => growingTemp(out));
       await respCommand(source.endpoint, 'CLIENT', 'KILL', 'TYPE', 'replica');
       const r = await run;
       assert.equal(r.code, 1, r.stderr);
+      const metrics = readFileSync(metricsFile, 'utf8');
+      assert.match(metrics, /^redoubt_backup_failures_total\{[^}]*\} 1$/m, 'the failure is counted');
+      assert.match(
+        metrics,
+        /^redoubt_backup_last_success_timestamp_seconds\{[^}]*\} \d{10}$/m,
+        'the last success stays',
+      );
       assert.match(r.stderr, /closed the connection during the transfer.*nothing was kept/);
     } finally {
       await respCommand(source.endpoint, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
