@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { type EncryptionKey, encrypter } from './keys.ts';
 import { SealedFile } from './sealed-file.ts';
 
+const WRITE_BATCH = 1024 * 1024;
+
 export interface SealedBackup {
   plaintextBytes: number;
   sha256: string;
@@ -39,10 +41,20 @@ export async function encryptToFile(
   let encryptedBytes = 0;
   try {
     const cipher = await encrypter(key).encrypt(plain);
+    // age hands out 64 KiB chunks; write them in larger batches (one system call per MiB, not per chunk).
+    let batch: Uint8Array[] = [];
+    let batched = 0;
     for await (const chunk of cipher as unknown as AsyncIterable<Uint8Array>) {
-      await file.write(chunk);
+      batch.push(chunk);
+      batched += chunk.length;
       encryptedBytes += chunk.length;
+      if (batched >= WRITE_BATCH) {
+        await file.write(Buffer.concat(batch, batched));
+        batch = [];
+        batched = 0;
+      }
     }
+    if (batched > 0) await file.write(Buffer.concat(batch, batched));
   } catch (err) {
     await file.discard();
     await iterator.return?.().catch(() => {});

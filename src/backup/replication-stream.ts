@@ -5,6 +5,7 @@ import { classifyRedisError, RedisError, RedisProtocolError, RedisTimeoutError }
 import { encodeCommands } from '../redis/resp.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import { neutralise } from '../text/terminal.ts';
+import { EofMarkScanner } from './eof-mark.ts';
 
 /** The server will not replicate to us (NOPERM, unknown command on a managed service): the logical fallback applies. */
 export class PsyncRefusedError extends Error {
@@ -49,7 +50,8 @@ export interface TransferStart {
 }
 
 const MAX_LINE = 1024;
-const MARK_LENGTH = 40;
+/** Largest piece handed down the pipeline at once (verify, hash, encrypt, write). */
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads bytes from a socket with bounded lines and an idle deadline: every wait for data is a race against the
@@ -117,6 +119,19 @@ class SocketReader {
     this.size -= part.length;
     if (this.size < 1024 * 1024) this.socket.resume();
     return part;
+  }
+
+  /** Takes everything buffered, up to `max` bytes, as one Buffer: fewer, larger steps down the pipeline. */
+  takeBatch(max: number): Buffer {
+    if (this.buffered.length === 1 || this.buffered[0].length >= max) return this.takeSome(max);
+    const parts: Buffer[] = [];
+    let n = 0;
+    while (this.buffered.length > 0 && n < max) {
+      const part = this.takeSome(max - n);
+      parts.push(part);
+      n += part.length;
+    }
+    return Buffer.concat(parts, n);
   }
 
   unshift(data: Buffer): void {
@@ -275,30 +290,24 @@ export async function* readRdbOverReplication(
     if (start.declared !== undefined) {
       while (received < start.declared) {
         if (!(await reader.fill('the RDB payload'))) throw new TransferCutError(target.display, received);
-        const part = reader.takeSome(start.declared - received);
+        const part = reader.takeBatch(Math.min(BATCH_BYTES, start.declared - received));
         received += part.length;
         yield part;
       }
       return;
     }
-    // Diskless: the payload ends with the 40-byte mark; hold back the last 40 bytes until more arrive.
-    const mark = start.mark as Buffer;
-    let tail = Buffer.alloc(0);
+    // Diskless: the payload ends with the 40-byte mark.
+    const scanner = new EofMarkScanner(start.mark as Buffer);
     for (;;) {
-      if (!(await reader.fill('the RDB payload'))) throw new TransferCutError(target.display, received + tail.length);
-      const joined = Buffer.concat([tail, reader.takeSome(4 * 1024 * 1024)]);
-      const at = joined.indexOf(mark);
-      if (at >= 0) {
-        if (at > 0) yield joined.subarray(0, at);
-        return;
+      if (!(await reader.fill('the RDB payload'))) throw new TransferCutError(target.display, received + scanner.held);
+      const { out, done } = scanner.push(reader.takeBatch(BATCH_BYTES));
+      for (const part of out) {
+        received += part.length;
+        yield part;
       }
-      const keep = Math.min(MARK_LENGTH - 1, joined.length);
-      const out = joined.subarray(0, joined.length - keep);
-      tail = Buffer.from(joined.subarray(joined.length - keep));
-      received += out.length;
+      if (done) return;
       if (received > options.maxBytes)
         throw new RedisProtocolError(target.display, `the RDB grew past the limit of ${options.maxBytes} bytes`);
-      if (out.length > 0) yield out;
     }
   } finally {
     socket.destroy();

@@ -160,3 +160,23 @@ describe('logical fallback where PSYNC is refused', () => {
     assert.deepEqual(compareSnapshots(before_, await snapshotKeys(server)), []);
   });
 });
+
+describe('a master and its replica given', () => {
+  test('the backup reads from the replica whose link is up', async () => {
+    const replica = await startRedis({ config: DEBUG, replicaOf: source, password: 'source-admin-pw-1f0e' });
+    servers.push(replica);
+    const out = join(root, 'from-replica');
+    const r = await runCli(
+      ['backup', '--redis', source.url, '--redis', replica.url, '--out', out, '--recipient', keys.recipient],
+      { env: { REDIS_PASSWORD: 'source-admin-pw-1f0e', REDIS_USER: 'default' }, timeoutMs: 120000 },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`reading from redis://default@127\\.0\\.0\\.1:${replica.port} \\(a replica with its link up\\)`),
+    );
+    const manifest = readJson(join(out, readdirSync(out).find((f) => f.endsWith('.manifest.json')) as string));
+    assert.equal(manifest.source, `redis://default@127.0.0.1:${replica.port}`);
+    assert.equal(manifest.keys, before_.size);
+  });
+});

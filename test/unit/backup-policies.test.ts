@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backupFileName, parseBackupName } from '../../src/backup/backup-names.ts';
 import { chooseSource, replicationFacts } from '../../src/backup/choose-source.ts';
+import { parseBackupMetrics, renderBackupMetrics } from '../../src/backup/metrics-file.ts';
 import { progressLine } from '../../src/backup/progress.ts';
 import { checkLiveTraps, targetFacts } from '../../src/backup/restore-traps.ts';
 import { expiredBackups } from '../../src/backup/retention.ts';
@@ -129,4 +130,20 @@ describe('restore traps', () => {
 test('progress line: bytes, rate, ETA', () => {
   assert.equal(progressLine(50e6, 100e6, 5000), '50.0 MB of 100.0 MB  10.0 MB/s  ETA 0:05');
   assert.equal(progressLine(50e6, undefined, 5000), '50.0 MB  10.0 MB/s');
+});
+
+test('the metrics file renders and parses back, the source label escaped', () => {
+  const text = renderBackupMetrics('redis://ba"ck@h:1', {
+    lastSuccessSeconds: 1796524303,
+    lastSizeBytes: 42,
+    failures: 3,
+  });
+  assert.match(text, /^redoubt_backup_last_success_timestamp_seconds\{source="redis:\/\/ba\\"ck@h:1"\} 1796524303$/m);
+  assert.match(text, /^# TYPE redoubt_backup_failures_total counter$/m);
+  assert.deepEqual(parseBackupMetrics(text), { lastSuccessSeconds: 1796524303, lastSizeBytes: 42, failures: 3 });
+  assert.deepEqual(parseBackupMetrics(renderBackupMetrics('s', { failures: 0 })), {
+    lastSuccessSeconds: undefined,
+    lastSizeBytes: undefined,
+    failures: 0,
+  });
 });

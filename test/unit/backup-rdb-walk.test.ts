@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { crc64 } from '../../src/backup/crc64.ts';
 import { dumpPayload } from '../../src/backup/dump-payload.ts';
+import { EofMarkScanner } from '../../src/backup/eof-mark.ts';
 import { LogicalWriter, logicalVerifier } from '../../src/backup/logical-format.ts';
 import { type RdbRecord, rdbVerifier } from '../../src/backup/rdb-walk.ts';
 import { encodeLength, RdbWriter } from '../../src/backup/rdb-writer.ts';
@@ -165,5 +166,25 @@ describe('the logical container', () => {
       v.write(data.subarray(0, data.length - 1));
       v.end();
     }, /ends in the middle/);
+  });
+});
+
+describe('the diskless end mark', () => {
+  test('found wherever the reads split it; the payload passes through unchanged', () => {
+    const mark = Buffer.from('0123456789abcdef0123456789abcdef01234567');
+    const payload = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
+    const wire = Buffer.concat([payload, mark, Buffer.from('+junk after the mark')]);
+    for (const step of [1, 2, 13, 39, 40, 41, 100, wire.length]) {
+      const scanner = new EofMarkScanner(mark);
+      const got: Buffer[] = [];
+      let done = false;
+      for (let i = 0; i < wire.length && !done; i += step) {
+        const r = scanner.push(wire.subarray(i, i + step));
+        got.push(...r.out);
+        done = r.done;
+      }
+      assert.ok(done, `step ${step}`);
+      assert.ok(Buffer.concat(got).equals(payload), `step ${step}`);
+    }
   });
 });
