@@ -5,7 +5,11 @@ import { ConfigError } from '../redis/password-file.ts';
 /** How a backup is encrypted: to age X25519 recipients, or with a passphrase (scrypt). */
 export type EncryptionKey = { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string };
 /** How it is decrypted: age identities (AGE-SECRET-KEY-1…), or the passphrase. */
-export type DecryptionKey = { kind: 'identities'; identities: string[] } | { kind: 'passphrase'; passphrase: string };
+export type DecryptionKey =
+  | { kind: 'identities'; identities: string[] }
+  | { kind: 'passphrase'; passphrase: string }
+  /** The file key of one backup, unwrapped once (a passphrase costs an scrypt per unwrap). */
+  | { kind: 'file-key'; fileKey: Uint8Array; unlockedWith: 'identities' | 'passphrase' };
 
 const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
@@ -69,6 +73,9 @@ export function encrypter(key: EncryptionKey): Encrypter {
 export function decrypter(key: DecryptionKey): Decrypter {
   const d = new Decrypter();
   if (key.kind === 'passphrase') d.addPassphrase(key.passphrase);
-  else for (const i of key.identities) d.addIdentity(i);
+  else if (key.kind === 'file-key') {
+    const fileKey = key.fileKey;
+    d.addIdentity({ unwrapFileKey: () => fileKey });
+  } else for (const i of key.identities) d.addIdentity(i);
   return d;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BackupFormatError, type PushParser } from './byte-feed.ts';
 import { type DecryptionKey, decrypter } from './keys.ts';
@@ -40,15 +40,40 @@ export interface BackupSink {
 
 function describeAgeError(path: string, err: unknown, key: DecryptionKey): RestoreRefusedError {
   const msg = String((err as Error)?.message ?? err);
+  const kind = key.kind === 'file-key' ? key.unlockedWith : key.kind;
   if (/no identity matched|incorrect passphrase|passphrase|scrypt|failed to decrypt file key|no.*identit/i.test(msg))
     return new RestoreRefusedError(
-      `${key.kind === 'passphrase' ? 'the passphrase' : 'the identity'} does not open ${path} (wrong ${key.kind === 'passphrase' ? 'passphrase' : 'key'}, or the file was encrypted for someone else); nothing was written`,
+      `${kind === 'passphrase' ? 'the passphrase' : 'the identity'} does not open ${path} (wrong ${kind === 'passphrase' ? 'passphrase' : 'key'}, or the file was encrypted for someone else); nothing was written`,
     );
   if (/header|intro|version line|invalid|malformed|unexpected/i.test(msg))
     return new RestoreRefusedError(
       `${path} is not an age-encrypted backup (its header does not parse); nothing was written`,
     );
   return new RestoreRefusedError(`cannot decrypt ${path}; nothing was written`);
+}
+
+/**
+ * Unwraps the backup's file key once, so that the passes over it (verify, then restore) do not each pay for the
+ * passphrase's scrypt. A wrong key is reported here, before anything else.
+ */
+export async function unlockBackup(path: string, key: DecryptionKey): Promise<DecryptionKey> {
+  if (key.kind === 'file-key') return key;
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile()) throw new RestoreRefusedError(`${path} does not exist or is not a regular file`);
+  const fd = openSync(path, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(Math.min(st.size, 64 * 1024));
+    head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const fileKey = await decrypter(key).decryptHeader(head);
+    return { kind: 'file-key', fileKey, unlockedWith: key.kind };
+  } catch (err) {
+    throw describeAgeError(path, err, key);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { type DecryptionKey, readIdentityFile, readPassphraseFile } from '../backup/keys.ts';
 import { manifestPathFor, parseManifest } from '../backup/manifest.ts';
 import { RdbWriter } from '../backup/rdb-writer.ts';
-import { type BackupContents, RestoreRefusedError, readBackup } from '../backup/read-backup.ts';
+import { type BackupContents, RestoreRefusedError, readBackup, unlockBackup } from '../backup/read-backup.ts';
 import { LiveRestorer } from '../backup/restore-live.ts';
 import { checkLiveTraps, rdbRestoreAdvice, targetFacts } from '../backup/restore-traps.ts';
 import { SealedFile } from '../backup/sealed-file.ts';
@@ -212,8 +212,8 @@ export async function runRestore(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(
       'pass --to-rdb PATH (write a dump.rdb) or --redis URL (restore into a running server), one of them',
     );
-  const key = decryptionKey(values);
   try {
+    const key = await unlockBackup(file, decryptionKey(values));
     return out ? await toRdb(file, key, out, values.force === true, io) : await toRedis(file, key, values, io);
   } catch (err) {
     if (err instanceof RestoreRefusedError || err instanceof FileWriteError) {
