@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
@@ -192,6 +192,27 @@ async function logicalBackup(req: BackupRequest, source: RedisTarget, path: stri
   }
 }
 
+/**
+ * Temporary files a killed backup of this source left behind (`.<name>.<random>.tmp`), once nothing has written
+ * them for an hour: a running backup writes at least every --timeout × 10, so an hour-old one is dead.
+ */
+function removeStaleTemporaries(req: BackupRequest, prefix: string): string[] {
+  const removed: string[] = [];
+  const pattern = new RegExp(
+    `^\\.${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}T\\d{6}Z\\.(rdb|logical)\\.age\\.[0-9a-f]{18}\\.tmp$`,
+  );
+  const cutoff = Date.now() - Math.max(3600_000, req.idleTimeoutMs * 20);
+  for (const f of readdirSync(req.outDir)) {
+    if (!pattern.test(f)) continue;
+    const st = lstatSync(join(req.outDir, f), { throwIfNoEntry: false });
+    if (st?.isFile() && st.mtimeMs < cutoff) {
+      rmSync(join(req.outDir, f), { force: true });
+      removed.push(f);
+    }
+  }
+  return removed;
+}
+
 function applyRetention(req: BackupRequest, prefix: string): string[] {
   if (!req.retention) return [];
   const removed = expiredBackups(readdirSync(req.outDir), prefix, req.retention);
@@ -263,5 +284,10 @@ export async function runBackup(req: BackupRequest): Promise<BackupResult> {
   }
   const manifestPath = manifestPathFor(path);
   writeFileAtomic(manifestPath, renderManifest(manifest), { mode: 0o644, overwrite: false });
-  return { path, manifestPath, manifest, removed: applyRetention(req, prefix) };
+  return {
+    path,
+    manifestPath,
+    manifest,
+    removed: [...applyRetention(req, prefix), ...removeStaleTemporaries(req, prefix)],
+  };
 }

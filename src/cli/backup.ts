@@ -170,10 +170,11 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
     io.stdout.write(
       `${m.kind === 'logical' ? 'LOGICAL backup' : 'RDB backup'} of ${m.source} (Redis ${m.redis_version}, RDB v${m.rdb_version}): ${m.keys} keys, ${m.size_bytes} bytes, checksum ${m.checksum}, sha256 ${m.sha256}\n` +
         `wrote ${result.path}\nwrote ${result.manifestPath}\n` +
-        result.removed.map((f) => `removed ${f} (retention)\n`).join(''),
+        result.removed.map((f) => `removed ${f}\n`).join(''),
     );
     return 0;
   } catch (err) {
+    recordOutcome(metricsFile, targets[0].display, 'failed');
     if (
       err instanceof BackupFailedError ||
       err instanceof BackupFormatError ||

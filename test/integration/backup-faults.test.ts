@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
@@ -15,6 +16,7 @@ import {
   realpathSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +40,8 @@ before(async () => {
   await respCommands(
     source.endpoint,
     [
-      ['DEBUG', 'POPULATE', '3000', 'k', '100'],
+      // 3000 keys of 1 kB random text: 3 MB that LZF cannot shrink, so the encrypted file grows during a slow transfer.
+      ...Array.from({ length: 3000 }, (_, i) => ['SET', `k:${i}`, randomBytes(750).toString('base64')]),
       ['SET', 'ttl', 'v', 'EX', '1000'],
     ],
     20000,
@@ -73,7 +76,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 60000): Pro
   }
 }
 
-/** Temporary files in DIR that hold RDB data (more than the age header). */
+/** Temporary files in DIR that hold RDB data (more than the age header: the first 1 MiB write has happened). */
 function growingTemp(dir: string): boolean {
   try {
     return readdirSync(dir).some((f) => f.endsWith('.tmp') && statSync(join(dir, f)).size > 1000);
@@ -107,6 +110,17 @@ describe('a backup that does not finish leaves nothing under a backup name', () 
       [],
       left.join(' '),
     );
+    // The next backup removes a dead temporary once it is an hour old, and says so.
+    const temps = left.filter((f) => f.endsWith('.tmp'));
+    assert.equal(temps.length, 1, left.join(' '));
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(out, temps[0]), old, old);
+    const again = await runCli(['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient], {
+      timeoutMs: 60000,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`removed ${temps[0].replace(/\./g, '\\.')}`));
+    assert.ok(!readdirSync(out).some((f) => f.endsWith('.tmp')));
   });
 
   test('the server cutting the transfer: exit 1, says so, keeps nothing', async () => {
@@ -122,7 +136,7 @@ describe('a backup that does not finish leaves nothing under a backup name', () 
       const r = await run;
       assert.equal(r.code, 1, r.stderr);
       const metrics = readFileSync(metricsFile, 'utf8');
-      assert.match(metrics, /^redoubt_backup_failures_total\{[^}]*\} 1$/m, 'the failure is counted');
+      assert.match(metrics, /^redoubt_backup_failures_total\{[^}]*\} 1$/m, metrics);
       assert.match(
         metrics,
         /^redoubt_backup_last_success_timestamp_seconds\{[^}]*\} \d{10}$/m,
