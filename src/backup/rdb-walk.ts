@@ -212,6 +212,109 @@ function* readHeader(f: Feed): Generator<void, number, void> {
   return version;
 }
 
+/** Where the walk stands: the summary so far, the current database, an expiry waiting for its key. */
+interface WalkState {
+  s: RdbSummary;
+  db: number;
+  expireMs?: number;
+}
+
+function countKey(st: WalkState): void {
+  st.s.keys++;
+  st.s.keysPerDb[String(st.db)] = (st.s.keysPerDb[String(st.db)] ?? 0) + 1;
+}
+
+/** Most records lie whole in the current chunk: walk them without a generator per field. */
+function tryFastKey(f: Feed, st: WalkState): boolean {
+  const c = f.contiguous();
+  if (!c || VALUE_TYPES[c.buf[c.start]] === undefined) return false;
+  const next = fastKeyRecord(c.buf, c.start, c.end);
+  if (next < 0) return false;
+  f.consumeContiguous(next - c.start);
+  countKey(st);
+  return true;
+}
+
+/** An opcode other than a key's type byte; false when `op` is not one (it is then a value type). */
+function* walkOpcode(f: Feed, op: number, st: WalkState): Generator<void, boolean, void> {
+  switch (op) {
+    case OP.AUX: {
+      const k = (yield* readString(f, 'an aux field', true)) as Buffer;
+      const v = (yield* readString(f, 'an aux field', true)) as Buffer;
+      if (Object.keys(st.s.aux).length < 64)
+        st.s.aux[k.toString('latin1').slice(0, 64)] = v.toString('latin1').slice(0, 256);
+      return true;
+    }
+    case OP.SELECTDB:
+      st.db = yield* readCount(f, 'SELECTDB');
+      return true;
+    case OP.RESIZEDB:
+      yield* readCount(f, 'RESIZEDB');
+      yield* readCount(f, 'RESIZEDB');
+      return true;
+    case OP.EXPIRETIME_MS:
+      st.expireMs = Number((yield* f.take(8, 'an expiry')).readBigInt64LE(0));
+      return true;
+    case OP.EXPIRETIME:
+      st.expireMs = (yield* f.take(4, 'an expiry')).readInt32LE(0) * 1000;
+      return true;
+    case OP.IDLE:
+      yield* readNumber(f, 'an idle time');
+      return true;
+    case OP.FREQ:
+      yield* f.skip(1, 'a frequency');
+      return true;
+    case OP.SLOT_INFO:
+      for (let i = 0; i < 3; i++) yield* readCount(f, 'slot info');
+      return true;
+    case OP.FUNCTION2:
+      yield* readString(f, 'a function library', false);
+      st.s.functions++;
+      return true;
+    case OP.MODULE_AUX:
+      for (let i = 0; i < 3; i++) yield* readNumber(f, 'module aux data');
+      yield* skipModuleValue(f);
+      return true;
+    case OP.FUNCTION_PRE_GA:
+      throw new BackupFormatError('a function saved by a Redis 7.0 release candidate: not supported');
+  }
+  return false;
+}
+
+/** A key: its type byte (already read), its name, its value; captured for onRecord when there is one. */
+function* walkKey(f: Feed, type: number, st: WalkState, options: WalkOptions): Generator<void, void, void> {
+  const capture = options.onRecord !== undefined;
+  const key = (yield* readString(f, 'a key name', capture)) as Buffer | undefined;
+  if (capture) {
+    f.startCapture(options.maxValueBytes ?? 512 * 1024 * 1024);
+    f.pushCaptured(Buffer.of(type));
+  }
+  yield* skipValue(f, type);
+  countKey(st);
+  if (st.expireMs !== undefined) st.s.expires++;
+  if (capture && options.onRecord)
+    options.onRecord({
+      db: st.db,
+      key: key as Buffer,
+      expireMs: st.expireMs,
+      value: f.stopCapture(),
+      rdbVersion: st.s.rdbVersion,
+    });
+  st.expireMs = undefined;
+}
+
+/** The 8 bytes after EOF: the CRC-64 of everything before them, or zeros (rdbchecksum no). */
+function* readTrailer(f: Feed): Generator<void, RdbSummary['checksum'], void> {
+  f.freezeCrc();
+  const computed = f.crc.digestBytes();
+  const trailer = yield* f.take(8, 'the CRC-64 trailer');
+  if (trailer.equals(Buffer.alloc(8))) return 'absent';
+  if (trailer.equals(computed)) return 'verified';
+  throw new BackupFormatError(
+    `the RDB checksum does not match (the file says ${Buffer.from(trailer).reverse().toString('hex')}, the data gives ${Buffer.from(computed).reverse().toString('hex')}): the data is damaged`,
+  );
+}
+
 /** The whole walk: header, opcodes and keys, EOF and the CRC-64 trailer. */
 export function* walkRdb(f: Feed, options: WalkOptions): Generator<void, RdbSummary, void> {
   const s: RdbSummary = {
@@ -224,90 +327,15 @@ export function* walkRdb(f: Feed, options: WalkOptions): Generator<void, RdbSumm
     checksum: 'absent',
     bytes: 0,
   };
-  let db = 0;
-  let expireMs: number | undefined;
-  const maxValue = options.maxValueBytes ?? 512 * 1024 * 1024;
+  const st: WalkState = { s, db: 0 };
   const capture = options.onRecord !== undefined;
   for (;;) {
-    if (!capture && expireMs === undefined) {
-      // Most records lie whole in the current chunk: walk them without a generator per field.
-      const c = f.contiguous();
-      if (c && VALUE_TYPES[c.buf[c.start]] !== undefined) {
-        const next = fastKeyRecord(c.buf, c.start, c.end);
-        if (next > 0) {
-          f.consumeContiguous(next - c.start);
-          s.keys++;
-          s.keysPerDb[String(db)] = (s.keysPerDb[String(db)] ?? 0) + 1;
-          continue;
-        }
-      }
-    }
+    if (!capture && st.expireMs === undefined && tryFastKey(f, st)) continue;
     const op = yield* f.u8('an opcode');
     if (op === OP.EOF) break;
-    switch (op) {
-      case OP.AUX: {
-        const k = (yield* readString(f, 'an aux field', true)) as Buffer;
-        const v = (yield* readString(f, 'an aux field', true)) as Buffer;
-        if (Object.keys(s.aux).length < 64)
-          s.aux[k.toString('latin1').slice(0, 64)] = v.toString('latin1').slice(0, 256);
-        continue;
-      }
-      case OP.SELECTDB:
-        db = yield* readCount(f, 'SELECTDB');
-        continue;
-      case OP.RESIZEDB:
-        yield* readCount(f, 'RESIZEDB');
-        yield* readCount(f, 'RESIZEDB');
-        continue;
-      case OP.EXPIRETIME_MS:
-        expireMs = Number((yield* f.take(8, 'an expiry')).readBigInt64LE(0));
-        continue;
-      case OP.EXPIRETIME:
-        expireMs = (yield* f.take(4, 'an expiry')).readInt32LE(0) * 1000;
-        continue;
-      case OP.IDLE:
-        yield* readNumber(f, 'an idle time');
-        continue;
-      case OP.FREQ:
-        yield* f.skip(1, 'a frequency');
-        continue;
-      case OP.SLOT_INFO:
-        for (let i = 0; i < 3; i++) yield* readCount(f, 'slot info');
-        continue;
-      case OP.FUNCTION2:
-        yield* readString(f, 'a function library', false);
-        s.functions++;
-        continue;
-      case OP.MODULE_AUX:
-        for (let i = 0; i < 3; i++) yield* readNumber(f, 'module aux data');
-        yield* skipModuleValue(f);
-        continue;
-      case OP.FUNCTION_PRE_GA:
-        throw new BackupFormatError('a function saved by a Redis 7.0 release candidate: not supported');
-    }
-    // A key: its type byte, its name, its value.
-    const key = (yield* readString(f, 'a key name', capture)) as Buffer | undefined;
-    if (capture) {
-      f.startCapture(maxValue);
-      f.pushCaptured(Buffer.of(op));
-    }
-    yield* skipValue(f, op);
-    s.keys++;
-    s.keysPerDb[String(db)] = (s.keysPerDb[String(db)] ?? 0) + 1;
-    if (expireMs !== undefined) s.expires++;
-    if (capture && options.onRecord)
-      options.onRecord({ db, key: key as Buffer, expireMs, value: f.stopCapture(), rdbVersion: s.rdbVersion });
-    expireMs = undefined;
+    if (!(yield* walkOpcode(f, op, st))) yield* walkKey(f, op, st, options);
   }
-  f.freezeCrc();
-  const computed = f.crc.digestBytes();
-  const trailer = yield* f.take(8, 'the CRC-64 trailer');
-  if (trailer.equals(Buffer.alloc(8))) s.checksum = 'absent';
-  else if (trailer.equals(computed)) s.checksum = 'verified';
-  else
-    throw new BackupFormatError(
-      `the RDB checksum does not match (the file says ${Buffer.from(trailer).reverse().toString('hex')}, the data gives ${Buffer.from(computed).reverse().toString('hex')}): the data is damaged`,
-    );
+  s.checksum = yield* readTrailer(f);
   s.bytes = f.offset;
   return s;
 }

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
@@ -223,64 +223,82 @@ function applyRetention(req: BackupRequest, prefix: string): string[] {
   return removed;
 }
 
+/** What every manifest says about where, when and how; the kind-specific fields are added by the caller. */
+interface ManifestCommon {
+  path: string;
+  now: Date;
+  source: RedisTarget;
+  key: EncryptionKey;
+  sealed: SealedBackup;
+}
+
+function baseManifest(c: ManifestCommon) {
+  return {
+    format: 'redoubt-backup/1' as const,
+    file: basename(c.path),
+    created_at: c.now.toISOString(),
+    source: c.source.display,
+    size_bytes: c.sealed.plaintextBytes,
+    sha256: c.sealed.sha256,
+    encrypted_bytes: c.sealed.encryptedBytes,
+    encryption: c.key.kind === 'passphrase' ? ('age-scrypt' as const) : ('age-x25519' as const),
+  };
+}
+
+async function rdbManifest(req: BackupRequest, source: RedisTarget, path: string, now: Date): Promise<BackupManifest> {
+  const { sealed, summary, start } = await rdbBackup(req, source, path);
+  return {
+    ...baseManifest({ path, now, source, key: req.key, sealed }),
+    kind: 'rdb',
+    redis_version: neutralise(summary.aux['redis-ver'] ?? 'unknown'),
+    rdb_version: summary.rdbVersion,
+    keys: summary.keys,
+    keys_per_db: summary.keysPerDb,
+    expires: summary.expires,
+    checksum: summary.checksum,
+    replication: { replid: start.replid, offset: start.offset, rdb_only: start.rdbOnly },
+  };
+}
+
+async function logicalManifest(
+  req: BackupRequest,
+  source: RedisTarget,
+  path: string,
+  now: Date,
+): Promise<BackupManifest> {
+  const { sealed, summary, redisVersion } = await logicalBackup(req, source, path);
+  return {
+    ...baseManifest({ path, now, source, key: req.key, sealed }),
+    kind: 'logical',
+    redis_version: neutralise(redisVersion),
+    rdb_version: summary.rdbVersion,
+    keys: summary.keys,
+    keys_per_db: summary.keysPerDb,
+    expires: summary.expires,
+    checksum: 'verified',
+  };
+}
+
 /** One backup: a verified RDB over replication (or, where PSYNC is refused, the logical fallback), encrypted, sealed, described. */
 export async function runBackup(req: BackupRequest): Promise<BackupResult> {
   const source = await pickSource(req);
   const now = (req.now ?? (() => new Date()))();
   const prefix = backupPrefix(source);
-  const encryption = req.key.kind === 'passphrase' ? 'age-scrypt' : 'age-x25519';
-  let manifest: BackupManifest;
   let path = join(req.outDir, backupFileName(prefix, now, 'rdb'));
+  let manifest: BackupManifest;
   try {
-    const { sealed, summary, start } = await rdbBackup(req, source, path);
-    manifest = {
-      format: 'redoubt-backup/1',
-      kind: 'rdb',
-      file: path.split('/').pop() as string,
-      created_at: now.toISOString(),
-      source: source.display,
-      redis_version: neutralise(summary.aux['redis-ver'] ?? 'unknown'),
-      rdb_version: summary.rdbVersion,
-      size_bytes: sealed.plaintextBytes,
-      sha256: sealed.sha256,
-      encrypted_bytes: sealed.encryptedBytes,
-      encryption,
-      keys: summary.keys,
-      keys_per_db: summary.keysPerDb,
-      expires: summary.expires,
-      checksum: summary.checksum,
-      replication: { replid: start.replid, offset: start.offset, rdb_only: start.rdbOnly },
-    };
+    manifest = await rdbManifest(req, source, path, now);
   } catch (err) {
-    if (!(err instanceof PsyncRefusedError) || req.rdbOnly) {
-      if (err instanceof PsyncRefusedError)
-        throw new BackupFailedError(
-          `${err.message}; without --rdb-only redoubt would fall back to a logical backup (SCAN + DUMP + PTTL)`,
-        );
-      throw err;
-    }
+    if (!(err instanceof PsyncRefusedError)) throw err;
+    if (req.rdbOnly)
+      throw new BackupFailedError(
+        `${err.message}; without --rdb-only redoubt would fall back to a logical backup (SCAN + DUMP + PTTL)`,
+      );
     req.say(
       `${source.display} does not allow replication (${err.reply}): falling back to a LOGICAL backup (SCAN + DUMP + PTTL). It is not a point-in-time snapshot: keys written during the backup may or may not be in it.`,
     );
     path = join(req.outDir, backupFileName(prefix, now, 'logical'));
-    const { sealed, summary, redisVersion } = await logicalBackup(req, source, path);
-    manifest = {
-      format: 'redoubt-backup/1',
-      kind: 'logical',
-      file: path.split('/').pop() as string,
-      created_at: now.toISOString(),
-      source: source.display,
-      redis_version: neutralise(redisVersion),
-      rdb_version: summary.rdbVersion,
-      size_bytes: sealed.plaintextBytes,
-      sha256: sealed.sha256,
-      encrypted_bytes: sealed.encryptedBytes,
-      encryption,
-      keys: summary.keys,
-      keys_per_db: summary.keysPerDb,
-      expires: summary.expires,
-      checksum: 'verified',
-    };
+    manifest = await logicalManifest(req, source, path, now);
   }
   const manifestPath = manifestPathFor(path);
   writeFileAtomic(manifestPath, renderManifest(manifest), { mode: 0o644, overwrite: false });

@@ -137,6 +137,59 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
+/** The traps and the question, before anything is sent: an exit code to stop with, or undefined to go ahead. */
+async function preflight(
+  conn: RespConnection,
+  contents: BackupContents,
+  values: FlagValues,
+  io: CliIo,
+): Promise<number | undefined> {
+  const target = conn.target;
+  const facts = targetFacts(String(await conn.call('INFO', 'all')));
+  // The serialized size is a lower bound on the memory the keys take once loaded.
+  const traps = checkLiveTraps(facts, Math.max(contents.valueBytes, contents.bytes));
+  if (traps.refusals.length > 0) {
+    io.stderr.write(
+      `redoubt restore: refusing to restore into ${target.display}:\n${traps.refusals.map((r) => `  - ${r}\n`).join('')}Nothing was sent.\n`,
+    );
+    return 2;
+  }
+  for (const n of traps.notes) io.stdout.write(`note: ${n}\n`);
+  if (values.yes === true) return undefined;
+  const tty = process.stdin.isTTY === true && (io.stdout as { isTTY?: boolean }).isTTY === true;
+  if (!tty)
+    throw new UsageError(
+      `restoring into ${target.display} changes its data: pass --yes to go ahead without a terminal`,
+    );
+  if (await confirm(io, `Restore ${contents.keys} keys into ${target.display}? [y/N] `)) return undefined;
+  io.stdout.write('Nothing was restored.\n');
+  return 1;
+}
+
+/** The second pass: every key RESTOREd in pipelined batches; the report says what the server refused. */
+async function applyRestore(conn: RespConnection, file: string, key: DecryptionKey, io: CliIo): Promise<number> {
+  const target = conn.target;
+  const restorer = new LiveRestorer(conn);
+  try {
+    await readBackup(file, key, { record: (r) => restorer.add(r), drain: () => restorer.drain() });
+    await restorer.drain(true);
+  } catch (err) {
+    if (/^OOM/.test(String((err as Error).message)))
+      throw new RedisError(
+        'command',
+        `${target.display} ran out of memory (maxmemory) after ${restorer.report.restored} keys were restored: raise maxmemory and run the restore again (it replaces the keys already restored)`,
+      );
+    throw err;
+  }
+  const r = restorer.report;
+  io.stdout.write(
+    `restored ${r.restored} keys into ${target.display}${r.expiredSkipped ? ` (${r.expiredSkipped} had expired since the backup and were skipped)` : ''}\n`,
+  );
+  if (r.failed === 0) return 0;
+  io.stderr.write(`redoubt restore: ${r.failed} keys were refused: ${r.firstErrors.join('; ')}\n`);
+  return 1;
+}
+
 async function toRedis(file: string, key: DecryptionKey, values: FlagValues, io: CliIo): Promise<number> {
   const target = targetFromFlags(String(values.redis), values);
   const contents = await readBackup(file, key);
@@ -150,49 +203,7 @@ async function toRedis(file: string, key: DecryptionKey, values: FlagValues, io:
   });
   try {
     await conn.ready();
-    const facts = targetFacts(String(await conn.call('INFO', 'all')));
-    // The serialized size is a lower bound on the memory the keys take once loaded.
-    const traps = checkLiveTraps(facts, Math.max(contents.valueBytes, contents.bytes));
-    if (traps.refusals.length > 0) {
-      io.stderr.write(
-        `redoubt restore: refusing to restore into ${target.display}:\n${traps.refusals.map((r) => `  - ${r}\n`).join('')}Nothing was sent.\n`,
-      );
-      return 2;
-    }
-    for (const n of traps.notes) io.stdout.write(`note: ${n}\n`);
-    const question = `Restore ${contents.keys} keys into ${target.display}? [y/N] `;
-    const tty = process.stdin.isTTY === true && (io.stdout as { isTTY?: boolean }).isTTY === true;
-    if (values.yes !== true) {
-      if (!tty)
-        throw new UsageError(
-          `restoring into ${target.display} changes its data: pass --yes to go ahead without a terminal`,
-        );
-      if (!(await confirm(io, question))) {
-        io.stdout.write('Nothing was restored.\n');
-        return 1;
-      }
-    }
-    const restorer = new LiveRestorer(conn);
-    try {
-      await readBackup(file, key, { record: (r) => restorer.add(r), drain: () => restorer.drain() });
-      await restorer.drain(true);
-    } catch (err) {
-      if (/^OOM/.test(String((err as Error).message)))
-        throw new RedisError(
-          'command',
-          `${target.display} ran out of memory (maxmemory) after ${restorer.report.restored} keys were restored: raise maxmemory and run the restore again (it replaces the keys already restored)`,
-        );
-      throw err;
-    }
-    const r = restorer.report;
-    io.stdout.write(
-      `restored ${r.restored} keys into ${target.display}${r.expiredSkipped ? ` (${r.expiredSkipped} had expired since the backup and were skipped)` : ''}\n`,
-    );
-    if (r.failed > 0) {
-      io.stderr.write(`redoubt restore: ${r.failed} keys were refused: ${r.firstErrors.join('; ')}\n`);
-      return 1;
-    }
-    return 0;
+    return (await preflight(conn, contents, values, io)) ?? (await applyRestore(conn, file, key, io));
   } finally {
     await conn.close();
   }
