@@ -116,6 +116,11 @@ export function targetFromFlags(url: string, values: FlagValues, defaultUser?: s
   return withCredentials(bare, user ?? (password ? defaultUser : undefined), password);
 }
 
+/** Whether the user to log in as was named (in a URL or with --redis.user / REDIS_USER). */
+function namedUser(urls: string[], values: FlagValues): boolean {
+  return Boolean(values['redis.user']) || urls.some((u) => parseTarget(u).username !== undefined);
+}
+
 function encryptionKey(values: FlagValues): EncryptionKey {
   const recipients = (values.recipient as string[]) ?? [];
   const file = String(values['passphrase-file'] || '');
@@ -181,8 +186,9 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
       err instanceof FileWriteError ||
       err instanceof RedisError
     ) {
+      const defaulted = err instanceof RedisError && err.kind === 'wrong_password' && !namedUser(urls, values);
       io.stderr.write(
-        `redoubt backup: ${neutralise(err.message)}${err instanceof BackupFormatError ? ' (the snapshot did not verify; nothing was kept)' : ''}\n`,
+        `redoubt backup: ${neutralise(err.message)}${err instanceof BackupFormatError ? ' (the snapshot did not verify; nothing was kept)' : ''}${defaulted ? ' No user was named, so redoubt logged in as "backup" (the user redoubt harden creates); for a server with only requirepass, name the default user: redis://default@host:port.' : ''}\n`,
       );
       return err instanceof FileWriteError ? 2 : 1;
     }

@@ -276,3 +276,21 @@ describe('the traps of a live restore are checked before anything is sent', () =
     assert.deepEqual(readdirSync(out), []);
   });
 });
+
+test('a password without a user logs in as "backup", and a requirepass-only server gets the hint', async () => {
+  const secured = await startRedis({ password: 'requirepass-only-5e1f' });
+  servers.push(secured);
+  const out = join(root, 'requirepass');
+  const r = await runCli(['backup', '--redis', secured.url, '--out', out, '--recipient', keys.recipient], {
+    env: { REDIS_PASSWORD: 'requirepass-only-5e1f' },
+    timeoutMs: 60000,
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /WRONGPASS.*"backup".*name the default user: redis:\/\/default@host:port/);
+  assert.ok(!`${r.stdout}${r.stderr}`.includes('requirepass-only-5e1f'));
+  const named = await runCli(
+    ['backup', '--redis', secured.url.replace('://', '://default@'), '--out', out, '--recipient', keys.recipient],
+    { env: { REDIS_PASSWORD: 'requirepass-only-5e1f' }, timeoutMs: 60000 },
+  );
+  assert.equal(named.code, 0, named.stderr);
+});
