@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backupFileName, parseBackupName } from '../../src/backup/backup-names.ts';
 import { chooseSource, replicationFacts } from '../../src/backup/choose-source.ts';
+import { planBatches } from '../../src/backup/logical-dump.ts';
 import { parseBackupMetrics, renderBackupMetrics } from '../../src/backup/metrics-file.ts';
 import { progressLine } from '../../src/backup/progress.ts';
 import { checkLiveTraps, targetFacts } from '../../src/backup/restore-traps.ts';
@@ -146,4 +147,21 @@ test('the metrics file renders and parses back, the source label escaped', () =>
     lastSizeBytes: undefined,
     failures: 0,
   });
+});
+
+test('logical DUMP batches stay under the reply budget; a big key goes alone; unknown sizes make small batches', () => {
+  assert.deepEqual(planBatches([10, 10, 10], 100), [[0, 1, 2]]);
+  assert.deepEqual(planBatches([60, 60, 500, 10], 100), [[0], [1], [2], [3]]);
+  assert.deepEqual(planBatches([40, 40, 40, 40], 100), [
+    [0, 1],
+    [2, 3],
+  ]);
+  const blind = planBatches(
+    Array.from({ length: 40 }, () => undefined),
+    160,
+  );
+  assert.deepEqual(
+    blind.map((b) => b.length),
+    [16, 16, 8],
+  );
 });
