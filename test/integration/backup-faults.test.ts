@@ -294,3 +294,34 @@ test('a password without a user logs in as "backup", and a requirepass-only serv
   );
   assert.equal(named.code, 0, named.stderr);
 });
+
+test('--keep removes this server’s older backups and their manifests, nothing else', async () => {
+  const out = join(root, 'retention');
+  mkdirSync(out);
+  const prefix = `redis-127.0.0.1-${source.port}`;
+  const old = ['20260101T000000Z', '20260102T000000Z', '20260103T000000Z'];
+  for (const t of old) {
+    writeFileSync(join(out, `${prefix}-${t}.rdb.age`), 'old');
+    writeFileSync(join(out, `${prefix}-${t}.manifest.json`), '{}');
+  }
+  writeFileSync(join(out, 'redis-other-6379-20250101T000000Z.rdb.age'), 'another server');
+  writeFileSync(join(out, 'notes.txt'), 'mine');
+  const r = await runCli(
+    ['backup', '--redis', source.url, '--out', out, '--recipient', keys.recipient, '--keep', '2'],
+    {
+      timeoutMs: 60000,
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`removed ${prefix}-20260101T000000Z\\.rdb\\.age`));
+  const left = readdirSync(out).sort();
+  assert.ok(left.includes(`${prefix}-20260103T000000Z.rdb.age`));
+  assert.ok(left.includes(`${prefix}-20260103T000000Z.manifest.json`));
+  for (const t of old.slice(0, 2)) {
+    assert.ok(!left.includes(`${prefix}-${t}.rdb.age`), left.join(' '));
+    assert.ok(!left.includes(`${prefix}-${t}.manifest.json`), left.join(' '));
+  }
+  assert.ok(left.includes('redis-other-6379-20250101T000000Z.rdb.age'));
+  assert.ok(left.includes('notes.txt'));
+  assert.equal(left.filter((f) => f.startsWith(prefix) && f.endsWith('.rdb.age')).length, 2);
+});
