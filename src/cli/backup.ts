@@ -121,7 +121,7 @@ function namedUser(urls: string[], values: FlagValues): boolean {
   return Boolean(values['redis.user']) || urls.some((u) => parseTarget(u).username !== undefined);
 }
 
-function encryptionKey(values: FlagValues): EncryptionKey {
+export function encryptionKey(values: FlagValues): EncryptionKey {
   const recipients = (values.recipient as string[]) ?? [];
   const file = String(values['passphrase-file'] || '');
   if (recipients.length > 0 && file) throw new UsageError('give --recipient or --passphrase-file, not both');
@@ -137,6 +137,7 @@ function isTty(io: CliIo): boolean {
 }
 
 export async function runBackupCommand(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'monitoring') return (await import('./backup-monitoring.ts')).runBackupMonitoring(argv.slice(1), io);
   const { values, help } = parseFlags(argv, BACKUP_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, BACKUP_FLAGS));
