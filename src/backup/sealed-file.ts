@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, linkSync, lstatSync, renameSync, type Stats, unlinkSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { describeFsError, FileWriteError, fsyncDirectory } from '../fs/atomic-write.ts';
+import { checkDirectory, describeFsError, FileWriteError, fsyncDirectory } from '../fs/atomic-write.ts';
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -22,6 +22,7 @@ export class SealedFile {
 
   /** `overwrite`: replace an existing regular file at seal() (never a link or anything else). */
   static async create(path: string, mode: number, overwrite = false): Promise<SealedFile> {
+    checkDirectory(dirname(path));
     const st = lstatOrUndefined(path);
     if (st && (!overwrite || !st.isFile()))
       throw new FileWriteError(
