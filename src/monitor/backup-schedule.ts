@@ -80,6 +80,8 @@ export class BackupScheduler {
   private readonly queue: number[] = [];
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** The job whose backup is running, if any. */
+  private current: number | undefined;
 
   constructor(
     private readonly jobs: readonly ScheduledBackup[],
@@ -98,11 +100,18 @@ export class BackupScheduler {
     }
   }
 
-  /** Stops the timers and waits for a backup under way (its temporary file is removed by the engine on failure). */
+  /**
+   * Stops the timers and lets a backup under way finish (it is kept only if it verifies). A SIGKILL meanwhile
+   * leaves only a hidden temporary file, which the next backup of that server removes once it is an hour old.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.queue.length = 0;
+    if (this.current !== undefined)
+      this.o.say(
+        `waiting for the backup of ${this.jobs[this.current].target.display} to finish (SIGKILL abandons it; nothing is kept from it then)`,
+      );
     await this.running;
   }
 
@@ -131,7 +140,11 @@ export class BackupScheduler {
   }
 
   private async drain(): Promise<void> {
-    for (let i = this.queue.shift(); i !== undefined && !this.stopped; i = this.queue.shift()) await this.runOne(i);
+    for (let i = this.queue.shift(); i !== undefined && !this.stopped; i = this.queue.shift()) {
+      this.current = i;
+      await this.runOne(i);
+      this.current = undefined;
+    }
   }
 
   private async runOne(i: number): Promise<void> {
