@@ -57,7 +57,8 @@ export type AlertTrap =
   | 'no-persistence'
   | 'scrape-gap'
   | 'unknown-check'
-  | 'configured-off';
+  | 'configured-off'
+  | 'no-schedule';
 
 export interface Alert {
   /** The alertname; unique in the catalogue. */
@@ -114,6 +115,10 @@ export interface AlertThresholds {
   authFailures: number;
   /** How long after protected-mode was last seen on a switch-off is still reported. */
   protectedModeLookback: string;
+  /** Hours without a kept backup after which RedisBackupStale fires when the schedule is unknown. */
+  backupStaleDefaultHours: number;
+  /** How long RedisBackupFailed keeps firing after a failed backup. */
+  backupFailureWindow: string;
 }
 
 export const DEFAULT_ALERT_THRESHOLDS: Readonly<AlertThresholds> = Object.freeze({
@@ -135,6 +140,8 @@ export const DEFAULT_ALERT_THRESHOLDS: Readonly<AlertThresholds> = Object.freeze
   targetLookback: '1h',
   authFailures: 10,
   protectedModeLookback: '24h',
+  backupStaleDefaultHours: 26,
+  backupFailureWindow: '1h',
 });
 
 /** The memory usage ladder, lowest tier first: a higher tier firing inhibits the lower ones (equal job, instance). */
@@ -151,7 +158,14 @@ export function resolveAlertThresholds(overrides: Partial<AlertThresholds> = {})
   const t: AlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (t as unknown as Record<string, unknown>)[k] = v;
   const problems: string[] = [];
-  for (const k of ['rateWindow', 'downFor', 'replicaLookback', 'targetLookback', 'protectedModeLookback'] as const)
+  for (const k of [
+    'rateWindow',
+    'downFor',
+    'replicaLookback',
+    'targetLookback',
+    'protectedModeLookback',
+    'backupFailureWindow',
+  ] as const)
     if (typeof t[k] !== 'string' || !DURATION.test(t[k]))
       problems.push(`${k} must be a duration like 5m (got ${t[k]})`);
   for (const [k, v] of Object.entries(t))
@@ -476,6 +490,35 @@ export function buildAlerts(overrides: Partial<AlertThresholds> = {}): Alert[] {
       runbook:
         'Read the Redis log: disk space for the rewritten file, or fork failing (vm.overcommit_memory=1). Then run BGREWRITEAOF.',
       guards: ['no-persistence'],
+    },
+
+    // Backups (redoubt backup --metrics-file through a textfile collector, or redoubt up's schedule): by source.
+    {
+      name: 'RedisBackupStale',
+      group: 'redis-persistence',
+      // Twice the schedule redoubt up reports (redoubt_backup_interval_seconds); a source without one (a cron job
+      // writing --metrics-file) gets the default, a day and some slack.
+      expr: `time() - redoubt_backup_last_success_timestamp_seconds\n> on (job, instance, source)\n(\n  2 * redoubt_backup_interval_seconds\n  or on (job, instance, source)\n  0 * redoubt_backup_last_success_timestamp_seconds + ${num(t.backupStaleDefaultHours * 3600)}\n)`,
+      for: '0m',
+      severity: 'warning',
+      summary: 'No recent backup of {{ $labels.source }}',
+      description: `The last backup of {{ $labels.source }} was kept {{ $value | humanizeDuration }} ago: more than twice its schedule (${num(t.backupStaleDefaultHours)}h when the schedule is not known).`,
+      runbook:
+        'Look at the backup log (redoubt up prints each run; a cron job its own output) and run the backup by hand: redoubt backup --redis URL --out DIR --recipient age1… says what fails (login, PSYNC refused, a transfer cut by client-output-buffer-limit, the disk).',
+      guards: ['no-schedule'],
+    },
+    {
+      name: 'RedisBackupFailed',
+      group: 'redis-persistence',
+      // A series that starts at 1 (the first run of a cron job failed) has no increase: it counts while it is new.
+      expr: `increase(redoubt_backup_failures_total[${t.backupFailureWindow}]) > 0\nor\n(redoubt_backup_failures_total > 0 unless redoubt_backup_failures_total offset ${t.backupFailureWindow})`,
+      for: '0m',
+      severity: 'warning',
+      summary: 'A backup of {{ $labels.source }} failed',
+      description: `A backup of {{ $labels.source }} failed within the last ${t.backupFailureWindow}; nothing was kept from it (older backups are untouched).`,
+      runbook:
+        'Read why in the backup log, then run redoubt backup --redis URL by hand. Common causes: a wrong password or a user without PSYNC/REPLCONF (redoubt falls back to a logical backup), a transfer cut by client-output-buffer-limit replica (raise it), a full disk.',
+      guards: ['new-series', 'counter-reset'],
     },
 
     // ── cluster ─────────────────────────────────────────────────────────────────────────────────────────

@@ -35,6 +35,17 @@ export const PROMETHEUS_GENERATED_METRICS: readonly string[] = [
   'ALERTS_FOR_STATE',
 ];
 
+/**
+ * Series the backups make, not the exporter: `redoubt backup --metrics-file` (through a textfile collector) writes
+ * the first three, `redoubt up`'s schedule serves all four (test/integration/monitor/up-backups.test.ts checks both).
+ */
+export const BACKUP_METRICS: readonly string[] = [
+  'redoubt_backup_last_success_timestamp_seconds',
+  'redoubt_backup_last_size_bytes',
+  'redoubt_backup_failures_total',
+  'redoubt_backup_interval_seconds',
+];
+
 /** Aggregation operators: followed by `(` or by/without. */
 const AGGREGATIONS = [
   'sum',

@@ -36,6 +36,14 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
     run: async (a, io) => (await import('./doctor.ts')).runDoctor(a, io),
     summary: 'Diagnose a Redis target or the whole stack, step by step, each failure with its fix',
   },
+  backup: {
+    run: async (a, io) => (await import('./backup.ts')).runBackupCommand(a, io),
+    summary: 'Back up Redis: a verified RDB over the replication protocol, encrypted with age while it streams',
+  },
+  restore: {
+    run: async (a, io) => (await import('./restore.ts')).runRestore(a, io),
+    summary: 'Decrypt and verify a backup, then write a dump.rdb or restore it into a live server',
+  },
   stack: {
     run: async (a, io) => (await import('./stack.ts')).runStack(a, io),
     summary: 'Write the monitoring stack: compose file, Prometheus, Alertmanager, Grafana, nginx, secrets',

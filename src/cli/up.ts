@@ -30,9 +30,11 @@ import { catalogueRuleGroups, loadRuleFiles } from '../monitor/alerting/rule-sou
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
+import { BackupScheduler, type ScheduledBackup } from '../monitor/backup-schedule.ts';
 import { lockDataDirectory } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
+import { resolveScheduledBackups } from '../monitor/scheduled-backups.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
 import { TargetPasswords } from '../monitor/target-passwords.ts';
 import { buildUpConfig, DEFAULT_REDIS, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
@@ -194,9 +196,10 @@ export async function runUp(argv: string[], io: CliIo): Promise<number> {
   const web = webConfig(values, io.env);
   if (web.adminPassword) config.secrets.push(web.adminPassword);
   const rules = ruleGroups((values.rules as string[] | undefined) ?? []);
+  const backups = resolveScheduledBackups(file?.config.up.backups ?? [], file?.dir ?? '.', config);
   const lock = lockDataDir(config.dataDir);
   try {
-    return await serve(config, web, io, rules);
+    return await serve(config, web, io, rules, backups);
   } finally {
     lock.release();
   }
@@ -286,9 +289,9 @@ async function consoleServer(
   config: UpConfig,
   web: WebConfig,
   io: CliIo,
-  parts: { history: History; monitor: Monitor; alerting: Alerting; counters: ApiCounters },
+  parts: { history: History; monitor: Monitor; alerting: Alerting; counters: ApiCounters; backups: BackupScheduler },
 ): Promise<ConsoleServer> {
-  const { history, monitor, alerting, counters } = parts;
+  const { history, monitor, alerting, counters, backups } = parts;
   const audit = new AuditLog(config.dataDir);
   await firstAdmin(config, web, io, audit);
   const cert = await certificate(config, web);
@@ -313,7 +316,8 @@ async function consoleServer(
         now: Date.now,
       },
       version: VERSION,
-      selfFamilies: () => upSelfFamilies(VERSION, monitor, counters, () => storeFamilies(history.stats())),
+      selfFamilies: () =>
+        upSelfFamilies(VERSION, monitor, counters, () => [...storeFamilies(history.stats()), ...backups.families()]),
     },
     counters,
     gate,
@@ -409,7 +413,13 @@ function alert(config: UpConfig, io: CliIo, history: History, externalURL: strin
   });
 }
 
-async function serve(config: UpConfig, web: WebConfig, io: CliIo, rules: RuleGroupSpec[]): Promise<number> {
+async function serve(
+  config: UpConfig,
+  web: WebConfig,
+  io: CliIo,
+  rules: RuleGroupSpec[],
+  scheduled: ScheduledBackup[],
+): Promise<number> {
   const history = await openHistory(config.dataDir, {
     retentionMs: config.retentionMs,
     warn: (message) => say(io, config, message),
@@ -418,9 +428,16 @@ async function serve(config: UpConfig, web: WebConfig, io: CliIo, rules: RuleGro
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
   const alerting = alert(config, io, history, `http://${host}:${config.listenPort}`, rules);
   const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
+  const backups = new BackupScheduler(scheduled, {
+    tls: config.tls,
+    history,
+    appendEveryMs: config.scrapeIntervalMs,
+    say: (line) => say(io, config, line),
+    secrets: config.secrets,
+  });
   let served: ConsoleServer;
   try {
-    served = await consoleServer(config, web, io, { history, monitor, alerting, counters });
+    served = await consoleServer(config, web, io, { history, monitor, alerting, counters, backups });
     await listen(served.server, config.listenHost, config.listenPort);
   } catch (err) {
     await alerting.stop();
@@ -430,11 +447,13 @@ async function serve(config: UpConfig, web: WebConfig, io: CliIo, rules: RuleGro
   const server = served.server;
   announce(io, config, web, history, served);
   monitor.start();
+  backups.start();
   const signal = await io.stopSignal;
   say(io, config, `${signal}: flushing and stopping`);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await monitor.stop();
+  await backups.stop();
   await alerting.stop();
   await history.flush();
   await history.close();

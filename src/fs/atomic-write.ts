@@ -91,7 +91,7 @@ function checkDestination(path: string, overwrite: boolean): void {
  * Refuses a directory, or one above it (as the links resolve), that every user may write to and that lacks the
  * sticky bit: in /shared (0777), another user could rename /shared/stack away and put their own in its place.
  */
-function checkDirectory(dir: string): void {
+export function checkDirectory(dir: string): void {
   // (a directory that cannot be looked at is reported by the write itself, naming the file)
   let current: string;
   try {

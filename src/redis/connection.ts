@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   /** CLIENT SETNAME sent once per connection (redis_exporter sends it every scrape). */
   clientName?: string;
+  /** Bulk string replies as Buffers (binary-safe: DUMP payloads, key names); default utf8 strings. */
+  buffers?: boolean;
 }
 
 /**

@@ -293,21 +293,25 @@ export class RespConnection implements RedisConnection {
     }
     this.socket = socket;
     let firstReply = true;
-    const parser = new RespParser((value, bytes) => {
-      if (this.socket !== socket) return;
-      if (firstReply) {
-        firstReply = false;
-        // Protected mode answers a new connection with -DENIED and closes it before reading anything.
-        if (value instanceof RespReplyError && value.message.startsWith('DENIED')) {
-          this.denied = value;
-          this.lastError = value;
-          // The server closes the socket; do not redial it every few seconds, the next ready() will.
-          this.stopAfterClose = true;
-          setImmediate(() => socket.destroy());
+    const parser = new RespParser(
+      (value, bytes) => {
+        if (this.socket !== socket) return;
+        if (firstReply) {
+          firstReply = false;
+          // Protected mode answers a new connection with -DENIED and closes it before reading anything.
+          if (value instanceof RespReplyError && value.message.startsWith('DENIED')) {
+            this.denied = value;
+            this.lastError = value;
+            // The server closes the socket; do not redial it every few seconds, the next ready() will.
+            this.stopAfterClose = true;
+            setImmediate(() => socket.destroy());
+          }
         }
-      }
-      this.onReply(value, bytes);
-    });
+        this.onReply(value, bytes);
+      },
+      {},
+      this.options.buffers === true,
+    );
     this.connectTimer = setTimeout(() => {
       const step = this.pendingStep();
       this.fail(new RedisTimeoutError(this.target.display, step, this.connectTimeoutMs / 1000));

@@ -182,6 +182,8 @@ export class RespParser {
     /** Gets each reply and its size in bytes as {@link RespLimits.replyBytes} counts them. */
     private readonly onReply: (value: unknown, bytes: number) => void,
     limits: Partial<RespLimits> = {},
+    /** Bulk strings as Buffers instead of utf8 text (DUMP payloads, binary key names). */
+    private readonly buffers = false,
   ) {
     this.limits = { ...RESP_LIMITS, ...limits };
   }
@@ -204,7 +206,7 @@ export class RespParser {
       this.bulkParts = [];
       this.bulkHave = 0;
       if (whole[length] !== CR || whole[length + 1] !== LF) throw new RespProtocolError('bulk string without CRLF');
-      this.element(whole.toString('utf8', 0, length));
+      this.element(this.buffers ? Buffer.from(whole.subarray(0, length)) : whole.toString('utf8', 0, length));
       pos = need;
     } else if (this.partialLength > 0) {
       // Only the new chunk is searched: the line ends at its first LF, if it has one.
@@ -289,7 +291,7 @@ export class RespParser {
           return;
         }
         if (data[end] !== CR || data[end + 1] !== LF) throw new RespProtocolError('bulk string without CRLF');
-        const value = data.toString('utf8', pos, end);
+        const value = this.buffers ? Buffer.from(data.subarray(pos, end)) : data.toString('utf8', pos, end);
         pos = end + 2;
         this.element(value);
         continue;

@@ -75,6 +75,8 @@ export function renderCompose(config: StackConfig): string {
     prometheus: note(
       'Scrapes the exporter and evaluates monitoring/prometheus/alert.rules. --web.enable-lifecycle allows\n' +
         'POST /-/reload (through the proxy: https://…/prometheus/-/reload, with the proxy login).\n' +
+        '--web.enable-admin-api allows TSDB snapshots for backups, inside the stack network only (nginx refuses\n' +
+        '/prometheus/api/v1/admin/): docker compose exec prometheus wget -qO- --post-data= http://127.0.0.1:9090/api/v1/admin/tsdb/snapshot\n' +
         'Served at /prometheus/ by nginx, which strips the prefix: the routes stay at / inside the network.',
       {
         image: IMAGES.prometheus,
@@ -84,6 +86,7 @@ export function renderCompose(config: StackConfig): string {
           '--storage.tsdb.path=/prometheus',
           `--storage.tsdb.retention.time=${config.prometheus.retention}`,
           '--web.enable-lifecycle',
+          '--web.enable-admin-api',
           `--web.external-url=${pub.origin}/prometheus/`,
           '--web.route-prefix=/',
         ],

@@ -5,6 +5,7 @@ import { isValidHostName } from '../net/host-name.ts';
 import { ipv4BlocksOverlap } from '../net/ipv4.ts';
 import { ConfigError } from '../redis/password-file.ts';
 import { parseTarget, redactRaw } from '../redis/target.ts';
+import { parseUpBackups, type UpBackup } from './up-backups.ts';
 
 /**
  * What a user may choose about the generated monitoring stack (`redoubt stack --config redoubt.yml`). Everything
@@ -67,6 +68,8 @@ export interface UpSection {
   /** How often each target's security posture is audited. */
   securityInterval: string;
   notifiers: UpNotifier[];
+  /** Backups `up` runs on a schedule (see up-backups.ts). */
+  backups: UpBackup[];
 }
 
 export const DEFAULT_UP_SECTION: UpSection = {
@@ -76,6 +79,7 @@ export const DEFAULT_UP_SECTION: UpSection = {
   retention: '48h',
   securityInterval: '60s',
   notifiers: [],
+  backups: [],
 };
 
 /**
@@ -119,7 +123,7 @@ const KEYS: Record<keyof StackConfig, string[]> = {
   grafana: ['adminUser'],
   proxy: ['publicUrl', 'allow', 'user'],
   exporter: ['buildContext'],
-  up: ['listenAddress', 'dataDir', 'scrapeInterval', 'retention', 'securityInterval', 'notifiers'],
+  up: ['listenAddress', 'dataDir', 'scrapeInterval', 'retention', 'securityInterval', 'notifiers', 'backups'],
 };
 
 /** Control characters (a newline in a URL, an escape sequence): never part of a value, often of an attack. */
@@ -329,6 +333,7 @@ export function parseStackConfig(text: string, source = 'redoubt.yml'): StackCon
   const buildContext = str('exporter', 'buildContext');
   if (buildContext !== undefined) config.exporter.buildContext = buildContext;
   config.up = parseUpSection(get, str, fail);
+  config.up.backups = parseUpBackups(get('up', 'backups'), config.redis.targets, fail);
   return config;
 }
 

@@ -958,6 +958,108 @@ const security: AlertCase[] = [
   },
 ];
 
+// ── backups (by source: redoubt up's schedule, or a textfile collector's redoubt backup --metrics-file) ─────
+const UP_SOURCE = { job: 'redoubt', source: 'redis://redis-1:6379' };
+const TEXTFILE_SOURCE = { job: 'node', instance: 'backup-host:9100', source: 'redis://redis-1:6379' };
+
+function backupSeries(name: string, values: string, source: Record<string, string> = UP_SOURCE): SeriesInput {
+  return { series: sel(name, {}, source), values };
+}
+
+function backupAlert(source: Record<string, string>, summary: string, description: string): ExpectedAlert {
+  return { labels: { ...source, severity: 'warning' }, annotations: { summary, description } };
+}
+
+const STALE_SUMMARY = 'No recent backup of redis://redis-1:6379';
+// A function, not a shared object: the YAML renderer would write a shared one as an anchor and aliases.
+const failed = (): ExpectedAlert =>
+  backupAlert(
+    UP_SOURCE,
+    'A backup of redis://redis-1:6379 failed',
+    'A backup of redis://redis-1:6379 failed within the last 1h; nothing was kept from it (older backups are untouched).',
+  );
+
+const backups: AlertCase[] = [
+  {
+    alert: 'RedisBackupStale',
+    name: 'fires when the last success is older than twice the schedule up reports (1h)',
+    interval: '10m',
+    series: [
+      backupSeries('redoubt_backup_last_success_timestamp_seconds', '0x30'),
+      backupSeries('redoubt_backup_interval_seconds', '3600x30'),
+    ],
+    checks: [
+      { at: '1h50m', expect: silent },
+      {
+        at: '2h10m',
+        expect: [
+          backupAlert(
+            UP_SOURCE,
+            STALE_SUMMARY,
+            'The last backup of redis://redis-1:6379 was kept 2h 10m 0s ago: more than twice its schedule (26h when the schedule is not known).',
+          ),
+        ],
+      },
+    ],
+  },
+  {
+    alert: 'RedisBackupStale',
+    name: 'a textfile collector gives no schedule: fires after 26h',
+    trap: 'no-schedule',
+    interval: '1h',
+    series: [backupSeries('redoubt_backup_last_success_timestamp_seconds', '0x30', TEXTFILE_SOURCE)],
+    checks: [
+      { at: '25h', expect: silent },
+      {
+        at: '27h',
+        expect: [
+          backupAlert(
+            TEXTFILE_SOURCE,
+            STALE_SUMMARY,
+            'The last backup of redis://redis-1:6379 was kept 1d 3h 0m 0s ago: more than twice its schedule (26h when the schedule is not known).',
+          ),
+        ],
+      },
+    ],
+  },
+  {
+    alert: 'RedisBackupStale',
+    name: 'silent while every scheduled backup succeeds',
+    interval: '10m',
+    series: [
+      backupSeries('redoubt_backup_last_success_timestamp_seconds', '0+600x30'),
+      backupSeries('redoubt_backup_interval_seconds', '600x30'),
+    ],
+    checks: [{ at: '4h', expect: silent }],
+  },
+  {
+    alert: 'RedisBackupFailed',
+    name: 'fires when the failure counter grows, for the next hour',
+    series: [backupSeries('redoubt_backup_failures_total', '0 0 0 1x100')],
+    checks: [
+      { at: '5m', expect: [failed()] },
+      { at: '70m', expect: silent },
+    ],
+  },
+  {
+    alert: 'RedisBackupFailed',
+    name: "fires when a cron job's first run fails (the series starts at 1)",
+    trap: 'new-series',
+    series: [backupSeries('redoubt_backup_failures_total', '_x5 1x100')],
+    checks: [
+      { at: '10m', expect: [failed()] },
+      { at: '80m', expect: silent },
+    ],
+  },
+  {
+    alert: 'RedisBackupFailed',
+    name: 'silent when redoubt up restarts (the counter resets)',
+    trap: 'counter-reset',
+    series: [backupSeries('redoubt_backup_failures_total', '2x70 0x30')],
+    checks: [{ at: '80m', expect: silent }],
+  },
+];
+
 /** Every case, grouped by alert in catalogue order. */
 export const ALERT_CASES: readonly AlertCase[] = [
   ...redisDown,
@@ -977,6 +1079,7 @@ export const ALERT_CASES: readonly AlertCase[] = [
   ...replicationBroken,
   ...replicationLag,
   ...persistence,
+  ...backups,
   ...cluster,
   ...security,
 ];

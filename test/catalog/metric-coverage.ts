@@ -5,7 +5,7 @@
  * entries), and scrapes them through one exporter: /metrics for the master with a short --security-interval
  * (so redis_security_* appear) and /scrape?target= for the replica and the cluster node.
  */
-import { PROMETHEUS_GENERATED_METRICS, promqlSelectors } from '../../src/catalog/promql-names.ts';
+import { BACKUP_METRICS, PROMETHEUS_GENERATED_METRICS, promqlSelectors } from '../../src/catalog/promql-names.ts';
 import { type ParsedSample, parseExposition } from '../support/exposition-parse.ts';
 import { httpGet } from '../support/http.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
@@ -114,7 +114,7 @@ export function deadReferences(
         problems.push(`${where}: a selector without a metric name`);
         continue;
       }
-      if (PROMETHEUS_GENERATED_METRICS.includes(sel.metric)) continue;
+      if (PROMETHEUS_GENERATED_METRICS.includes(sel.metric) || BACKUP_METRICS.includes(sel.metric)) continue;
       const live = samples.get(sel.metric);
       if (!live) {
         problems.push(`${where}: ${sel.metric} is not emitted by redoubt exporter`);

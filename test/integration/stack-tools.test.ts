@@ -156,6 +156,14 @@ describe('nginx runs the generated proxy configuration', () => {
     assert.equal((await get('/grafana/', { auth: `${nginx.user}:wrong` })).status, 401);
     assert.equal((await get('/prometheus/', { auth: `someone:${nginx.password}` })).status, 401);
     assert.equal((await get('/prometheus/-/quit', { method: 'POST' })).status, 403);
+    // The admin API (TSDB snapshots for backups) answers inside the stack network only, whatever the spelling.
+    for (const path of [
+      '/prometheus/api/v1/admin/tsdb/snapshot',
+      '/prometheus/api/v1//admin/tsdb/snapshot',
+      '/prometheus/api/v1/%61dmin/tsdb/delete_series',
+      '/prometheus/api/v1/query/../admin/tsdb/clean_tombstones',
+    ])
+      assert.equal((await get(path, { method: 'POST' })).status, 403, path);
     assert.equal((await get('/elsewhere')).status, 404);
     const root = await get('/', { auth: undefined });
     assert.equal(root.status, 302);

@@ -82,6 +82,8 @@ describe('alert catalogue', () => {
       'RedisSecurityCriticalCheckFailing',
       'RedisAuthFailuresRising',
       'RedisProtectedModeDisabled',
+      'RedisBackupStale',
+      'RedisBackupFailed',
     ];
     for (const name of required) assert.ok(byName.has(name), `${name} is missing`);
     assert.equal(byName.size, ALERTS.length, 'alert names are unique');
