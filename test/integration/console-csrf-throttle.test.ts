@@ -108,3 +108,19 @@ describe('CSRF, throttling and the allowlist', () => {
     }
   });
 });
+
+describe('login throttling under a burst', () => {
+  test('logins sent all at once get no more password checks than the free failures (the rest 429)', async () => {
+    const from = { localAddress: '127.0.0.11' };
+    const all = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => postLogin(up.url, 'burst-user', `wrong-burst-${i}-password`, from)),
+    );
+    const statuses = all.map((r) => r.status);
+    assert.ok(
+      statuses.every((s) => s === 401 || s === 429),
+      statuses.join(' '),
+    );
+    const checked = statuses.filter((s) => s === 401).length;
+    assert.ok(checked <= 5, `${checked} passwords checked at once: ${statuses.join(' ')}`);
+  });
+});

@@ -51,16 +51,18 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
   }
   const { user, password } = credentialsOf(await readJsonBody(c));
   const known = o.gate.users.find(user);
-  const wait = o.throttle.waitMs(address, user);
+  if (pendingChecks >= MAX_PENDING_CHECKS) {
+    c.header('Retry-After', '1');
+    return jsonError(c, 503, 'too many logins at once: try again in a second');
+  }
+  // Counted as a failure before the check runs (cleared on success): a burst of logins sent at once gets no more
+  // password checks than the same logins one after another.
+  const wait = o.throttle.attempt(address, user);
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
     record(known ? user : '(unknown)', 'denied', `throttled for ${seconds} s`);
     c.header('Retry-After', String(seconds));
     return jsonError(c, 429, `too many failed logins: try again in ${seconds} s`);
-  }
-  if (pendingChecks >= MAX_PENDING_CHECKS) {
-    c.header('Retry-After', '1');
-    return jsonError(c, 503, 'too many logins at once: try again in a second');
   }
   // The same work for an unknown user as for a known one: one scrypt, then the same answer.
   pendingChecks++;
@@ -71,7 +73,7 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
     pendingChecks--;
   }
   if (!known || !ok) {
-    o.throttle.failed(address, user);
+    o.throttle.checkFailed(address, user);
     record(known ? user : '(unknown)', 'failed', WRONG);
     return jsonError(c, 401, WRONG);
   }

@@ -1,7 +1,8 @@
 /**
- * Login throttling: failures are counted per client address and per user name; after FREE_FAILURES in a row, each
- * further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. A success clears the user's
- * and the address's count; a quiet hour forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
+ * Login throttling: failures are counted per client address and per user name; after
+ * FREE_FAILURES in a row, each further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. An
+ * attempt counts as a failure from its start; a success clears the user's and the address's count; a quiet hour
+ * forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
  */
 
 export interface ThrottleRules {
@@ -51,6 +52,25 @@ export class LoginThrottle {
   /** Milliseconds to wait before this address may try this user again (0: go ahead). */
   waitMs(address: string, user: string): number {
     return Math.max(this.delayOf(this.entry(`a:${address}`)), this.delayOf(this.entry(`u:${user}`)));
+  }
+
+  /**
+   * Starts a login attempt: the milliseconds to wait (the attempt is refused), or 0 and the attempt is counted as
+   * a failure at once, before its password check runs: logins sent all at once cannot each pass the check of an
+   * empty count. A right password then calls succeeded(), which clears it.
+   */
+  attempt(address: string, user: string): number {
+    const wait = this.waitMs(address, user);
+    if (wait === 0) this.failed(address, user);
+    return wait;
+  }
+
+  /** The password check of an attempt failed: the wait runs from now (the attempt is counted already). */
+  checkFailed(address: string, user: string): void {
+    for (const k of [`a:${address}`, `u:${user}`]) {
+      const f = this.failures.get(k);
+      if (f) f.lastAt = Math.max(f.lastAt, this.now());
+    }
   }
 
   failed(address: string, user: string): void {
