@@ -124,3 +124,28 @@ describe('login throttling under a burst', () => {
     assert.ok(checked <= 5, `${checked} passwords checked at once: ${statuses.join(' ')}`);
   });
 });
+
+describe('the open loopback API and other sites', () => {
+  test("a page of another site cannot make the visitor's browser query the open API (it could only tie up up)", async () => {
+    const query = `${up.url}/api/v1/query?query=up`;
+    assert.equal((await consoleRequest(query)).status, 200, 'curl, Grafana, Prometheus: open on loopback');
+    assert.equal((await consoleRequest(query, { headers: { 'Sec-Fetch-Site': 'none' } })).status, 200, 'typed URL');
+    const sameOrigin = { 'Sec-Fetch-Site': 'same-origin', Origin: up.url };
+    assert.equal((await consoleRequest(query, { headers: sameOrigin })).status, 200, "the console's own pages");
+    const crossSite: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://evil.example' },
+      { Origin: 'null' },
+    ];
+    for (const headers of crossSite) {
+      assert.equal((await consoleRequest(query, { headers })).status, 401, JSON.stringify(headers));
+      const post = await consoleRequest(`${up.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'query=up',
+      });
+      assert.equal(post.status, 401, `POST ${JSON.stringify(headers)}`);
+    }
+  });
+});
