@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { buildAllowList } from '../console/app/allowlist.ts';
 import { createConsoleApp } from '../console/app/app.ts';
+import { limitConnectionsPerClient } from '../console/app/connection-limit.ts';
 import type { Gate } from '../console/app/gate.ts';
 import { defaultWebRoot, StaticFiles } from '../console/app/static-files.ts';
 import { type WebConfig, webConfig } from '../console/app/web-config.ts';
@@ -346,6 +347,7 @@ async function consoleServer(
   server.requestTimeout = 60_000;
   server.maxHeadersCount = 100;
   server.maxConnections = 512;
+  limitConnectionsPerClient(server);
   return { server, scheme: cert ? 'https' : 'http', certificate: cert };
 }
 

@@ -57,3 +57,28 @@ test('/api/v1/series, /labels, /label/…/values and /federate end at the query 
   assert.equal(fed.status, 503, fed.body.slice(0, 200));
   assert.match(fed.body, /timed out/);
 });
+
+test('one client holding idle connections cannot fill the listener: another client is still served', async () => {
+  const { connect } = await import('node:net');
+  const held: import('node:net').Socket[] = [];
+  try {
+    // More than the listener takes in all (512): before a cap per address, the next client was turned away.
+    for (let i = 0; i < 560; i++) {
+      const s = connect({ host: '127.0.0.1', port: up.port, localAddress: '127.0.0.12' });
+      s.on('error', () => {});
+      held.push(s);
+      await new Promise<void>((resolve) => {
+        s.once('connect', () => resolve());
+        s.once('close', () => resolve());
+      });
+      s.write('GET / HTTP/1.1\r\n'); // headers never finished: each connection is held open
+    }
+    const r = await consoleRequest(`${up.url}/-/healthy`, { localAddress: '127.0.0.13' });
+    assert.equal(r.status, 200);
+    await waitFor('the connections beyond the cap of 64 closed by up', async () =>
+      held.filter((s) => s.destroyed).length >= 560 - 64 ? true : undefined,
+    );
+  } finally {
+    for (const s of held) s.destroy();
+  }
+});
