@@ -11,7 +11,7 @@ import { limitConnectionsPerClient } from '../console/app/connection-limit.ts';
 import type { Gate } from '../console/app/gate.ts';
 import { defaultWebRoot, StaticFiles } from '../console/app/static-files.ts';
 import { type WebConfig, webConfig } from '../console/app/web-config.ts';
-import { AuditLog } from '../console/audit/audit-log.ts';
+import { AuditLog, AuditLogError } from '../console/audit/audit-log.ts';
 import { LoginThrottle } from '../console/auth/login-throttle.ts';
 import { generatePassword } from '../console/auth/password-hash.ts';
 import { DEFAULT_SESSION_LIMITS, SessionStore } from '../console/auth/sessions.ts';
@@ -291,6 +291,12 @@ async function consoleServer(
 ): Promise<ConsoleServer> {
   const { history, monitor, alerting, counters } = parts;
   const audit = new AuditLog(config.dataDir);
+  try {
+    audit.check();
+  } catch (err) {
+    if (err instanceof AuditLogError) throw new UsageError(err.message);
+    throw err;
+  }
   await firstAdmin(config, web, io, audit);
   const cert = await certificate(config, web);
   const gate: Gate = {
