@@ -148,4 +148,16 @@ describe('the open loopback API and other sites', () => {
       assert.equal(post.status, 401, `POST ${JSON.stringify(headers)}`);
     }
   });
+
+  test('a page of another port of this host (same-site: the session cookie rides along) runs no query with it', async () => {
+    const s = await login(up.url, 'admin', ADMIN_PASSWORD, { localAddress: '127.0.0.14' });
+    const query = `${up.url}/api/v1/query?query=up`;
+    const asPage = (site: string, origin: string) =>
+      consoleRequest(query, {
+        headers: { Cookie: s.cookie, Host: 'localhost', 'Sec-Fetch-Site': site, Origin: origin },
+        localAddress: '127.0.0.14',
+      });
+    assert.equal((await asPage('same-origin', 'http://localhost')).status, 200);
+    assert.equal((await asPage('same-site', 'http://localhost:3000')).status, 401);
+  });
 });
