@@ -140,12 +140,9 @@ export function refusal(c: Context, err: unknown): Response {
 }
 
 export function mountSessionRoutes(app: Hono, o: SessionRouteOptions): void {
-  let dummy: Promise<string> | undefined;
-  const dummyHash = () => {
-    dummy ??= hashPassword(generatePassword());
-    return dummy;
-  };
-  app.post('/console/api/login', (c) => login(c, o, dummyHash()).catch((err) => refusal(c, err)));
+  // Made at once, not at the first login: that login of an unknown user would otherwise cost two scrypts.
+  const dummy = hashPassword(generatePassword());
+  app.post('/console/api/login', (c) => login(c, o, dummy).catch((err) => refusal(c, err)));
   app.post('/console/api/logout', (c) => logout(c, o).catch((err) => refusal(c, err)));
   app.get('/console/api/session', (c) => session(c, o.gate));
 }
