@@ -1,8 +1,8 @@
 /**
  * The console's own certificate when it is asked for one (--web.self-signed): ECDSA P-256, self-signed, for
  * localhost, the loopback addresses, this host's name and the listen address; kept in `<data dir>/tls/` (key 0600)
- * and reused while it is valid for another 30 days, names the same hosts and its key is still private, so browsers' exceptions and pinned
- * fingerprints survive restarts.
+ * and reused while it is valid for another 30 days, names the same hosts and its key is still private, so
+ * browsers' exceptions and pinned fingerprints survive restarts.
  */
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
