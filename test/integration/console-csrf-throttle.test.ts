@@ -161,3 +161,23 @@ describe('the open loopback API and other sites', () => {
     assert.equal((await asPage('same-site', 'http://localhost:3000')).status, 401);
   });
 });
+
+describe('the audit log under a flood of refused logins', () => {
+  test('one address cannot push the audit log through its rotation with refused logins (throttled, cross-site)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const from = { localAddress: '127.0.0.15' };
+    for (let i = 0; i < 5; i++)
+      assert.equal((await postLogin(up.url, 'flood-user', `wrong-flood-${i}-password`, from)).status, 401);
+    for (let i = 0; i < 150; i++) {
+      // 429 but for the few the growing delay lets through (1 s, 2 s, 4 s …): those are checked, and fail.
+      assert.ok([401, 429].includes((await postLogin(up.url, 'flood-user', 'wrong-flood-password', from)).status));
+      const cross = await postLogin(up.url, 'flood-user', 'x', { ...from, headers: { Origin: 'http://evil.example' } });
+      assert.equal(cross.status, 403);
+    }
+    const lines = readFileSync(join(dir, 'data', 'audit.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"clientAddress":"127.0.0.15"'));
+    // The failures (a few, as the delay grows), then at most a few lines a minute of refusals.
+    assert.ok(lines.length <= 50, `${lines.length} audit lines from one address`);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalBudget } from '../audit/refusal-budget.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { generatePassword, hashPassword, MAX_PASSWORD_CHARS, verifyPassword } from '../auth/password-hash.ts';
 import type { SessionInfo } from '../contract.ts';
@@ -40,13 +41,22 @@ function credentialsOf(body: unknown): { user: string; password: string } {
   return { user: b.user.slice(0, 64), password: b.password.slice(0, MAX_PASSWORD_CHARS + 1) };
 }
 
-async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>): Promise<Response> {
+async function login(
+  c: Context,
+  o: SessionRouteOptions,
+  dummy: Promise<string>,
+  refusals: RefusalBudget,
+): Promise<Response> {
   const address = clientAddress(c);
   const record = (user: string, outcome: 'ok' | 'denied' | 'failed', detail: string) =>
     o.audit.write({ user, clientAddress: address, action: 'login', target: '', outcome, detail });
+  const recordRefusal = (user: string, detail: string) => {
+    const note = refusals.take(address);
+    if (note !== undefined) record(user, 'denied', `${detail}${note}`);
+  };
   const cross = crossSiteProblem(c);
   if (cross) {
-    record('', 'denied', cross);
+    recordRefusal('', cross);
     return jsonError(c, 403, `refused: ${cross}`);
   }
   const { user, password } = credentialsOf(await readJsonBody(c));
@@ -60,7 +70,7 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
   const wait = o.throttle.attempt(address, user);
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
-    record(known ? user : '(unknown)', 'denied', `throttled for ${seconds} s`);
+    recordRefusal(known ? user : '(unknown)', `throttled for ${seconds} s`);
     c.header('Retry-After', String(seconds));
     return jsonError(c, 429, `too many failed logins: try again in ${seconds} s`);
   }
@@ -142,7 +152,8 @@ export function refusal(c: Context, err: unknown): Response {
 export function mountSessionRoutes(app: Hono, o: SessionRouteOptions): void {
   // Made at once, not at the first login: that login of an unknown user would otherwise cost two scrypts.
   const dummy = hashPassword(generatePassword());
-  app.post('/console/api/login', (c) => login(c, o, dummy).catch((err) => refusal(c, err)));
+  const refusals = new RefusalBudget();
+  app.post('/console/api/login', (c) => login(c, o, dummy, refusals).catch((err) => refusal(c, err)));
   app.post('/console/api/logout', (c) => logout(c, o).catch((err) => refusal(c, err)));
   app.get('/console/api/session', (c) => session(c, o.gate));
 }
