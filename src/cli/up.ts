@@ -7,10 +7,11 @@ import { dirname } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { buildAllowList } from '../console/app/allowlist.ts';
 import { createConsoleApp } from '../console/app/app.ts';
+import { limitConnectionsPerClient } from '../console/app/connection-limit.ts';
 import type { Gate } from '../console/app/gate.ts';
 import { defaultWebRoot, StaticFiles } from '../console/app/static-files.ts';
 import { type WebConfig, webConfig } from '../console/app/web-config.ts';
-import { AuditLog } from '../console/audit/audit-log.ts';
+import { AuditLog, AuditLogError } from '../console/audit/audit-log.ts';
 import { LoginThrottle } from '../console/auth/login-throttle.ts';
 import { generatePassword } from '../console/auth/password-hash.ts';
 import { DEFAULT_SESSION_LIMITS, SessionStore } from '../console/auth/sessions.ts';
@@ -293,6 +294,12 @@ async function consoleServer(
 ): Promise<ConsoleServer> {
   const { history, monitor, alerting, counters, backups } = parts;
   const audit = new AuditLog(config.dataDir);
+  try {
+    audit.check();
+  } catch (err) {
+    if (err instanceof AuditLogError) throw new UsageError(err.message);
+    throw err;
+  }
   await firstAdmin(config, web, io, audit);
   const cert = await certificate(config, web);
   const gate: Gate = {
@@ -350,6 +357,7 @@ async function consoleServer(
   server.requestTimeout = 60_000;
   server.maxHeadersCount = 100;
   server.maxConnections = 512;
+  limitConnectionsPerClient(server);
   return { server, scheme: cert ? 'https' : 'http', certificate: cert };
 }
 

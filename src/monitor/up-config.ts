@@ -99,6 +99,8 @@ function urlPassword(url: string): string {
   }
 }
 
+const MIN_TOKEN_CHARS = 16;
+
 /** The API's bearer token, from the environment or a 0600 file. Basic auth is gone: it is refused by name. */
 function apiCredentials(v: FlagValues, env: NodeJS.ProcessEnv): ApiCredentials {
   const out: ApiCredentials = {};
@@ -108,6 +110,11 @@ function apiCredentials(v: FlagValues, env: NodeJS.ProcessEnv): ApiCredentials {
     if (tokenFile) throw new UsageError('give the API token once: REDOUBT_API_TOKEN or --web.token-file, not both');
     out.token = env.REDOUBT_API_TOKEN.trim();
   } else if (tokenFile) out.token = readSecretFile('web.token-file', tokenFile);
+  // The token is an admin's key, and wrong tokens are not throttled: a short one could be guessed over the network.
+  if (out.token !== undefined && out.token.length < MIN_TOKEN_CHARS)
+    throw new UsageError(
+      `the API token has ${out.token.length} characters; it needs at least ${MIN_TOKEN_CHARS}: make one with "openssl rand -hex 24"`,
+    );
   if (v['web.basic-auth-user'] || v['web.basic-auth-password-file'] || env.REDOUBT_API_PASSWORD)
     throw new UsageError(
       'the API no longer takes basic auth: set REDOUBT_API_TOKEN (or --web.token-file) and give Grafana the header "Authorization: Bearer <token>"',

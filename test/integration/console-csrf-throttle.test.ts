@@ -108,3 +108,76 @@ describe('CSRF, throttling and the allowlist', () => {
     }
   });
 });
+
+describe('login throttling under a burst', () => {
+  test('logins sent all at once get no more password checks than the free failures (the rest 429)', async () => {
+    const from = { localAddress: '127.0.0.11' };
+    const all = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => postLogin(up.url, 'burst-user', `wrong-burst-${i}-password`, from)),
+    );
+    const statuses = all.map((r) => r.status);
+    assert.ok(
+      statuses.every((s) => s === 401 || s === 429),
+      statuses.join(' '),
+    );
+    const checked = statuses.filter((s) => s === 401).length;
+    assert.ok(checked <= 5, `${checked} passwords checked at once: ${statuses.join(' ')}`);
+  });
+});
+
+describe('the open loopback API and other sites', () => {
+  test("a page of another site cannot make the visitor's browser query the open API (it could only tie up up)", async () => {
+    const query = `${up.url}/api/v1/query?query=up`;
+    assert.equal((await consoleRequest(query)).status, 200, 'curl, Grafana, Prometheus: open on loopback');
+    assert.equal((await consoleRequest(query, { headers: { 'Sec-Fetch-Site': 'none' } })).status, 200, 'typed URL');
+    const sameOrigin = { 'Sec-Fetch-Site': 'same-origin', Origin: up.url };
+    assert.equal((await consoleRequest(query, { headers: sameOrigin })).status, 200, "the console's own pages");
+    const crossSite: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://evil.example' },
+      { Origin: 'null' },
+    ];
+    for (const headers of crossSite) {
+      assert.equal((await consoleRequest(query, { headers })).status, 401, JSON.stringify(headers));
+      const post = await consoleRequest(`${up.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'query=up',
+      });
+      assert.equal(post.status, 401, `POST ${JSON.stringify(headers)}`);
+    }
+  });
+
+  test('a page of another port of this host (same-site: the session cookie rides along) runs no query with it', async () => {
+    const s = await login(up.url, 'admin', ADMIN_PASSWORD, { localAddress: '127.0.0.14' });
+    const query = `${up.url}/api/v1/query?query=up`;
+    const asPage = (site: string, origin: string) =>
+      consoleRequest(query, {
+        headers: { Cookie: s.cookie, Host: 'localhost', 'Sec-Fetch-Site': site, Origin: origin },
+        localAddress: '127.0.0.14',
+      });
+    assert.equal((await asPage('same-origin', 'http://localhost')).status, 200);
+    assert.equal((await asPage('same-site', 'http://localhost:3000')).status, 401);
+  });
+});
+
+describe('the audit log under a flood of refused logins', () => {
+  test('one address cannot push the audit log through its rotation with refused logins (throttled, cross-site)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const from = { localAddress: '127.0.0.15' };
+    for (let i = 0; i < 5; i++)
+      assert.equal((await postLogin(up.url, 'flood-user', `wrong-flood-${i}-password`, from)).status, 401);
+    for (let i = 0; i < 150; i++) {
+      // 429 but for the few the growing delay lets through (1 s, 2 s, 4 s …): those are checked, and fail.
+      assert.ok([401, 429].includes((await postLogin(up.url, 'flood-user', 'wrong-flood-password', from)).status));
+      const cross = await postLogin(up.url, 'flood-user', 'x', { ...from, headers: { Origin: 'http://evil.example' } });
+      assert.equal(cross.status, 403);
+    }
+    const lines = readFileSync(join(dir, 'data', 'audit.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"clientAddress":"127.0.0.15"'));
+    // The failures (a few, as the delay grows), then at most a few lines a minute of refusals.
+    assert.ok(lines.length <= 50, `${lines.length} audit lines from one address`);
+  });
+});

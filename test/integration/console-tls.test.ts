@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -61,6 +61,14 @@ describe('TLS', () => {
     assert.match(again.stderr(), new RegExp(`self-signed certificate in .*SHA-256 ${cert.fingerprint256}`));
     assert.equal(readFileSync(join(data, 'tls', 'console.crt'), 'utf8'), certPem);
     assert.equal(await again.stop('SIGTERM'), 0);
+    // A key others could read may have been copied: not reused; a new one is made (0600).
+    chmodSync(join(data, 'tls', 'console.key'), 0o644);
+    const renewed = await startUp(['--redis', redis.url, '--data-dir', data, '--web.self-signed'], {});
+    cleanups.push(() => renewed.stop('SIGKILL'));
+    assert.match(renewed.stderr(), /self-signed certificate \(new\)/);
+    assert.notEqual(readFileSync(join(data, 'tls', 'console.crt'), 'utf8'), certPem);
+    assert.equal(statSync(join(data, 'tls', 'console.key')).mode & 0o777, 0o600);
+    assert.equal(await renewed.stop('SIGTERM'), 0);
   });
 
   test('--web.tls-cert-file and --web.tls-key-file: served; a wrong pair or an open key refused before start-up', async () => {

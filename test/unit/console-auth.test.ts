@@ -101,3 +101,18 @@ test('user changes: names checked, the last admin kept, a password or role chang
     ['b.b-1'],
   );
 });
+
+test('throttle: an IPv6 client counts by its /64 (its other addresses are no fresh start); IPv4 by the address', () => {
+  const t = new LoginThrottle(
+    { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 },
+    () => 0,
+  );
+  for (let i = 1; i <= 3; i++) t.failed(`2001:db8:1:2::${i}`, `user-${i}`);
+  assert.equal(t.waitMs('2001:db8:1:2:ffff:1:2:3', 'someone'), 1000, 'another address of the same /64');
+  assert.equal(t.waitMs('2001:db8:1:2:0:0:0:9', 'someone'), 1000, 'written out in full');
+  assert.equal(t.waitMs('2001:db8:1:3::1', 'someone'), 0, 'the next /64 is another client');
+  for (let i = 1; i <= 3; i++) t.failed(`192.0.2.${i}`, `v4-user-${i}`);
+  assert.equal(t.waitMs('192.0.2.9', 'someone'), 0, 'IPv4 addresses count apart');
+  t.succeeded('2001:db8:1:2::77', 'user-1');
+  assert.equal(t.waitMs('2001:db8:1:2::1', 'someone'), 0, 'a success from the /64 clears it');
+});

@@ -72,15 +72,24 @@ function isLoopbackHostHeader(host: string | undefined): boolean {
   return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** Whether a browser says the request comes from a page of another site (Sec-Fetch-Site, else Origin). */
+function fromAnotherSite(c: Context): boolean {
+  const site = requestHeader(c, 'sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  return requestHeader(c, 'origin') !== undefined && crossSiteProblem(c) !== undefined;
+}
+
 /**
  * The Prometheus API's principal: the token, a session, or a local client when the API is open on loopback (and
  * the request names this machine in its Host header: a page of another site that rebinds its name to 127.0.0.1
- * gets nothing).
+ * gets nothing; nor does a page of another site that sends the visitor's browser to 127.0.0.1 to run queries).
  */
 export function apiPrincipalOf(c: Context, g: Gate): Principal | undefined {
   const p = principalOf(c, g);
-  if (p) return p;
-  if (g.openLoopbackApi && isLoopbackHostHeader(requestHeader(c, 'host')))
+  // A session's cookie also rides along from a page of the same site (another port of this host): such a page
+  // gets no queries run with it either.
+  if (p) return p.via === 'session' && fromAnotherSite(c) ? undefined : p;
+  if (g.openLoopbackApi && isLoopbackHostHeader(requestHeader(c, 'host')) && !fromAnotherSite(c))
     return { user: 'loopback', role: 'viewer', via: 'loopback' };
   return undefined;
 }

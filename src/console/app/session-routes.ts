@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalBudget } from '../audit/refusal-budget.ts';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { generatePassword, hashPassword, MAX_PASSWORD_CHARS, verifyPassword } from '../auth/password-hash.ts';
 import type { SessionInfo } from '../contract.ts';
@@ -40,27 +41,38 @@ function credentialsOf(body: unknown): { user: string; password: string } {
   return { user: b.user.slice(0, 64), password: b.password.slice(0, MAX_PASSWORD_CHARS + 1) };
 }
 
-async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>): Promise<Response> {
+async function login(
+  c: Context,
+  o: SessionRouteOptions,
+  dummy: Promise<string>,
+  refusals: RefusalBudget,
+): Promise<Response> {
   const address = clientAddress(c);
   const record = (user: string, outcome: 'ok' | 'denied' | 'failed', detail: string) =>
     o.audit.write({ user, clientAddress: address, action: 'login', target: '', outcome, detail });
+  const recordRefusal = (user: string, detail: string) => {
+    const note = refusals.take(address);
+    if (note !== undefined) record(user, 'denied', `${detail}${note}`);
+  };
   const cross = crossSiteProblem(c);
   if (cross) {
-    record('', 'denied', cross);
+    recordRefusal('', cross);
     return jsonError(c, 403, `refused: ${cross}`);
   }
   const { user, password } = credentialsOf(await readJsonBody(c));
   const known = o.gate.users.find(user);
-  const wait = o.throttle.waitMs(address, user);
-  if (wait > 0) {
-    const seconds = Math.ceil(wait / 1000);
-    record(known ? user : '(unknown)', 'denied', `throttled for ${seconds} s`);
-    c.header('Retry-After', String(seconds));
-    return jsonError(c, 429, `too many failed logins: try again in ${seconds} s`);
-  }
   if (pendingChecks >= MAX_PENDING_CHECKS) {
     c.header('Retry-After', '1');
     return jsonError(c, 503, 'too many logins at once: try again in a second');
+  }
+  // Counted as a failure before the check runs (cleared on success): a burst of logins sent at once gets no more
+  // password checks than the same logins one after another.
+  const wait = o.throttle.attempt(address, user);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    recordRefusal(known ? user : '(unknown)', `throttled for ${seconds} s`);
+    c.header('Retry-After', String(seconds));
+    return jsonError(c, 429, `too many failed logins: try again in ${seconds} s`);
   }
   // The same work for an unknown user as for a known one: one scrypt, then the same answer.
   pendingChecks++;
@@ -71,7 +83,7 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
     pendingChecks--;
   }
   if (!known || !ok) {
-    o.throttle.failed(address, user);
+    o.throttle.checkFailed(address, user);
     record(known ? user : '(unknown)', 'failed', WRONG);
     return jsonError(c, 401, WRONG);
   }
@@ -138,12 +150,10 @@ export function refusal(c: Context, err: unknown): Response {
 }
 
 export function mountSessionRoutes(app: Hono, o: SessionRouteOptions): void {
-  let dummy: Promise<string> | undefined;
-  const dummyHash = () => {
-    dummy ??= hashPassword(generatePassword());
-    return dummy;
-  };
-  app.post('/console/api/login', (c) => login(c, o, dummyHash()).catch((err) => refusal(c, err)));
+  // Made at once, not at the first login: that login of an unknown user would otherwise cost two scrypts.
+  const dummy = hashPassword(generatePassword());
+  const refusals = new RefusalBudget();
+  app.post('/console/api/login', (c) => login(c, o, dummy, refusals).catch((err) => refusal(c, err)));
   app.post('/console/api/logout', (c) => logout(c, o).catch((err) => refusal(c, err)));
   app.get('/console/api/session', (c) => session(c, o.gate));
 }

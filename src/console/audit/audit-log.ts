@@ -7,6 +7,7 @@
 import {
   closeSync,
   constants,
+  fchmodSync,
   fstatSync,
   openSync,
   readFileSync,
@@ -23,6 +24,14 @@ export const AUDIT_FILE = 'audit.log';
 const MAX_BYTES = 10 * 1024 * 1024;
 const KEEP = 3;
 const MAX_FIELD = 256;
+
+/** The audit log cannot be written where it must be (a link or something else at its path). */
+export class AuditLogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditLogError';
+  }
+}
 
 export type AuditRecord = Omit<AuditLogEntry, 'at'> & { at?: number };
 
@@ -67,13 +76,39 @@ export class AuditLog {
       outcome: r.outcome,
       detail: clean(r.detail),
     };
-    const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
-    const fd = openSync(this.path, flags, 0o600);
+    const fd = this.open();
     try {
-      if (!fstatSync(fd).isFile()) throw new Error(`${this.path} is not a regular file`);
       writeSync(fd, `${JSON.stringify(entry)}\n`);
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /** Checks that the log can be appended to (at start: a link at its path stops `up` with one line). */
+  check(): void {
+    closeSync(this.open());
+  }
+
+  /** The log for appending: never through a link, only a regular file, and only its owner may read it. */
+  private open(): number {
+    const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+    let fd: number;
+    try {
+      fd = openSync(this.path, flags, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new AuditLogError(`${this.path} is a symbolic link (not followed): remove it`);
+      throw new AuditLogError(`cannot write the audit log ${this.path}: ${code ?? (err as Error).message}`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new AuditLogError(`${this.path} is not a regular file: remove it`);
+      // A log made earlier by hand (or restored from a backup) readable by others: made private again.
+      if ((st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+      return fd;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
     }
   }
 

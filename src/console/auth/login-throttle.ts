@@ -1,7 +1,8 @@
 /**
- * Login throttling: failures are counted per client address and per user name; after FREE_FAILURES in a row, each
- * further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. A success clears the user's
- * and the address's count; a quiet hour forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
+ * Login throttling: failures are counted per client address (an IPv6 address by its /64) and per user name; after
+ * FREE_FAILURES in a row, each further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. An
+ * attempt counts as a failure from its start; a success clears the user's and the address's count; a quiet hour
+ * forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
  */
 
 export interface ThrottleRules {
@@ -18,6 +19,27 @@ export const DEFAULT_THROTTLE: ThrottleRules = {
   forgetAfterMs: 3600_000,
 };
 const MAX_KEYS = 50_000;
+
+/**
+ * The address's key: an IPv4 address as is, an IPv6 address by its /64 (one host is given a whole /64: counting
+ * each of its addresses apart would give it 2^64 fresh starts).
+ */
+export function addressKey(address: string): string {
+  if (!address.includes(':')) return `a:${address}`;
+  const bare = address.split('%')[0].toLowerCase();
+  const groupsOf = (part: string) =>
+    part === '' ? [] : part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
+  const [head, tail] = bare.split('::');
+  const h = groupsOf(head);
+  const groups =
+    tail === undefined
+      ? h
+      : [...h, ...Array(Math.max(0, 8 - h.length - groupsOf(tail).length)).fill('0'), ...groupsOf(tail)];
+  return `a:${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || '0', 16).toString(16))
+    .join(':')}::/64`;
+}
 
 interface Failures {
   count: number;
@@ -50,11 +72,30 @@ export class LoginThrottle {
 
   /** Milliseconds to wait before this address may try this user again (0: go ahead). */
   waitMs(address: string, user: string): number {
-    return Math.max(this.delayOf(this.entry(`a:${address}`)), this.delayOf(this.entry(`u:${user}`)));
+    return Math.max(this.delayOf(this.entry(addressKey(address))), this.delayOf(this.entry(`u:${user}`)));
+  }
+
+  /**
+   * Starts a login attempt: the milliseconds to wait (the attempt is refused), or 0 and the attempt is counted as
+   * a failure at once, before its password check runs: logins sent all at once cannot each pass the check of an
+   * empty count. A right password then calls succeeded(), which clears it.
+   */
+  attempt(address: string, user: string): number {
+    const wait = this.waitMs(address, user);
+    if (wait === 0) this.failed(address, user);
+    return wait;
+  }
+
+  /** The password check of an attempt failed: the wait runs from now (the attempt is counted already). */
+  checkFailed(address: string, user: string): void {
+    for (const k of [addressKey(address), `u:${user}`]) {
+      const f = this.failures.get(k);
+      if (f) f.lastAt = Math.max(f.lastAt, this.now());
+    }
   }
 
   failed(address: string, user: string): void {
-    for (const k of [`a:${address}`, `u:${user}`]) {
+    for (const k of [addressKey(address), `u:${user}`]) {
       const f = this.entry(k) ?? { count: 0, lastAt: 0 };
       f.count++;
       f.lastAt = this.now();
@@ -65,7 +106,7 @@ export class LoginThrottle {
   }
 
   succeeded(address: string, user: string): void {
-    this.failures.delete(`a:${address}`);
+    this.failures.delete(addressKey(address));
     this.failures.delete(`u:${user}`);
   }
 }

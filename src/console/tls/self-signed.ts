@@ -1,11 +1,12 @@
 /**
  * The console's own certificate when it is asked for one (--web.self-signed): ECDSA P-256, self-signed, for
  * localhost, the loopback addresses, this host's name and the listen address; kept in `<data dir>/tls/` (key 0600)
- * and reused while it is valid for another 30 days and names the same hosts, so browsers' exceptions and pinned
- * fingerprints survive restarts.
+ * and reused while it is valid for another 30 days, names the same hosts and its key is still private, so
+ * browsers' exceptions and pinned fingerprints survive restarts.
  */
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
@@ -42,6 +43,8 @@ function reusable(dataDir: string, names: { dns: string[]; ip: string[] }, now: 
   const cert = readRegularFile(p.cert)?.toString('utf8');
   const key = readRegularFile(p.key)?.toString('utf8');
   if (!cert || !key) return undefined;
+  // A key others could read (a chmod, a copy restored from a backup) may be known elsewhere: make a new one.
+  if ((statSync(p.key).mode & 0o077) !== 0) return undefined;
   try {
     const c = new X509Certificate(cert);
     if (new Date(c.validTo).getTime() - now.getTime() < 30 * DAY) return undefined;

@@ -1,5 +1,6 @@
-import type { Labels, Matcher } from '../../promql/types.ts';
+import type { Labels, Matcher, Queryable } from '../../promql/types.ts';
 import { seriesKey } from '../scrape-samples.ts';
+import { BoundedQueryable } from './bounded-queryable.ts';
 import type { ApiContext } from './context.ts';
 import { BadDataError, goQuote, invalidParam, LABEL_NAME, MAX_TIME_MS, MIN_TIME_MS, optionalTime } from './params.ts';
 import { parseSeriesSelector } from './series-selector.ts';
@@ -9,6 +10,14 @@ function window(p: URLSearchParams, ctx: ApiContext): { start: number; end: numb
   const start = optionalTime(p, 'start', MIN_TIME_MS);
   const end = optionalTime(p, 'end', Math.max(MAX_TIME_MS, ctx.now()));
   return { start, end };
+}
+
+/**
+ * The store as one metadata request reads it: within the query timeout and the samples limit, like a query (a
+ * thousand selectors of every series over the whole history would otherwise hold up everything for minutes).
+ */
+export function boundedStore(ctx: ApiContext): Queryable {
+  return new BoundedQueryable(ctx.queryable, ctx.now() + ctx.limits.queryTimeoutMs, ctx.limits.maxSamples, ctx.now);
 }
 
 function selectors(p: URLSearchParams): Matcher[][] {
@@ -31,8 +40,9 @@ export function series(p: URLSearchParams, ctx: ApiContext): unknown {
   if (sets.length === 0) throw new BadDataError('no match[] parameter provided');
   const { start, end } = window(p, ctx);
   const found = new Map<string, Labels>();
+  const store = boundedStore(ctx);
   for (const matchers of sets)
-    for (const s of ctx.queryable.select(matchers, { start, end })) found.set(seriesKey(s.labels), s.labels);
+    for (const s of store.select(matchers, { start, end })) found.set(seriesKey(s.labels), s.labels);
   return [...found.values()].sort(compareLabels);
 }
 
@@ -44,8 +54,9 @@ function union(lists: string[][]): string[] {
 export function labelNames(p: URLSearchParams, ctx: ApiContext): unknown {
   const { start, end } = window(p, ctx);
   const sets = selectors(p);
-  if (sets.length === 0) return ctx.queryable.labelNames([], start, end);
-  return union(sets.map((m) => ctx.queryable.labelNames(m, start, end)));
+  const store = boundedStore(ctx);
+  if (sets.length === 0) return store.labelNames([], start, end);
+  return union(sets.map((m) => store.labelNames(m, start, end)));
 }
 
 /** /api/v1/label/<name>/values */
@@ -53,8 +64,9 @@ export function labelValues(name: string, p: URLSearchParams, ctx: ApiContext): 
   if (!LABEL_NAME.test(name)) throw new BadDataError(`invalid label name: ${goQuote(name)}`);
   const { start, end } = window(p, ctx);
   const sets = selectors(p);
-  if (sets.length === 0) return ctx.queryable.labelValues(name, [], start, end);
-  return union(sets.map((m) => ctx.queryable.labelValues(name, m, start, end)));
+  const store = boundedStore(ctx);
+  if (sets.length === 0) return store.labelValues(name, [], start, end);
+  return union(sets.map((m) => store.labelValues(name, m, start, end)));
 }
 
 /** /api/v1/metadata */

@@ -140,7 +140,7 @@ function jsonAnswer(handler: Handler, params: URLSearchParams, ctx: ApiContext):
 
 function federateAnswer(params: URLSearchParams, ctx: ApiContext): Answer {
   try {
-    return { status: 200, body: federate(params, ctx.queryable, ctx.now()), type: TEXT_CONTENT_TYPE };
+    return { status: 200, body: federate(params, meta.boundedStore(ctx), ctx.now()), type: TEXT_CONTENT_TYPE };
   } catch (err) {
     const { errorType, message } = classify(err);
     return { status: ERROR_STATUS[errorType], body: `${message}\n`, type: TEXT };

@@ -73,9 +73,18 @@ test('a non-loopback address without API credentials is refused; with a token it
     /--web.listen-address 0.0.0.0:9122 is reachable from other machines and the API has no credentials: set REDOUBT_API_TOKEN/,
   );
   assert.throws(() => config(['--web.listen-address', ':9122']), /reachable from other machines/);
-  assert.equal(config(['--web.listen-address', '0.0.0.0:9122'], { REDOUBT_API_TOKEN: 'tok' }).credentials.token, 'tok');
+  const token = 'a-long-enough-token-0123';
+  assert.equal(config(['--web.listen-address', '0.0.0.0:9122'], { REDOUBT_API_TOKEN: token }).credentials.token, token);
   assert.equal(config(['--web.listen-address', '[::1]:9122']).listenHost, '::1');
   assert.throws(() => config([], { REDOUBT_API_TOKEN: ' ' }), /REDOUBT_API_TOKEN is set but empty/);
+});
+
+test('a short API token is refused: it is an admin key, tried over the network without throttling', () => {
+  assert.throws(
+    () => config(['--web.listen-address', '0.0.0.0:9122'], { REDOUBT_API_TOKEN: 'tok' }),
+    /the API token has 3 characters; it needs at least 16/,
+  );
+  assert.throws(() => config([], { REDOUBT_API_TOKEN: '0123456789abcde' }), /needs at least 16/);
 });
 
 test('secret files must be 0600; basic auth is refused by name', () => {
@@ -83,8 +92,8 @@ test('secret files must be 0600; basic auth is refused by name', () => {
   writeFileSync(open, 'tok\n', { mode: 0o644 });
   assert.throws(() => config(['--web.token-file', open]), /readable by others \(mode 0644\); run chmod 600/);
   const closed = join(dir, 'token');
-  writeFileSync(closed, 'tok-from-file\n', { mode: 0o600 });
-  assert.equal(config(['--web.token-file', closed]).credentials.token, 'tok-from-file');
+  writeFileSync(closed, 'tok-from-file-0123456789\n', { mode: 0o600 });
+  assert.equal(config(['--web.token-file', closed]).credentials.token, 'tok-from-file-0123456789');
   const noBasic = /no longer takes basic auth: set REDOUBT_API_TOKEN/;
   assert.throws(() => config(['--web.basic-auth-user', 'grafana']), noBasic);
   assert.throws(() => config([], { REDOUBT_API_USER: 'grafana', REDOUBT_API_PASSWORD: 'pw' }), noBasic);
