@@ -90,13 +90,16 @@ export class Evaluator {
       const first = lastAtOrBefore(s.t, start - 1) + 1;
       const ts: number[] = [];
       const vs2: number[] = [];
+      const counts: number[] | undefined = s.counts ? [] : undefined;
       for (let i = first; i <= last; i++) {
         const v = s.v[i] as number;
         if (isStaleNaN(v)) continue;
         ts.push(s.t[i] as number);
         vs2.push(v);
+        counts?.push(s.counts![i] as number);
       }
-      if (ts.length > 0) series.push({ labels: s.labels, t: ts, v: vs2 });
+      if (ts.length > 0)
+        series.push(counts ? { labels: s.labels, t: ts, v: vs2, counts } : { labels: s.labels, t: ts, v: vs2 });
     }
     return { type: 'matrix', series, start, end, range };
   }

@@ -6,8 +6,10 @@ import { decodeXorChunk } from './xor-chunk.ts';
  * last one kept are taken, so overlapping sources never duplicate a timestamp.
  */
 export class SampleCollector {
-  private t = new Float64Array(64);
-  private v = new Float64Array(64);
+  private t: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private v: Float64Array<ArrayBuffer> = new Float64Array(64);
+  /** Raw samples per point, once a rollup point (a bucket's average) is added; until then 1 each. */
+  private c: Float64Array<ArrayBuffer> | undefined;
   private n = 0;
 
   constructor(
@@ -32,32 +34,41 @@ export class SampleCollector {
     this.addArrays(d.t, d.v, until);
   }
 
-  /** Adds samples before `until` (exclusive). */
-  addArrays(t: Float64Array, v: Float64Array, until = Number.POSITIVE_INFINITY): void {
+  /**
+   * Adds samples before `until` (exclusive). `counts`: how many raw samples each stands for (rollup buckets,
+   * whose values are then their averages); absent, each is one raw sample.
+   */
+  addArrays(t: Float64Array, v: Float64Array, until = Number.POSITIVE_INFINITY, counts?: Float64Array): void {
     const limit = Math.min(this.end, until - 1);
+    if (counts && !this.c) this.c = new Float64Array(this.t.length).fill(1);
     for (let i = 0; i < t.length; i++) {
       const ts = t[i]!;
       if (ts < this.start || ts <= this.lastT) continue;
       if (ts > limit) break;
-      this.push(ts, v[i]!);
+      this.push(ts, v[i]!, counts ? counts[i]! : 1);
     }
   }
 
-  result(): { t: Float64Array; v: Float64Array } {
-    return { t: this.t.subarray(0, this.n), v: this.v.subarray(0, this.n) };
+  result(): { t: Float64Array; v: Float64Array; counts?: Float64Array } {
+    const out = { t: this.t.subarray(0, this.n), v: this.v.subarray(0, this.n) };
+    return this.c ? { ...out, counts: this.c.subarray(0, this.n) } : out;
   }
 
-  private push(ts: number, value: number): void {
+  private push(ts: number, value: number, count: number): void {
     if (this.n === this.t.length) {
-      const t = new Float64Array(this.n * 2);
-      const v = new Float64Array(this.n * 2);
-      t.set(this.t);
-      v.set(this.v);
-      this.t = t;
-      this.v = v;
+      this.t = grown(this.t);
+      this.v = grown(this.v);
+      if (this.c) this.c = grown(this.c);
     }
     this.t[this.n] = ts;
     this.v[this.n] = value;
+    if (this.c) this.c[this.n] = count;
     this.n++;
   }
+}
+
+function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(a.length * 2);
+  out.set(a);
+  return out;
 }

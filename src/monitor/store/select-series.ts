@@ -64,7 +64,7 @@ function collectRollup(
         const count = decodeXorChunk(counts[i]!.bytes);
         const avg = new Float64Array(sum.v.length);
         for (let j = 0; j < avg.length; j++) avg[j] = sum.v[j]! / count.v[j]!;
-        c.addArrays(sum.t, avg, until);
+        c.addArrays(sum.t, avg, until, count.v);
       });
     });
   }

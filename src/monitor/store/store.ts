@@ -133,8 +133,7 @@ class HistoryStore implements Store {
       const c = new SampleCollector(hints.start, hints.end);
       collectSeries(src, id, c, agg);
       if (c.length === 0) continue;
-      const { t, v } = c.result();
-      yield { labels: this.index.labelsOf(id)!, t, v };
+      yield { labels: this.index.labelsOf(id)!, ...c.result() };
     }
   }
 
