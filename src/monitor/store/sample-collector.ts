@@ -1,4 +1,5 @@
-import { decodeXorChunk } from './xor-chunk.ts';
+import { wordsOf } from './float-bits.ts';
+import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
 /**
  * Gathers one series' samples from several sources (rollups, blocks, head) in time order into Float64Arrays
@@ -8,6 +9,7 @@ import { decodeXorChunk } from './xor-chunk.ts';
 export class SampleCollector {
   private t: Float64Array<ArrayBuffer> = new Float64Array(64);
   private v: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private vWords = wordsOf(this.v);
   /** Raw samples per point, once a rollup point (a bucket's average) is added; until then 1 each. */
   private c: Float64Array<ArrayBuffer> | undefined;
   private n = 0;
@@ -29,9 +31,29 @@ export class SampleCollector {
     return this.n === 0 ? Number.NEGATIVE_INFINITY : this.t[this.n - 1]!;
   }
 
+  /** Adds a chunk's samples before `until` (exclusive), decoded straight into the collector's arrays. */
   addChunk(bytes: Uint8Array, until = Number.POSITIVE_INFINITY): void {
-    const d = decodeXorChunk(bytes);
-    this.addArrays(d.t, d.v, until);
+    this.reserve(chunkSampleCount(bytes));
+    const from = this.n;
+    const got = decodeXorChunkInto(bytes, this.t, this.vWords, from);
+    // Keep, in place, the decoded samples inside the window and after the last one already kept.
+    const limit = Math.min(this.end, until - 1);
+    const t = this.t;
+    const w = this.vWords;
+    let last = from === 0 ? Number.NEGATIVE_INFINITY : t[from - 1]!;
+    let out = from;
+    for (let i = from; i < from + got; i++) {
+      const ts = t[i]!;
+      if (ts < this.start || ts <= last) continue;
+      if (ts > limit) break;
+      t[out] = ts;
+      w[2 * out] = w[2 * i]!;
+      w[2 * out + 1] = w[2 * i + 1]!;
+      if (this.c) this.c[out] = 1;
+      last = ts;
+      out++;
+    }
+    this.n = out;
   }
 
   /**
@@ -54,12 +76,19 @@ export class SampleCollector {
     return this.c ? { ...out, counts: this.c.subarray(0, this.n) } : out;
   }
 
+  /** Room for `more` samples past the last one kept. */
+  reserve(more: number): void {
+    const need = this.n + more;
+    if (need <= this.t.length) return;
+    const size = Math.max(need, this.t.length * 2);
+    this.t = grown(this.t, size);
+    this.v = grown(this.v, size);
+    this.vWords = wordsOf(this.v);
+    if (this.c) this.c = grown(this.c, size);
+  }
+
   private push(ts: number, value: number, count: number): void {
-    if (this.n === this.t.length) {
-      this.t = grown(this.t);
-      this.v = grown(this.v);
-      if (this.c) this.c = grown(this.c);
-    }
+    this.reserve(1);
     this.t[this.n] = ts;
     this.v[this.n] = value;
     if (this.c) this.c[this.n] = count;
@@ -67,8 +96,8 @@ export class SampleCollector {
   }
 }
 
-function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(a.length * 2);
+function grown(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(size);
   out.set(a);
   return out;
 }
