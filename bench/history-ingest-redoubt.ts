@@ -39,6 +39,7 @@ const cpu = process.cpuUsage(cpu0);
 const wallMs = performance.now() - wall0;
 const mem = processMemory(process.pid);
 const stats = store.stats();
+if (process.env.HISTORY_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.HISTORY_HEAP_SNAPSHOT);
 await store.close();
 process.stdout.write(
   `${JSON.stringify({
@@ -48,7 +49,7 @@ process.stdout.write(
     wallMs,
     rssMb: mem.rssMb,
     peakRssMb: mem.peakRssMb,
-    heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
+    memoryUsageMb: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, v / 2 ** 20])),
     stats,
   })}\n`,
 );

@@ -18,7 +18,7 @@
  * clean stop), and the median of `repeats` wall times of every panel's 24 h query_range.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,9 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     step: { type: 'string', default: '60' },
     only: { type: 'string' },
+    /** Replay this recording (a file --save-recording wrote) instead of recording anew. */
+    recording: { type: 'string' },
+    'save-recording': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -53,7 +56,6 @@ const INTERVAL_MS = Number(values.interval) * 1000;
 const REPEATS = Number(values.repeats);
 const STEP_S = Number(values.step);
 const BATCH_STEPS = 30;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
 function panelQueries(): Array<{ panel: string; expr: string }> {
@@ -284,11 +286,17 @@ async function main(): Promise<void> {
   const servers: RedisServer[] = [];
   const work = mkdtempSync(join(tmpdir(), 'redoubt-history-bench-'));
   try {
-    for (let i = 0; i < TARGETS; i++) servers.push(await startRedis());
-    log(`${TARGETS} redis-servers up; recording ${values.snapshots} snapshots at 1 s`);
-    const rec = await recordSnapshots(servers, Number(values.snapshots));
+    let rec: Recording;
+    if (values.recording) rec = JSON.parse(readFileSync(values.recording, 'utf8')) as Recording;
+    else {
+      for (let i = 0; i < TARGETS; i++) servers.push(await startRedis());
+      log(`${TARGETS} redis-servers up; recording ${values.snapshots} snapshots at 1 s`);
+      rec = await recordSnapshots(servers, Number(values.snapshots));
+      for (const s of servers.splice(0)) await s.stop();
+    }
     const recordingPath = join(work, 'recording.json');
     writeFileSync(recordingPath, JSON.stringify(rec));
+    if (values['save-recording']) writeFileSync(values['save-recording'], JSON.stringify(rec));
     const tl = timelineEnding(Date.now(), HOURS, INTERVAL_MS);
     const samples = tl.steps * rec.series.length;
     log(`${rec.series.length} series × ${tl.steps} steps = ${(samples / 1e6).toFixed(1)} M samples`);

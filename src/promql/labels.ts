@@ -37,15 +37,21 @@ export function remember<T>(labels: Labels, what: string, compute: () => T): T {
   return value;
 }
 
+/** Keys of label sets, looked up once per object (the hottest derived value: one lookup, not two). */
+const keys = new WeakMap<Labels, string>();
+
 /** A string identifying a label set (names and values escaped by JSON). */
 export function labelsKey(labels: Labels): string {
-  return remember(labels, 'key', () =>
-    JSON.stringify(
+  let key = keys.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(
       Object.keys(labels)
         .sort()
         .map((name) => [name, labels[name]]),
-    ),
-  );
+    );
+    keys.set(labels, key);
+  }
+  return key;
 }
 
 export function dropMetricName(labels: Labels): Labels {

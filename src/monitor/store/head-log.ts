@@ -18,14 +18,31 @@ export class HeadLog {
   private nextSeq = 1;
   /** Series whose labels a segment since the last checkpoint (or start-up) holds. */
   private defined = new Set<number>();
-  /** Series appended to since the last flush. */
-  readonly dirty = new Set<number>();
+  /** Series appended to since the last flush: a flag per id and the list of flagged ids. */
+  private dirtyFlags = new Uint8Array(1024);
+  private dirty: number[] = [];
 
   constructor(
     private readonly dir: string,
     private readonly head: Head,
     private readonly index: SeriesIndex,
   ) {}
+
+  markDirty(id: number): void {
+    if (id >= this.dirtyFlags.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.dirtyFlags.length * 2));
+      grown.set(this.dirtyFlags);
+      this.dirtyFlags = grown;
+    }
+    if (this.dirtyFlags[id] === 1) return;
+    this.dirtyFlags[id] = 1;
+    this.dirty.push(id);
+  }
+
+  private clearDirty(): void {
+    for (const id of this.dirty) this.dirtyFlags[id] = 0;
+    this.dirty = [];
+  }
 
   get segmentCount(): number {
     return this.segments.size;
@@ -57,15 +74,15 @@ export class HeadLog {
 
   /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
   writeSegment(): void {
-    if (this.dirty.size === 0) return;
+    if (this.dirty.length === 0) return;
     const seg = this.segmentOf(
-      [...this.dirty],
+      this.dirty,
       (id) => this.head.takePending(id),
       (id) => !this.defined.has(id),
     );
     if (seg.chunks.length > 0) this.writeFile(seg);
     for (const d of seg.defs) this.defined.add(d.id);
-    this.dirty.clear();
+    this.clearDirty();
   }
 
   /** The whole head in one segment; every older segment is then redundant and removed. */
@@ -84,7 +101,7 @@ export class HeadLog {
         this.segments.delete(s);
       }
     this.defined = new Set(ids);
-    this.dirty.clear();
+    this.clearDirty();
   }
 
   private replayOne(seg: HeadSegment, ids: Map<number, number>): void {

@@ -61,6 +61,8 @@ export class Head {
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
   private samples = 0;
+  private cachedMinTime: number | undefined;
+  private minTimeKnown = false;
 
   get sampleCount(): number {
     return this.samples;
@@ -99,6 +101,7 @@ export class Head {
       s.openMinT = t;
     }
     s.open.append(t, v);
+    if (this.minTimeKnown && (this.cachedMinTime === undefined || t < this.cachedMinTime)) this.cachedMinTime = t;
     if (!s.pending) {
       s.pending = new XorChunkEncoder(24);
       s.pendingMinT = t;
@@ -125,13 +128,16 @@ export class Head {
     return s.chunks().filter((c) => c.maxT >= start && c.minT <= end);
   }
 
-  /** Oldest sample time in the head, or undefined when it is empty. */
+  /** Oldest sample time in the head, or undefined when it is empty (remembered until chunks are dropped). */
   minTime(): number | undefined {
+    if (this.minTimeKnown) return this.cachedMinTime;
     let min: number | undefined;
     for (const s of this.series) {
       const first = s?.closed[0]?.minT ?? (s?.open ? s.openMinT : undefined);
       if (first !== undefined && (min === undefined || first < min)) min = first;
     }
+    this.cachedMinTime = min;
+    this.minTimeKnown = true;
     return min;
   }
 
@@ -173,6 +179,7 @@ export class Head {
   /** Forgets every chunk that ends before `cutoff` (written to a block) and refuses samples before it. */
   truncateBefore(cutoff: number): void {
     this.minValidTime = Math.max(this.minValidTime, cutoff);
+    this.minTimeKnown = false;
     for (const s of this.series) {
       if (!s) continue;
       while (s.closed.length > 0 && s.closed[0]!.maxT < cutoff) {
