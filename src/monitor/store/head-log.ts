@@ -6,7 +6,15 @@ import { fileSize, segmentName } from './data-dir.ts';
 import type { Chunk, Head } from './head.ts';
 import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
 import type { SeriesIndex } from './series-index.ts';
-import { decodeXorChunk } from './xor-chunk.ts';
+import { wordsOf } from './float-bits.ts';
+import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
+
+/** Where replay decodes chunks (one set of arrays, reused: replay decodes thousands of small chunks). */
+function scratchOf(n: number) {
+  const v = new Float64Array(n);
+  return { t: new Float64Array(n), v, words: wordsOf(v) };
+}
+let scratch = scratchOf(256);
 
 /**
  * The head's durability: every flush writes a segment of what was appended since the last one, and after a
@@ -58,6 +66,7 @@ export class HeadLog {
   replay(files: readonly { name: string; seq: number }[], onDamaged: (name: string, err: unknown) => void): void {
     const dropped = { ...this.head.dropped };
     const ids = new Map<number, number>();
+    this.head.keepPending = false;
     for (const f of [...files].sort((a, b) => a.seq - b.seq)) {
       this.nextSeq = Math.max(this.nextSeq, f.seq + 1);
       try {
@@ -67,6 +76,7 @@ export class HeadLog {
         onDamaged(f.name, err);
       }
     }
+    this.head.keepPending = true;
     // Samples already in blocks or in an older segment are dropped as duplicates: expected, not counted.
     Object.assign(this.head.dropped, dropped);
     this.head.clearPending();
@@ -109,8 +119,11 @@ export class HeadLog {
     for (const c of seg.chunks) {
       const id = ids.get(c.id);
       if (id === undefined) continue;
-      const { t, v } = decodeXorChunk(c.bytes);
-      for (let i = 0; i < t.length; i++)
+      const n = chunkSampleCount(c.bytes);
+      if (n > scratch.t.length) scratch = scratchOf(n);
+      decodeXorChunkInto(c.bytes, scratch.t, scratch.words, 0);
+      const { t, v } = scratch;
+      for (let i = 0; i < n; i++)
         if (this.head.append(id, t[i]!, v[i]!, this.index.lastTime(id))) this.index.cover(id, t[i]!, t[i]!);
     }
   }

@@ -61,6 +61,8 @@ export class Head {
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
   private samples = 0;
+  /** Whether appended samples are also kept for the next head segment (not while replaying segments). */
+  keepPending = true;
   private cachedMinTime: number | undefined;
   private minTimeKnown = false;
 
@@ -102,11 +104,13 @@ export class Head {
     }
     s.open.append(t, v);
     if (this.minTimeKnown && (this.cachedMinTime === undefined || t < this.cachedMinTime)) this.cachedMinTime = t;
-    if (!s.pending) {
+    if (!this.keepPending) {
+      // replaying what is already on disk: nothing to write again
+    } else if (!s.pending) {
       s.pending = new XorChunkEncoder(24);
       s.pendingMinT = t;
-    }
-    s.pending.append(t, v);
+      s.pending.append(t, v);
+    } else s.pending.append(t, v);
     s.lastT = t;
     this.samples++;
     return true;
