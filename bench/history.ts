@@ -301,6 +301,7 @@ async function main(): Promise<void> {
     const samples = tl.steps * rec.series.length;
     log(`${rec.series.length} series × ${tl.steps} steps = ${(samples / 1e6).toFixed(1)} M samples`);
     const up = values.only === 'prometheus' ? undefined : await measureRedoubt(recordingPath, tl, samples);
+    if (values.out) writeFileSync(values.out, `${JSON.stringify({ partial: true, targets: TARGETS, up }, null, 2)}\n`);
     const prom = values.only === 'redoubt' ? undefined : await measurePrometheus(rec, tl, samples);
     const ratio = (f: (x: NonNullable<typeof up> | NonNullable<typeof prom>) => number) =>
       up && prom ? f(up) / f(prom) : undefined;
