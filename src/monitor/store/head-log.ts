@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import { readRegularFile } from '../../fs/read-file.ts';
 import { fileSize, segmentName } from './data-dir.ts';
+import { wordsOf } from './float-bits.ts';
 import type { Chunk, Head } from './head.ts';
 import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
 import type { SeriesIndex } from './series-index.ts';
-import { wordsOf } from './float-bits.ts';
 import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
 /** Where replay decodes chunks (one set of arrays, reused: replay decodes thousands of small chunks). */
