@@ -132,14 +132,53 @@ function finish(spec: AggregateSpec, g: Group, k: number): Sample[] {
   }
 }
 
-/** The k largest (or smallest) samples, NaN ranked last, best first; the original labels are kept. */
+/**
+ * The k largest (or smallest) samples, best first, the original labels kept. Which of several equal values are kept
+ * is Prometheus's: it fills a binary heap (Go's container/heap, worst on top) with the first k samples in input
+ * order, then a later sample replaces the top only when strictly better; so this runs the same heap.
+ */
 function selectK(members: readonly Sample[], k: number, top: boolean): Sample[] {
-  const rank = (v: number) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : top ? v : -v);
-  const sorted = members
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => {
-      if (Number.isNaN(a.s.v) !== Number.isNaN(b.s.v)) return Number.isNaN(a.s.v) ? 1 : -1;
-      return rank(b.s.v) - rank(a.s.v) || a.i - b.i;
-    });
-  return sorted.slice(0, k).map(({ s }) => ({ labels: s.labels, v: s.v }));
+  // Go's Less: NaN first (worst), then smaller for topk / larger for bottomk.
+  const less = (a: number, b: number) => (Number.isNaN(a) && !Number.isNaN(b) ? true : top ? a < b : a > b);
+  const heap: Sample[] = [];
+  const swap = (i: number, j: number) => {
+    const x = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = x;
+  };
+  const up = (start: number) => {
+    let j = start;
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !less(heap[j]!.v, heap[i]!.v)) break;
+      swap(i, j);
+      j = i;
+    }
+  };
+  const down = (i0: number): boolean => {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= heap.length) break;
+      let j = j1;
+      if (j1 + 1 < heap.length && less(heap[j1 + 1]!.v, heap[j1]!.v)) j = j1 + 1;
+      if (!less(heap[j]!.v, heap[i]!.v)) break;
+      swap(i, j);
+      i = j;
+    }
+    return i > i0;
+  };
+  for (const s of members) {
+    if (heap.length < k) {
+      heap.push(s);
+      up(heap.length - 1);
+    } else if ((top ? heap[0]!.v < s.v : heap[0]!.v > s.v) || (Number.isNaN(heap[0]!.v) && !Number.isNaN(s.v))) {
+      heap[0] = s;
+      if (k > 1 && !down(0)) up(0);
+    }
+  }
+  // Best first; equal values in input order.
+  const order = new Map(members.map((s, i) => [s, i]));
+  const better = (a: Sample, b: Sample) => (less(b.v, a.v) ? -1 : less(a.v, b.v) ? 1 : order.get(a)! - order.get(b)!);
+  return heap.sort(better).map((s) => ({ labels: s.labels, v: s.v }));
 }

@@ -146,10 +146,20 @@ export function vectorBinop(
   return out;
 }
 
+/** The fixed part of resultLabels' key per matching clause (the same object at every step). */
+const matchingKeys = new WeakMap<VectorMatching, [string, string]>();
+
 function resultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   const dropName = ARITHMETIC_DROPS_NAME.has(op);
-  const included = JSON.stringify(matching.include.map((name) => one[name] ?? ''));
-  const what = `binop:${dropName}:${matching.card}:${matching.on}:${matching.labels.join(',')}:${matching.include.join(',')}:${included}`;
+  let what = matchingKeys.get(matching)?.[dropName ? 1 : 0];
+  if (what === undefined) {
+    const keys = [false, true].map(
+      (d) => `binop:${d}:${matching.card}:${matching.on}:${matching.labels.join(',')}:${matching.include.join(',')}`,
+    ) as [string, string];
+    matchingKeys.set(matching, keys);
+    what = keys[dropName ? 1 : 0];
+  }
+  if (matching.include.length > 0) what += `:${JSON.stringify(matching.include.map((name) => one[name] ?? ''))}`;
   return remember(many, what, () => computeResultLabels(many, one, op, matching));
 }
 

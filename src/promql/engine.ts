@@ -75,13 +75,20 @@ export function rangeQuery(
   }
   const times = queryTimes(startMs, endMs, stepMs, opts);
   const evaluator = new Evaluator(loadSelections(q, ast, times), times);
-  const bySeries = new Map<string, { labels: Labels; t: number[]; v: number[] }>();
+  type Out = { labels: Labels; t: number[]; v: number[] };
+  const bySeries = new Map<string, Out>();
+  // Most steps hand back the very same label objects: found by identity first, by key when new.
+  const byObject = new Map<Labels, Out>();
   const add = (labels: Labels, t: number, v: number) => {
-    const key = labelsKey(labels);
-    let s = bySeries.get(key);
+    let s = byObject.get(labels);
     if (!s) {
-      s = { labels, t: [], v: [] };
-      bySeries.set(key, s);
+      const key = labelsKey(labels);
+      s = bySeries.get(key);
+      if (!s) {
+        s = { labels, t: [], v: [] };
+        bySeries.set(key, s);
+      }
+      byObject.set(labels, s);
     }
     s.t.push(t);
     s.v.push(v);

@@ -29,9 +29,34 @@ function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
   return lo - 1;
 }
 
+/**
+ * The smallest index whose timestamp is after `target` (ts.length when none), starting from `hint`, where the
+ * previous step's answer was: a range query moves forward a few samples per step, so a short walk from there
+ * beats a binary search; a target before the hint (a subquery's earlier steps) falls back to one.
+ */
+function firstAfter(ts: ArrayLike<number>, target: number, hint: number): number {
+  let i = hint;
+  if (i > ts.length || (i > 0 && (ts[i - 1] as number) > target)) return lastAtOrBefore(ts, target) + 1;
+  for (let walked = 0; i < ts.length && (ts[i] as number) <= target; i++) {
+    if (++walked > 16) return lastAtOrBefore(ts, target) + 1;
+  }
+  return i;
+}
+
 export class Evaluator {
   private readonly subqueryResults = new Map<Subquery, Map<number, readonly Sample[]>>();
   private subquerySteps = 0;
+  /** Per selector, per series: where the last step's window began and ended (hints for firstAfter). */
+  private readonly cursors = new Map<VectorSelector, { first: Int32Array; last: Int32Array }>();
+
+  private cursorsOf(vs: VectorSelector, n: number): { first: Int32Array; last: Int32Array } {
+    let c = this.cursors.get(vs);
+    if (!c) {
+      c = { first: new Int32Array(n), last: new Int32Array(n) };
+      this.cursors.set(vs, c);
+    }
+    return c;
+  }
 
   constructor(
     private readonly selections: Selections,
@@ -70,8 +95,13 @@ export class Evaluator {
   private instantSelector(vs: VectorSelector, t: number): Sample[] {
     const ref = this.refTime(vs, t);
     const out: Sample[] = [];
-    for (const s of this.selections.get(vs) ?? []) {
-      const i = lastAtOrBefore(s.t, ref);
+    const selected = this.selections.get(vs) ?? [];
+    const { last: hints } = this.cursorsOf(vs, selected.length);
+    for (let k = 0; k < selected.length; k++) {
+      const s = selected[k]!;
+      const after = firstAfter(s.t, ref, hints[k]!);
+      hints[k] = after;
+      const i = after - 1;
       if (i < 0) continue;
       const st = s.t[i] as number;
       const v = s.v[i] as number;
@@ -85,18 +115,27 @@ export class Evaluator {
     const end = this.refTime(vs, t);
     const start = end - range;
     const series: RangeSeries[] = [];
-    for (const s of this.selections.get(vs) ?? []) {
-      const last = lastAtOrBefore(s.t, end);
-      const first = lastAtOrBefore(s.t, start - 1) + 1;
+    const selected = this.selections.get(vs) ?? [];
+    const hints = this.cursorsOf(vs, selected.length);
+    for (let k = 0; k < selected.length; k++) {
+      const s = selected[k]!;
+      const afterEnd = firstAfter(s.t, end, hints.last[k]!);
+      const first = firstAfter(s.t, start - 1, hints.first[k]!);
+      hints.last[k] = afterEnd;
+      hints.first[k] = first;
+      const last = afterEnd - 1;
       const ts: number[] = [];
       const vs2: number[] = [];
+      const counts: number[] | undefined = s.counts ? [] : undefined;
       for (let i = first; i <= last; i++) {
         const v = s.v[i] as number;
         if (isStaleNaN(v)) continue;
         ts.push(s.t[i] as number);
         vs2.push(v);
+        counts?.push(s.counts![i] as number);
       }
-      if (ts.length > 0) series.push({ labels: s.labels, t: ts, v: vs2 });
+      if (ts.length > 0)
+        series.push(counts ? { labels: s.labels, t: ts, v: vs2, counts } : { labels: s.labels, t: ts, v: vs2 });
     }
     return { type: 'matrix', series, start, end, range };
   }

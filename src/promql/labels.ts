@@ -37,28 +37,60 @@ export function remember<T>(labels: Labels, what: string, compute: () => T): T {
   return value;
 }
 
+/** Keys of label sets, looked up once per object (the hottest derived value: one lookup, not two). */
+const keys = new WeakMap<Labels, string>();
+
 /** A string identifying a label set (names and values escaped by JSON). */
 export function labelsKey(labels: Labels): string {
-  return remember(labels, 'key', () =>
-    JSON.stringify(
+  let key = keys.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(
       Object.keys(labels)
         .sort()
         .map((name) => [name, labels[name]]),
-    ),
-  );
+    );
+    keys.set(labels, key);
+  }
+  return key;
 }
+
+const nameless = new WeakMap<Labels, Labels>();
 
 export function dropMetricName(labels: Labels): Labels {
   if (!(METRIC_NAME in labels)) return labels;
-  return remember(labels, 'drop-name', () => {
+  let out = nameless.get(labels);
+  if (out === undefined) {
     const { [METRIC_NAME]: _, ...rest } = labels;
-    return rest;
-  });
+    out = rest;
+    nameless.set(labels, out);
+  }
+  return out;
+}
+
+/**
+ * The `remember` key of a list of label names under a prefix, built once per list object: the lists come from
+ * the parsed expression, the same objects at every step (building the string anew each time cost more than the
+ * lookup it names).
+ */
+const listKeys = new Map<string, WeakMap<readonly string[], string>>();
+
+export function listKey(prefix: string, names: readonly string[]): string {
+  let byList = listKeys.get(prefix);
+  if (!byList) {
+    byList = new WeakMap();
+    listKeys.set(prefix, byList);
+  }
+  let key = byList.get(names);
+  if (key === undefined) {
+    key = `${prefix}:${names.join(',')}`;
+    byList.set(names, key);
+  }
+  return key;
 }
 
 /** The labels an aggregation groups by: `by` keeps the listed ones, `without` drops them and the name. */
 export function groupingLabels(labels: Labels, grouping: readonly string[], without: boolean): Labels {
-  return remember(labels, `group:${without}:${grouping.join(',')}`, () =>
+  return remember(labels, listKey(without ? 'group:true' : 'group:false', grouping), () =>
     without ? removeLabels(labels, [...grouping, METRIC_NAME]) : keepLabels(labels, grouping),
   );
 }
@@ -90,7 +122,7 @@ export function removeLabels(labels: Labels, names: readonly string[]): Labels {
  * metric name.
  */
 export function matchSignature(labels: Labels, on: boolean, names: readonly string[]): string {
-  return remember(labels, `match:${on}:${names.join(',')}`, () =>
+  return remember(labels, listKey(on ? 'match:true' : 'match:false', names), () =>
     on ? labelsKey(keepLabels(labels, names)) : labelsKey(removeLabels(labels, [...names, METRIC_NAME])),
   );
 }

@@ -29,6 +29,12 @@ export interface SeriesSamples {
   readonly t: ArrayLike<number>;
   /** Values; staleness markers included as STALE_NAN (bit pattern preserved). */
   readonly v: ArrayLike<number>;
+  /**
+   * How many raw samples each point stands for, when some come from rollups: such a point's value is the
+   * average of its bucket and `counts[i]` the bucket's sample count (1 for a raw sample). Absent: 1 each.
+   * sum_over_time, count_over_time and avg_over_time weigh by it, so they come out as over the raw samples.
+   */
+  readonly counts?: ArrayLike<number>;
 }
 
 export type MatchType = '=' | '!=' | '=~' | '!~';

@@ -14,6 +14,8 @@ export interface RangeSeries {
   readonly labels: Labels;
   readonly t: readonly number[];
   readonly v: readonly number[];
+  /** Raw samples each point stands for (SeriesSamples.counts); absent: 1 each. */
+  readonly counts?: readonly number[];
 }
 
 export type Value =

@@ -16,6 +16,7 @@ import { after, describe, it } from 'node:test';
 import { DirectoryLockedError } from '../../src/fs/directory-lock.ts';
 import { openStore, type StoreOptions } from '../../src/monitor/store/store.ts';
 import { DAY, HOUR } from '../../src/monitor/store/time-windows.ts';
+import { instantQuery } from '../../src/promql/engine.ts';
 import { isStaleNaN, type Matcher, STALE_NAN } from '../../src/promql/types.ts';
 
 const roots: string[] = [];
@@ -48,7 +49,12 @@ function selectAll(
   end: number,
   func?: string,
 ) {
-  return [...store.select(m, { start, end, func })].map((s) => ({ labels: s.labels, t: Array.from(s.t), v: s.v }));
+  return [...store.select(m, { start, end, func })].map((s) => ({
+    labels: s.labels,
+    t: Array.from(s.t),
+    v: s.v,
+    ...(s.counts ? { counts: s.counts } : {}),
+  }));
 }
 
 async function fill(opts: StoreOptions, dir: string, hours: number) {
@@ -254,8 +260,9 @@ describe('history store retention and rollups', () => {
       const values = [0, 1, 2, 3, 4].map((j) => gauge(5 * k + j));
       assert.equal(min.v[k], Math.min(...values));
       assert.equal(max.v[k], Math.max(...values));
-      assert.equal(count.v[k], 5);
+      assert.equal(count.counts?.[k], 5);
       assert.equal(avg.v[k], values.reduce((a, b) => a + b) / 5);
+      assert.equal(avg.counts?.[k], 5);
     }
     // Raw samples where they remain: the third day, every minute.
     const raw = selectAll(store, [name('g')], BASE + 2 * DAY, BASE + 2 * DAY + 10 * MIN)[0]!;
@@ -287,8 +294,32 @@ describe('history store retention and rollups', () => {
     );
     assert.deepEqual(Array.from(max.v), Array(24).fill(6));
     const count = selectAll(reopened, [name('g')], BASE, BASE + DAY - 1, 'count_over_time')[0]!;
-    assert.deepEqual(Array.from(count.v), Array(24).fill(60));
+    assert.deepEqual(Array.from(count.counts ?? []), Array(24).fill(60));
     await reopened.close();
+  });
+
+  it('answers count, sum and avg over time from rollups as from the raw samples', async () => {
+    const { dir, store } = await threeDays({ now: () => BASE + 3 * DAY, retention: { raw: DAY } });
+    // Hour 2 of the first day: only rollups remain. 60 raw samples of the gauge, i = 120..179.
+    const at = BASE + 3 * HOUR - 1;
+    const raw = Array.from({ length: 60 }, (_, j) => gauge(120 + j));
+    const sum = raw.reduce((a, b) => a + b);
+    const value = (s: Awaited<ReturnType<typeof openStore>>, expr: string) => {
+      const r = instantQuery(s, expr, at);
+      assert.equal(r.type, 'vector');
+      return r.type === 'vector' ? r.samples[0]?.v : undefined;
+    };
+    assert.equal(value(store, 'count_over_time(g[1h])'), 60);
+    assert.equal(value(store, 'sum_over_time(g[1h])'), sum);
+    assert.equal(value(store, 'avg_over_time(g[1h])'), sum / 60);
+    await store.close();
+    // From 1 h rollups alone (no 5 min rollup left): one bucket standing for 60 samples.
+    for (const f of readdirSync(dir)) if (f.startsWith('5m-')) rmSync(join(dir, f));
+    const hourly = await openStore(dir, { flushIntervalMs: 0, now: () => BASE + 3 * DAY, retention: { raw: DAY } });
+    assert.equal(value(hourly, 'count_over_time(g[1h])'), 60);
+    assert.equal(value(hourly, 'sum_over_time(g[1h])'), sum);
+    assert.equal(value(hourly, 'avg_over_time(g[1h])'), sum / 60);
+    await hourly.close();
   });
 
   it('forgets rollups after their retention and the series with them', async () => {

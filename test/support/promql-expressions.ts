@@ -187,6 +187,11 @@ function aggregations(): string[] {
     `bottomk without (cmd) (2, ${C})`,
     `topk(0, ${G})`,
     `topk(1, ${N})`,
+    // Ties: which of several equal values topk/bottomk keep is the choice of Prometheus's heap, fed in storage
+    // order. (Over a computed input, Prometheus's range queries feed it in Go map order: no fixed answer there.)
+    `topk(2, ${B})`,
+    `topk(1, ${B})`,
+    `bottomk(2, ${B})`,
     `quantile(0.5, ${G})`,
     `quantile by (cmd) (0.9, rate(${C}[5m]))`,
     `quantile(-1, ${G})`,

@@ -3,10 +3,10 @@ import { crc32 } from 'node:zlib';
 import {
   BLOCK_FOOTER_BYTES,
   BLOCK_HEADER_BYTES,
-  type BlockIndex,
+  type BlockKind,
   parseBlockFooter,
   parseBlockIndex,
-  REF_FIELDS,
+  readEntryColumn,
 } from './block-format.ts';
 import { StoreFileFormatError } from './byte-buffer.ts';
 import type { Chunk } from './head.ts';
@@ -34,18 +34,25 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 }
 
 /**
- * An open block: its index in memory (series mapped to the store's ids), its chunks read on demand, one read per
- * series and column (a series' chunks are contiguous).
+ * An open block: per series only its store id and where its chunk references sit in the index (a few bytes per
+ * series in memory; the references are read from the file when a query wants them), its chunks read on demand,
+ * one read per series and column (a series' chunks are contiguous).
  */
 export class BlockFile {
   private constructor(
     readonly path: string,
     readonly size: number,
     private readonly fd: number,
-    readonly index: BlockIndex,
-    /** Store ids of the block's series, ascending, and where each sits in the index. */
+    readonly kind: BlockKind,
+    readonly minT: number,
+    readonly maxT: number,
+    private readonly columns: number,
+    private readonly indexOffset: number,
+    private readonly samples: number,
+    /** Store ids of the block's series, ascending, and where each one's entry sits in the index. */
     private readonly ids: Int32Array,
-    private readonly entries: Int32Array,
+    private readonly entryStart: Uint32Array,
+    private readonly entryEnd: Uint32Array,
   ) {}
 
   static open(path: string, series: SeriesIndex): BlockFile {
@@ -59,31 +66,46 @@ export class BlockFile {
         readAt(fd, footer.indexOffset, footer.indexLength),
         footer,
       );
-      const pairs = index.keys.map((key, entry) => {
-        const id = series.idForKey(key);
-        const span = spanOf(index, entry);
-        if (span) series.cover(id, span[0], span[1]);
-        return [id, entry] as const;
+      const n = index.keys.length;
+      const order = new Int32Array(n);
+      const idOf = new Int32Array(n);
+      for (let entry = 0; entry < n; entry++) {
+        const id = series.idForKey(index.keys[entry]!);
+        const lo = index.spans[2 * entry]!;
+        if (lo !== Number.POSITIVE_INFINITY) series.cover(id, lo, index.spans[2 * entry + 1]!);
+        idOf[entry] = id;
+        order[entry] = entry;
+      }
+      order.sort((a, b) => idOf[a]! - idOf[b]!);
+      const ids = new Int32Array(n);
+      const entryStart = new Uint32Array(n);
+      const entryEnd = new Uint32Array(n);
+      order.forEach((entry, i) => {
+        ids[i] = idOf[entry]!;
+        entryStart[i] = index.entryStart[entry]!;
+        entryEnd[i] = index.entryEnd[entry]!;
       });
-      pairs.sort((a, b) => a[0] - b[0]);
-      const ids = Int32Array.from(pairs, (p) => p[0]);
-      const entries = Int32Array.from(pairs, (p) => p[1]);
-      return new BlockFile(path, size, fd, index, ids, entries);
+      const { kind, minT, maxT, columns, samples } = index;
+      return new BlockFile(
+        path,
+        size,
+        fd,
+        kind,
+        minT,
+        maxT,
+        columns,
+        footer.indexOffset,
+        samples,
+        ids,
+        entryStart,
+        entryEnd,
+      );
     } catch (err) {
       closeSync(fd);
       throw err;
     }
   }
 
-  get kind() {
-    return this.index.kind;
-  }
-  get minT(): number {
-    return this.index.minT;
-  }
-  get maxT(): number {
-    return this.index.maxT;
-  }
   get seriesCount(): number {
     return this.ids.length;
   }
@@ -94,35 +116,30 @@ export class BlockFile {
   }
 
   sampleCount(): number {
-    let n = 0;
-    for (let i = 4; i < this.index.refs.length; i += REF_FIELDS) n += this.index.refs[i]!;
-    return n / this.index.columns;
+    return this.samples;
   }
 
   has(id: number): boolean {
-    return this.entryOf(id) >= 0;
+    return this.positionOf(id) >= 0;
   }
 
   /** The chunks of one column of a series that overlap [start, end]; a chunk failing its checksum throws. */
   chunks(id: number, column: number, start: number, end: number): Chunk[] {
-    const entry = this.entryOf(id);
-    if (entry < 0) return [];
-    const { refs, colStart, columns } = this.index;
-    const from = colStart[entry * columns + column]!;
-    const to = colStart[entry * columns + column + 1]!;
-    const wanted: number[] = [];
-    for (let i = from; i < to; i++) {
-      const at = i * REF_FIELDS;
-      if (refs[at + 3]! >= start && refs[at + 2]! <= end) wanted.push(at);
-    }
+    const at = this.positionOf(id);
+    if (at < 0) return [];
+    const from = this.indexOffset + this.entryStart[at]!;
+    const entry = readAt(this.fd, from, this.indexOffset + this.entryEnd[at]! - from);
+    const wanted = readEntryColumn(entry, this.columns, column, this.indexOffset).filter(
+      (r) => r.maxT >= start && r.minT <= end,
+    );
     if (wanted.length === 0) return [];
-    const first = refs[wanted[0]!]!;
+    const first = wanted[0]!.offset;
     const last = wanted[wanted.length - 1]!;
-    const span = readAt(this.fd, first, refs[last]! + refs[last + 1]! - first);
-    return wanted.map((at) => {
-      const bytes = span.subarray(refs[at]! - first, refs[at]! - first + refs[at + 1]!);
-      if (crc32(bytes) !== refs[at + 5]) throw new StoreFileFormatError('a chunk fails its checksum: corrupt');
-      return { bytes, minT: refs[at + 2]!, maxT: refs[at + 3]!, count: refs[at + 4]! };
+    const span = readAt(this.fd, first, last.offset + last.length - first);
+    return wanted.map((r) => {
+      const bytes = span.subarray(r.offset - first, r.offset - first + r.length);
+      if (crc32(bytes) !== r.crc) throw new StoreFileFormatError('a chunk fails its checksum: corrupt');
+      return { bytes, minT: r.minT, maxT: r.maxT, count: r.count };
     });
   }
 
@@ -130,30 +147,17 @@ export class BlockFile {
     closeSync(this.fd);
   }
 
-  private entryOf(id: number): number {
+  /** Where series `id` sits in `ids`, or -1. */
+  private positionOf(id: number): number {
     let lo = 0;
     let hi = this.ids.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = this.ids[mid]!;
-      if (v === id) return this.entries[mid]!;
+      if (v === id) return mid;
       if (v < id) lo = mid + 1;
       else hi = mid - 1;
     }
     return -1;
   }
-}
-
-/** [minT, maxT] of a series' chunks in a block (all columns), or undefined when it has none. */
-function spanOf(index: BlockIndex, entry: number): [number, number] | undefined {
-  const from = index.colStart[entry * index.columns]!;
-  const to = index.colStart[(entry + 1) * index.columns]!;
-  if (to <= from) return undefined;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = from; i < to; i++) {
-    min = Math.min(min, index.refs[i * REF_FIELDS + 2]!);
-    max = Math.max(max, index.refs[i * REF_FIELDS + 3]!);
-  }
-  return [min, max];
 }

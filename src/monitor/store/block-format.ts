@@ -20,8 +20,6 @@ const MAGIC = Buffer.from('RDBLOCK1');
 const FOOTER_MAGIC = 0x31424452; // "RDB1"
 export const BLOCK_HEADER_BYTES = 32;
 export const BLOCK_FOOTER_BYTES = 16;
-/** Numbers kept per chunk reference in BlockIndex.refs. */
-export const REF_FIELDS = 6;
 
 export interface BlockSeries {
   readonly key: string;
@@ -98,17 +96,57 @@ export function parseBlockFooter(footer: Uint8Array, fileSize: number): BlockFoo
   return { indexOffset, indexLength, indexCrc };
 }
 
-/** What a block holds, without its chunks: enough to find any series' chunks in the file. */
+/**
+ * What a block's index says, kept small: where each series' chunk references sit in the index (read again from
+ * the file when a query wants them, as Prometheus reads its index through mmap), its keys only until they are
+ * mapped to the store's ids, each series' time span, and the raw samples it holds.
+ */
 export interface BlockIndex {
   readonly kind: BlockKind;
   readonly columns: number;
   readonly minT: number;
   readonly maxT: number;
   readonly keys: readonly string[];
-  /** Series s, column c: chunk references refs[colStart[s*columns+c] .. colStart[s*columns+c+1]) (in chunks). */
-  readonly colStart: Uint32Array;
-  /** Per chunk: offset, length, minT, maxT, samples, CRC-32. */
-  readonly refs: Float64Array;
+  /** Series s: its chunk references are index bytes [entryStart[s], entryEnd[s]). */
+  readonly entryStart: Uint32Array;
+  readonly entryEnd: Uint32Array;
+  /** Series s: minT at [2s], maxT at [2s+1] over all its chunks (+/-Infinity when it has none). */
+  readonly spans: Float64Array;
+  /** Samples in the block, per column. */
+  readonly samples: number;
+}
+
+/** One chunk reference of a series' index entry. */
+export interface ChunkRef {
+  readonly offset: number;
+  readonly length: number;
+  readonly minT: number;
+  readonly maxT: number;
+  readonly count: number;
+  readonly crc: number;
+}
+
+const REF_BYTES = 32;
+
+/**
+ * Reads one column's chunk references out of a series' index entry (`entry`: the bytes parseBlockIndex located);
+ * a reference outside the chunk area (`chunksEnd`, the index offset) throws.
+ */
+export function readEntryColumn(entry: Uint8Array, columns: number, column: number, chunksEnd: number): ChunkRef[] {
+  const r = new ByteReader(entry);
+  for (let c = 0; c < column; c++) {
+    const skip = r.u32() * REF_BYTES;
+    r.pos += skip;
+  }
+  const out: ChunkRef[] = [];
+  if (column >= columns) return out;
+  for (let n = r.u32(); n > 0; n--) {
+    const ref = { offset: r.u32(), length: r.u32(), minT: r.f64(), maxT: r.f64(), count: r.u32(), crc: r.u32() };
+    if (ref.offset < BLOCK_HEADER_BYTES || ref.offset + ref.length > chunksEnd)
+      throw new StoreFileFormatError('a chunk reference points outside the block: corrupt');
+    out.push(ref);
+  }
+  return out;
 }
 
 export function parseBlockIndex(header: Uint8Array, index: Uint8Array, footer: BlockFooter): BlockIndex {
@@ -126,23 +164,32 @@ export function parseBlockIndex(header: Uint8Array, index: Uint8Array, footer: B
   const count = r.u32();
   if (count > index.length / 8) throw new StoreFileFormatError('series count beyond the index: corrupt');
   const keys: string[] = [];
-  const colStart = new Uint32Array(count * columns + 1);
-  const refs: number[] = [];
+  const entryStart = new Uint32Array(count);
+  const entryEnd = new Uint32Array(count);
+  const spans = new Float64Array(count * 2);
+  let samples = 0;
   for (let s = 0; s < count; s++) {
     keys.push(r.text());
+    entryStart[s] = r.pos;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < columns; c++) {
-      colStart[s * columns + c] = refs.length / REF_FIELDS;
       const chunks = r.u32();
-      if (chunks * 32 > r.remaining) throw new StoreFileFormatError('chunk count beyond the index: corrupt');
+      if (chunks * REF_BYTES > r.remaining) throw new StoreFileFormatError('chunk count beyond the index: corrupt');
       for (let i = 0; i < chunks; i++) {
         const offset = r.u32();
         const length = r.u32();
         if (offset < BLOCK_HEADER_BYTES || offset + length > footer.indexOffset)
           throw new StoreFileFormatError('a chunk reference points outside the block: corrupt');
-        refs.push(offset, length, r.f64(), r.f64(), r.u32(), r.u32());
+        lo = Math.min(lo, r.f64());
+        hi = Math.max(hi, r.f64());
+        samples += r.u32();
+        r.pos += 4;
       }
     }
+    entryEnd[s] = r.pos;
+    spans[2 * s] = lo;
+    spans[2 * s + 1] = hi;
   }
-  colStart[count * columns] = refs.length / REF_FIELDS;
-  return { kind, columns, minT, maxT, keys, colStart, refs: Float64Array.from(refs) };
+  return { kind, columns, minT, maxT, keys, entryStart, entryEnd, spans, samples: samples / columns };
 }

@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import { readRegularFile } from '../../fs/read-file.ts';
 import { fileSize, segmentName } from './data-dir.ts';
+import { wordsOf } from './float-bits.ts';
 import type { Chunk, Head } from './head.ts';
 import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
 import type { SeriesIndex } from './series-index.ts';
-import { decodeXorChunk } from './xor-chunk.ts';
+import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
+
+/** Where replay decodes chunks (one set of arrays, reused: replay decodes thousands of small chunks). */
+function scratchOf(n: number) {
+  const v = new Float64Array(n);
+  return { t: new Float64Array(n), v, words: wordsOf(v) };
+}
+let scratch = scratchOf(256);
 
 /**
  * The head's durability: every flush writes a segment of what was appended since the last one, and after a
@@ -18,14 +26,31 @@ export class HeadLog {
   private nextSeq = 1;
   /** Series whose labels a segment since the last checkpoint (or start-up) holds. */
   private defined = new Set<number>();
-  /** Series appended to since the last flush. */
-  readonly dirty = new Set<number>();
+  /** Series appended to since the last flush: a flag per id and the list of flagged ids. */
+  private dirtyFlags = new Uint8Array(1024);
+  private dirty: number[] = [];
 
   constructor(
     private readonly dir: string,
     private readonly head: Head,
     private readonly index: SeriesIndex,
   ) {}
+
+  markDirty(id: number): void {
+    if (id >= this.dirtyFlags.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.dirtyFlags.length * 2));
+      grown.set(this.dirtyFlags);
+      this.dirtyFlags = grown;
+    }
+    if (this.dirtyFlags[id] === 1) return;
+    this.dirtyFlags[id] = 1;
+    this.dirty.push(id);
+  }
+
+  private clearDirty(): void {
+    for (const id of this.dirty) this.dirtyFlags[id] = 0;
+    this.dirty = [];
+  }
 
   get segmentCount(): number {
     return this.segments.size;
@@ -41,6 +66,7 @@ export class HeadLog {
   replay(files: readonly { name: string; seq: number }[], onDamaged: (name: string, err: unknown) => void): void {
     const dropped = { ...this.head.dropped };
     const ids = new Map<number, number>();
+    this.head.keepPending = false;
     for (const f of [...files].sort((a, b) => a.seq - b.seq)) {
       this.nextSeq = Math.max(this.nextSeq, f.seq + 1);
       try {
@@ -50,6 +76,7 @@ export class HeadLog {
         onDamaged(f.name, err);
       }
     }
+    this.head.keepPending = true;
     // Samples already in blocks or in an older segment are dropped as duplicates: expected, not counted.
     Object.assign(this.head.dropped, dropped);
     this.head.clearPending();
@@ -57,15 +84,15 @@ export class HeadLog {
 
   /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
   writeSegment(): void {
-    if (this.dirty.size === 0) return;
+    if (this.dirty.length === 0) return;
     const seg = this.segmentOf(
-      [...this.dirty],
+      this.dirty,
       (id) => this.head.takePending(id),
       (id) => !this.defined.has(id),
     );
     if (seg.chunks.length > 0) this.writeFile(seg);
     for (const d of seg.defs) this.defined.add(d.id);
-    this.dirty.clear();
+    this.clearDirty();
   }
 
   /** The whole head in one segment; every older segment is then redundant and removed. */
@@ -84,7 +111,7 @@ export class HeadLog {
         this.segments.delete(s);
       }
     this.defined = new Set(ids);
-    this.dirty.clear();
+    this.clearDirty();
   }
 
   private replayOne(seg: HeadSegment, ids: Map<number, number>): void {
@@ -92,8 +119,11 @@ export class HeadLog {
     for (const c of seg.chunks) {
       const id = ids.get(c.id);
       if (id === undefined) continue;
-      const { t, v } = decodeXorChunk(c.bytes);
-      for (let i = 0; i < t.length; i++)
+      const n = chunkSampleCount(c.bytes);
+      if (n > scratch.t.length) scratch = scratchOf(n);
+      decodeXorChunkInto(c.bytes, scratch.t, scratch.words, 0);
+      const { t, v } = scratch;
+      for (let i = 0; i < n; i++)
         if (this.head.append(id, t[i]!, v[i]!, this.index.lastTime(id))) this.index.cover(id, t[i]!, t[i]!);
     }
   }

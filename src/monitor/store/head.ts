@@ -61,6 +61,10 @@ export class Head {
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
   private samples = 0;
+  /** Whether appended samples are also kept for the next head segment (not while replaying segments). */
+  keepPending = true;
+  private cachedMinTime: number | undefined;
+  private minTimeKnown = false;
 
   get sampleCount(): number {
     return this.samples;
@@ -99,11 +103,14 @@ export class Head {
       s.openMinT = t;
     }
     s.open.append(t, v);
-    if (!s.pending) {
+    if (this.minTimeKnown && (this.cachedMinTime === undefined || t < this.cachedMinTime)) this.cachedMinTime = t;
+    if (!this.keepPending) {
+      // replaying what is already on disk: nothing to write again
+    } else if (!s.pending) {
       s.pending = new XorChunkEncoder(24);
       s.pendingMinT = t;
-    }
-    s.pending.append(t, v);
+      s.pending.append(t, v);
+    } else s.pending.append(t, v);
     s.lastT = t;
     this.samples++;
     return true;
@@ -125,13 +132,16 @@ export class Head {
     return s.chunks().filter((c) => c.maxT >= start && c.minT <= end);
   }
 
-  /** Oldest sample time in the head, or undefined when it is empty. */
+  /** Oldest sample time in the head, or undefined when it is empty (remembered until chunks are dropped). */
   minTime(): number | undefined {
+    if (this.minTimeKnown) return this.cachedMinTime;
     let min: number | undefined;
     for (const s of this.series) {
       const first = s?.closed[0]?.minT ?? (s?.open ? s.openMinT : undefined);
       if (first !== undefined && (min === undefined || first < min)) min = first;
     }
+    this.cachedMinTime = min;
+    this.minTimeKnown = true;
     return min;
   }
 
@@ -173,6 +183,7 @@ export class Head {
   /** Forgets every chunk that ends before `cutoff` (written to a block) and refuses samples before it. */
   truncateBefore(cutoff: number): void {
     this.minValidTime = Math.max(this.minValidTime, cutoff);
+    this.minTimeKnown = false;
     for (const s of this.series) {
       if (!s) continue;
       while (s.closed.length > 0 && s.closed[0]!.maxT < cutoff) {

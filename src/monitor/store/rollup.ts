@@ -97,7 +97,10 @@ export function columnChunks(c: Column, perChunk = 1000): Chunk[] {
   return chunks;
 }
 
-/** Which rollup column answers a selection feeding `func` (Thanos's choice); 'avg' is sum / count. */
+/**
+ * Which rollup column answers a selection feeding `func` (Thanos's choice); 'avg' is sum / count, handed out with
+ * each bucket's count so count_over_time, sum_over_time and avg_over_time come out as over the raw samples.
+ */
 export function aggregateFor(func: string | undefined): Aggregate | 'avg' {
   switch (func) {
     case 'rate':
@@ -110,9 +113,8 @@ export function aggregateFor(func: string | undefined): Aggregate | 'avg' {
       return 'min';
     case 'max_over_time':
       return 'max';
-    case 'count_over_time':
-      return 'count';
     default:
+      // avg with each bucket's count: sum/count/avg_over_time weigh by it (SeriesSamples.counts).
       return 'avg';
   }
 }

@@ -1,4 +1,5 @@
-import { decodeXorChunk } from './xor-chunk.ts';
+import { wordsOf } from './float-bits.ts';
+import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
 /**
  * Gathers one series' samples from several sources (rollups, blocks, head) in time order into Float64Arrays
@@ -6,8 +7,11 @@ import { decodeXorChunk } from './xor-chunk.ts';
  * last one kept are taken, so overlapping sources never duplicate a timestamp.
  */
 export class SampleCollector {
-  private t = new Float64Array(64);
-  private v = new Float64Array(64);
+  private t: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private v: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private vWords = wordsOf(this.v);
+  /** Raw samples per point, once a rollup point (a bucket's average) is added; until then 1 each. */
+  private c: Float64Array<ArrayBuffer> | undefined;
   private n = 0;
 
   constructor(
@@ -27,37 +31,73 @@ export class SampleCollector {
     return this.n === 0 ? Number.NEGATIVE_INFINITY : this.t[this.n - 1]!;
   }
 
+  /** Adds a chunk's samples before `until` (exclusive), decoded straight into the collector's arrays. */
   addChunk(bytes: Uint8Array, until = Number.POSITIVE_INFINITY): void {
-    const d = decodeXorChunk(bytes);
-    this.addArrays(d.t, d.v, until);
+    this.reserve(chunkSampleCount(bytes));
+    const from = this.n;
+    const got = decodeXorChunkInto(bytes, this.t, this.vWords, from);
+    // Keep, in place, the decoded samples inside the window and after the last one already kept.
+    const limit = Math.min(this.end, until - 1);
+    const t = this.t;
+    const w = this.vWords;
+    let last = from === 0 ? Number.NEGATIVE_INFINITY : t[from - 1]!;
+    let out = from;
+    for (let i = from; i < from + got; i++) {
+      const ts = t[i]!;
+      if (ts < this.start || ts <= last) continue;
+      if (ts > limit) break;
+      t[out] = ts;
+      w[2 * out] = w[2 * i]!;
+      w[2 * out + 1] = w[2 * i + 1]!;
+      if (this.c) this.c[out] = 1;
+      last = ts;
+      out++;
+    }
+    this.n = out;
   }
 
-  /** Adds samples before `until` (exclusive). */
-  addArrays(t: Float64Array, v: Float64Array, until = Number.POSITIVE_INFINITY): void {
+  /**
+   * Adds samples before `until` (exclusive). `counts`: how many raw samples each stands for (rollup buckets,
+   * whose values are then their averages); absent, each is one raw sample.
+   */
+  addArrays(t: Float64Array, v: Float64Array, until = Number.POSITIVE_INFINITY, counts?: Float64Array): void {
     const limit = Math.min(this.end, until - 1);
+    if (counts && !this.c) this.c = new Float64Array(this.t.length).fill(1);
     for (let i = 0; i < t.length; i++) {
       const ts = t[i]!;
       if (ts < this.start || ts <= this.lastT) continue;
       if (ts > limit) break;
-      this.push(ts, v[i]!);
+      this.push(ts, v[i]!, counts ? counts[i]! : 1);
     }
   }
 
-  result(): { t: Float64Array; v: Float64Array } {
-    return { t: this.t.subarray(0, this.n), v: this.v.subarray(0, this.n) };
+  result(): { t: Float64Array; v: Float64Array; counts?: Float64Array } {
+    const out = { t: this.t.subarray(0, this.n), v: this.v.subarray(0, this.n) };
+    return this.c ? { ...out, counts: this.c.subarray(0, this.n) } : out;
   }
 
-  private push(ts: number, value: number): void {
-    if (this.n === this.t.length) {
-      const t = new Float64Array(this.n * 2);
-      const v = new Float64Array(this.n * 2);
-      t.set(this.t);
-      v.set(this.v);
-      this.t = t;
-      this.v = v;
-    }
+  /** Room for `more` samples past the last one kept. */
+  reserve(more: number): void {
+    const need = this.n + more;
+    if (need <= this.t.length) return;
+    const size = Math.max(need, this.t.length * 2);
+    this.t = grown(this.t, size);
+    this.v = grown(this.v, size);
+    this.vWords = wordsOf(this.v);
+    if (this.c) this.c = grown(this.c, size);
+  }
+
+  private push(ts: number, value: number, count: number): void {
+    this.reserve(1);
     this.t[this.n] = ts;
     this.v[this.n] = value;
+    if (this.c) this.c[this.n] = count;
     this.n++;
   }
+}
+
+function grown(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(size);
+  out.set(a);
+  return out;
 }

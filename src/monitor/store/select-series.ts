@@ -4,7 +4,7 @@ import { StoreFileFormatError } from './byte-buffer.ts';
 import type { Head } from './head.ts';
 import { type Aggregate, COLUMNS } from './rollup.ts';
 import type { SampleCollector } from './sample-collector.ts';
-import { decodeXorChunk } from './xor-chunk.ts';
+import { chunkSampleCount, decodeXorChunk } from './xor-chunk.ts';
 
 /** Where a selection reads from: rollups before raw data begins, raw blocks, then the head. */
 export interface SelectionSources {
@@ -23,38 +23,56 @@ export function rawCoverageStart(raw: readonly BlockFile[], head: Head): number 
   return raw[0]?.minT ?? head.minTime() ?? Number.POSITIVE_INFINITY;
 }
 
-/** One series' samples in the collector's window, each time range from the finest data that covers it. */
+/** Samples to add to a collector: a chunk, or a rollup's averages with their counts. */
+type Part =
+  | { readonly bytes: Uint8Array; readonly until: number }
+  | { readonly t: Float64Array; readonly v: Float64Array; readonly counts: Float64Array; readonly until: number };
+
+/**
+ * One series' samples in the collector's window, each time range from the finest data that covers it. Every
+ * chunk is read first and the collector sized once for all of them (growing it chunk by chunk cost more than
+ * decoding).
+ */
 export function collectSeries(src: SelectionSources, id: number, c: SampleCollector, agg: Aggregate | 'avg'): void {
   const [start, end] = [c.window.start, c.window.end];
+  const parts: Part[] = [];
   const rawFrom = src.rawFrom;
   if (start < rawFrom) {
     const fiveFrom = Math.min(src.fiveMinute[0]?.minT ?? rawFrom, rawFrom);
-    if (start < fiveFrom) collectRollup(src, src.hourly, id, c, agg, fiveFrom);
-    collectRollup(src, src.fiveMinute, id, c, agg, rawFrom);
+    if (start < fiveFrom) collectRollup(src, src.hourly, id, c.window, agg, fiveFrom, parts);
+    collectRollup(src, src.fiveMinute, id, c.window, agg, rawFrom, parts);
   }
   for (const b of src.raw) {
     if (b.maxT < start || b.minT > end) continue;
     guarded(src, b, () => {
-      for (const chunk of b.chunks(id, 0, start, end)) c.addChunk(chunk.bytes);
+      for (const chunk of b.chunks(id, 0, start, end)) parts.push({ bytes: chunk.bytes, until: Infinity });
     });
   }
-  for (const chunk of src.head.chunks(id, start, end)) c.addChunk(chunk.bytes);
+  for (const chunk of src.head.chunks(id, start, end)) parts.push({ bytes: chunk.bytes, until: Infinity });
+  let total = 0;
+  for (const p of parts) total += 'bytes' in p ? chunkSampleCount(p.bytes) : p.t.length;
+  c.reserve(total);
+  for (const p of parts) {
+    if ('bytes' in p) c.addChunk(p.bytes, p.until);
+    else c.addArrays(p.t, p.v, p.until, p.counts);
+  }
 }
 
 function collectRollup(
   src: SelectionSources,
   blocks: readonly BlockFile[],
   id: number,
-  c: SampleCollector,
+  window: { start: number; end: number },
   agg: Aggregate | 'avg',
   until: number,
+  parts: Part[],
 ): void {
-  const { start, end } = c.window;
+  const { start, end } = window;
   for (const b of blocks) {
     if (b.maxT < start || b.minT > end || b.minT >= until) continue;
     guarded(src, b, () => {
       if (agg !== 'avg') {
-        for (const chunk of b.chunks(id, COLUMNS.indexOf(agg), start, end)) c.addChunk(chunk.bytes, until);
+        for (const chunk of b.chunks(id, COLUMNS.indexOf(agg), start, end)) parts.push({ bytes: chunk.bytes, until });
         return;
       }
       const sums = b.chunks(id, COLUMNS.indexOf('sum'), start, end);
@@ -64,7 +82,7 @@ function collectRollup(
         const count = decodeXorChunk(counts[i]!.bytes);
         const avg = new Float64Array(sum.v.length);
         for (let j = 0; j < avg.length; j++) avg[j] = sum.v[j]! / count.v[j]!;
-        c.addArrays(sum.t, avg, until);
+        parts.push({ t: sum.t, v: avg, counts: count.v, until });
       });
     });
   }

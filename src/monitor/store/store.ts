@@ -96,6 +96,8 @@ class HistoryStore implements Store {
   private readonly log: HeadLog;
   private readonly badBlocks = new Set<string>();
   private maxSeenT = Number.NEGATIVE_INFINITY;
+  /** now() + MAX_AHEAD as last read. */
+  private aheadLimit = Number.NEGATIVE_INFINITY;
   private corruptFiles = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -113,14 +115,18 @@ class HistoryStore implements Store {
 
   append(labels: Labels, t: number, v: number): void {
     if (this.closed) throw new Error('the history store is closed');
-    if (t > this.now() + MAX_AHEAD) {
-      this.head.dropped.tooNew++;
-      return;
+    // The clock is read only when a sample passes the limit last read (once per new timestamp, not per sample).
+    if (t > this.aheadLimit) {
+      this.aheadLimit = this.now() + MAX_AHEAD;
+      if (t > this.aheadLimit) {
+        this.head.dropped.tooNew++;
+        return;
+      }
     }
     const id = this.index.idFor(labels);
     if (!this.head.append(id, t, v, this.index.lastTime(id))) return;
     this.index.cover(id, t, t);
-    this.log.dirty.add(id);
+    this.log.markDirty(id);
     if (t > this.maxSeenT) this.maxSeenT = t;
   }
 
@@ -133,8 +139,7 @@ class HistoryStore implements Store {
       const c = new SampleCollector(hints.start, hints.end);
       collectSeries(src, id, c, agg);
       if (c.length === 0) continue;
-      const { t, v } = c.result();
-      yield { labels: this.index.labelsOf(id)!, t, v };
+      yield { labels: this.index.labelsOf(id)!, ...c.result() };
     }
   }
 

@@ -146,7 +146,17 @@ export function decodeXorChunk(bytes: Uint8Array): DecodedChunk {
   const n = chunkSampleCount(bytes);
   const t = new Float64Array(n);
   const v = new Float64Array(n);
-  const vw = wordsOf(v);
+  decodeXorChunkInto(bytes, t, wordsOf(v), 0);
+  return { t, v };
+}
+
+/**
+ * Decodes a whole chunk into `t` and the float words `vWords` (wordsOf a Float64Array) from index `at`, which
+ * must have room for chunkSampleCount(bytes) more; returns how many samples it wrote.
+ */
+export function decodeXorChunkInto(bytes: Uint8Array, t: Float64Array, vWords: Uint32Array, at: number): number {
+  if (bytes.length < 2) throw new ChunkFormatError('chunk shorter than its header');
+  const n = chunkSampleCount(bytes);
   const r = new BitReader(bytes, 2);
   let ts = 0;
   let tDelta = 0;
@@ -169,10 +179,10 @@ export function decodeXorChunk(bytes: Uint8Array): DecodedChunk {
         lo = (lo ^ x.lo) >>> 0;
       }
     }
-    t[i] = ts;
-    setFloatBits(vw, i, hi, lo);
+    t[at + i] = ts;
+    setFloatBits(vWords, at + i, hi, lo);
   }
-  return { t, v };
+  return n;
 }
 
 function readDod(r: BitReader): number {

@@ -11,7 +11,7 @@ import { type RangeSeries, type Sample, scalar, type Value, vector } from '../va
 import { histogramQuantile } from './histogram-quantile.js';
 import { labelJoin, labelReplace } from './label-functions.js';
 import { dateFunction, mathFunction, roundTo } from './math.js';
-import { OVER_TIME_FUNCTIONS, quantileOverTime } from './over-time.js';
+import { OVER_TIME_FUNCTIONS, quantileOverTime, WEIGHTED_OVER_TIME } from './over-time.js';
 import { deriv, extrapolatedRate, instantValue, predictLinear, type Window } from './rates.js';
 
 export interface CallContext {
@@ -31,7 +31,10 @@ const SERIES_FUNCTIONS: ReadonlyMap<string, SeriesFunction> = new Map<string, Se
   ['deriv', (s) => deriv(s)],
   ['predict_linear', (s, _w, args, ctx) => predictLinear(s, ctx.time, scalarArg(args[1]))],
   ['quantile_over_time', (s, _w, args) => quantileOverTime(scalarArg(args[0]), s)],
-  ...[...OVER_TIME_FUNCTIONS].map(([name, f]): [string, SeriesFunction] => [name, (s) => f(s.v)]),
+  ...[...OVER_TIME_FUNCTIONS].map(([name, f]): [string, SeriesFunction] => {
+    const weighted = WEIGHTED_OVER_TIME.get(name);
+    return [name, weighted ? (s) => (s.counts ? weighted(s.v, s.counts) : f(s.v)) : (s) => f(s.v)];
+  }),
 ]);
 
 function scalarArg(v: Value | undefined): number {

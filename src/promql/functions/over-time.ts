@@ -81,6 +81,17 @@ export const OVER_TIME_FUNCTIONS: ReadonlyMap<string, OverTime> = new Map<string
   ['resets', resets],
 ]);
 
+/**
+ * sum, count and avg over points that stand for several raw samples each (rollup buckets: value = the bucket's
+ * average, count = its samples), so they equal the same functions over the raw samples.
+ */
+export const WEIGHTED_OVER_TIME: ReadonlyMap<string, (values: readonly number[], counts: readonly number[]) => number> =
+  new Map([
+    ['sum_over_time', (values, counts) => sum(values.map((v, i) => v * (counts[i] as number)))],
+    ['count_over_time', (_values, counts) => sum(counts)],
+    ['avg_over_time', (values, counts) => sum(values.map((v, i) => v * (counts[i] as number))) / sum(counts)],
+  ]);
+
 export function quantileOverTime(q: number, s: RangeSeries): number {
   return quantile(q, s.v);
 }

@@ -6,7 +6,7 @@ import {
   encodeBlock,
   parseBlockFooter,
   parseBlockIndex,
-  REF_FIELDS,
+  readEntryColumn,
 } from '../../../src/monitor/store/block-format.ts';
 import { StoreFileFormatError } from '../../../src/monitor/store/byte-buffer.ts';
 import { decodeHeadSegment, encodeHeadSegment } from '../../../src/monitor/store/head-segment-format.ts';
@@ -42,10 +42,19 @@ describe('store file formats', () => {
     const idx = indexOf(block);
     assert.equal(idx.kind, 'raw');
     assert.deepEqual(idx.keys, [a, hostile]);
-    assert.deepEqual(Array.from(idx.colStart), [0, 2, 3]);
-    assert.deepEqual(Array.from(idx.refs.subarray(2, 5)), [0, 4000, 5]);
-    const off = idx.refs[REF_FIELDS]!;
-    assert.deepEqual(block.subarray(off, off + idx.refs[REF_FIELDS + 1]!), chunkOf(5000, 3).bytes);
+    assert.equal(idx.samples, 10);
+    assert.deepEqual(Array.from(idx.spans), [0, 5000 + 2000, 100, 100 + 1000]);
+    const footer = parseBlockFooter(block.subarray(block.length - BLOCK_FOOTER_BYTES), block.length);
+    const entry = block.subarray(footer.indexOffset + idx.entryStart[0]!, footer.indexOffset + idx.entryEnd[0]!);
+    const refs = readEntryColumn(entry, 1, 0, footer.indexOffset);
+    assert.deepEqual(
+      refs.map((r) => [r.minT, r.maxT, r.count]),
+      [
+        [0, 4000, 5],
+        [5000, 7000, 3],
+      ],
+    );
+    assert.deepEqual(block.subarray(refs[1]!.offset, refs[1]!.offset + refs[1]!.length), chunkOf(5000, 3).bytes);
   });
 
   it('keeps a label value holding separator bytes apart from any other label set', () => {

@@ -84,7 +84,8 @@ describe('rollups', () => {
     assert.equal(aggregateFor('changes'), 'counter');
     assert.equal(aggregateFor('min_over_time'), 'min');
     assert.equal(aggregateFor('max_over_time'), 'max');
-    assert.equal(aggregateFor('count_over_time'), 'count');
+    assert.equal(aggregateFor('count_over_time'), 'avg');
+    assert.equal(aggregateFor('sum_over_time'), 'avg');
     assert.equal(aggregateFor('avg_over_time'), 'avg');
     assert.equal(aggregateFor('sum_over_time'), 'avg');
     assert.equal(aggregateFor(undefined), 'avg');

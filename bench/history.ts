@@ -1,0 +1,345 @@
+/**
+ * A simulated 24 h of history, side by side: the same recorded samples ingested at full speed with advancing
+ * timestamps into `redoubt up`'s store and into Debian's Prometheus 2.42 (remote-write receiver), then a 24 h
+ * `query_range` of every dashboard panel on both. Not a test (nothing asserts on time).
+ *
+ *   node --import tsx bench/history.ts [--targets 20] [--hours 24] [--interval 10] [--snapshots 60]
+ *                                      [--repeats 3] [--step 60] [--out FILE]
+ *
+ * 1. N small redis-servers (kept a little busy); `redoubt up` scrapes them at 1 s for `snapshots` seconds and
+ *    its store is read back (bench/history-record.ts).
+ * 2. redoubt: a child process appends the replayed samples to a fresh store in scrape order (flush every 30 s of
+ *    simulated time) and reports its CPU and RSS; then `redoubt up` opens that data directory (its only target an
+ *    unreachable port, so nothing else is scraped) and answers the queries.
+ * 3. Prometheus: started with --web.enable-remote-write-receiver and no scrape job; the same samples arrive as
+ *    remote-write requests (one per target per 5 simulated minutes: 30 samples of each of its series), two in
+ *    flight. Its CPU is that of its own threads (schedstat), the encoding in this process is not counted.
+ * For each: ingest CPU per sample, RSS after ingest and after the queries, bytes on disk per sample (after a
+ * clean stop), and the median of `repeats` wall times of every panel's 24 h query_range.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { allPanels } from '../src/catalog/panels.ts';
+import { httpGet } from '../test/support/http.ts';
+import { startPrometheus } from '../test/support/prom-stack.ts';
+import { substituteGrafana } from '../test/support/promql-expressions.ts';
+import { type RedisServer, startRedis } from '../test/support/redis-server.ts';
+import { startUp } from '../test/support/redoubt-up.ts';
+import { recordSnapshots } from './history-record.ts';
+import { type Recording, replaySeries, type Timeline, timelineEnding, valueAt } from './history-samples.ts';
+import { processMemory } from './proc-stats.ts';
+import { encodeWriteRequest, snappyLiteral, type WriteSeries } from './remote-write.ts';
+import { readThreads, type ThreadCpu } from './schedstat.ts';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '20' },
+    hours: { type: 'string', default: '24' },
+    interval: { type: 'string', default: '10' },
+    snapshots: { type: 'string', default: '60' },
+    repeats: { type: 'string', default: '3' },
+    step: { type: 'string', default: '60' },
+    only: { type: 'string' },
+    /** Replay this recording (a file --save-recording wrote) instead of recording anew. */
+    recording: { type: 'string' },
+    'save-recording': { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const TARGETS = Number(values.targets);
+const HOURS = Number(values.hours);
+const INTERVAL_MS = Number(values.interval) * 1000;
+const REPEATS = Number(values.repeats);
+const STEP_S = Number(values.step);
+const BATCH_STEPS = 30;
+const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+
+function panelQueries(): Array<{ panel: string; expr: string }> {
+  return allPanels().flatMap(({ panel }) =>
+    panel.targets.map((t, i) => ({
+      panel: `${panel.title}${panel.targets.length > 1 ? ` #${i + 1}` : ''}`,
+      expr: substituteGrafana(t.expr),
+    })),
+  );
+}
+
+async function timeRange(url: string, expr: string, start: number, end: number) {
+  const q = `${url}/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${start}&end=${end}&step=${STEP_S}`;
+  const times: number[] = [];
+  let series = 0;
+  let points = 0;
+  let status = '';
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    const r = await httpGet(q, { timeoutMs: 600_000 });
+    times.push(performance.now() - t0);
+    const body = JSON.parse(r.body) as {
+      status?: string;
+      error?: string;
+      data?: { result?: Array<{ values?: unknown[] }> };
+    };
+    status = body.status === 'success' ? 'success' : `${r.status} ${body.error ?? ''}`.slice(0, 200);
+    series = body.data?.result?.length ?? 0;
+    points = (body.data?.result ?? []).reduce((a, s) => a + (s.values?.length ?? 0), 0);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN, series, points, status };
+}
+
+async function queryAll(url: string, tl: Timeline) {
+  const start = Math.ceil(tl.start / 1000);
+  const end = Math.floor((tl.start + (tl.steps - 1) * tl.intervalMs) / 1000);
+  const out = [];
+  for (const { panel, expr } of panelQueries()) out.push({ panel, expr, ...(await timeRange(url, expr, start, end)) });
+  return out;
+}
+
+function cpuNs(before: ThreadCpu[], after: ThreadCpu[]): number {
+  const start = new Map(before.map((t) => [t.tid, t.ns]));
+  let sum = 0;
+  for (const t of after) sum += t.ns - (start.get(t.tid) ?? 0);
+  return sum;
+}
+
+function duBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/** Bytes of the files directly in `dir` whose names match `re`. */
+function bytesMatching(dir: string, re: RegExp): number {
+  let n = 0;
+  for (const f of readdirSync(dir)) if (re.test(f)) n += statSync(join(dir, f)).size;
+  return n;
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+async function measureRedoubt(recordingPath: string, tl: Timeline, samples: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'redoubt-history-up-'));
+  try {
+    log('redoubt: ingesting');
+    const childArgs = [String(tl.start), String(tl.intervalMs), String(tl.steps)];
+    const extra = process.env.HISTORY_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const ingest = JSON.parse(
+      await runChild([...extra, 'bench/history-ingest-redoubt.ts', recordingPath, dataDir, ...childArgs]),
+    ) as { cpuMs: number; wallMs: number; rssMb: number; peakRssMb: number; samples: number; stats: unknown };
+    log(`redoubt: ingested in ${(ingest.wallMs / 1000).toFixed(0)} s; starting up on it`);
+    const up = await startUp(['--redis', 'redis://127.0.0.1:1', '--data-dir', dataDir], {}, 120_000);
+    const pid = up.process.pid ?? 0;
+    const rssAtStartMb = processMemory(pid).rssMb;
+    const before = readThreads(pid);
+    const queries = await queryAll(up.url, tl);
+    const queryCpuS = cpuNs(before, readThreads(pid)) / 1e9;
+    const mem = processMemory(pid);
+    await up.stop();
+    const hist = join(dataDir, 'history');
+    const bytes = duBytes(hist);
+    return {
+      name: 'redoubt up',
+      ingestCpuS: ingest.cpuMs / 1000,
+      ingestWallS: ingest.wallMs / 1000,
+      ingestUsPerSample: (ingest.cpuMs * 1000) / samples,
+      rssAfterIngestMb: ingest.rssMb,
+      peakRssIngestMb: ingest.peakRssMb,
+      rssUpStartMb: rssAtStartMb,
+      rssAfterQueriesMb: mem.rssMb,
+      peakRssUpMb: mem.peakRssMb,
+      bytesOnDisk: bytes,
+      bytesPerSample: bytes / samples,
+      bytesByKind: {
+        raw: bytesMatching(hist, /^raw-/),
+        rollups: bytesMatching(hist, /^(5m|1h)-/),
+        head: bytesMatching(hist, /^head-/),
+      },
+      ingestStats: ingest.stats,
+      queryCpuS,
+      queries,
+      queryMsTotal: queries.reduce((a, q) => a + q.medianMs, 0),
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function post(url: URL, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-protobuf',
+          'Content-Encoding': 'snappy',
+          'X-Prometheus-Remote-Write-Version': '0.1.0',
+          'Content-Length': body.length,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () =>
+          res.statusCode && res.statusCode < 300
+            ? resolve()
+            : reject(new Error(`remote write: ${res.statusCode} ${text.slice(0, 300)}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Every sample as remote-write requests: per batch of 30 steps, one request per target, two in flight. */
+async function remoteWriteAll(url: string, rec: Recording, tl: Timeline): Promise<void> {
+  const series = replaySeries(rec);
+  const byTarget = new Map<string, typeof series>();
+  for (const s of series) {
+    const k = s.labels.instance ?? '';
+    byTarget.set(k, [...(byTarget.get(k) ?? []), s]);
+  }
+  const target = new URL('/api/v1/write', url);
+  const inFlight = new Set<Promise<void>>();
+  for (let from = 0; from < tl.steps; from += BATCH_STEPS) {
+    const to = Math.min(tl.steps, from + BATCH_STEPS);
+    const t = Float64Array.from({ length: to - from }, (_, i) => tl.start + (from + i) * tl.intervalMs);
+    for (const group of byTarget.values()) {
+      const ws: WriteSeries[] = group.map((s) => ({
+        labels: s.labels,
+        t,
+        v: Float64Array.from({ length: to - from }, (_, i) => valueAt(s, from + i)),
+      }));
+      const p = post(target, snappyLiteral(encodeWriteRequest(ws))).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 2) await Promise.race(inFlight);
+    }
+    if (from % (BATCH_STEPS * 120) === 0) log(`prometheus: ${((from / tl.steps) * 100).toFixed(0)} %`);
+  }
+  await Promise.all(inFlight);
+}
+
+async function measurePrometheus(rec: Recording, tl: Timeline, samples: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'redoubt-history-prom-'));
+  try {
+    const config = join(dir, 'prometheus.yml');
+    writeFileSync(config, 'global:\n  scrape_interval: 10s\n');
+    const dataDir = join(dir, 'data');
+    const prom = await startPrometheus([
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dataDir}`,
+      '--web.enable-remote-write-receiver',
+    ]);
+    const pid = prom.pid ?? 0;
+    log('prometheus: ingesting');
+    const before = readThreads(pid);
+    const w0 = performance.now();
+    await remoteWriteAll(prom.url, rec, tl);
+    const ingestWallS = (performance.now() - w0) / 1000;
+    const ingestCpuS = cpuNs(before, readThreads(pid)) / 1e9;
+    const afterIngest = processMemory(pid);
+    log(`prometheus: ingested in ${ingestWallS.toFixed(0)} s; querying`);
+    const before2 = readThreads(pid);
+    const queries = await queryAll(prom.url, tl);
+    const queryCpuS = cpuNs(before2, readThreads(pid)) / 1e9;
+    const mem = processMemory(pid);
+    await prom.stop();
+    const bytes = duBytes(dataDir);
+    const wal = duBytes(join(dataDir, 'wal'));
+    const head = duBytes(join(dataDir, 'chunks_head'));
+    return {
+      name: 'prometheus',
+      ingestCpuS,
+      ingestWallS,
+      ingestUsPerSample: (ingestCpuS * 1e6) / samples,
+      rssAfterIngestMb: afterIngest.rssMb,
+      peakRssIngestMb: afterIngest.peakRssMb,
+      rssAfterQueriesMb: mem.rssMb,
+      peakRssMb: mem.peakRssMb,
+      bytesOnDisk: bytes,
+      bytesPerSample: bytes / samples,
+      bytesByKind: { blocks: bytes - wal - head, wal, chunksHead: head },
+      queryCpuS,
+      queries,
+      queryMsTotal: queries.reduce((a, q) => a + q.medianMs, 0),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const servers: RedisServer[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'redoubt-history-bench-'));
+  try {
+    let rec: Recording;
+    if (values.recording) rec = JSON.parse(readFileSync(values.recording, 'utf8')) as Recording;
+    else {
+      for (let i = 0; i < TARGETS; i++) servers.push(await startRedis());
+      log(`${TARGETS} redis-servers up; recording ${values.snapshots} snapshots at 1 s`);
+      rec = await recordSnapshots(servers, Number(values.snapshots));
+      for (const s of servers.splice(0)) await s.stop();
+    }
+    const recordingPath = join(work, 'recording.json');
+    writeFileSync(recordingPath, JSON.stringify(rec));
+    if (values['save-recording']) writeFileSync(values['save-recording'], JSON.stringify(rec));
+    const tl = timelineEnding(Date.now(), HOURS, INTERVAL_MS);
+    const samples = tl.steps * rec.series.length;
+    log(`${rec.series.length} series × ${tl.steps} steps = ${(samples / 1e6).toFixed(1)} M samples`);
+    const up = values.only === 'prometheus' ? undefined : await measureRedoubt(recordingPath, tl, samples);
+    if (values.out) writeFileSync(values.out, `${JSON.stringify({ partial: true, targets: TARGETS, up }, null, 2)}\n`);
+    const prom = values.only === 'redoubt' ? undefined : await measurePrometheus(rec, tl, samples);
+    const ratio = (f: (x: NonNullable<typeof up> | NonNullable<typeof prom>) => number) =>
+      up && prom ? f(up) / f(prom) : undefined;
+    const result = {
+      targets: TARGETS,
+      hours: HOURS,
+      intervalS: INTERVAL_MS / 1000,
+      snapshots: rec.snapshots,
+      series: rec.series.length,
+      samples,
+      stepS: STEP_S,
+      repeats: REPEATS,
+      at: new Date().toISOString(),
+      node: process.version,
+      loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+      up,
+      prometheus: prom,
+      ratios: {
+        ingestCpuPerSample: ratio((x) => x.ingestUsPerSample),
+        rssAfterIngest: ratio((x) => x.rssAfterIngestMb),
+        rssAfterQueries: ratio((x) => x.rssAfterQueriesMb),
+        bytesPerSample: ratio((x) => x.bytesPerSample),
+        queryMsTotal: ratio((x) => x.queryMsTotal),
+      },
+      seriesMismatches:
+        up && prom
+          ? up.queries
+              .map((q, i) => ({ panel: q.panel, up: q.series, prometheus: prom.queries[i]?.series }))
+              .filter((m) => m.up !== m.prometheus)
+          : [],
+    };
+    const json = JSON.stringify(result, null, 2);
+    if (values.out) writeFileSync(values.out, `${json}\n`);
+    process.stdout.write(`${json}\n`);
+  } finally {
+    for (const s of servers) await s.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
