@@ -27,7 +27,7 @@ function queryTimes(start: number, end: number, step: number, opts?: QueryOption
 export function instantQuery(q: Queryable, expr: string, timeMs: number, opts?: QueryOptions): QueryValue {
   const ast = parsedExpressions.parse(expr);
   const times = queryTimes(timeMs, timeMs, 0, opts);
-  const value = new Evaluator(loadSelections(q, ast, times), times).eval(ast, timeMs);
+  const value = new Evaluator(loadSelections(q, ast, times), times, opts?.checkpoint).eval(ast, timeMs);
   switch (value.type) {
     case 'scalar':
       return { type: 'scalar', t: timeMs, v: value.v };
@@ -74,7 +74,7 @@ export function rangeQuery(
     );
   }
   const times = queryTimes(startMs, endMs, stepMs, opts);
-  const evaluator = new Evaluator(loadSelections(q, ast, times), times);
+  const evaluator = new Evaluator(loadSelections(q, ast, times), times, opts?.checkpoint);
   type Out = { labels: Labels; t: number[]; v: number[] };
   const bySeries = new Map<string, Out>();
   // Most steps hand back the very same label objects: found by identity first, by key when new.
@@ -94,6 +94,7 @@ export function rangeQuery(
     s.v.push(v);
   };
   for (let t = startMs; t <= endMs; t += stepMs) {
+    opts?.checkpoint?.();
     const value = evaluator.eval(ast, t);
     if (value.type === 'scalar') add({}, t, value.v);
     else if (value.type === 'vector') for (const s of value.samples) add(s.labels, t, s.v);

@@ -61,6 +61,8 @@ export class Evaluator {
   constructor(
     private readonly selections: Selections,
     private readonly times: QueryTimes,
+    /** See QueryOptions.checkpoint. */
+    private readonly checkpoint?: () => void,
   ) {}
 
   eval(e: Expr, t: number): Value {
@@ -170,6 +172,7 @@ export class Evaluator {
     }
     const cached = cache.get(ts);
     if (cached) return cached;
+    if ((this.subquerySteps & 255) === 0) this.checkpoint?.();
     if (++this.subquerySteps > MAX_SUBQUERY_STEPS) {
       throw executionError('query processing would load too many samples into memory in query execution');
     }

@@ -100,6 +100,11 @@ export interface QueryOptions {
    * (default 1 minute); a rule test passes its own evaluation_interval.
    */
   readonly subqueryStepMs?: number;
+  /**
+   * Called at every step of a range query and every 256 subquery steps; it may throw to end the query (the API's
+   * deadline and samples limit: queries that read little from the store, `vector(1)[1h:1ms]`, still take time).
+   */
+  readonly checkpoint?: () => void;
 }
 
 /**

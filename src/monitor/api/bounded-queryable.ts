@@ -16,7 +16,8 @@ export class BoundedQueryable implements Queryable {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private check(): void {
+  /** Throws Prometheus's error once the deadline passed or too many samples were read. */
+  check(): void {
     if (this.now() > this.deadlineMs) throw new ApiError('timeout', 'query timed out in expression evaluation');
     if (this.samplesRead > this.maxSamples)
       throw new ApiError('execution', 'query processing would load too many samples into memory in query execution');

@@ -46,7 +46,7 @@ export function instantQuery(p: URLSearchParams, ctx: ApiContext): unknown {
   const t = optionalTime(p, 'time', ctx.now());
   const q = new BoundedQueryable(ctx.queryable, deadline(p, ctx), ctx.limits.maxSamples, ctx.now);
   const engine = engineOf(ctx);
-  return queryData(evaluate(() => engine.instantQuery(q, query, t)));
+  return queryData(evaluate(() => engine.instantQuery(q, query, t, { checkpoint: () => q.check() })));
 }
 
 /** /api/v1/query_range */
@@ -68,5 +68,7 @@ export function rangeQuery(p: URLSearchParams, ctx: ApiContext): unknown {
     );
   const q = new BoundedQueryable(ctx.queryable, deadline(p, ctx), ctx.limits.maxSamples, ctx.now);
   const engine = engineOf(ctx);
-  return queryData(evaluate(() => engine.rangeQuery(q, query, start, end, Math.round(step))));
+  return queryData(
+    evaluate(() => engine.rangeQuery(q, query, start, end, Math.round(step), { checkpoint: () => q.check() })),
+  );
 }

@@ -45,3 +45,25 @@ test('a query reading more samples than allowed ends with an execution error', (
   const ok = new BoundedQueryable(store(), Number.POSITIVE_INFINITY, 1e6);
   assert.equal(promqlEngine.instantQuery(ok, 'count(m)', 99_000).type, 'vector');
 });
+
+test('a query that reads nothing from the store still ends at its deadline (subquery and range steps are checkpoints)', () => {
+  // The clock advances a millisecond per look: the deadline passes after a few thousand steps, long before the
+  // 3.6 million subquery steps (or 10,800 range steps of a 6 h subquery each) these queries would take.
+  let now = 0;
+  const clock = () => now++;
+  const timedOut = (run: (q: BoundedQueryable) => unknown) => {
+    const q = new BoundedQueryable(store(), 1_000, 1e9, clock);
+    assert.throws(
+      () => run(q),
+      (e: unknown) => (e as { errorType?: string }).errorType === 'timeout',
+    );
+  };
+  timedOut((q) =>
+    promqlEngine.instantQuery(q, 'count_over_time(vector(1)[1h:1ms])', 3_600_000, { checkpoint: () => q.check() }),
+  );
+  timedOut((q) =>
+    promqlEngine.rangeQuery(q, 'max_over_time(vector(1)[6h:1s])', 0, 108_000_000, 10_000, {
+      checkpoint: () => q.check(),
+    }),
+  );
+});
