@@ -1,0 +1,42 @@
+/** Reads the Prometheus API that `redoubt up` answers (with the console's session cookie). */
+import { getJson } from './api.ts';
+
+export interface Series {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+export interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+interface PromAnswer<T> {
+  status: 'success' | 'error';
+  data: { resultType: string; result: T[] };
+  error?: string;
+}
+
+export async function queryRange(expr: string, startS: number, endS: number, stepS: number): Promise<Series[]> {
+  const q = new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) });
+  const a = await getJson<PromAnswer<Series>>(`/api/v1/query_range?${q}`);
+  return a.data.resultType === 'matrix' ? a.data.result : [];
+}
+
+export async function queryInstant(expr: string, timeS: number): Promise<Sample[]> {
+  const q = new URLSearchParams({ query: expr, time: String(timeS) });
+  const a = await getJson<PromAnswer<Sample>>(`/api/v1/query?${q}`);
+  if (a.data.resultType === 'vector') return a.data.result;
+  if (a.data.resultType === 'scalar') {
+    const v = a.data.result as unknown as [number, string];
+    return [{ metric: {}, value: v }];
+  }
+  return [];
+}
+
+/** Prometheus's number text ("NaN", "+Inf", "1e3") as a number. */
+export function sampleValue(s: string): number {
+  if (s === '+Inf') return Number.POSITIVE_INFINITY;
+  if (s === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(s);
+}
