@@ -1,7 +1,7 @@
 /** The sign-in page: one form, one error line that never says whether the user exists. */
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import { safeNext } from './lib/api.ts';
+import { safeNext } from './lib/safe-next.ts';
 
 function Login() {
   const [user, setUser] = useState('');

@@ -6,7 +6,6 @@ import { parsePromql } from '../../src/promql/parse.ts';
 import { compileAnchoredRegex } from '../../src/promql/regex.ts';
 import type { Matcher } from '../../src/promql/types.ts';
 import { alignSeries, gridTimes, pointCount } from '../../web/charts/series-data.ts';
-import { safeNext } from '../../web/lib/api.ts';
 import { formatDuration, formatValue } from '../../web/lib/format.ts';
 import {
   legendName,
@@ -15,6 +14,7 @@ import {
   stepFor,
   substitutePanelExpr,
 } from '../../web/lib/panel-query.ts';
+import { safeNext } from '../../web/lib/safe-next.ts';
 import { mappingFor, thresholdColor } from '../../web/lib/thresholds.ts';
 import { RANGES, resolveRange } from '../../web/lib/time-range.ts';
 import { sortInstances } from '../../web/pages/overview-columns.ts';

@@ -16,12 +16,6 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
-/** Where the login page returns to: a path on this site only (never `//host` or a scheme). */
-export function safeNext(next: string | null): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
-}
-
 function toLogin(): void {
   const here = `${location.pathname}${location.search}`;
   location.assign(`/login?next=${encodeURIComponent(here)}`);
