@@ -1,6 +1,5 @@
 /** Range-query answers laid onto one time grid, as uPlot wants them (pure). */
-import type { Series } from '../lib/prometheus.ts';
-import { sampleValue } from '../lib/prometheus.ts';
+import { type Series, sampleValue } from '../lib/samples.ts';
 
 export interface Grid {
   startS: number;

@@ -1,15 +1,6 @@
 /** Reads the Prometheus API that `redoubt up` answers (with the console's session cookie). */
 import { getJson } from './api.ts';
-
-export interface Series {
-  metric: Record<string, string>;
-  values: Array<[number, string]>;
-}
-
-export interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
+import type { Sample, Series } from './samples.ts';
 
 interface PromAnswer<T> {
   status: 'success' | 'error';
@@ -32,11 +23,4 @@ export async function queryInstant(expr: string, timeS: number): Promise<Sample[
     return [{ metric: {}, value: v }];
   }
   return [];
-}
-
-/** Prometheus's number text ("NaN", "+Inf", "1e3") as a number. */
-export function sampleValue(s: string): number {
-  if (s === '+Inf') return Number.POSITIVE_INFINITY;
-  if (s === '-Inf') return Number.NEGATIVE_INFINITY;
-  return Number(s);
 }
