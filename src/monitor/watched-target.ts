@@ -6,6 +6,7 @@ import { addPostureFamilies } from '../metrics/security-families.ts';
 import type { Appendable, Labels } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
 import {
@@ -62,6 +63,8 @@ export class WatchedTarget {
   private readonly labelCache = new SeriesLabelCache();
   private readonly counters: Counters = { scrapesTotal: 0, durationSum: 0, durationCount: 0, targetRequestErrors: 0 };
   private lastInfo: string | undefined;
+  /** The last successful scrape's snapshot (INFO, CONFIG values): what the console shows beside the history. */
+  lastSnapshot: Snapshot | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
   readonly health: TargetHealth;
   /** Metadata of the families of the last successful scrape. */
@@ -106,7 +109,10 @@ export class WatchedTarget {
     this.counters.scrapesTotal++;
     this.counters.durationSum += outcome.durationSeconds;
     this.counters.durationCount++;
-    if (outcome.snapshot) this.lastInfo = outcome.snapshot.info;
+    if (outcome.snapshot) {
+      this.lastInfo = outcome.snapshot.info;
+      this.lastSnapshot = outcome.snapshot;
+    }
     const groups = this.familyGroups(outcome);
     const samples = familiesToSamples(groups, this.options.labels, this.labelCache);
     const { stale, added } = this.tracker.next(samples);
@@ -153,6 +159,11 @@ export class WatchedTarget {
     const b = new FamilyBuilder('redis');
     addPostureFamilies(b, report);
     this.postureReport = { report, families: Object.freeze(b.families()) };
+  }
+
+  /** The latest security audit report, undefined before the first or after a failed one. */
+  latestAudit(): AuditReport | undefined {
+    return this.postureReport?.report;
   }
 
   /** The series of the last scrape, to mark stale when the target is removed. */
