@@ -50,23 +50,31 @@ function Row({ s }: { s: InstanceSummary }) {
         <Link href={instancePagePath(s.instance)}>{s.instance}</Link>
         {s.lastError && <div class="why">{s.lastError}</div>}
       </th>
-      <td>
+      <td data-label="Status">
         <Health s={s} />
       </td>
-      <td>{s.role ?? '–'}</td>
-      <td>{s.version ?? '–'}</td>
-      <td class="num">{uptimeText(s)}</td>
-      <td class="num">
+      <td data-label="Role">{s.role ?? '–'}</td>
+      <td data-label="Version">{s.version ?? '–'}</td>
+      <td data-label="Uptime" class="num">
+        {uptimeText(s)}
+      </td>
+      <td data-label="Memory" class="num">
         <Memory s={s} />
       </td>
-      <td class="num">{formatValue(s.opsPerSecond, 'short')}</td>
-      <td class="num">{s.hitRatio === null ? '–' : formatValue(s.hitRatio, 'percentunit', false, 1)}</td>
-      <td class="num">{s.connectedClients ?? '–'}</td>
-      <td>{replicationText(s)}</td>
-      <td class="num">
+      <td data-label="Ops/s" class="num">
+        {formatValue(s.opsPerSecond, 'short')}
+      </td>
+      <td data-label="Hit ratio" class="num">
+        {s.hitRatio === null ? '–' : formatValue(s.hitRatio, 'percentunit', false, 1)}
+      </td>
+      <td data-label="Clients" class="num">
+        {s.connectedClients ?? '–'}
+      </td>
+      <td data-label="Replication">{replicationText(s)}</td>
+      <td data-label="Security" class="num">
         <Score score={s.securityScore} />
       </td>
-      <td class="num">
+      <td data-label="Alerts" class="num">
         {s.firingAlerts > 0 && <span class="badge down">{s.firingAlerts} firing</span>}
         {s.pendingAlerts > 0 && <span class="badge pending">{s.pendingAlerts} pending</span>}
         {s.firingAlerts === 0 && s.pendingAlerts === 0 && <span class="muted">none</span>}
