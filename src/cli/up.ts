@@ -1,7 +1,25 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { buildAllowList } from '../console/app/allowlist.ts';
+import { createConsoleApp } from '../console/app/app.ts';
+import type { Gate } from '../console/app/gate.ts';
+import { defaultWebRoot, StaticFiles } from '../console/app/static-files.ts';
+import { type WebConfig, webConfig } from '../console/app/web-config.ts';
+import { AuditLog } from '../console/audit/audit-log.ts';
+import { LoginThrottle } from '../console/auth/login-throttle.ts';
+import { generatePassword } from '../console/auth/password-hash.ts';
+import { DEFAULT_SESSION_LIMITS, SessionStore } from '../console/auth/sessions.ts';
+import { createFirstAdmin } from '../console/auth/user-changes.ts';
+import { UserDirectory } from '../console/auth/user-directory.ts';
+import { UserFileError } from '../console/auth/user-file.ts';
+import { consoleDataRoutes } from '../console/data/routes.ts';
+import { readGivenTlsFiles } from '../console/tls/given-files.ts';
+import { type ServerCertificate, selfSignedCertificate } from '../console/tls/self-signed.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory } from '../fs/atomic-write.ts';
 import { type DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
@@ -12,12 +30,11 @@ import { catalogueRuleGroups, loadRuleFiles } from '../monitor/alerting/rule-sou
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
-import { createApiServer } from '../monitor/api/server.ts';
 import { lockDataDirectory } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
-import { buildUpConfig, DEFAULT_REDIS, type UpConfig } from '../monitor/up-config.ts';
+import { buildUpConfig, DEFAULT_REDIS, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { scrub } from '../redis/errors.ts';
 import { parseStackConfig, type StackConfig, StackConfigError } from '../stack/config.ts';
@@ -29,13 +46,17 @@ import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt up [--redis URL]… [--config redoubt.yml] [flags]
 
+       redoubt up user add|passwd|role|del|list …   (the console's users; see redoubt up user --help)
+
 The whole monitoring system in one process: scrapes every Redis it is given on one tick (the same metrics as
-redoubt exporter), keeps their history, audits their security posture, and answers Prometheus's HTTP API
-(/api/v1/query, /api/v1/query_range, …) so Grafana can use it as a Prometheus datasource.
+redoubt exporter), keeps their history, audits their security posture, serves a web console (login required)
+and answers Prometheus's HTTP API (/api/v1/query, /api/v1/query_range, …) so Grafana can use it as a Prometheus
+datasource.
 
 Without arguments it watches ${DEFAULT_REDIS} and listens on 127.0.0.1:9122. Passwords come from REDIS_PASSWORD
-or --redis.password-file, never from redoubt.yml. The API asks for REDOUBT_API_TOKEN (a bearer token) or basic
-auth when one is set; without one it listens on loopback only.`;
+or --redis.password-file, never from redoubt.yml. The first start creates the console user admin and prints its
+password once (or takes REDOUBT_ADMIN_PASSWORD). The API takes a console session or REDOUBT_API_TOKEN (a bearer
+token); without a token it answers local clients only and up listens on loopback only.`;
 
 export const UP_FLAGS: FlagSpec[] = [
   {
@@ -64,14 +85,26 @@ export const UP_FLAGS: FlagSpec[] = [
     default: '',
     help: 'File (mode 0600) holding the API bearer token, instead of REDOUBT_API_TOKEN.',
   },
+  { name: 'web.basic-auth-user', type: 'string', env: ['REDOUBT_API_USER'], hidden: true, help: 'Removed.' },
+  { name: 'web.basic-auth-password-file', type: 'string', hidden: true, help: 'Removed.' },
   {
-    name: 'web.basic-auth-user',
+    name: 'web.tls-cert-file',
     type: 'string',
-    env: ['REDOUBT_API_USER'],
     default: '',
-    help: 'Basic-auth user of the API; its password from REDOUBT_API_PASSWORD or --web.basic-auth-password-file.',
+    help: 'PEM certificate (chain) of the console and API: serve HTTPS. With --web.tls-key-file.',
   },
-  { name: 'web.basic-auth-password-file', type: 'string', default: '', help: 'File (mode 0600) holding it.' },
+  { name: 'web.tls-key-file', type: 'string', default: '', help: 'Its private key (mode 0600).' },
+  {
+    name: 'web.self-signed',
+    type: 'bool',
+    default: false,
+    help: 'Serve HTTPS with a self-signed certificate made once and kept in <data dir>/tls/ (its fingerprint is printed).',
+  },
+  {
+    name: 'web.allow',
+    type: 'repeated',
+    help: 'Only clients in this CIDR (10.0.0.0/8, 192.168.1.7, fd00::/8) may connect; repeat for several. Default: all.',
+  },
   {
     name: 'data-dir',
     type: 'string',
@@ -143,6 +176,7 @@ function say(io: CliIo, config: UpConfig, line: string): void {
 }
 
 export async function runUp(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'user') return (await import('./up-user.ts')).runUpUser(argv.slice(1), io);
   const { values, help } = parseFlags(argv, UP_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, UP_FLAGS));
@@ -150,10 +184,12 @@ export async function runUp(argv: string[], io: CliIo): Promise<number> {
   }
   const file = values.config ? loadConfigFile(String(values.config)) : undefined;
   const config = buildUpConfig(values, io.env, file?.config, file?.dir);
+  const web = webConfig(values, io.env);
+  if (web.adminPassword) config.secrets.push(web.adminPassword);
   const rules = ruleGroups((values.rules as string[] | undefined) ?? []);
   const lock = lockDataDir(config.dataDir);
   try {
-    return await serve(config, io, rules);
+    return await serve(config, web, io, rules);
   } finally {
     lock.release();
   }
@@ -183,15 +219,67 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
   });
 }
 
-function apiServer(
+interface ConsoleServer {
+  server: Server;
+  scheme: 'http' | 'https';
+  certificate?: ServerCertificate & { created?: boolean };
+}
+
+/** The first start's admin: REDOUBT_ADMIN_PASSWORD, or a generated password printed once. */
+async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: AuditLog): Promise<void> {
+  const password = web.adminPassword ?? generatePassword();
+  let created: boolean;
+  try {
+    created = await createFirstAdmin(config.dataDir, password);
+  } catch (err) {
+    if (err instanceof UserFileError || err instanceof FileWriteError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (!created) {
+    if (web.adminPassword) say(io, config, 'REDOUBT_ADMIN_PASSWORD is ignored: the console has its users already');
+    return;
+  }
+  audit.write({
+    user: 'redoubt up',
+    clientAddress: 'local',
+    action: 'user.add',
+    target: 'admin',
+    outcome: 'ok',
+    detail: 'first start, role admin',
+  });
+  if (web.adminPassword) say(io, config, 'created the console user admin with the password in REDOUBT_ADMIN_PASSWORD');
+  else
+    io.stderr.write(
+      `redoubt up: created the console user admin with the password ${password} (shown this once: keep it, or change it with "redoubt up user passwd admin")\n`,
+    );
+}
+
+async function certificate(config: UpConfig, web: WebConfig): Promise<ConsoleServer['certificate']> {
+  if (web.tlsCertFile && web.tlsKeyFile) return readGivenTlsFiles(web.tlsCertFile, web.tlsKeyFile);
+  if (web.selfSigned) return selfSignedCertificate(config.dataDir, [config.listenHost, hostname()]);
+  return undefined;
+}
+
+/** The console, the API and /metrics on one listener, with its users, sessions, audit log and TLS. */
+async function consoleServer(
   config: UpConfig,
-  history: History,
-  monitor: Monitor,
-  alerting: Alerting,
-  counters: ApiCounters,
-): Server {
-  return createApiServer(
-    {
+  web: WebConfig,
+  io: CliIo,
+  parts: { history: History; monitor: Monitor; alerting: Alerting; counters: ApiCounters },
+): Promise<ConsoleServer> {
+  const { history, monitor, alerting, counters } = parts;
+  const audit = new AuditLog(config.dataDir);
+  await firstAdmin(config, web, io, audit);
+  const cert = await certificate(config, web);
+  const gate: Gate = {
+    tls: cert !== undefined,
+    credentials: config.credentials,
+    openLoopbackApi: !config.credentials.token && isLoopbackHost(config.listenHost),
+    users: new UserDirectory(config.dataDir, (line) => say(io, config, line)),
+    sessions: new SessionStore(DEFAULT_SESSION_LIMITS),
+  };
+  const app = createConsoleApp({
+    api: {
       ctx: {
         queryable: history,
         engine: promqlEngine,
@@ -203,28 +291,75 @@ function apiServer(
         scrapeTimeoutMs: config.scrapeTimeoutMs,
         now: Date.now,
       },
-      credentials: config.credentials,
       version: VERSION,
       selfFamilies: () => upSelfFamilies(VERSION, monitor, counters, () => storeFamilies(history.stats())),
     },
     counters,
-  );
+    gate,
+    allow: buildAllowList(web.allow),
+    throttle: new LoginThrottle(),
+    audit,
+    files: new StaticFiles(defaultWebRoot()),
+    sessionAbsoluteMs: DEFAULT_SESSION_LIMITS.absoluteMs,
+    routes: consoleDataRoutes(),
+    deps: {
+      monitor,
+      history,
+      alerting,
+      engine: promqlEngine,
+      scrapeIntervalMs: config.scrapeIntervalMs,
+      now: Date.now,
+    },
+    log: (line) => say(io, config, line),
+  });
+  const server = (
+    cert
+      ? createAdaptorServer({
+          fetch: app.fetch,
+          createServer: createHttpsServer,
+          serverOptions: { cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' },
+        })
+      : createAdaptorServer({ fetch: app.fetch, createServer: createHttpServer })
+  ) as Server;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.maxHeadersCount = 100;
+  server.maxConnections = 512;
+  return { server, scheme: cert ? 'https' : 'http', certificate: cert };
 }
 
-/** Where the data lives, what is watched, where the API is. */
-function announce(io: CliIo, config: UpConfig, history: History, server: Server): void {
-  const addr = server.address() as AddressInfo;
+/** Where the data lives, what is watched, where the console and the API are. */
+function announce(io: CliIo, config: UpConfig, web: WebConfig, history: History, c: ConsoleServer): void {
+  const addr = c.server.address() as AddressInfo;
   const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   const memoryOnly = history.durable ? '' : ' (history in memory only: a restart starts empty)';
-  const access =
-    config.credentials.token || config.credentials.basic ? 'credentials required' : 'loopback, no credentials';
+  const access = config.credentials.token ? 'bearer token or console session' : 'loopback, no credentials';
   say(io, config, `data in ${config.dataDir}${memoryOnly}`);
   say(
     io,
     config,
     `watching ${config.targets.map((t) => t.instance).join(', ')} every ${config.scrapeIntervalMs / 1000}s`,
   );
-  say(io, config, `Prometheus API on http://${host}:${addr.port}/api/v1/ (${access})`);
+  const base = `${c.scheme}://${host}:${addr.port}`;
+  say(
+    io,
+    config,
+    `console on ${base}/ (users in ${config.dataDir}/users.json; audit log in ${config.dataDir}/audit.log)`,
+  );
+  if (c.certificate)
+    say(
+      io,
+      config,
+      `TLS: ${web.selfSigned ? `self-signed certificate${c.certificate.created ? ' (new)' : ''} in ${config.dataDir}/tls` : web.tlsCertFile}, SHA-256 ${c.certificate.fingerprint}, valid until ${c.certificate.notAfter.toISOString().slice(0, 10)}`,
+    );
+  else if (!isLoopbackHost(config.listenHost))
+    say(
+      io,
+      config,
+      'warning: the console is reachable from other machines over plain HTTP: passwords and sessions cross the network in the clear; use --web.self-signed or --web.tls-cert-file',
+    );
+  if (web.allow.length > 0) say(io, config, `clients allowed from ${web.allow.join(', ')} only`);
+  say(io, config, `Prometheus API on ${base}/api/v1/ (${access})`);
 }
 
 /** Where notifications go: alertmanager.webhookUrl (or --webhook-url), then up.notifiers. */
@@ -253,7 +388,7 @@ function alert(config: UpConfig, io: CliIo, history: History, externalURL: strin
   });
 }
 
-async function serve(config: UpConfig, io: CliIo, rules: RuleGroupSpec[]): Promise<number> {
+async function serve(config: UpConfig, web: WebConfig, io: CliIo, rules: RuleGroupSpec[]): Promise<number> {
   const history = await openHistory(config.dataDir, {
     retentionMs: config.retentionMs,
     warn: (message) => say(io, config, message),
@@ -262,15 +397,17 @@ async function serve(config: UpConfig, io: CliIo, rules: RuleGroupSpec[]): Promi
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
   const alerting = alert(config, io, history, `http://${host}:${config.listenPort}`, rules);
   const counters: ApiCounters = { requests: new Map(), durationSeconds: new Map(), unauthorized: 0 };
-  const server = apiServer(config, history, monitor, alerting, counters);
+  let served: ConsoleServer;
   try {
-    await listen(server, config.listenHost, config.listenPort);
+    served = await consoleServer(config, web, io, { history, monitor, alerting, counters });
+    await listen(served.server, config.listenHost, config.listenPort);
   } catch (err) {
     await alerting.stop();
     await history.close();
     throw err;
   }
-  announce(io, config, history, server);
+  const server = served.server;
+  announce(io, config, web, history, served);
   monitor.start();
   const signal = await io.stopSignal;
   say(io, config, `${signal}: flushing and stopping`);

@@ -95,7 +95,7 @@ function urlPassword(url: string): string {
   }
 }
 
-/** The API's credentials: a bearer token and/or a basic-auth user, from the environment or 0600 files. */
+/** The API's bearer token, from the environment or a 0600 file. Basic auth is gone: it is refused by name. */
 function apiCredentials(v: FlagValues, env: NodeJS.ProcessEnv): ApiCredentials {
   const out: ApiCredentials = {};
   const tokenFile = String(v['web.token-file'] ?? '');
@@ -104,19 +104,10 @@ function apiCredentials(v: FlagValues, env: NodeJS.ProcessEnv): ApiCredentials {
     if (tokenFile) throw new UsageError('give the API token once: REDOUBT_API_TOKEN or --web.token-file, not both');
     out.token = env.REDOUBT_API_TOKEN.trim();
   } else if (tokenFile) out.token = readSecretFile('web.token-file', tokenFile);
-  const user = String(v['web.basic-auth-user'] ?? '');
-  const passwordFile = String(v['web.basic-auth-password-file'] ?? '');
-  const envPassword = env.REDOUBT_API_PASSWORD;
-  if (user) {
-    if (user.includes(':')) throw new UsageError('--web.basic-auth-user must not contain ":"');
-    const password = passwordFile ? readSecretFile('web.basic-auth-password-file', passwordFile) : envPassword;
-    if (!password)
-      throw new UsageError(
-        '--web.basic-auth-user needs a password: REDOUBT_API_PASSWORD or --web.basic-auth-password-file (mode 0600)',
-      );
-    out.basic = { user, password };
-  } else if (passwordFile || envPassword)
-    throw new UsageError('a basic-auth password is set without --web.basic-auth-user (or REDOUBT_API_USER)');
+  if (v['web.basic-auth-user'] || v['web.basic-auth-password-file'] || env.REDOUBT_API_PASSWORD)
+    throw new UsageError(
+      'the API no longer takes basic auth: set REDOUBT_API_TOKEN (or --web.token-file) and give Grafana the header "Authorization: Bearer <token>"',
+    );
   return out;
 }
 
@@ -153,9 +144,9 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
   const listen = pick('web.listen-address', up.listenAddress);
   const { host, port } = parseListenAddress(listen);
   const credentials = apiCredentials(v, env);
-  if (!credentials.token && !credentials.basic && !isLoopbackHost(host))
+  if (!credentials.token && !isLoopbackHost(host))
     throw new UsageError(
-      `--web.listen-address ${listen} is reachable from other machines and the API has no credentials: set REDOUBT_API_TOKEN (or --web.token-file, or basic auth), or listen on 127.0.0.1`,
+      `--web.listen-address ${listen} is reachable from other machines and the API has no credentials: set REDOUBT_API_TOKEN (or --web.token-file), or listen on 127.0.0.1`,
     );
   const scrapeIntervalMs = durationMs('--scrape-interval', pick('scrape-interval', up.scrapeInterval));
   if (scrapeIntervalMs < 1000) throw new UsageError('--scrape-interval must be 1s or more');
@@ -187,7 +178,7 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
   const configCommand = String(v['config-command'] ?? 'CONFIG');
   // Notification URLs are secrets whole (a Slack webhook URL is its own credential), and so is a password in one.
   const urls = [webhook, ...up.notifiers.map((n) => n.url)].filter(Boolean);
-  const secrets = [credentials.token, credentials.basic?.password, env.REDIS_PASSWORD, ...urls];
+  const secrets = [credentials.token, env.REDIS_PASSWORD, ...urls];
   for (const u of urls) secrets.push(urlPassword(u));
   for (const t of targets) secrets.push(t.target.password);
   return {

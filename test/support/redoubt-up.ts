@@ -33,10 +33,12 @@ export async function startUp(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   let port = 0;
+  let scheme = 'http';
   while (Date.now() < deadline) {
-    const m = new RegExp(`API on http://${host.replaceAll('.', '\\.')}:(\\d+)/`).exec(err);
+    const m = new RegExp(`API on (https?)://${host.replaceAll('.', '\\.')}:(\\d+)/`).exec(err);
     if (m) {
-      port = Number(m[1]);
+      scheme = m[1];
+      port = Number(m[2]);
       break;
     }
     if (child.exitCode !== null) throw new Error(`redoubt up exited with ${child.exitCode}: ${err}`);
@@ -47,7 +49,7 @@ export async function startUp(
     throw new Error(`redoubt up did not start within ${timeoutMs}ms: ${err}`);
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     process: child,
     stderr: () => err,

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { renderText, TEXT_CONTENT_TYPE } from '../../metrics/exposition.ts';
 import type { MetricFamily } from '../../metrics/family.ts';
-import { type ApiCredentials, authorized, challenges } from './auth.ts';
+import { BodyTooLargeError, readBoundedBody } from './bounded-body.ts';
 import type { ApiContext } from './context.ts';
 import { classify } from './errors.ts';
 import { federate } from './federate.ts';
@@ -14,13 +14,11 @@ import { instantQuery, rangeQuery } from './query-handlers.ts';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** More parameters than this is not a request Grafana or a script sends. */
 const MAX_PARAMS = 1000;
-const MAX_URL_CHARS = 64 * 1024;
 
 type Handler = (p: URLSearchParams, ctx: ApiContext) => unknown;
 
 export interface ApiServerOptions {
   ctx: ApiContext;
-  credentials: ApiCredentials;
   version: string;
   /** redoubt's own metrics for /metrics. */
   selfFamilies(): MetricFamily[];
@@ -48,82 +46,60 @@ export function apiRoutes(version: string): Record<string, Handler> {
   };
 }
 
-class HttpError extends Error {
+/** A refusal of the request itself (its size, its method, its parameters), answered in Prometheus's error shape. */
+export class ApiHttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
+    this.name = 'ApiHttpError';
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** GET's query string, and for a form POST its body first (Go's FormValue prefers the body). */
-async function requestParams(req: IncomingMessage, url: URL): Promise<URLSearchParams> {
+async function requestParams(req: Request, url: URL): Promise<URLSearchParams> {
   const params = new URLSearchParams();
   if (req.method === 'POST') {
-    const type = String(req.headers['content-type'] ?? '')
-      .split(';')[0]
-      .trim()
-      .toLowerCase();
-    const body = await readBody(req);
+    const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new ApiHttpError(413, err.message);
+      throw err;
+    }
     if (type === 'application/x-www-form-urlencoded')
-      for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
   }
   for (const [k, v] of url.searchParams) params.append(k, v);
   let n = 0;
-  for (const _ of params.keys()) if (++n > MAX_PARAMS) throw new HttpError(400, `more than ${MAX_PARAMS} parameters`);
+  for (const _ of params.keys())
+    if (++n > MAX_PARAMS) throw new ApiHttpError(400, `more than ${MAX_PARAMS} parameters`);
   return params;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: string, type: string): void {
-  let payload = Buffer.from(body);
-  const headers: Record<string, string | number> = {
-    'Content-Type': type,
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-  };
-  if (payload.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-    payload = gzipSync(payload);
-    headers['Content-Encoding'] = 'gzip';
-    headers.Vary = 'Accept-Encoding';
-  }
-  headers['Content-Length'] = payload.length;
-  res.writeHead(status, headers);
-  res.end(req.method === 'HEAD' ? undefined : payload);
-}
-
 const JSON_TYPE = 'application/json';
+const TEXT = 'text/plain; charset=utf-8';
+
+/** An answer as the node:http API sent it: no-store, gzip over 1 KiB when asked for, an exact Content-Length. */
+export function apiResponse(c: Context, status: number, body: string, type: string): Response {
+  let payload: Buffer = Buffer.from(body);
+  const headers = new Headers({ 'Content-Type': type, 'Cache-Control': 'no-store' });
+  if (payload.length > 1024 && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+    payload = gzipSync(payload);
+    headers.set('Content-Encoding', 'gzip');
+    headers.set('Vary', 'Accept-Encoding');
+  }
+  headers.set('Content-Length', String(payload.length));
+  return new Response(c.req.method === 'HEAD' ? null : payload, { status, headers });
+}
 
 interface Answer {
   status: number;
   body: string;
   type: string;
 }
-
-const TEXT = 'text/plain; charset=utf-8';
 
 /** An API handler's answer: its data, or its error in Prometheus's JSON shape. */
 function jsonAnswer(handler: Handler, params: URLSearchParams, ctx: ApiContext): Answer {
@@ -155,7 +131,12 @@ function endpointFor(
   if (path === '/federate') return { name: path, answer: (p) => federateAnswer(p, o.ctx) };
   const values = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
   if (values) {
-    const name = decodeURIComponent(values[1]);
+    let name: string;
+    try {
+      name = decodeURIComponent(values[1]);
+    } catch {
+      throw new ApiHttpError(400, 'invalid label name encoding');
+    }
     return {
       name: '/api/v1/label/:name/values',
       answer: (p) => jsonAnswer((q, ctx) => meta.labelValues(name, q, ctx), p, o.ctx),
@@ -165,65 +146,63 @@ function endpointFor(
   return handler ? { name: path, answer: (p) => jsonAnswer(handler, p, o.ctx) } : undefined;
 }
 
-/** Answers one request; returns the name it is counted under. */
-async function answerRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  o: ApiServerOptions,
-  routes: Record<string, Handler>,
-  counters: ApiCounters,
-): Promise<string> {
-  const raw = req.url ?? '/';
-  if (raw.length > MAX_URL_CHARS) throw new HttpError(414, 'request URL too long');
-  const url = new URL(raw, 'http://redoubt');
-  if (url.pathname === '/-/healthy' || url.pathname === '/-/ready') {
-    send(req, res, 200, 'redoubt is Healthy.\n', TEXT);
-    return 'health';
-  }
-  if (!authorized(req.headers.authorization, o.credentials)) {
-    counters.unauthorized++;
-    res.setHeader('WWW-Authenticate', challenges(o.credentials));
-    send(req, res, 401, 'Unauthorized\n', TEXT);
-    return 'unauthorized';
-  }
-  if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
-    res.setHeader('Allow', 'GET, POST, HEAD');
-    throw new HttpError(405, `method ${req.method} not allowed`);
-  }
-  const endpoint = endpointFor(url.pathname, o, routes);
-  if (!endpoint) {
-    send(req, res, 404, '404 page not found\n', TEXT);
-    return 'other';
-  }
-  const a = endpoint.answer(await requestParams(req, url));
-  send(req, res, a.status, a.body, a.type);
-  return endpoint.name;
-}
-
-/**
- * Prometheus's HTTP API over node:http: GET and form POST, its JSON shapes and error types, /metrics with
- * redoubt's own metrics, /federate, /-/healthy and /-/ready (without credentials, as Prometheus's). Every other
- * path asks for the configured credentials.
- */
-export function createApiServer(o: ApiServerOptions, counters: ApiCounters): Server {
-  const routes = apiRoutes(o.version);
-  const server = createServer(async (req, res) => {
+/** Counts each request under its handler's name, with its duration. */
+function counting(counters: ApiCounters): MiddlewareHandler {
+  return async (c, next) => {
     const started = performance.now();
-    let name = 'other';
     try {
-      name = await answerRequest(req, res, o, routes, counters);
-    } catch (err) {
-      const status = err instanceof HttpError ? err.status : 400;
-      if (!res.headersSent) send(req, res, status, errorBody('bad_data', (err as Error).message), JSON_TYPE);
+      await next();
     } finally {
+      const name = (c.get('apiHandler' as never) as string | undefined) ?? 'other';
       counters.requests.set(name, (counters.requests.get(name) ?? 0) + 1);
       const seconds = (performance.now() - started) / 1000;
       counters.durationSeconds.set(name, (counters.durationSeconds.get(name) ?? 0) + seconds);
     }
+  };
+}
+
+/** The error of a refused request in Prometheus's shape (bad_data, with the refusal's status). */
+export function apiErrorResponse(c: Context, err: unknown): Response {
+  const status = err instanceof ApiHttpError ? err.status : 400;
+  const res = apiResponse(c, status, errorBody('bad_data', (err as Error).message), JSON_TYPE);
+  if (status === 405) res.headers.set('Allow', 'GET, POST, HEAD');
+  return res;
+}
+
+/**
+ * Prometheus's HTTP API on the app: GET and form POST, its JSON shapes and error types, /metrics with redoubt's
+ * own metrics, /federate, /-/healthy and /-/ready (without credentials, as Prometheus's). Every other path goes
+ * through `guard` first (the console's session or the bearer token).
+ */
+export function mountPrometheusApi(
+  app: Hono,
+  o: ApiServerOptions,
+  counters: ApiCounters,
+  guard: MiddlewareHandler,
+): void {
+  const routes = apiRoutes(o.version);
+  const count = counting(counters);
+  app.on(['GET', 'HEAD'], ['/-/healthy', '/-/ready'], count, (c) => {
+    c.set('apiHandler' as never, 'health' as never);
+    return apiResponse(c, 200, 'redoubt is Healthy.\n', TEXT);
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.maxHeadersCount = 100;
-  server.maxConnections = 512;
-  return server;
+  const answer = async (c: Context) => {
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'POST' && method !== 'HEAD')
+      throw new ApiHttpError(405, `method ${method} not allowed`);
+    const url = new URL(c.req.url);
+    const endpoint = endpointFor(url.pathname, o, routes);
+    if (!endpoint) return apiResponse(c, 404, '404 page not found\n', TEXT);
+    c.set('apiHandler' as never, endpoint.name as never);
+    const a = endpoint.answer(await requestParams(c.req.raw, url));
+    return apiResponse(c, a.status, a.body, a.type);
+  };
+  for (const path of ['/api/v1/*', '/federate', '/metrics'])
+    app.all(path, count, guard, async (c) => {
+      try {
+        return await answer(c);
+      } catch (err) {
+        return apiErrorResponse(c, err);
+      }
+    });
 }

@@ -89,30 +89,37 @@ describe('redoubt up', () => {
     assert.equal((await httpGet(`${up.url}/-/healthy`)).status, 200);
   });
 
-  test('basic auth from the environment, listening on every interface', async () => {
+  test('basic auth is refused by name; the bearer token works on every interface', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-basic-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const basic = await startUp(
+    const refused = await runCli(
+      ['up', '--redis', redis.url, '--data-dir', dir, '--web.listen-address', '127.0.0.1:0'],
+      {
+        env: { REDOUBT_API_USER: 'grafana', REDOUBT_API_PASSWORD: 'pa:ss word' },
+      },
+    );
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /no longer takes basic auth: set REDOUBT_API_TOKEN/);
+    assert.ok(!refused.stderr.includes('pa:ss word'));
+    const open = await startUp(
       ['--redis', redis.url, '--data-dir', dir, '--web.listen-address', '0.0.0.0:0'],
-      { REDOUBT_API_USER: 'grafana', REDOUBT_API_PASSWORD: 'pa:ss word' },
+      { REDOUBT_API_TOKEN: TOKEN },
       30_000,
       '0.0.0.0',
     );
-    cleanups.push(() => basic.stop('SIGKILL'));
-    const url = `http://127.0.0.1:${basic.port}/api/v1/status/buildinfo`;
-    const denied = await httpGet(url);
-    assert.equal(denied.status, 401);
-    assert.equal(denied.headers.get('www-authenticate'), 'Basic realm="redoubt", charset="UTF-8"');
-    const wrong = await httpGet(url, {
-      headers: { Authorization: `Basic ${Buffer.from('grafana:pass').toString('base64')}` },
-    });
-    assert.equal(wrong.status, 401);
-    const ok = await httpGet(url, {
+    cleanups.push(() => open.stop('SIGKILL'));
+    const url = `http://127.0.0.1:${open.port}/api/v1/status/buildinfo`;
+    const denied = await httpGet(url, {
       headers: { Authorization: `Basic ${Buffer.from('grafana:pa:ss word').toString('base64')}` },
     });
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers.get('www-authenticate'), 'Bearer realm="redoubt"');
+    const ok = await httpGet(url, { headers: auth });
     assert.equal(ok.status, 200);
     assert.equal(JSON.parse(ok.body).status, 'success');
-    assert.equal(await basic.stop('SIGTERM'), 0);
+    assert.match(open.stderr(), /warning: the console is reachable from other machines over plain HTTP/);
+    assert.equal(await open.stop('SIGTERM'), 0);
   });
 
   test('bounds what it reads: a body over 1 MiB is refused, a query over 64 KiB too', async () => {

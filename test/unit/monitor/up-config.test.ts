@@ -78,19 +78,17 @@ test('a non-loopback address without API credentials is refused; with a token it
   assert.throws(() => config([], { REDOUBT_API_TOKEN: ' ' }), /REDOUBT_API_TOKEN is set but empty/);
 });
 
-test('secret files must be 0600; basic auth needs both halves', () => {
+test('secret files must be 0600; basic auth is refused by name', () => {
   const open = join(dir, 'token-open');
   writeFileSync(open, 'tok\n', { mode: 0o644 });
   assert.throws(() => config(['--web.token-file', open]), /readable by others \(mode 0644\); run chmod 600/);
   const closed = join(dir, 'token');
   writeFileSync(closed, 'tok-from-file\n', { mode: 0o600 });
   assert.equal(config(['--web.token-file', closed]).credentials.token, 'tok-from-file');
-  assert.throws(() => config(['--web.basic-auth-user', 'grafana']), /needs a password/);
-  assert.deepEqual(config(['--web.basic-auth-user', 'grafana'], { REDOUBT_API_PASSWORD: 'pw' }).credentials.basic, {
-    user: 'grafana',
-    password: 'pw',
-  });
-  assert.throws(() => config([], { REDOUBT_API_PASSWORD: 'pw' }), /without --web.basic-auth-user/);
+  const noBasic = /no longer takes basic auth: set REDOUBT_API_TOKEN/;
+  assert.throws(() => config(['--web.basic-auth-user', 'grafana']), noBasic);
+  assert.throws(() => config([], { REDOUBT_API_USER: 'grafana', REDOUBT_API_PASSWORD: 'pw' }), noBasic);
+  assert.throws(() => config([], { REDOUBT_API_PASSWORD: 'pw' }), noBasic);
 });
 
 test('the data directory lock: a second holder is refused, a dead holder is taken over', () => {
