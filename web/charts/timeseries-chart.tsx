@@ -72,11 +72,14 @@ function tooltipPlugin(panel: PanelSpec, series: DrawnSeries[]): uPlot.Plugin {
         tip.textContent = '';
         const head = document.createElement('div');
         head.className = 'tip-time';
-        head.textContent = formatTime(u.data[0][i] * 1000);
         tip.appendChild(head);
+        // Each series at its nearest point with a value (uPlot's hover skips gaps within a few pixels).
+        let at = i;
         series.forEach((s, k) => {
-          const v = u.data[k + 1][i];
-          if (v === null || v === undefined) return;
+          const j = u.cursor.idxs?.[k + 1] ?? i;
+          const v = j === null ? null : u.data[k + 1][j];
+          if (v === null || v === undefined || j === null) return;
+          at = j;
           const line = document.createElement('div');
           const swatch = document.createElement('span');
           swatch.className = 'swatch';
@@ -89,6 +92,7 @@ function tooltipPlugin(panel: PanelSpec, series: DrawnSeries[]): uPlot.Plugin {
           );
           tip.appendChild(line);
         });
+        head.textContent = formatTime(u.data[0][at] * 1000);
         tip.style.display = 'block';
         const w = u.over.clientWidth;
         const left = u.cursor.left + 12;
@@ -107,7 +111,11 @@ function options(p: Props, width: number): uPlot.Options {
     width,
     height: CHART_HEIGHT,
     legend: { show: false },
-    cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: 'redoubt-instance' } },
+    cursor: {
+      drag: { x: true, y: false, setScale: false },
+      sync: { key: 'redoubt-instance' },
+      hover: { skip: [null, undefined], prox: 24 },
+    },
     select: { show: true, left: 0, top: 0, width: 0, height: 0 },
     scales: {
       x: { time: true },

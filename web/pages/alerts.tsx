@@ -192,7 +192,7 @@ function History() {
 export function AlertsPage({ session }: { session: SessionInfo }) {
   const admin = session.role === 'admin';
   const [message, setMessage] = useState('');
-  const polled = usePoll(() => getJson<AlertsResponse>('/console/api/alerts'), 5000);
+  const polled = usePoll(() => getJson<AlertsResponse>('/console/api/alerts'), 2000);
   const changed = (m: string) => {
     setMessage(m);
     polled.reload();
