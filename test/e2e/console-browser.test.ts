@@ -207,7 +207,7 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       assert.equal(await row.getByRole('button', { name: 'Silence…' }).isDisabled(), true);
       assert.equal(await vpage.getByRole('link', { name: 'Audit log' }).count(), 0);
       const status = await vpage.evaluate(async () => {
-        const s = await (await fetch('/console/api/session')).json();
+        const s = (await (await fetch('/console/api/session')).json()) as { csrfToken: string };
         const r = await fetch('/console/api/silences', {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken },
