@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../redis/connection.ts';
 import { type AuditReport, buildReport } from '../security/audit.ts';
 import { ALL_CHECKS } from '../security/checks/index.ts';
+import type { Facts } from '../security/facts.ts';
 import { type AuditMemo, collectLiveFacts } from '../security/live-facts.ts';
 import { type AuditCommands, auditConnection } from './audit-commands.ts';
 
@@ -10,6 +11,8 @@ export interface PostureOptions {
   configCommand: string | null;
   /** What the audit may send; default auto (see auditConnection). */
   auditCommands?: AuditCommands;
+  /** Told the facts of each audit that worked (they may hold secrets: keep only what is safe). */
+  onFacts?: (facts: Facts) => void;
 }
 
 /**
@@ -57,6 +60,7 @@ export class PostureMonitor {
       });
       facts.now = new Date().toISOString();
       this.report = buildReport(facts, ALL_CHECKS);
+      this.options.onFacts?.(facts);
     } catch (err) {
       this.report = undefined;
       this.onError((err as Error).message);

@@ -6,9 +6,11 @@ import { addPostureFamilies } from '../metrics/security-families.ts';
 import type { Appendable, Labels } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
+import { redactSecrets } from '../redis/errors.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
+import { AuditHistory, type PostureDigest, postureDigest } from './audit-history.ts';
 import {
   type FamilyMetadata,
   familiesMetadata,
@@ -17,6 +19,8 @@ import {
   scrapeReportSamples,
   type TargetLabels,
 } from './scrape-samples.ts';
+import { SlowlogHistory } from './slowlog-history.ts';
+import { followSlowlog } from './slowlog-read.ts';
 import { SeriesTracker } from './staleness.ts';
 
 export interface WatchOptions {
@@ -65,6 +69,12 @@ export class WatchedTarget {
   private lastInfo: string | undefined;
   /** The last successful scrape's snapshot (INFO, CONFIG values): what the console shows beside the history. */
   lastSnapshot: Snapshot | undefined;
+  /** Slowlog entries kept over time, and the last two audits (for drift): what the console shows. */
+  readonly slowlog = new SlowlogHistory();
+  readonly audits = new AuditHistory();
+  private auditing: Promise<void> | undefined;
+  private slowlogRead: Promise<void> | undefined;
+  private lastDigest: PostureDigest | undefined;
   private postureReport: { report: AuditReport; families: readonly MetricFamily[] } | undefined;
   readonly health: TargetHealth;
   /** Metadata of the families of the last successful scrape. */
@@ -87,6 +97,9 @@ export class WatchedTarget {
         intervalMs: Number.POSITIVE_INFINITY,
         timeoutMs: options.postureTimeoutMs,
         configCommand: options.configCommand,
+        onFacts: (facts) => {
+          this.lastDigest = postureDigest(facts);
+        },
       },
       (message) => {
         this.health.postureError = message;
@@ -112,6 +125,7 @@ export class WatchedTarget {
     if (outcome.snapshot) {
       this.lastInfo = outcome.snapshot.info;
       this.lastSnapshot = outcome.snapshot;
+      this.readSlowlog(outcome.snapshot);
     }
     const groups = this.familyGroups(outcome);
     const samples = familiesToSamples(groups, this.options.labels, this.labelCache);
@@ -136,6 +150,13 @@ export class WatchedTarget {
     return { samples: samples.length, up: outcome.up };
   }
 
+  /** Reads the slowlog entries the snapshot says are new, off the scrape's path; one read at a time. */
+  private readSlowlog(snapshot: Snapshot): void {
+    this.slowlogRead ??= followSlowlog(this.scraper.collector.conn, snapshot, this.slowlog, Date.now()).finally(() => {
+      this.slowlogRead = undefined;
+    });
+  }
+
   /** The families of a scrape as /scrape?target= serves them: the snapshot's, the posture's, the exporter's own. */
   private familyGroups(outcome: ScrapeOutcome): MetricFamily[][] {
     const posture = outcome.up && this.postureReport ? [...this.postureReport.families] : [];
@@ -143,19 +164,35 @@ export class WatchedTarget {
     return [outcome.families, posture, self];
   }
 
-  /** One security audit over the target's connection, reusing the last scrape's INFO. */
-  async refreshPosture(): Promise<void> {
+  /** One security audit over the target's connection, reusing the last scrape's INFO; joins one in flight. */
+  refreshPosture(): Promise<void> {
+    this.auditing ??= this.audit().finally(() => {
+      this.auditing = undefined;
+    });
+    return this.auditing;
+  }
+
+  /** Runs the audit now (the console's re-run), or undefined when one is already in flight. */
+  auditNow(): Promise<void> | undefined {
+    return this.auditing ? undefined : this.refreshPosture();
+  }
+
+  private async audit(): Promise<void> {
     if (!this.scraper.isConnected()) {
       this.postureReport = undefined;
+      this.audits.recordFailure(Date.now(), this.health.lastError || 'not connected');
       return;
     }
     this.health.postureError = '';
+    this.lastDigest = undefined;
     await this.posture.refresh(this.lastInfo);
     const report = this.posture.latest(undefined, 0);
     if (report === undefined) {
       this.postureReport = undefined;
+      this.audits.recordFailure(Date.now(), redactSecrets(this.health.postureError) || 'the audit did not finish');
       return;
     }
+    this.audits.recordReport({ at: Date.now(), report, digest: this.lastDigest });
     const b = new FamilyBuilder('redis');
     addPostureFamilies(b, report);
     this.postureReport = { report, families: Object.freeze(b.families()) };
@@ -171,7 +208,8 @@ export class WatchedTarget {
     return this.tracker.all();
   }
 
-  close(): Promise<void> {
-    return this.scraper.close();
+  async close(): Promise<void> {
+    await this.scraper.close();
+    await this.slowlogRead;
   }
 }

@@ -92,7 +92,7 @@ export function instanceSummary(
     hitRatio: fields ? hitRatio(rates, instance) : null,
     connectedClients: fields ? num(fields, 'connected_clients') : null,
     replication: fields ? replicationSummary(fields) : null,
-    securityScore: t.latestAudit()?.score ?? null,
+    securityScore: t.audits.latest()?.report.score ?? null,
     firingAlerts: alerts?.firing ?? 0,
     pendingAlerts: alerts?.pending ?? 0,
   };

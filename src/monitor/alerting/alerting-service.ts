@@ -4,6 +4,7 @@
  * real timers; `stop` ends them and saves the notifier's state.
  */
 import type { Appendable, PromqlEngine, Queryable } from '../../promql/types.ts';
+import { ALERT_HISTORY_FILE, AlertHistory, isAlertHistoryState } from './alert-history.ts';
 import type { RestoreOptions } from './for-state-restore.ts';
 import { JsonStateFile } from './notify/durable-json.ts';
 import { isNotifierState, Notifier, type NotifierConfig, type NotifierState } from './notify/notifier.ts';
@@ -31,6 +32,8 @@ export interface AlertingOptions {
 export interface Alerting {
   readonly manager: RuleManager;
   readonly notifier?: Notifier;
+  /** Every alert's state changes (saved in `stateDir` when given). */
+  readonly history: AlertHistory;
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,11 @@ export function startAlerting(opts: AlertingOptions): Alerting {
     const sink = new JsonStateFile<NotifierState>(opts.stateDir, NOTIFIER_STATE_FILE, isNotifierState, log);
     notifier = new Notifier(opts.notifier, sink, { log });
   }
+  const history = new AlertHistory(
+    opts.stateDir ? new JsonStateFile(opts.stateDir, ALERT_HISTORY_FILE, isAlertHistoryState, log) : undefined,
+    undefined,
+    log,
+  );
   const manager = new RuleManager(opts.ruleGroups, {
     engine: opts.engine,
     queryable: opts.queryable,
@@ -53,15 +61,18 @@ export function startAlerting(opts: AlertingOptions): Alerting {
     restore: opts.restore,
     resendDelayMs: opts.resendDelayMs,
     notify: notifier ? (alerts) => notifier?.send(alerts) : undefined,
+    onEvaluated: (group, ts) => history.observe(group, ts),
   });
   const abort = new AbortController();
   const running = Promise.all([manager.run(abort.signal), notifier?.run(abort.signal)]);
   return {
     manager,
     notifier,
+    history,
     stop: async () => {
       abort.abort();
       await running;
+      history.flush();
     },
   };
 }

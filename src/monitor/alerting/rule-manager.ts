@@ -17,6 +17,8 @@ export interface RuleManagerOptions extends Omit<RuleGroupOptions, 'defaultInter
   restore?: RestoreOptions;
   /** Receives alerts to notify, external labels included. */
   notify?: (alerts: NotifiableAlert[]) => void;
+  /** Told after each evaluation of a group (the console's alert history compares its alerts). */
+  onEvaluated?: (group: RuleGroup, ts: number) => void;
 }
 
 export class RuleManager {
@@ -51,6 +53,7 @@ export class RuleManager {
       g.evaluate(aligned);
       const rules = g.alertingRules();
       if (rules.some((r) => !r.restored)) restoreForState(rules, this.opts.queryable, aligned, this.opts.restore);
+      this.opts.onEvaluated?.(g, aligned);
       this.next.set(g, aligned + g.intervalMs);
     }
     return Math.min(...this.groups.map((g) => this.next.get(g) ?? now + g.intervalMs));

@@ -20,6 +20,7 @@ import { type PostOptions, type PostResult, postJson } from './http-post.ts';
 import { Outbox, type OutboxEvent, type OutboxOptions, type OutboxSnapshot } from './outbox.ts';
 import { type Silence, Silences } from './silences.ts';
 import { slackMessage } from './slack-payload.ts';
+import { testNotificationBody } from './test-notification.ts';
 import { webhookPayload } from './webhook-payload.ts';
 
 export type ReceiverType = 'webhook' | 'slack' | 'alertmanager';
@@ -219,6 +220,24 @@ export class Notifier {
     this.silences.expire(id, this.now());
     this.dirty = true;
     this.save();
+  }
+
+  /** The receivers by name and type (never their URLs). */
+  receiverList(): Array<{ name: string; type: ReceiverType }> {
+    return [...this.receivers.values()].map((r) => ({ name: r.name, type: r.type }));
+  }
+
+  /**
+   * Sends one test notification to a receiver now, outside the outbox (no retry: the answer is the outcome).
+   * Undefined when there is no such receiver; the reason names a status or an errno, never the URL.
+   */
+  async sendTest(name: string): Promise<{ ok: boolean; detail: string } | undefined> {
+    const r = this.receivers.get(name);
+    if (!r) return undefined;
+    const body = testNotificationBody(r.type, r.name, this.config.externalURL, this.now());
+    const result = await this.post(this.urlFor(r), body, this.config.request ?? {});
+    this.log(`test notification to receiver ${r.name}: ${result.ok ? 'delivered' : result.reason}`);
+    return result.ok ? { ok: true, detail: `delivered (HTTP ${result.status})` } : { ok: false, detail: result.reason };
   }
 
   /** What is queued (for /metrics and tests). */
