@@ -128,6 +128,8 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     assert.equal(up1, 'UP');
     // The tooltip shows exact values under the cursor.
     const chart = page.locator('[data-panel-id="201"] .u-over');
+    await chart.waitFor({ timeout: 60_000 });
+    await chart.scrollIntoViewIfNeeded();
     const box = await chart.boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + box.width - 5, box.y + box.height / 2);

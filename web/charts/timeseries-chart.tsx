@@ -162,11 +162,17 @@ function options(p: Props, width: number): uPlot.Options {
 export function TimeseriesChart(p: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef(p);
+  latest.current = p;
+  // The chart is built once per set of series (and colour scheme); new data for the same series only redraws it,
+  // so a live refresh neither flickers nor loses the cursor.
+  const shape = `${p.scheme}|${p.series.map((s) => `${s.label}/${s.limit}/${s.negative}`).join('|')}`;
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const data = [p.times, ...p.series.map((s) => s.values)] as uPlot.AlignedData;
-    const u = new uPlot(options(p, Math.max(el.clientWidth, 200)), data, el);
+    const now = latest.current;
+    const data = [now.times, ...now.series.map((s) => s.values)] as uPlot.AlignedData;
+    const u = new uPlot(options(now, Math.max(el.clientWidth, 200)), data, el);
     plot.current = u;
     const ro = new ResizeObserver(() => {
       const w = Math.max(el.clientWidth, 200);
@@ -178,6 +184,10 @@ export function TimeseriesChart(p: Props) {
       u.destroy();
       plot.current = null;
     };
-  }, [p.times, p.series, p.scheme]);
+  }, [shape]);
+  useEffect(() => {
+    const u = plot.current;
+    if (u && u.data[0] !== p.times) u.setData([p.times, ...p.series.map((s) => s.values)] as uPlot.AlignedData);
+  }, [p.times, p.series]);
   return <div class="chart" ref={box} />;
 }
