@@ -33,7 +33,9 @@ function AlertRow({ a, admin, onChange }: { a: AlertView; admin: boolean; onChan
           {a.silencedBy.length > 0 && <span class="badge muted-badge">silenced</span>}
         </td>
         <td>
-          <span title={formatTime(a.activeAt)}>{formatDuration(since)} ago</span>
+          <span class="nowrap" title={formatTime(a.activeAt)}>
+            {formatDuration(since)} ago
+          </span>
         </td>
         <td class="num">{Number.isFinite(a.value) ? String(a.value) : '–'}</td>
         <td class="labels">{labelText(a.labels)}</td>

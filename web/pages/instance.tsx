@@ -24,6 +24,12 @@ function useScrapeSeconds(): number {
   return s;
 }
 
+/** ?range=<seconds> when it is one of the picker's ranges, else the last hour. */
+function initialRangeSeconds(): number {
+  const asked = Number(new URLSearchParams(location.search).get('range'));
+  return RANGES.some((r) => r.seconds === asked) ? asked : 3600;
+}
+
 function RangePicker({ range, setRange }: { range: TimeRange; setRange(r: TimeRange): void }) {
   const liveSeconds = range.live ? range.seconds : 0;
   return (
@@ -95,7 +101,7 @@ function Summary({ d }: { d: InstanceDetail | undefined }) {
 export function InstancePage({ instance }: { instance: string; session: SessionInfo }) {
   const scheme = useScheme();
   const scrapeS = useScrapeSeconds();
-  const [range, setRange] = useState<TimeRange>({ live: true, seconds: 3600 });
+  const [range, setRange] = useState<TimeRange>(() => ({ live: true, seconds: initialRangeSeconds() }));
   const [now, setNow] = useState(() => Date.now() / 1000);
   const resolved = resolveRange(range, now, scrapeS);
   const refreshMs = range.live ? Math.max(scrapeS, resolved.stepS, 5) * 1000 : null;
@@ -109,6 +115,8 @@ export function InstancePage({ instance }: { instance: string; session: SessionI
   const choose = useCallback((r: TimeRange) => {
     setNow(Date.now() / 1000);
     setRange(r);
+    // A live range is kept in the address (?range=86400), so a link or a reload shows the same span.
+    if (r.live) history.replaceState(null, '', `${location.pathname}?range=${r.seconds}`);
   }, []);
   const onZoom = useCallback(
     (fromS: number, toS: number) => {
