@@ -101,6 +101,13 @@ export const UP_FLAGS: FlagSpec[] = [
     help: 'Serve HTTPS with a self-signed certificate made once and kept in <data dir>/tls/ (its fingerprint is printed).',
   },
   {
+    name: 'web.pages-dir',
+    type: 'string',
+    default: '',
+    hidden: true,
+    help: "Serve the console's pages from this directory instead of the built dist/web (for developing them).",
+  },
+  {
     name: 'web.allow',
     type: 'repeated',
     help: 'Only clients in this CIDR (10.0.0.0/8, 192.168.1.7, fd00::/8) may connect; repeat for several. Default: all.',
@@ -299,7 +306,7 @@ async function consoleServer(
     allow: buildAllowList(web.allow),
     throttle: new LoginThrottle(),
     audit,
-    files: new StaticFiles(defaultWebRoot()),
+    files: new StaticFiles(web.pagesDir || defaultWebRoot()),
     sessionAbsoluteMs: DEFAULT_SESSION_LIMITS.absoluteMs,
     routes: consoleDataRoutes(),
     deps: {

@@ -198,11 +198,6 @@ export class WatchedTarget {
     this.postureReport = { report, families: Object.freeze(b.families()) };
   }
 
-  /** The latest security audit report, undefined before the first or after a failed one. */
-  latestAudit(): AuditReport | undefined {
-    return this.postureReport?.report;
-  }
-
   /** The series of the last scrape, to mark stale when the target is removed. */
   lastSeries(): Labels[] {
     return this.tracker.all();

@@ -15,7 +15,7 @@ import { mountDataRoutes } from './data-routes.ts';
 import { apiPrincipalOf, clientAddress, type Gate } from './gate.ts';
 import { jsonError } from './json-answer.ts';
 import { mountPages } from './pages.ts';
-import { securityHeaders } from './security-headers.ts';
+import { securityHeaders, securityHeaderValues } from './security-headers.ts';
 import { mountSessionRoutes } from './session-routes.ts';
 import type { StaticFiles } from './static-files.ts';
 
@@ -55,19 +55,20 @@ export function auditLogRoute(): ConsoleRoute<AuditLog> {
 
 export function createConsoleApp<Deps>(o: ConsoleAppOptions<Deps>): Hono {
   const app = new Hono();
+  const open = o.allow.entries.length === 0;
   app.use(async (c, next) => {
-    if (!o.allow.allows(clientAddress(c))) return c.text('403 forbidden: your address is not allowed\n', 403);
+    if (!open && !o.allow.allows(clientAddress(c))) return c.text('403 forbidden: your address is not allowed\n', 403);
     if (c.req.url.length > MAX_URL_CHARS) return c.text('414 request URL too long\n', 414);
     await next();
   });
   app.use(securityHeaders(o.gate.tls));
-  mountPrometheusApi(app, o.api, o.counters, async (c, next) => {
+  const fixed = securityHeaderValues(o.gate.tls);
+  mountPrometheusApi(app, { ...o.api, headers: fixed }, o.counters, async (c, next) => {
     if (apiPrincipalOf(c, o.gate)) return next();
     o.counters.unauthorized++;
     c.set('apiHandler' as never, 'unauthorized' as never);
-    const res = apiResponse(c, 401, 'Unauthorized\n', 'text/plain; charset=utf-8');
-    res.headers.set('WWW-Authenticate', API_CHALLENGE);
-    return res;
+    const challenge = { ...fixed, 'WWW-Authenticate': API_CHALLENGE };
+    return apiResponse(c, 401, 'Unauthorized\n', 'text/plain; charset=utf-8', challenge);
   });
   mountSessionRoutes(app, { gate: o.gate, throttle: o.throttle, audit: o.audit, absoluteMs: o.sessionAbsoluteMs });
   const dataOptions = { gate: o.gate, audit: o.audit, log: o.log };

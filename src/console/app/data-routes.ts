@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { bearerMatches } from '../../monitor/api/auth.ts';
+import { requestHeader } from '../../monitor/api/server.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConsoleHttpError, type ConsoleRequest, type ConsoleRoute, type Principal, type Role } from '../contract.ts';
 import { clientAddress, csrfProblem, type Gate, sessionOf } from './gate.ts';
@@ -24,7 +25,7 @@ type Outcome = 'ok' | 'denied' | 'failed';
 
 /** The principal and, for a session, the CSRF problem of a state-changing request. */
 function authenticate(c: Context, g: Gate, method: string): { principal?: Principal; csrf?: string } {
-  if (bearerMatches(c.req.header('authorization'), g.credentials))
+  if (bearerMatches(requestHeader(c, 'authorization'), g.credentials))
     return { principal: { user: 'api-token', role: 'admin', via: 'token' } };
   const s = sessionOf(c, g);
   if (!s) return {};

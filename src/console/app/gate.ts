@@ -4,8 +4,8 @@
  * same origin (Origin / Sec-Fetch-Site) and the session's CSRF token.
  */
 import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { type ApiCredentials, bearerMatches, sameSecret } from '../../monitor/api/auth.ts';
+import { requestHeader } from '../../monitor/api/server.ts';
 import type { Session, SessionStore } from '../auth/sessions.ts';
 import type { UserDirectory } from '../auth/user-directory.ts';
 import type { Principal } from '../contract.ts';
@@ -29,6 +29,17 @@ export function clientAddress(c: Context): string {
   return normaliseAddress(incoming?.socket?.remoteAddress);
 }
 
+/** The value of one cookie of the request, or undefined. */
+export function cookieValue(c: Context, name: string): string | undefined {
+  const header = requestHeader(c, 'cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 export interface SessionPrincipal {
   principal: Principal;
   session: Session;
@@ -37,7 +48,7 @@ export interface SessionPrincipal {
 
 /** The live session of the request's cookie whose user still exists with the same password; else undefined. */
 export function sessionOf(c: Context, g: Gate): SessionPrincipal | undefined {
-  const id = getCookie(c, cookieName(g.tls));
+  const id = cookieValue(c, cookieName(g.tls));
   const session = g.sessions.get(id);
   if (!session || !id) return undefined;
   const user = g.users.find(session.user);
@@ -50,7 +61,7 @@ export function sessionOf(c: Context, g: Gate): SessionPrincipal | undefined {
 
 /** The principal of a session or of the bearer token (an admin), else undefined. */
 export function principalOf(c: Context, g: Gate): Principal | undefined {
-  if (bearerMatches(c.req.header('authorization'), g.credentials))
+  if (bearerMatches(requestHeader(c, 'authorization'), g.credentials))
     return { user: 'api-token', role: 'admin', via: 'token' };
   return sessionOf(c, g)?.principal;
 }
@@ -69,7 +80,7 @@ function isLoopbackHostHeader(host: string | undefined): boolean {
 export function apiPrincipalOf(c: Context, g: Gate): Principal | undefined {
   const p = principalOf(c, g);
   if (p) return p;
-  if (g.openLoopbackApi && isLoopbackHostHeader(c.req.header('host')))
+  if (g.openLoopbackApi && isLoopbackHostHeader(requestHeader(c, 'host')))
     return { user: 'loopback', role: 'viewer', via: 'loopback' };
   return undefined;
 }

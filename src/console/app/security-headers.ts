@@ -3,6 +3,7 @@
  * no framing), nosniff, no referrer, no caching of data, and HSTS when served over TLS.
  */
 import type { MiddlewareHandler } from 'hono';
+import { HEADERS_SET } from '../../monitor/api/server.ts';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -17,7 +18,8 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function securityHeaders(tls: boolean): MiddlewareHandler {
+/** The fixed headers of every answer. */
+export function securityHeaderValues(tls: boolean): Record<string, string> {
   const fixed: Record<string, string> = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
@@ -28,8 +30,15 @@ export function securityHeaders(tls: boolean): MiddlewareHandler {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
   };
   if (tls) fixed['Strict-Transport-Security'] = 'max-age=31536000';
+  return fixed;
+}
+
+/** Adds them to every answer that was not made with them already (the API's, see apiResponse). */
+export function securityHeaders(tls: boolean): MiddlewareHandler {
+  const fixed = securityHeaderValues(tls);
   return async (c, next) => {
     await next();
+    if (c.get(HEADERS_SET as never)) return;
     let res = c.res;
     try {
       for (const [k, v] of Object.entries(fixed)) res.headers.set(k, v);

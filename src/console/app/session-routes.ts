@@ -20,6 +20,12 @@ export interface SessionRouteOptions {
 }
 
 const WRONG = 'wrong user or password';
+/**
+ * Password checks running or waiting at once: each takes 32 MiB and a libuv thread for tens of milliseconds, so a
+ * flood of logins from many addresses gets 503 beyond this instead of starving the rest of the process.
+ */
+const MAX_PENDING_CHECKS = 16;
+let pendingChecks = 0;
 
 function setSessionCookie(c: Context, g: Gate, id: string, maxAgeSeconds: number): void {
   const attrs = ['Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
@@ -52,8 +58,18 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
     c.header('Retry-After', String(seconds));
     return jsonError(c, 429, `too many failed logins: try again in ${seconds} s`);
   }
+  if (pendingChecks >= MAX_PENDING_CHECKS) {
+    c.header('Retry-After', '1');
+    return jsonError(c, 503, 'too many logins at once: try again in a second');
+  }
   // The same work for an unknown user as for a known one: one scrypt, then the same answer.
-  const ok = await verifyPassword(password, known?.hash ?? (await dummy));
+  pendingChecks++;
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(password, known?.hash ?? (await dummy));
+  } finally {
+    pendingChecks--;
+  }
   if (!known || !ok) {
     o.throttle.failed(address, user);
     record(known ? user : '(unknown)', 'failed', WRONG);
@@ -127,7 +143,6 @@ export function mountSessionRoutes(app: Hono, o: SessionRouteOptions): void {
     dummy ??= hashPassword(generatePassword());
     return dummy;
   };
-  dummyHash();
   app.post('/console/api/login', (c) => login(c, o, dummyHash()).catch((err) => refusal(c, err)));
   app.post('/console/api/logout', (c) => logout(c, o).catch((err) => refusal(c, err)));
   app.get('/console/api/session', (c) => session(c, o.gate));

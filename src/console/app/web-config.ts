@@ -15,6 +15,8 @@ export interface WebConfig {
   selfSigned: boolean;
   allow: string[];
   adminPassword?: string;
+  /** Where the built pages are, when not dist/web (--web.pages-dir, for developing them). */
+  pagesDir?: string;
 }
 
 export function webConfig(v: FlagValues, env: NodeJS.ProcessEnv): WebConfig {
@@ -36,5 +38,12 @@ export function webConfig(v: FlagValues, env: NodeJS.ProcessEnv): WebConfig {
     const problem = passwordProblem(adminPassword);
     if (problem) throw new UsageError(`REDOUBT_ADMIN_PASSWORD: ${problem}`);
   }
-  return { tlsCertFile, tlsKeyFile, selfSigned, allow, adminPassword };
+  return {
+    tlsCertFile,
+    tlsKeyFile,
+    selfSigned,
+    allow,
+    adminPassword,
+    pagesDir: String(v['web.pages-dir'] ?? '') || undefined,
+  };
 }

@@ -5,7 +5,7 @@
  * fingerprints survive restarts.
  */
 import 'reflect-metadata';
-import { webcrypto, X509Certificate } from 'node:crypto';
+import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
@@ -45,9 +45,9 @@ function reusable(dataDir: string, names: { dns: string[]; ip: string[] }, now: 
   try {
     const c = new X509Certificate(cert);
     if (new Date(c.validTo).getTime() - now.getTime() < 30 * DAY) return undefined;
-    const san = c.subjectAltName ?? '';
-    const all = [...names.dns.map((n) => `DNS:${n}`), ...names.ip.map((n) => `IP Address:${n}`)];
-    if (!all.every((n) => san.toLowerCase().includes(n.toLowerCase()))) return undefined;
+    if (!names.dns.every((n) => c.checkHost(n) !== undefined)) return undefined;
+    if (!names.ip.every((n) => c.checkIP(n) !== undefined)) return undefined;
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) return undefined;
     return describe(cert, key);
   } catch {
     return undefined;

@@ -22,6 +22,8 @@ export interface ApiServerOptions {
   version: string;
   /** redoubt's own metrics for /metrics. */
   selfFamilies(): MetricFamily[];
+  /** Headers every answer of the API carries (the console's security headers), set when it is made. */
+  headers?: Record<string, string>;
 }
 
 /** Requests and their durations by handler, for redoubt_api_* self metrics. */
@@ -82,16 +84,41 @@ async function requestParams(req: Request, url: URL): Promise<URLSearchParams> {
 const JSON_TYPE = 'application/json';
 const TEXT = 'text/plain; charset=utf-8';
 
-/** An answer as the node:http API sent it: no-store, gzip over 1 KiB when asked for, an exact Content-Length. */
-export function apiResponse(c: Context, status: number, body: string, type: string): Response {
+/**
+ * A request header, read from node's parsed IncomingMessage when there is one (under @hono/node-server): asking
+ * the Request for it builds a whole Headers object per request.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const headers = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)
+    ?.incoming?.headers;
+  if (!headers) return c.req.header(name);
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Set on the context when an answer already carries ApiServerOptions.headers. */
+export const HEADERS_SET = 'apiHeadersSet';
+
+/**
+ * An answer as the node:http API sent it: no-store, gzip over 1 KiB when asked for, an exact Content-Length, and
+ * the fixed headers, in one plain object (the cheapest way through @hono/node-server).
+ */
+export function apiResponse(
+  c: Context,
+  status: number,
+  body: string,
+  type: string,
+  fixed?: Record<string, string>,
+): Response {
   let payload: Buffer = Buffer.from(body);
-  const headers = new Headers({ 'Content-Type': type, 'Cache-Control': 'no-store' });
-  if (payload.length > 1024 && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+  const headers: Record<string, string> = { ...fixed, 'Content-Type': type, 'Cache-Control': 'no-store' };
+  if (payload.length > 1024 && /\bgzip\b/.test(requestHeader(c, 'accept-encoding') ?? '')) {
     payload = gzipSync(payload);
-    headers.set('Content-Encoding', 'gzip');
-    headers.set('Vary', 'Accept-Encoding');
+    headers['Content-Encoding'] = 'gzip';
+    headers.Vary = 'Accept-Encoding';
   }
-  headers.set('Content-Length', String(payload.length));
+  headers['Content-Length'] = String(payload.length);
+  if (fixed) c.set(HEADERS_SET as never, true as never);
   return new Response(c.req.method === 'HEAD' ? null : payload, { status, headers });
 }
 
@@ -162,11 +189,10 @@ function counting(counters: ApiCounters): MiddlewareHandler {
 }
 
 /** The error of a refused request in Prometheus's shape (bad_data, with the refusal's status). */
-export function apiErrorResponse(c: Context, err: unknown): Response {
+export function apiErrorResponse(c: Context, err: unknown, fixed?: Record<string, string>): Response {
   const status = err instanceof ApiHttpError ? err.status : 400;
-  const res = apiResponse(c, status, errorBody('bad_data', (err as Error).message), JSON_TYPE);
-  if (status === 405) res.headers.set('Allow', 'GET, POST, HEAD');
-  return res;
+  const allow = status === 405 ? { ...fixed, Allow: 'GET, POST, HEAD' } : fixed;
+  return apiResponse(c, status, errorBody('bad_data', (err as Error).message), JSON_TYPE, allow);
 }
 
 /**
@@ -184,7 +210,7 @@ export function mountPrometheusApi(
   const count = counting(counters);
   app.on(['GET', 'HEAD'], ['/-/healthy', '/-/ready'], count, (c) => {
     c.set('apiHandler' as never, 'health' as never);
-    return apiResponse(c, 200, 'redoubt is Healthy.\n', TEXT);
+    return apiResponse(c, 200, 'redoubt is Healthy.\n', TEXT, o.headers);
   });
   const answer = async (c: Context) => {
     const method = c.req.method;
@@ -192,17 +218,17 @@ export function mountPrometheusApi(
       throw new ApiHttpError(405, `method ${method} not allowed`);
     const url = new URL(c.req.url);
     const endpoint = endpointFor(url.pathname, o, routes);
-    if (!endpoint) return apiResponse(c, 404, '404 page not found\n', TEXT);
+    if (!endpoint) return apiResponse(c, 404, '404 page not found\n', TEXT, o.headers);
     c.set('apiHandler' as never, endpoint.name as never);
     const a = endpoint.answer(await requestParams(c.req.raw, url));
-    return apiResponse(c, a.status, a.body, a.type);
+    return apiResponse(c, a.status, a.body, a.type, o.headers);
   };
   for (const path of ['/api/v1/*', '/federate', '/metrics'])
     app.all(path, count, guard, async (c) => {
       try {
         return await answer(c);
       } catch (err) {
-        return apiErrorResponse(c, err);
+        return apiErrorResponse(c, err, o.headers);
       }
     });
 }

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LoginThrottle } from '../../src/console/auth/login-throttle.ts';
+import { hashPassword, parseHash, passwordProblem, verifyPassword } from '../../src/console/auth/password-hash.ts';
+import { SessionStore } from '../../src/console/auth/sessions.ts';
+import { applyChange } from '../../src/console/auth/user-changes.ts';
+import type { ConsoleUser } from '../../src/console/auth/user-file.ts';
+
+test('scrypt hashes: verified, salted, parameters bounded when read back', async () => {
+  const h = await hashPassword('correct horse battery');
+  assert.match(h, /^scrypt\$14\$8\$5\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(h, await hashPassword('correct horse battery'), 'a new salt each time');
+  assert.equal(await verifyPassword('correct horse battery', h), true);
+  assert.equal(await verifyPassword('correct horse batterY', h), false);
+  assert.equal(await verifyPassword('correct horse battery', 'not a hash'), false);
+  const huge = h.replace('scrypt$14$', 'scrypt$30$');
+  assert.equal(parseHash(huge), undefined, 'N = 2^30 would take gigabytes: refused');
+  assert.equal(await verifyPassword('correct horse battery', huge), false);
+  assert.equal(passwordProblem('short'), 'a password needs at least 12 characters');
+  assert.equal(passwordProblem('long enough pass'), undefined);
+  assert.match(String(passwordProblem('line\nbreak in it')), /line breaks/);
+});
+
+test('throttle: free failures, then 1 s, 2 s, 4 s … after the last one, per address and per user; success clears', () => {
+  let now = 1_000_000;
+  const t = new LoginThrottle(
+    { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 },
+    () => now,
+  );
+  for (let i = 0; i < 3; i++) {
+    assert.equal(t.waitMs('a1', 'u'), 0);
+    t.failed('a1', 'u');
+  }
+  assert.equal(t.waitMs('a1', 'u'), 1000);
+  assert.equal(t.waitMs('a2', 'u'), 1000, 'the user from another address');
+  assert.equal(t.waitMs('a1', 'v'), 1000, 'another user from this address');
+  assert.equal(t.waitMs('a2', 'v'), 0);
+  now += 1000;
+  assert.equal(t.waitMs('a1', 'u'), 0, 'recovered after the wait');
+  t.failed('a1', 'u');
+  assert.equal(t.waitMs('a1', 'u'), 2000);
+  for (let i = 0; i < 10; i++) t.failed('a1', 'u');
+  assert.equal(t.waitMs('a1', 'u'), 8000, 'capped');
+  t.succeeded('a1', 'u');
+  assert.equal(t.waitMs('a1', 'u'), 0);
+  t.failed('a3', 'w');
+  now += 61_000;
+  for (let i = 0; i < 2; i++) t.failed('a3', 'w');
+  assert.equal(t.waitMs('a3', 'w'), 0, 'a quiet period forgets earlier failures');
+});
+
+test('sessions: idle and absolute expiry, ended by delete, ids never stored', () => {
+  let now = 0;
+  const s = new SessionStore({ idleMs: 100, absoluteMs: 250 }, () => now);
+  const { id, session } = s.create('alice', 'st');
+  assert.equal(id.length, 43);
+  assert.equal(session.expiresAt, 250);
+  assert.notEqual(session.csrfToken, id);
+  assert.ok(!JSON.stringify([...Object.values(session)]).includes(id));
+  now = 90;
+  assert.equal(s.get(id)?.user, 'alice');
+  now = 180;
+  assert.equal(s.get(id)?.user, 'alice', 'in use: the idle clock restarts');
+  now = 250;
+  assert.equal(s.get(id), undefined, 'absolute expiry');
+  const b = s.create('bob', 'st');
+  now = 351;
+  assert.equal(s.get(b.id), undefined, 'idle expiry');
+  const c = s.create('carol', 'st');
+  s.delete(c.id);
+  assert.equal(s.get(c.id), undefined);
+  assert.equal(s.get(undefined), undefined);
+  assert.equal(s.get('x'.repeat(200)), undefined);
+});
+
+test('sessions: at most 20 per user, the oldest ended first', () => {
+  const s = new SessionStore();
+  const ids = Array.from({ length: 25 }, () => s.create('u', 'st').id);
+  assert.equal(s.get(ids[0]), undefined);
+  assert.equal(s.get(ids[4]), undefined);
+  assert.equal(s.get(ids[5])?.user, 'u');
+  assert.equal(s.get(ids[24])?.user, 'u');
+});
+
+test('user changes: names checked, the last admin kept, a password or role change renews the stamp', () => {
+  const users: ConsoleUser[] = [{ name: 'admin', role: 'admin', hash: 'h0', stamp: 's0' }];
+  assert.throws(
+    () => applyChange(users, { kind: 'add', name: '../x', role: 'viewer', password: '' }, 'h'),
+    /not a user name/,
+  );
+  assert.throws(() => applyChange(users, { kind: 'del', name: 'admin' }, ''), /last admin/);
+  assert.throws(() => applyChange(users, { kind: 'role', name: 'admin', role: 'viewer' }, ''), /last admin/);
+  assert.throws(() => applyChange(users, { kind: 'del', name: 'ghost' }, ''), /no user ghost/);
+  const two = applyChange(users, { kind: 'add', name: 'b.b-1', role: 'admin', password: '' }, 'h1');
+  assert.throws(() => applyChange(two, { kind: 'add', name: 'b.b-1', role: 'admin', password: '' }, 'h'), /exists/);
+  const changed = applyChange(two, { kind: 'passwd', name: 'admin', password: '' }, 'h2');
+  assert.equal(changed[0].hash, 'h2');
+  assert.notEqual(changed[0].stamp, 's0');
+  assert.deepEqual(
+    applyChange(two, { kind: 'del', name: 'admin' }, '').map((u) => u.name),
+    ['b.b-1'],
+  );
+});
