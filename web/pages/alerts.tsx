@@ -15,6 +15,11 @@ import { SilenceForm } from './silence-form.tsx';
 
 const ADMIN_ONLY = 'Only admins can do this.';
 
+function matcherOp(m: SilenceView['matchers'][number]): string {
+  if (m.isRegex) return m.isEqual === false ? '!~' : '=~';
+  return m.isEqual === false ? '!=' : '=';
+}
+
 function labelText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}="${v}"`)
@@ -97,11 +102,7 @@ function Silences({ list, admin, onChange }: { list: SilenceView[]; admin: boole
         <tbody>
           {list.map((s) => (
             <tr key={s.id} data-silence={s.id} data-state={s.state}>
-              <td class="labels">
-                {s.matchers
-                  .map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}"${m.value}"`)
-                  .join(', ')}
-              </td>
+              <td class="labels">{s.matchers.map((m) => `${m.name}${matcherOp(m)}"${m.value}"`).join(', ')}</td>
               <td>{s.state}</td>
               <td>{formatTime(s.endsAt)}</td>
               <td>{s.createdBy}</td>
