@@ -31,6 +31,11 @@ let admin: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
+const LAYOUT_SHIFTS = `window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__layoutShift += e.value;
+}).observe({ type: 'layout-shift', buffered: true });`;
+
 before(async () => {
   requireBuiltConsole();
   redis = await startRedis();
@@ -67,6 +72,8 @@ before(async () => {
   browser = await launchChromium();
   cleanups.push(() => browser.close());
   admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Layout shifts of every page, summed as Chrome reports them (the pages reserve room for what is loading).
+  await admin.addInitScript(LAYOUT_SHIFTS);
   page = await admin.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
@@ -135,7 +142,13 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.mouse.move(box.x + box.width - 5, box.y + box.height / 2);
     await page.locator('[data-panel-id="201"] .tooltip').waitFor({ state: 'visible', timeout: 10_000 });
     assert.match((await page.locator('[data-panel-id="201"] .tooltip').textContent()) ?? '', /\d+(\.\d+)? (B|KiB|MiB)/);
+    // Nothing jumped while 50 panels loaded: Chrome's cumulative layout shift stays under its "good" 0.1.
+    const shift = (await page.evaluate('window.__layoutShift')) as number;
+    assert.ok(shift < 0.1, `layout shift ${shift}`);
     await screenshots(page, 'instance');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshots(page, 'instance-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     // Dragging across a chart zooms every chart to the span; "Back to live" returns.
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
