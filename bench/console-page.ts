@@ -235,9 +235,9 @@ async function main(): Promise<void> {
     }));
     const summary = { targets: TARGETS, hours: HOURS, series: shapes.length, samples, loadavg: load, rows };
     console.log(
-      '| range | panels | API requests | JSON transferred | data done (median) | time to interactive (median) | runs |',
+      '| range | panels | API requests | JSON transferred | same requests from Node | data done in the page | time to interactive | TTI runs |',
     );
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows)
       console.log(
         `| ${r.range} | ${r.panels} | ${r.requests} | ${r.transferKb} KB | ${r.apiFloorMsMedian} ms | ${r.dataDoneMsMedian} ms | ${r.ttiMsMedian} ms | ${r.ttiMsRuns.join(', ')} ms |`,
