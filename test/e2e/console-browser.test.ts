@@ -107,6 +107,23 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await screenshots(page, 'overview');
   });
 
+  test('the overview is sorted from the keyboard: Tab reaches a column header, Enter sorts by it', async () => {
+    await page.locator('body').focus();
+    let focused = '';
+    for (let i = 0; i < 30 && focused !== 'Ops/s'; i++) {
+      await page.keyboard.press('Tab');
+      focused = ((await page.evaluate('document.activeElement && document.activeElement.textContent')) as string) ?? '';
+    }
+    assert.equal(focused, 'Ops/s', 'the Ops/s sort button is reachable by Tab');
+    // The focused control is visibly marked.
+    const outline = (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')) as string;
+    assert.notEqual(outline, 'none');
+    await page.keyboard.press('Enter');
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Ops/s' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Ops/s' }).waitFor();
+  });
+
   test("the instance page draws the catalogue's panels with data from the Prometheus API", async () => {
     await page.locator(`tr[data-instance="${redis.url}"] a`).click();
     await page.waitForURL(/\/instances\//);
