@@ -78,7 +78,7 @@ function changeOf(action: string, name: string, values: Record<string, unknown>,
 export async function runUpUser(argv: string[], io: CliIo): Promise<number> {
   const [action, name, ...rest] = argv;
   const { values, help } = parseFlags(action === 'list' ? argv.slice(1) : rest, FLAGS, io.env);
-  if (help || !action || action === '--help' || action === '-h') {
+  if (help || !action || [action, name].some((a) => a === '--help' || a === '-h')) {
     io.stdout.write(formatHelp(USAGE, FLAGS));
     return 0;
   }

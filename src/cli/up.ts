@@ -45,7 +45,6 @@ import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt up [--redis URL]… [--config redoubt.yml] [flags]
-
        redoubt up user add|passwd|role|del|list …   (the console's users; see redoubt up user --help)
 
 The whole monitoring system in one process: scrapes every Redis it is given on one tick (the same metrics as
@@ -263,8 +262,13 @@ async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: Au
 
 async function certificate(config: UpConfig, web: WebConfig): Promise<ConsoleServer['certificate']> {
   if (web.tlsCertFile && web.tlsKeyFile) return readGivenTlsFiles(web.tlsCertFile, web.tlsKeyFile);
-  if (web.selfSigned) return selfSignedCertificate(config.dataDir, [config.listenHost, hostname()]);
-  return undefined;
+  if (!web.selfSigned) return undefined;
+  try {
+    return await selfSignedCertificate(config.dataDir, [config.listenHost, hostname()]);
+  } catch (err) {
+    if (err instanceof FileWriteError) throw new UsageError(`--web.self-signed: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The console, the API and /metrics on one listener, with its users, sessions, audit log and TLS. */

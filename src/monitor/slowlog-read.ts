@@ -1,13 +1,14 @@
 /**
  * Reads a target's newest slowlog entries (SLOWLOG GET n) over the monitor's connection, after a scrape whose
  * snapshot showed a new newest id. The reply comes from the server: every count, length and number is bounded
- * here, and an entry that does not have Redis's shape is skipped.
+ * here, an entry that does not have Redis's shape is skipped, and passwords an old server logged are hidden.
  */
 import type { RedisConnection } from '../redis/connection.ts';
 import { infoField } from '../redis/info-field.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import { neutralise } from '../text/terminal.ts';
 import { type KeptSlowlogEntry, MAX_SLOWLOG_READ, type SlowlogHistory } from './slowlog-history.ts';
+import { redactSlowlogCommand } from './slowlog-redact.ts';
 
 /** Redis keeps at most 32 arguments of a command (the last says how many more) and 128 bytes of each. */
 const MAX_ARGS = 33;
@@ -41,7 +42,7 @@ export function parseSlowlogEntry(v: unknown): KeptSlowlogEntry | undefined {
     id,
     at: seconds * 1000,
     durationMicros: micros,
-    command: (v[3] as unknown[]).slice(0, MAX_ARGS).map((a) => bounded(a, MAX_ARG)),
+    command: redactSlowlogCommand((v[3] as unknown[]).slice(0, MAX_ARGS).map((a) => bounded(a, MAX_ARG))),
     client: bounded(v[4], MAX_CLIENT),
     clientName: bounded(v[5], MAX_CLIENT),
   };

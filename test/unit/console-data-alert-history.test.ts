@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AlertHistory, type AlertHistoryState } from '../../src/monitor/alerting/alert-history.ts';
+import { AlertHistory, type AlertHistoryState, isAlertHistoryState } from '../../src/monitor/alerting/alert-history.ts';
 import { MemorySink } from '../../src/monitor/alerting/notify/durable-json.ts';
 import type { RuleGroupSpec } from '../../src/monitor/alerting/rule-file.ts';
 import { RuleManager } from '../../src/monitor/alerting/rule-manager.ts';
@@ -77,4 +77,18 @@ test('the history is a bounded ring', () => {
   const at = run(history);
   for (let m = 0; m < 10; m++) at(T0 + m * MIN, { a: m % 2 });
   assert.equal(history.recent(100).length, 3);
+});
+
+test('a saved history of the wrong shape is not read back', () => {
+  const sink = new MemorySink<AlertHistoryState>();
+  sink.state = {
+    version: 1,
+    events: [{ at: 1, name: 'X', labels: { a: { nested: true } }, from: 'inactive', to: 'firing', value: 1 }],
+  } as unknown as AlertHistoryState;
+  assert.equal(isAlertHistoryState(sink.state), false);
+  const good = {
+    version: 1,
+    events: [{ at: 1, name: 'X', labels: { a: 'b' }, from: 'inactive', to: 'firing', value: 1 }],
+  };
+  assert.equal(isAlertHistoryState(good), true);
 });

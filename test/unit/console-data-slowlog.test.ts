@@ -98,3 +98,51 @@ test('SLOWLOG GET replies from a hostile server: shapes checked, sizes bounded, 
   );
   assert.deepEqual(parseSlowlogGetAll('nope'), []);
 });
+
+test('passwords an old server logged in its slowlog are hidden as Redis 6.2+ hides them', () => {
+  const r = (args: string[]) => parseSlowlogEntry([1, 1, 1, args])?.command;
+  assert.deepEqual(r(['AUTH', 'pw']), ['AUTH', '(redacted)']);
+  assert.deepEqual(r(['auth', 'user', 'pw']), ['auth', '(redacted)', '(redacted)']);
+  assert.deepEqual(r(['HELLO', '3', 'AUTH', 'u', 'pw', 'SETNAME', 'n']), [
+    'HELLO',
+    '3',
+    'AUTH',
+    'u',
+    '(redacted)',
+    'SETNAME',
+    'n',
+  ]);
+  assert.deepEqual(r(['CONFIG', 'SET', 'maxmemory', '1mb', 'requirepass', 'pw']), [
+    'CONFIG',
+    'SET',
+    'maxmemory',
+    '1mb',
+    'requirepass',
+    '(redacted)',
+  ]);
+  assert.deepEqual(r(['ACL', 'SETUSER', 'u', 'on', '>pw', '<old', '#abcd', '~*', '+@all']), [
+    'ACL',
+    'SETUSER',
+    'u',
+    'on',
+    '(redacted)',
+    '(redacted)',
+    '(redacted)',
+    '~*',
+    '+@all',
+  ]);
+  assert.deepEqual(r(['MIGRATE', 'h', '1', '', '0', '10', 'AUTH2', 'u', 'pw', 'KEYS', 'a']), [
+    'MIGRATE',
+    'h',
+    '1',
+    '',
+    '0',
+    '10',
+    'AUTH2',
+    '(redacted)',
+    '(redacted)',
+    'KEYS',
+    'a',
+  ]);
+  assert.deepEqual(r(['GET', 'auth']), ['GET', 'auth']);
+});

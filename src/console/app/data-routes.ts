@@ -29,7 +29,7 @@ function authenticate(c: Context, g: Gate, method: string): { principal?: Princi
     return { principal: { user: 'api-token', role: 'admin', via: 'token' } };
   const s = sessionOf(c, g);
   if (!s) return {};
-  return { principal: s.principal, csrf: method === 'GET' ? undefined : csrfProblem(c, s.session, g.tls) };
+  return { principal: s.principal, csrf: method === 'GET' ? undefined : csrfProblem(c, s.session) };
 }
 
 function target<Deps>(route: ConsoleRoute<Deps>, req: ConsoleRequest): string {

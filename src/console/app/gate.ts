@@ -85,22 +85,28 @@ export function apiPrincipalOf(c: Context, g: Gate): Principal | undefined {
   return undefined;
 }
 
+function withoutDefaultPort(hostPort: string): string {
+  return hostPort.replace(/:(80|443)$/, '');
+}
+
 /** Why a state-changing request does not come from this console's own pages, or undefined when it does. */
-export function crossSiteProblem(c: Context, tls: boolean): string | undefined {
+export function crossSiteProblem(c: Context): string | undefined {
   const site = c.req.header('sec-fetch-site');
   const origin = c.req.header('origin');
   if (site === undefined && origin === undefined) return 'no Origin or Sec-Fetch-Site header';
   if (site !== undefined && site !== 'same-origin') return `a ${site.slice(0, 20)} request`;
   if (origin !== undefined) {
-    const expected = `${tls ? 'https' : 'http'}://${c.req.header('host') ?? ''}`.toLowerCase();
-    if (origin.toLowerCase() !== expected) return 'the Origin is not this console';
+    // Host and port compared, not the scheme: a TLS-terminating proxy in front that keeps the Host header works.
+    const host = withoutDefaultPort((requestHeader(c, 'host') ?? '').toLowerCase());
+    const m = /^https?:\/\/([^/]+)$/.exec(origin.toLowerCase());
+    if (!m || !host || withoutDefaultPort(m[1]) !== host) return 'the Origin is not this console';
   }
   return undefined;
 }
 
 /** The CSRF check of a POST/DELETE made with a session: same origin and the session's token. */
-export function csrfProblem(c: Context, session: Session, tls: boolean): string | undefined {
-  const cross = crossSiteProblem(c, tls);
+export function csrfProblem(c: Context, session: Session): string | undefined {
+  const cross = crossSiteProblem(c);
   if (cross) return cross;
   const token = c.req.header('x-csrf-token');
   if (!token || !sameSecret(token, session.csrfToken)) return 'missing or wrong X-CSRF-Token';

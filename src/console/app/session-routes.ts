@@ -44,7 +44,7 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
   const address = clientAddress(c);
   const record = (user: string, outcome: 'ok' | 'denied' | 'failed', detail: string) =>
     o.audit.write({ user, clientAddress: address, action: 'login', target: '', outcome, detail });
-  const cross = crossSiteProblem(c, o.gate.tls);
+  const cross = crossSiteProblem(c);
   if (cross) {
     record('', 'denied', cross);
     return jsonError(c, 403, `refused: ${cross}`);
@@ -93,7 +93,7 @@ async function login(c: Context, o: SessionRouteOptions, dummy: Promise<string>)
 async function logout(c: Context, o: SessionRouteOptions): Promise<Response> {
   const s = sessionOf(c, o.gate);
   if (!s) return jsonError(c, 401, 'not logged in');
-  const problem = csrfProblem(c, s.session, o.gate.tls);
+  const problem = csrfProblem(c, s.session);
   const address = clientAddress(c);
   if (problem) {
     o.audit.write({

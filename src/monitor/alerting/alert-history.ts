@@ -45,6 +45,7 @@ export function isAlertHistoryState(v: unknown): v is AlertHistoryState {
         typeof e.name === 'string' &&
         typeof e.labels === 'object' &&
         e.labels !== null &&
+        Object.values(e.labels).every((v) => typeof v === 'string') &&
         typeof e.from === 'string' &&
         typeof e.to === 'string',
     )
