@@ -104,6 +104,10 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       return (await row.locator('.badge.up').count()) === 1 && /7\.\d+\.\d+/.test(text) && /master/.test(text);
     });
     assert.equal((await page.getByTestId('who').textContent()) ?? '', 'admin (admin)');
+    // It updates by itself every scrape interval (1 s here): the "updated" time moves without a reload.
+    const stamp = page.getByTestId('overview-updated');
+    const first = (await stamp.textContent()) ?? '';
+    await until('the overview to refresh itself', async () => ((await stamp.textContent()) ?? '') !== first, 30_000);
     await screenshots(page, 'overview');
   });
 

@@ -102,8 +102,10 @@ export function OverviewPage() {
     <section aria-labelledby="overview-title">
       <div class="page-head">
         <h1 id="overview-title">Overview</h1>
-        <p class="muted" aria-live="polite">
-          {data ? `${data.instances.length} instances · updated ${formatTime(data.generatedAt)}` : 'Loading…'}
+        <p class="muted" data-testid="overview-updated">
+          {data
+            ? `${data.instances.length} ${data.instances.length === 1 ? 'instance' : 'instances'} · updated ${formatTime(data.generatedAt)}`
+            : 'Loading…'}
         </p>
       </div>
       {polled.error && (
