@@ -206,6 +206,11 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     );
     await row.locator('text=silenced').waitFor({ timeout: 30_000 });
     await screenshots(page, 'alerts-silenced');
+    // The notifier's test button sends one notification to the receiver and says how it went.
+    const before = hook.notifications.length;
+    await page.getByRole('button', { name: 'Send test notification' }).click();
+    await page.getByText(/^Delivered: /).waitFor({ timeout: 30_000 });
+    await until('the test notification at the receiver', async () => hook.notifications.length > before, 30_000);
   });
 
   test('the security and audit-log pages show the audit and who did what', async () => {
@@ -241,6 +246,8 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
       const row = vpage.locator('tr[data-alert="RedisDown"]');
       await row.waitFor({ timeout: 60_000 });
       assert.equal(await row.getByRole('button', { name: 'Silence…' }).isDisabled(), true);
+      assert.equal(await vpage.getByRole('button', { name: 'Send test notification' }).isDisabled(), true);
+      assert.equal(await vpage.getByRole('button', { name: 'Expire now' }).first().isDisabled(), true);
       assert.equal(await vpage.getByRole('link', { name: 'Audit log' }).count(), 0);
       const status = await vpage.evaluate(async () => {
         const s = (await (await fetch('/console/api/session')).json()) as { csrfToken: string };

@@ -2,7 +2,7 @@
  * One catalogue panel for one instance over the page's time range: time series through query_range (drawn by
  * TimeseriesChart), stats and gauges as big numbers coloured by their thresholds, tables as rows of labels.
  */
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { PanelSpec } from '../../src/catalog/panels.ts';
 import { formatValue } from '../lib/format.ts';
 import { legendName, rateIntervalSeconds, substitutePanelExpr } from '../lib/panel-query.ts';
@@ -190,6 +190,7 @@ function TablePanel({ panel, instance, view }: PanelProps) {
 
 export function Panel(props: PanelProps) {
   const { panel } = props;
+  const [about, setAbout] = useState(false);
   const body =
     panel.kind === 'timeseries' ? (
       <TimeseriesPanel {...props} />
@@ -205,9 +206,25 @@ export function Panel(props: PanelProps) {
       style={{ '--span': String(panel.size.w) }}
       aria-labelledby={`panel-${panel.id}`}
     >
-      <figcaption id={`panel-${panel.id}`} title={panel.description}>
+      <figcaption id={`panel-${panel.id}`}>
         {panel.title}
+        <button
+          type="button"
+          class="about"
+          aria-expanded={about}
+          aria-controls={`about-${panel.id}`}
+          aria-label={`About ${panel.title}`}
+          title={panel.description}
+          onClick={() => setAbout(!about)}
+        >
+          ?
+        </button>
       </figcaption>
+      {about && (
+        <p id={`about-${panel.id}`} class="about-text">
+          {panel.description}
+        </p>
+      )}
       {body}
     </figure>
   );
