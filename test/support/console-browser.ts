@@ -48,13 +48,19 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-/** Saves the page at 1280 and 390 px wide as .screenshots/<name>-<width>.png and returns to 1280. */
+/**
+ * Saves the page at 1280 and 390 px wide as .screenshots/<name>-<width>.png, after checking that the page is no
+ * wider than the window, and returns to 1280.
+ */
 export async function screenshots(page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const saved: string[] = [];
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(300); // a resize settles (charts follow their box through a ResizeObserver)
+    // Readable at this width: nothing makes the page itself scroll sideways (wide tables scroll in their box).
+    const pageWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    if (pageWidth > width) throw new Error(`${name} is ${pageWidth} px wide in a ${width} px window`);
     const path = join(SCREENSHOTS, `${name}-${width}.png`);
     await page.screenshot({ path, fullPage: true });
     saved.push(path);
