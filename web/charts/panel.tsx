@@ -188,16 +188,27 @@ function TablePanel({ panel, instance, view }: PanelProps) {
   );
 }
 
-export function Panel(props: PanelProps) {
-  const { panel } = props;
+/** A panel before its range is known: its frame at its final height, nothing fetched. */
+function Waiting({ panel }: { panel: PanelSpec }) {
+  return (
+    <div class="panel-body" aria-busy="true">
+      {panel.kind === 'timeseries' && <div class="chart-placeholder" />}
+    </div>
+  );
+}
+
+export function Panel(props: Omit<PanelProps, 'view'> & { view: View | null }) {
+  const { panel, view } = props;
   const [about, setAbout] = useState(false);
   const body =
-    panel.kind === 'timeseries' ? (
-      <TimeseriesPanel {...props} />
+    view === null ? (
+      <Waiting panel={panel} />
+    ) : panel.kind === 'timeseries' ? (
+      <TimeseriesPanel {...props} view={view} />
     ) : panel.kind === 'table' ? (
-      <TablePanel {...props} />
+      <TablePanel {...props} view={view} />
     ) : (
-      <StatPanel {...props} />
+      <StatPanel {...props} view={view} />
     );
   return (
     <figure

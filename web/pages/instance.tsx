@@ -14,12 +14,13 @@ import { usePoll } from '../lib/use-poll.ts';
 import { useScheme } from '../lib/use-scheme.ts';
 import { Slowlog, StateSections } from './instance-state.tsx';
 
-function useScrapeSeconds(): number {
-  const [s, setS] = useState(10);
+/** The scrape interval (steps are never finer), null until known: the panels wait for it rather than load twice. */
+function useScrapeSeconds(): number | null {
+  const [s, setS] = useState<number | null>(null);
   useEffect(() => {
     getJson<OverviewResponse>('/console/api/overview')
-      .then((o) => o.scrapeIntervalMs > 0 && setS(o.scrapeIntervalMs / 1000))
-      .catch(() => undefined);
+      .then((o) => setS(o.scrapeIntervalMs > 0 ? o.scrapeIntervalMs / 1000 : 10))
+      .catch(() => setS(10));
   }, []);
   return s;
 }
@@ -100,7 +101,8 @@ function Summary({ d }: { d: InstanceDetail | undefined }) {
 
 export function InstancePage({ instance }: { instance: string; session: SessionInfo }) {
   const scheme = useScheme();
-  const scrapeS = useScrapeSeconds();
+  const knownScrapeS = useScrapeSeconds();
+  const scrapeS = knownScrapeS ?? 10;
   const [range, setRange] = useState<TimeRange>(() => ({ live: true, seconds: initialRangeSeconds() }));
   const [now, setNow] = useState(() => Date.now() / 1000);
   const resolved = resolveRange(range, now, scrapeS);
@@ -150,7 +152,14 @@ export function InstancePage({ instance }: { instance: string; session: SessionI
           <h2 id={`row-${row.id}`}>{row.title}</h2>
           <div class="panels">
             {row.panels.map((p) => (
-              <Panel key={p.id} panel={p} instance={instance} view={view} scheme={scheme} onZoom={onZoom} />
+              <Panel
+                key={p.id}
+                panel={p}
+                instance={instance}
+                view={knownScrapeS === null ? null : view}
+                scheme={scheme}
+                onZoom={onZoom}
+              />
             ))}
           </div>
         </section>
