@@ -154,6 +154,8 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.locator('[data-panel-id="201"] .panel-body[data-points]').waitFor();
     const up1 = (await page.locator('[data-panel-id="101"] .big').textContent()) ?? '';
     assert.equal(up1, 'UP');
+    // A stat with the catalogue's sparkline draws its history behind the value.
+    await page.locator('[data-panel-id="104"] svg.sparkline polyline').waitFor({ timeout: 60_000 });
     // The tooltip shows exact values under the cursor.
     const chart = page.locator('[data-panel-id="201"] .u-over');
     await chart.waitFor({ timeout: 60_000 });

@@ -12,6 +12,7 @@ import { mappingFor, thresholdColor } from '../lib/thresholds.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { colorOf } from './colors.ts';
 import { alignSeries, gridTimes, pointCount } from './series-data.ts';
+import { Sparkline } from './sparkline.tsx';
 import { type DrawnSeries, TimeseriesChart } from './timeseries-chart.tsx';
 
 export interface View {
@@ -139,6 +140,9 @@ function StatPanel({ panel, instance, view, scheme }: PanelProps) {
           )}
         </div>
       ))}
+      {panel.sparkline && panel.targets[0] && (
+        <Sparkline expr={exprFor(panel.targets[0].expr, instance, view)} range={view} />
+      )}
       {polled.error && <p class="error">{polled.error}</p>}
     </div>
   );
