@@ -2,6 +2,7 @@
 // package has no runtime dependencies and the exporter starts ~10 MB smaller than with node_modules resolution.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildWeb } from './build-web.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -26,3 +27,6 @@ await build({
 // Data read at run time (not imported): the common-password list for the offline password checks.
 mkdirSync('dist/data', { recursive: true });
 copyFileSync('src/security/data/common-passwords.txt', 'dist/data/common-passwords.txt');
+
+// The console's pages: dist/web/ (index.html, login.html, assets/).
+await buildWeb('dist/web', { minify: process.env.REDOUBT_NO_MINIFY !== '1' });

@@ -24,6 +24,12 @@ test('npm pack → npm install → npx redoubt works', { timeout: 180_000 }, asy
   assert.ok(paths.includes('bin/redoubt.js'));
   assert.ok(paths.includes('dist/cli.js'));
   assert.ok(paths.includes('dist/data/common-passwords.txt'), 'the common-password list ships with the package');
+  for (const page of ['dist/web/index.html', 'dist/web/login.html'])
+    assert.ok(paths.includes(page), `the console's ${page} ships with the package`);
+  assert.ok(
+    paths.some((p) => /^dist\/web\/assets\/app-[A-Z0-9]+\.js$/.test(p)),
+    "the console's script ships",
+  );
   assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('src/')), 'tests and sources are not shipped');
   const app = join(dir, 'app');
   await run('mkdir', ['-p', app]);
