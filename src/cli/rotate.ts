@@ -1,8 +1,9 @@
 import { unlinkSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
+import { DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
@@ -160,11 +161,35 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   checkCombinations(values);
+  let lock: DirectoryLock | undefined;
   try {
+    if (!values.status) lock = lockRotation(resolve(String(values['state-file'])));
     if (values.finish || values.status) return await continueRotation(values, io, deps);
     return await startRotation(values, io, deps);
   } catch (err) {
     if (err instanceof FileWriteError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    lock?.release();
+  }
+}
+
+/**
+ * One rotation at a time per state file: a second `rotate` or `--finish` started while one runs (or waits out its
+ * grace period) is refused before it reads anything, so two never interleave their writes of the same .env and state.
+ * A lock left by a killed rotation is taken over (its process is gone).
+ */
+function lockRotation(statePath: string): DirectoryLock {
+  try {
+    return DirectoryLock.acquire(dirname(statePath), `${basename(statePath)}.lock`, {
+      program: 'redoubt rotate',
+      choice: '--state-file',
+    });
+  } catch (err) {
+    if (err instanceof DirectoryLockedError)
+      throw new UsageError(
+        `another redoubt rotate (pid ${err.pid}) is in progress on ${statePath}: wait for it to end (or stop it), then run this again`,
+      );
     throw err;
   }
 }
