@@ -39,7 +39,7 @@ function io() {
     s.on('data', (d) => {
       seen.out += d;
     });
-  return { io: { stdout, stderr, env: adminEnv, stopSignal: new Promise<void>(() => {}) }, seen };
+  return { io: { stdout, stderr, env: adminEnv, stopSignal: new Promise<string>(() => {}) }, seen };
 }
 
 async function login(password: string): Promise<string> {
