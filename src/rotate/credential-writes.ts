@@ -29,6 +29,12 @@ function modeOf(path: string): number {
   return (statSync(path, { throwIfNoEntry: false })?.mode ?? 0o600) & 0o777;
 }
 
+/** The owner and group of an existing file (kept when root rewrites it), undefined for a new one. */
+function ownerOf(path: string): { uid: number; gid: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? { uid: st.uid, gid: st.gid } : undefined;
+}
+
 function checkDirectory(path: string): void {
   if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory())
     throw new FileWriteError(`the directory of ${path} does not exist; create it first or choose another path`);
@@ -50,7 +56,8 @@ export function planCredentialWrites(
     checkDirectory(path);
     const before = readRegularFile(path);
     const after = setEnvEntry(before?.toString('utf8') ?? '', to.envKey, password);
-    out.files.push({ path, label: `${to.envFile} (${to.envKey})`, before, beforeMode: modeOf(path), after });
+    const label = `${to.envFile} (${to.envKey})`;
+    out.files.push({ path, label, before, beforeMode: modeOf(path), beforeOwner: ownerOf(path), after });
     out.env = { path, key: to.envKey };
   }
   if (to.passwordFile) {
@@ -60,7 +67,8 @@ export function planCredentialWrites(
     const map = before ? loadPasswordFile(path) : new Map<string, string>();
     const keys = passwordFileKeys(map, servers, user, to.passwordKeys);
     const label = `${to.passwordFile} (${keys.length} entr${keys.length === 1 ? 'y' : 'ies'})`;
-    out.files.push({ path, label, before, beforeMode: modeOf(path), after: setPasswordEntries(map, keys, password) });
+    const after = setPasswordEntries(map, keys, password);
+    out.files.push({ path, label, before, beforeMode: modeOf(path), beforeOwner: ownerOf(path), after });
     out.passwords = { path, keys };
   }
   return out;
