@@ -10,7 +10,12 @@ import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis
 import { RespConnection } from '../redis/resp-connection.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { ENV_KEY } from '../rotate/credential-files.ts';
-import { type CredentialWrites, planCredentialWrites, readNewPasswordBack } from '../rotate/credential-writes.ts';
+import {
+  type CredentialWrites,
+  checkDirectory,
+  planCredentialWrites,
+  readNewPasswordBack,
+} from '../rotate/credential-writes.ts';
 import { hideSecrets } from '../rotate/hide-secrets.ts';
 import { newPassword, passwordHash } from '../rotate/new-password.ts';
 import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
@@ -288,6 +293,7 @@ function startInputs(values: FlagValues) {
   const user = String(values.user || '') || c.connectUser;
   checkUserName(user);
   const statePath = resolve(String(values['state-file']));
+  checkDirectory(statePath);
   if (readState(statePath))
     throw new UsageError(
       `a rotation is in progress (${statePath}): finish it with redoubt rotate --finish, or pass another --state-file`,

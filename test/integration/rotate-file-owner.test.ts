@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -21,7 +21,12 @@ let dir: string;
 
 before(async () => {
   server = await startRedis({
-    aclUsers: ['default off', `admin on >${ADMIN} ~* &* +@all`, 'app on >old-app-password-0123456789 ~* +@all'],
+    aclUsers: [
+      'default off',
+      `admin on >${ADMIN} ~* &* +@all`,
+      'app on >old-app-password-0123456789 ~* +@all',
+      'app2 on >old-app2-password-0123456789 ~* +@all',
+    ],
   });
   dir = mkdtempSync(join(tmpdir(), 'redoubt-rotate-owner-'));
 });
@@ -61,4 +66,33 @@ test('as root, the .env and the password file keep their owner, group and mode',
     const st = statSync(f);
     assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [NOBODY.uid, NOBODY.gid, mode], f);
   }
+});
+
+test('a .env in a directory every user may write to: refused before any server changes (exit 2)', async () => {
+  const open = join(dir, 'open');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  for (const s of [stdout, stderr])
+    s.on('data', (d) => {
+      out += d;
+    });
+  const argv = ['--redis', server.url, '--user', 'app2', '--dotenv', join(open, '.env'), '--env-key', 'APP'];
+  let code: number;
+  try {
+    code = await runRotate([...argv, '--state-file', join(dir, 's2.json')], {
+      stdout,
+      stderr,
+      env: adminEnv,
+      stopSignal: new Promise<string>(() => {}),
+    });
+  } catch (err) {
+    code = 2;
+    out += (err as Error).message;
+  }
+  assert.equal(code, 2, out);
+  assert.match(out, /every user/);
+  assert.doesNotMatch(out, /ACL SETUSER/, 'no step ran');
 });
