@@ -13,6 +13,7 @@ import { respCommand } from '../support/resp.ts';
  * server keeps on disk matches what it runs (a restart must not bring the old password back).
  */
 const OLD = 'old-app-password-0123456789';
+const OLD2 = 'old-app2-password-0123456789';
 const ADMIN = 'admin-password-0123456789';
 const adminEnv = { REDIS_USER: 'admin', REDIS_PASSWORD: ADMIN };
 
@@ -21,7 +22,12 @@ let dir: string;
 
 before(async () => {
   server = await startRedis({
-    aclUsers: ['default off', `admin on >${ADMIN} ~* &* +@all`, `app on >${OLD} ~* &* +@all`],
+    aclUsers: [
+      'default off',
+      `admin on >${ADMIN} ~* &* +@all`,
+      `app on >${OLD} ~* &* +@all`,
+      `app2 on >${OLD2} ~* +@all`,
+    ],
   });
   dir = mkdtempSync(join(tmpdir(), 'redoubt-rotate-crash-'));
 });
@@ -77,3 +83,36 @@ test('--finish killed after removing the old password, before saving: the next -
   assert.match(await login(OLD), /WRONGPASS|invalid/i);
   assert.equal(await login(NEW), 'PONG');
 });
+
+test('a start killed after writing the files, before its state file: no lock-out, and the refusals say how to recover', async () => {
+  const env = join(dir, 'app2.env');
+  const state = join(dir, 'state2.json');
+  const first = io();
+  const argv = ['--redis', server.url, '--user', 'app2', '--state-file', state];
+  assert.equal(await runRotate([...argv, '--dotenv', env, '--env-key', 'APP'], first.io), 0, first.seen.out);
+  const NEW = /^APP=(.*)$/m.exec(readFileSync(env, 'utf8'))?.[1] ?? '';
+  // kill -9 between the file step and the state step leaves this: both passwords, the new one in .env, no state.
+  rmSync(state);
+  const again = io();
+  let code: number;
+  try {
+    code = await runRotate([...argv, '--dotenv', env, '--env-key', 'APP'], again.io);
+  } catch (err) {
+    code = 2;
+    again.seen.out += (err as Error).message;
+  }
+  assert.equal(code, 2, again.seen.out);
+  assert.match(again.seen.out, /interrupted before it wrote its state file.*ACL GETUSER app2.*sha256sum/s);
+  const finish = io();
+  await assert.rejects(runRotate(['--finish', ...argv], finish.io), /no rotation in progress/);
+  assert.equal(await login2(OLD2), 'PONG');
+  assert.equal(await login2(NEW), 'PONG');
+});
+
+async function login2(password: string): Promise<string> {
+  try {
+    return String(await respCommand({ ...server.endpoint, username: 'app2', password }, 'PING'));
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
