@@ -8,6 +8,11 @@ import { MIN_PASSWORD_LENGTH } from './new-password.ts';
  */
 export function hideSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= MIN_PASSWORD_LENGTH) out = out.split(s).join('***');
+  for (const s of secrets) {
+    if (s.length < MIN_PASSWORD_LENGTH) continue;
+    out = out.split(s).join('***');
+    // A long server message is cut where it is shown ("…"): a password cut there has its beginning hidden too.
+    for (let k = s.length - 1; k >= 4; k--) out = out.split(`${s.slice(0, k)}…`).join('***…');
+  }
   return out;
 }
