@@ -1,14 +1,22 @@
 import { unlinkSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
+import { DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
 import { ENV_KEY } from '../rotate/credential-files.ts';
-import { type CredentialWrites, planCredentialWrites, readNewPasswordBack } from '../rotate/credential-writes.ts';
+import {
+  type CredentialWrites,
+  checkDirectory,
+  planCredentialWrites,
+  readNewPasswordBack,
+} from '../rotate/credential-writes.ts';
+import { hideSecrets } from '../rotate/hide-secrets.ts';
 import { newPassword, passwordHash } from '../rotate/new-password.ts';
 import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
 import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
@@ -160,11 +168,55 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   checkCombinations(values);
+  const secrets: string[] = [];
+  const hiding = hidingIo(io, secrets);
+  let lock: DirectoryLock | undefined;
   try {
-    if (values.finish || values.status) return await continueRotation(values, io, deps);
-    return await startRotation(values, io, deps);
+    if (!values.status) lock = lockRotation(resolve(String(values['state-file'])));
+    if (values.finish || values.status) return await continueRotation(values, hiding, deps, secrets);
+    return await startRotation(values, hiding, deps, secrets);
   } catch (err) {
-    if (err instanceof FileWriteError) throw new UsageError(err.message);
+    if (err instanceof FileWriteError) throw new UsageError(hideSecrets(err.message, secrets));
+    if (err instanceof Error) err.message = hideSecrets(err.message, secrets);
+    throw err;
+  } finally {
+    lock?.release();
+  }
+}
+
+/** `io` whose output has the passwords in `secrets` (filled in as they become known) replaced: see hide-secrets.ts. */
+function hidingIo(io: CliIo, secrets: readonly string[]): CliIo {
+  const through = (to: NodeJS.WritableStream) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        to.write(hideSecrets(String(chunk), secrets));
+        done();
+      },
+    });
+  return { ...io, stdout: through(io.stdout), stderr: through(io.stderr) };
+}
+
+/** The passwords rotate sends to servers: the connecting ones, and the new one. */
+function connectSecrets(c: Connecting): string[] {
+  return c.targets.map((t) => t.password ?? '').filter(Boolean);
+}
+
+/**
+ * One rotation at a time per state file: a second `rotate` or `--finish` started while one runs (or waits out its
+ * grace period) is refused before it reads anything, so two never interleave their writes of the same .env and state.
+ * A lock left by a killed rotation is taken over (its process is gone).
+ */
+function lockRotation(statePath: string): DirectoryLock {
+  try {
+    return DirectoryLock.acquire(dirname(statePath), `${basename(statePath)}.lock`, {
+      program: 'redoubt rotate',
+      choice: '--state-file',
+    });
+  } catch (err) {
+    if (err instanceof DirectoryLockedError)
+      throw new UsageError(
+        `another redoubt rotate (pid ${err.pid}) is in progress on ${statePath}: wait for it to end (or stop it), then run this again`,
+      );
     throw err;
   }
 }
@@ -241,6 +293,7 @@ function startInputs(values: FlagValues) {
   const user = String(values.user || '') || c.connectUser;
   checkUserName(user);
   const statePath = resolve(String(values['state-file']));
+  checkDirectory(statePath);
   if (readState(statePath))
     throw new UsageError(
       `a rotation is in progress (${statePath}): finish it with redoubt rotate --finish, or pass another --state-file`,
@@ -260,8 +313,9 @@ function startInputs(values: FlagValues) {
   return { c, user, statePath, password, newHash: passwordHash(password), writes };
 }
 
-async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, secrets: string[]): Promise<number> {
   const { c, user, statePath, password, newHash, writes } = startInputs(values);
+  secrets.push(password, ...connectSecrets(c));
   const conns = await openAll(c);
   try {
     const facts = await readAllFacts(conns, user);
@@ -341,7 +395,7 @@ async function writeUseReport(conns: RedisConnection[], state: RotationState, io
 }
 
 /** --status and --finish: the state file, and the servers it names with the credentials given now. */
-async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps): Promise<number> {
+async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps, secrets: string[]): Promise<number> {
   const statePath = resolve(String(values['state-file']));
   const state = readState(statePath);
   if (!state)
@@ -359,6 +413,7 @@ async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps)
       `the rotation in ${statePath} is of the user "${neutralise(state.user)}", not "${neutralise(String(values.user))}"`,
     );
   const password = readNewPasswordBack(state, String(values['new-password-file'] || '') || undefined);
+  secrets.push(...connectSecrets(c), ...(password ? [password] : []));
   const conns = await openAll(c);
   try {
     if (!values.status) return await finishOn(conns, state, statePath, password, c.tls, io, deps);

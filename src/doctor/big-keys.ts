@@ -35,6 +35,8 @@ export async function sampleBigKeys(c: RedisConnection, limits: SampleLimits = D
   let cursor = '0';
   let top: Array<{ key: string; bytes: number }> = [];
   let sampled = 0;
+  // SCAN may return a key again (a rehash during the scan; a hostile server, forever): each is sized and counted once.
+  const seen = new Set<string>();
   do {
     if (Date.now() > deadline)
       return { sampled, biggest: top, stopped: `the ${limits.ms / 1000}s budget ran out`, complete: false };
@@ -42,7 +44,9 @@ export async function sampleBigKeys(c: RedisConnection, limits: SampleLimits = D
     if (!scan.ok) return { sampled, biggest: top, stopped: scan.error.message.slice(0, 200), complete: false };
     const [next, keys] = scan.value as [string, unknown[]];
     cursor = String(next);
-    const batch = (Array.isArray(keys) ? keys : []).slice(0, limits.maxKeys - sampled).map(String);
+    const fresh = (Array.isArray(keys) ? keys : []).map(String).filter((k) => !seen.has(k));
+    const batch = [...new Set(fresh)].slice(0, limits.maxKeys - sampled);
+    for (const k of batch) seen.add(k);
     if (batch.length > 0) {
       const sizes = await c.pipeline(batch.map((k) => ['MEMORY', 'USAGE', k, 'SAMPLES', 5]));
       const denied = sizes.find((r) => !r.ok);

@@ -3,6 +3,23 @@ import type { Finding, Status } from './finding.ts';
 
 const LABEL: Record<Status, string> = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' };
 
+/**
+ * The most of one field of a finding shown. Findings quote what servers sent (labels, rule names, versions, errors),
+ * each cut where it is built; this is the backstop, so a hostile component cannot make a report of megabytes.
+ */
+const FIELD_CHARS = 2000;
+
+function cut(text: string): string {
+  return text.length > FIELD_CHARS ? `${text.slice(0, FIELD_CHARS)}…` : text;
+}
+
+/** A finding with every field cut to FIELD_CHARS. */
+function bounded(f: Finding): Finding {
+  const out: Finding = { subject: cut(f.subject), check: cut(f.check), status: f.status, summary: cut(f.summary) };
+  if (f.fix !== undefined) out.fix = cut(f.fix);
+  return out;
+}
+
 export function countByStatus(findings: readonly Finding[]): Record<Status, number> {
   const counts: Record<Status, number> = { ok: 0, info: 0, warn: 0, fail: 0 };
   for (const f of findings) counts[f.status]++;
@@ -13,7 +30,7 @@ export function countByStatus(findings: readonly Finding[]): Record<Status, numb
 export function renderText(findings: readonly Finding[]): string {
   const lines: string[] = [];
   let subject: string | undefined;
-  for (const f of findings) {
+  for (const f of findings.map(bounded)) {
     if (f.subject !== subject) {
       subject = f.subject;
       if (lines.length > 0) lines.push('');
@@ -33,5 +50,5 @@ export function renderText(findings: readonly Finding[]): string {
 
 /** `--format json`: the findings as they are, and the counts; control characters escaped. */
 export function renderJson(findings: readonly Finding[]): string {
-  return `${escapeJsonControls(JSON.stringify({ findings, counts: countByStatus(findings) }, null, 2))}\n`;
+  return `${escapeJsonControls(JSON.stringify({ findings: findings.map(bounded), counts: countByStatus(findings) }, null, 2))}\n`;
 }

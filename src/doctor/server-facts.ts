@@ -38,9 +38,20 @@ function deniedName(message: string, fallback: string): string {
   return /run the '([^']{1,64})' command/.exec(message)?.[1] ?? fallback;
 }
 
+/** The most of one value the doctor keeps: real ones are short; a hostile server's would fill the report. */
+const VALUE_CHARS = 256;
+
+function short(value: unknown): string {
+  return String(value).slice(0, VALUE_CHARS);
+}
+
 function configPairs(value: unknown, into: Map<string, string>): void {
   if (!Array.isArray(value)) return;
-  for (let i = 0; i + 1 < value.length && i < 400; i += 2) into.set(String(value[i]), String(value[i + 1]));
+  for (let i = 0; i + 1 < value.length && i < 400; i += 2) into.set(short(value[i]), short(value[i + 1]));
+}
+
+function shortValues(fields: Map<string, string>): Map<string, string> {
+  return new Map([...fields].map(([k, v]) => [short(k), short(v)]));
 }
 
 /** Two round trips: the probes and COMMAND INFO, then ACL DRYRUN for what cannot be tried for real. */
@@ -66,9 +77,9 @@ export async function collectServerFacts(c: RedisConnection, givenUser: string):
       else if (isUnknownCommand(message)) facts.unknown.add(probe.name.split('|')[0]);
       continue;
     }
-    if (probe.name === 'info') facts.info = parseInfo(String(r.value)).fields;
+    if (probe.name === 'info') facts.info = shortValues(parseInfo(String(r.value)).fields);
     if (probe.name === 'config|get') configPairs(r.value, facts.config);
-    if (probe.name === 'acl|whoami') facts.user = String(r.value);
+    if (probe.name === 'acl|whoami') facts.user = short(r.value);
   }
   const defrag = replies[PROBES.length];
   if (defrag.ok) configPairs(defrag.value, facts.config);

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { neutralise } from '../text/terminal.ts';
 import { type Finding, finding } from './finding.ts';
@@ -8,6 +9,7 @@ export type TcpOutcome =
   | 'timeout'
   | 'unreachable'
   | 'no-socket-file'
+  | 'not-a-socket'
   | 'no-permission'
   | 'error';
 
@@ -17,6 +19,23 @@ export interface TcpFacts {
   outcome: TcpOutcome;
   code?: string;
   timeoutMs: number;
+  /** What the path is when it is not a socket (a FIFO, a regular file …). */
+  kind?: string;
+}
+
+/** What a unix socket path holds, when it is not a socket (connecting to it is refused): undefined for a socket. */
+function notASocket(path: string): string | undefined {
+  try {
+    const st = lstatSync(path);
+    if (st.isSocket()) return undefined;
+    if (st.isFIFO()) return 'a FIFO (named pipe)';
+    if (st.isFile()) return 'a regular file';
+    if (st.isDirectory()) return 'a directory';
+    if (st.isSymbolicLink()) return undefined;
+    return 'a device';
+  } catch {
+    return undefined;
+  }
 }
 
 const OUTCOMES: Record<string, TcpOutcome> = {
@@ -43,9 +62,14 @@ export function probeTcp(where: { host: string; port: number } | { path: string 
     };
     const timer = setTimeout(() => done('timeout'), ms);
     socket.once('connect', () => done('connected'));
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      done(OUTCOMES[err.code ?? ''] ?? 'error', err.code ?? 'error'),
-    );
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const kind = 'path' in where && err.code === 'ECONNREFUSED' ? notASocket(where.path) : undefined;
+      if (kind) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ address, outcome: 'not-a-socket', code: err.code, timeoutMs: ms, kind });
+      } else done(OUTCOMES[err.code ?? ''] ?? 'error', err.code ?? 'error');
+    });
   });
 }
 
@@ -87,6 +111,14 @@ export function diagnoseTcp(subject: string, facts: TcpFacts, unix: boolean): Fi
         'fail',
         `${a} is unreachable (${neutralise(facts.code ?? '')}): no route to it, or a firewall rejects the connection`,
         'check the address and this machine\'s routes; a firewall rule with "reject" answers like this',
+      );
+    case 'not-a-socket':
+      return finding(
+        subject,
+        'tcp',
+        'fail',
+        `${a} is ${facts.kind ?? 'another kind of file'}, not a socket: no redis-server listens there`,
+        'check the path against the "unixsocket" line of redis.conf; redis-server creates the socket itself when it starts (remove what is at that path first)',
       );
     case 'no-socket-file':
       return finding(

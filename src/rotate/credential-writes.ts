@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FileWriteError } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
@@ -29,9 +29,36 @@ function modeOf(path: string): number {
   return (statSync(path, { throwIfNoEntry: false })?.mode ?? 0o600) & 0o777;
 }
 
-function checkDirectory(path: string): void {
+/** The owner and group of an existing file (kept when root rewrites it), undefined for a new one. */
+function ownerOf(path: string): { uid: number; gid: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? { uid: st.uid, gid: st.gid } : undefined;
+}
+
+/** The directory of a file rotate will write exists and only its owners may write it (checked before any change). */
+export function checkDirectory(path: string): void {
   if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory())
     throw new FileWriteError(`the directory of ${path} does not exist; create it first or choose another path`);
+  checkNotWorldWritable(dirname(path));
+}
+
+/**
+ * The refusal the atomic writer makes at write time (src/fs/atomic-write.ts), made here before any server changes:
+ * a directory on the path every user may write to, without the sticky bit, would fail the file step after the new
+ * password was already added everywhere (then rolled back).
+ */
+function checkNotWorldWritable(dir: string): void {
+  let current = realpathSync(dir);
+  for (;;) {
+    const st = statSync(current, { throwIfNoEntry: false });
+    if (st?.isDirectory() && st.mode & 0o002 && !(st.mode & 0o1000))
+      throw new FileWriteError(
+        `${current} may be written by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): another user could replace the file redoubt writes there; run chmod o-w ${current}, or choose another directory`,
+      );
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 /**
@@ -50,7 +77,8 @@ export function planCredentialWrites(
     checkDirectory(path);
     const before = readRegularFile(path);
     const after = setEnvEntry(before?.toString('utf8') ?? '', to.envKey, password);
-    out.files.push({ path, label: `${to.envFile} (${to.envKey})`, before, beforeMode: modeOf(path), after });
+    const label = `${to.envFile} (${to.envKey})`;
+    out.files.push({ path, label, before, beforeMode: modeOf(path), beforeOwner: ownerOf(path), after });
     out.env = { path, key: to.envKey };
   }
   if (to.passwordFile) {
@@ -60,7 +88,8 @@ export function planCredentialWrites(
     const map = before ? loadPasswordFile(path) : new Map<string, string>();
     const keys = passwordFileKeys(map, servers, user, to.passwordKeys);
     const label = `${to.passwordFile} (${keys.length} entr${keys.length === 1 ? 'y' : 'ies'})`;
-    out.files.push({ path, label, before, beforeMode: modeOf(path), after: setPasswordEntries(map, keys, password) });
+    const after = setPasswordEntries(map, keys, password);
+    out.files.push({ path, label, before, beforeMode: modeOf(path), beforeOwner: ownerOf(path), after });
     out.passwords = { path, keys };
   }
   return out;

@@ -111,6 +111,13 @@ export async function readOldPasswordUse(
 }
 
 const SHOWN = 10;
+/** The most of one server-sent field shown (an address, a client name, an error): a hostile server's are megabytes. */
+const FIELD_CHARS = 200;
+
+/** Server text as shown: cut to FIELD_CHARS, then neutralised. */
+function shown(text: string): string {
+  return neutralise(text.length > FIELD_CHARS ? `${text.slice(0, FIELD_CHARS)}…` : text);
+}
 
 /** The report, one block per server; `removed`: the old password is gone (failed logins are then its users). */
 export function renderOldPasswordUse(
@@ -130,7 +137,7 @@ export function renderOldPasswordUse(
     );
     for (const c of older.slice(0, SHOWN))
       lines.push(
-        `      ${neutralise(c.addr)}${c.name ? ` name=${neutralise(c.name)}` : ''} age=${c.ageSeconds}s${c.replica ? ' (a replica replicating as this user: masterauth)' : ''}`,
+        `      ${shown(c.addr)}${c.name ? ` name=${shown(c.name)}` : ''} age=${c.ageSeconds}s${c.replica ? ' (a replica replicating as this user: masterauth)' : ''}`,
       );
     if (older.length > SHOWN) lines.push(`      … and ${older.length - SHOWN} more`);
     const failed = u.failedLogins.reduce((n, f) => n + f.count, 0);
@@ -139,9 +146,7 @@ export function renderOldPasswordUse(
         `    ${failed} failed login${failed === 1 ? '' : 's'} as "${user}" in ACL LOG${removed ? ' (clients still using the old password)' : ''}:`,
       );
       for (const f of u.failedLogins.slice(0, SHOWN))
-        lines.push(
-          `      ${neutralise(f.client) || 'unknown client'} ×${f.count}, last ${Math.round(f.ageSeconds)}s ago`,
-        );
+        lines.push(`      ${shown(f.client) || 'unknown client'} ×${f.count}, last ${Math.round(f.ageSeconds)}s ago`);
     } else lines.push(`    no failed login as "${user}" in ACL LOG`);
     if (u.deniedAuth !== undefined) {
       const start = deniedAtStart[u.display];
@@ -149,7 +154,7 @@ export function renderOldPasswordUse(
         `    acl_access_denied_auth: ${u.deniedAuth}${start !== undefined ? ` (+${Math.max(0, u.deniedAuth - start)} since the rotation started, any user)` : ''}`,
       );
     } else lines.push('    acl_access_denied_auth: not reported (INFO stats has it from Redis 7.2)');
-    for (const e of u.unreadable) lines.push(`    could not read ${neutralise(e)}`);
+    for (const e of u.unreadable) lines.push(`    could not read ${shown(e)}`);
   }
   return `${lines.join('\n')}\n`;
 }

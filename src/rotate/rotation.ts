@@ -1,4 +1,4 @@
-import { unlinkSync } from 'node:fs';
+import { lchownSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
@@ -24,6 +24,8 @@ export interface CredentialFile {
   label: string;
   before?: Buffer;
   beforeMode: number;
+  /** Its owner and group: root (sudo redoubt rotate) gives them back, or the application could not read it. */
+  beforeOwner?: { uid: number; gid: number };
   after: string;
 }
 
@@ -55,13 +57,22 @@ export function persistWhat(plan: ServerPlan): string {
     .join(' + ');
 }
 
+/** Writes `data` over an existing credential file, with its mode, and its owner when root writes it. */
+function rewrite(f: CredentialFile, data: string | Buffer): void {
+  writeFileAtomic(f.path, data, { mode: f.before ? f.beforeMode : 0o600, overwrite: true });
+  const owner = f.before ? f.beforeOwner : undefined;
+  // (only root may give a file away; lchown changes a link planted since, never what it points to)
+  if (owner && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0))
+    lchownSync(f.path, owner.uid, owner.gid);
+}
+
 function fileSteps(files: CredentialFile[]): Step[] {
   return files.map((f) => ({
     what: `write the new password to ${f.label}`,
-    run: async () => writeFileAtomic(f.path, f.after, { mode: f.before ? f.beforeMode : 0o600, overwrite: true }),
+    run: async () => rewrite(f, f.after),
     undoWhat: f.before ? `put back what ${f.label} held` : `remove ${f.label} again`,
     undo: async () => {
-      if (f.before) writeFileAtomic(f.path, f.before, { mode: f.beforeMode, overwrite: true });
+      if (f.before) rewrite(f, f.before);
       else unlinkSync(f.path);
     },
   }));

@@ -28,8 +28,12 @@ export interface StepsReport {
   rolledBack?: StepReport[];
 }
 
+/** The most of an error shown: a server's error line may be 64 KB. */
+const ERROR_CHARS = 300;
+
 function describe(err: unknown): string {
-  return neutralise((err as Error)?.message ?? String(err));
+  const message = (err as Error)?.message ?? String(err);
+  return neutralise(message.length > ERROR_CHARS ? `${message.slice(0, ERROR_CHARS)}…` : message);
 }
 
 /** `afterStep`: a test seam, called after each step that succeeded (tests break a server there). */

@@ -73,3 +73,27 @@ test('the report says what each signal means, and neutralises what servers sent'
   assert.match(text, /acl_access_denied_auth: 12 \(\+2 since the rotation started/);
   assert.ok(!text.includes('\u001b'), 'no escape sequence reaches the terminal');
 });
+
+test('a hostile CLIENT LIST / ACL LOG with megabyte-long fields: each shown field is cut short', () => {
+  const huge = 'A'.repeat(1024 * 1024);
+  const clients = clientsOf(`id=1 addr=${huge} name=${huge} age=9999 user=app\n`, 'app');
+  const failed = failedLoginsOf(
+    [['count', 1, 'reason', 'auth', 'username', 'app', 'age-seconds', 1, 'client-info', `addr=${huge}`]],
+    'app',
+  );
+  const text = renderOldPasswordUse(
+    [
+      {
+        display: 'redis://h:1',
+        olderClients: clients,
+        clients: 1,
+        failedLogins: failed,
+        unreadable: [`CLIENT LIST: ${huge}`],
+      },
+    ],
+    'app',
+    false,
+    {},
+  );
+  assert.ok(text.length < 4000, `the report is ${text.length} characters`);
+});

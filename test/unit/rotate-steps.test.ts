@@ -58,3 +58,16 @@ test('afterStep runs after each step that succeeded', async () => {
   await runSteps([step('a'), step('b')], async (w) => void seen.push(w));
   assert.deepEqual(seen, ['a', 'b']);
 });
+
+test("a server's error of 64 KB (the longest line RESP allows) is shown cut short", async () => {
+  const long = `ERR ${'x'.repeat(64 * 1024)}`;
+  const report = await runSteps([
+    {
+      what: 'fail',
+      run: async () => {
+        throw new Error(long);
+      },
+    },
+  ]);
+  assert.ok(renderSteps(report).length < 1000, `${renderSteps(report).length} characters`);
+});
