@@ -52,9 +52,12 @@ export class RedisTimeoutError extends RedisError {
     readonly setting = '--connection-timeout',
     readonly limit: TimeoutLimit = 'connection',
   ) {
+    // A deadline is shown as the time it allowed, to the hundredth: the time between the request setting it and the
+    // scrape starting (a millisecond or so) is not part of the limit the user chose.
+    const shown = limit === 'deadline' ? Number(seconds.toFixed(2)) : seconds;
     super(
       'timeout',
-      `Redis at ${target} did not answer ${what} within ${seconds}s (the limit set by ${setting}). The host may be blackholed by a firewall or overloaded; raise ${setting} if the network is slow.`,
+      `Redis at ${target} did not answer ${what} within ${shown}s (the limit set by ${setting}). The host may be blackholed by a firewall or overloaded; raise ${setting} if the network is slow.`,
     );
   }
 }
