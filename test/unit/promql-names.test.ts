@@ -47,7 +47,7 @@ describe('promqlMetricNames', () => {
     for (const a of buildAlerts()) {
       const names = promqlMetricNames(a.expr);
       assert.ok(names.length > 0, a.name);
-      for (const n of names) assert.match(n, /^(redis_|up$)/, `${a.name}: ${n}`);
+      for (const n of names) assert.match(n, /^(redis_|redoubt_backup_|up$)/, `${a.name}: ${n}`);
     }
   });
 });
