@@ -25,6 +25,23 @@ export const METRIC_CONFIG_KEYS = [
   'replica-read-only',
 ];
 
+/**
+ * CONFIG parameters Redis cannot change while it runs (IMMUTABLE_CONFIG): asked on a connection's first scrape,
+ * then remembered for the connection (a restart ends the connection).
+ */
+export const IMMUTABLE_CONFIG_KEYS: ReadonlySet<string> = new Set(['databases', 'io-threads']);
+
+/**
+ * CONFIG parameters INFO also reports, as the same integer at the same instant (the metrics read INFO when CONFIG
+ * has no value: src/metrics/server-families.ts). Asked with CONFIG only while the server's INFO has not shown
+ * the field on this connection (maxclients is in INFO from Redis 7 on).
+ */
+export const CONFIG_KEYS_IN_INFO: ReadonlyMap<string, string> = new Map([
+  ['maxmemory', 'maxmemory'],
+  ['maxclients', 'maxclients'],
+  ['repl-backlog-size', 'repl_backlog_size'],
+]);
+
 /** What sets a scrape's deadline (the exporter's flag; Prometheus's scrape_timeout header can shorten it). */
 const SCRAPE_DEADLINE_SETTING = '--scrape-timeout';
 
@@ -81,9 +98,26 @@ export function parseConfigGet(value: unknown, into: Record<string, string> = {}
   return into;
 }
 
+/** Per connection: CONFIG values a scrape need not ask for again (see IMMUTABLE_CONFIG_KEYS, CONFIG_KEYS_IN_INFO). */
+interface ConfigMemo {
+  generation: number;
+  /** Immutable values from the connection's first answered CONFIG GET. */
+  immutable?: Record<string, string>;
+  /** CONFIG keys whose INFO field the server reports. */
+  inInfo?: Set<string>;
+  /** The keys asked for now, computed from `from` (the configured list). */
+  keys?: readonly string[];
+  from?: readonly string[];
+}
+
+function emptyConfigMemo(generation: number): ConfigMemo {
+  return { generation };
+}
+
 /** A scrape's commands for one state of the capabilities, and where each reply is (-1: not sent). */
 interface ScrapePlan {
   caps: Capabilities;
+  /** The CONFIG keys asked for. */
   keys: readonly string[];
   configCommand: string | null;
   configMultiGet: boolean;
@@ -119,6 +153,8 @@ export class SnapshotCollector {
   private clusterInfoPending: string | undefined;
   private clusterCheckScheduled = false;
   private plan: ScrapePlan | undefined;
+  /** What this connection no longer asks CONFIG for every scrape (reset with the connection). */
+  private configMemo: ConfigMemo = emptyConfigMemo(-1);
 
   constructor(
     readonly conn: RedisConnection,
@@ -175,6 +211,7 @@ export class SnapshotCollector {
       this.caps = await this.probe();
       this.generation = this.conn.generation;
     }
+    if (this.configMemo.generation !== this.generation) this.configMemo = emptyConfigMemo(this.generation);
     const caps = this.caps;
     let pingSeconds: number | undefined;
     if (this.options.pingOnConnect) {
@@ -204,10 +241,13 @@ export class SnapshotCollector {
     }
     const r = this.reply(caps, replies, plan.config, 'config');
     if (r) parseConfigGet(r.value, snapshot.config);
+    let configAnswered = r !== undefined;
     for (const i of plan.configEach) {
       const ri = this.reply(caps, replies, i, 'config');
       if (ri) parseConfigGet(ri.value, snapshot.config);
+      if (ri) configAnswered = true;
     }
+    if (configAnswered) this.rememberConfig(plan, snapshot.config);
     const len = this.reply(caps, replies, plan.slowlogLen, 'slowlog');
     if (len) snapshot.slowlogLength = Number(len.value);
     const last = this.reply(caps, replies, plan.slowlogGet, 'slowlog');
@@ -222,12 +262,48 @@ export class SnapshotCollector {
     return snapshot;
   }
 
-  /** Reads clusterEnabled from the last scrape's INFO if that is still to be done. */
+  /** Reads clusterEnabled (and, once per connection, which CONFIG values INFO has) from the last scrape's INFO. */
   private settleClusterEnabled(): void {
     const info = this.clusterInfoPending;
     if (info === undefined) return;
     this.clusterInfoPending = undefined;
     this.clusterEnabled = infoField(info, 'cluster_enabled') === '1';
+    const memo = this.configMemo;
+    if (memo.inInfo === undefined && memo.generation === this.generation) {
+      const inInfo = new Set<string>();
+      for (const [key, field] of CONFIG_KEYS_IN_INFO) if (infoField(info, field) !== undefined) inInfo.add(key);
+      memo.inInfo = inInfo;
+      memo.keys = undefined;
+    }
+  }
+
+  /**
+   * After a scrape whose CONFIG GET answered: the immutable values it carried are kept for the connection, and
+   * every later scrape gets them back (only while its own CONFIG GET answers, as if it had asked).
+   */
+  private rememberConfig(plan: ScrapePlan, config: Record<string, string>): void {
+    const memo = this.configMemo;
+    if (memo.generation !== this.generation) return;
+    if (memo.immutable === undefined) {
+      const kept: Record<string, string> = {};
+      for (const k of plan.keys) if (IMMUTABLE_CONFIG_KEYS.has(k) && config[k] !== undefined) kept[k] = config[k];
+      memo.immutable = kept;
+      memo.keys = undefined;
+    } else for (const k in memo.immutable) config[k] ??= memo.immutable[k];
+  }
+
+  /** The CONFIG keys this scrape asks for: the same array as long as the answer stays the same. */
+  private configKeys(): readonly string[] {
+    const all = this.options.configKeys ?? METRIC_CONFIG_KEYS;
+    const memo = this.configMemo;
+    if (memo.keys !== undefined && memo.from === all) return memo.keys;
+    const keys = all.filter(
+      (k) => !(memo.immutable !== undefined && IMMUTABLE_CONFIG_KEYS.has(k)) && !memo.inInfo?.has(k),
+    );
+    memo.from = all;
+    // (a list with nothing left to ask would leave nothing to tell whether CONFIG still answers)
+    memo.keys = keys.length === all.length || keys.length === 0 ? all : keys;
+    return memo.keys;
   }
 
   /**
@@ -235,9 +311,9 @@ export class SnapshotCollector {
    * every scrape, so the connection encodes it once.
    */
   private planFor(caps: Capabilities): ScrapePlan {
-    const keys = this.options.configKeys ?? METRIC_CONFIG_KEYS;
-    const latencyHistogram = caps.latencyHistogram && this.options.latencyHistogram === true;
     this.settleClusterEnabled();
+    const keys = this.configKeys();
+    const latencyHistogram = caps.latencyHistogram && this.options.latencyHistogram === true;
     const clusterInfo = this.clusterEnabled && caps.clusterInfo;
     const p = this.plan;
     if (
@@ -259,7 +335,7 @@ export class SnapshotCollector {
     };
     let config = -1;
     const configEach: number[] = [];
-    if (caps.config) {
+    if (caps.config && keys.length > 0) {
       if (caps.configMultiGet) config = push([caps.config, 'GET', ...keys]);
       else for (const k of keys) configEach.push(push([caps.config, 'GET', k]));
     }
