@@ -1,14 +1,15 @@
 /**
  * What each command a scrape could send costs Redis, at a pace (not a test: nothing asserts on time).
  *
- *   PACE_MS=200 N=50 REPEATS=2 [ONLY=scrape,PING] node --import tsx bench/probe-redis-commands.ts
+ *   PACE_MS=200 N=50 REPEATS=2 [ONLY=scrape,PING] [INTERLEAVE=1] node --import tsx bench/probe-redis-commands.ts
  *
  * One populated redis-server (the bench's data set). Each variant (a pipeline of commands on one persistent
  * connection, or a replay of one exporter's scrape as Redis sees it) runs N times, one every PACE_MS; variants run
  * one after another, REPEATS times, rotated. For each: Redis's command time per run from `INFO commandstats` (usec
  * deltas per command; `info` includes one INFO commandstats of the probe's, i.e. its µs ÷ N), and the Redis main
  * thread's CPU from /proc/<pid>/task/<pid>/schedstat (ns: commands, network, connections) across each run, median
- * over the runs (Redis is idle in between, so no idle rate has to be subtracted). ONLY: the variants whose name contains one of these strings.
+ * over the runs (Redis is idle in between, so no idle rate has to be subtracted). With INTERLEAVE=1: one run of
+ * each variant in turn, N rounds (CPU only). ONLY: the variants whose name contains one of these strings.
  */
 import { readFileSync } from 'node:fs';
 import { METRIC_CONFIG_KEYS } from '../src/redis/collect-snapshot.ts';
@@ -21,6 +22,22 @@ const PACE_MS = Number(process.env.PACE_MS ?? 200);
 const N = Number(process.env.N ?? 50);
 const REPEATS = Number(process.env.REPEATS ?? 2);
 const SETTLE_MS = 5;
+
+/** What Redis 7.0's INFO ALL prints, but latencystats (what redoubt asks between latencystats refreshes). */
+const INFO_SECTIONS_BUT_LATENCYSTATS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'commandstats',
+  'errorstats',
+  'cluster',
+  'keyspace',
+];
 
 type Variant = (port: number, conn: RespConnection) => Promise<void>;
 
@@ -56,11 +73,16 @@ const VARIANTS: Record<string, Variant> = {
     ['CONFIG', 'GET', ...METRIC_CONFIG_KEYS],
     ...SCRAPE_COMMANDS.slice(2),
   ),
+  'redoubt scrape with --latency-percentiles-interval, between refreshes': pipeline(
+    ['INFO', ...INFO_SECTIONS_BUT_LATENCYSTATS],
+    ...SCRAPE_COMMANDS.slice(1),
+  ),
   'redis_exporter scrape (replayed)': redisExporterScrape,
   'INFO ALL': pipeline(['INFO', 'ALL']),
   'INFO (default sections)': pipeline(['INFO']),
   'INFO latencystats': pipeline(['INFO', 'latencystats']),
   'INFO commandstats': pipeline(['INFO', 'commandstats']),
+  'INFO, every section but latencystats': pipeline(['INFO', ...INFO_SECTIONS_BUT_LATENCYSTATS]),
   'CONFIG GET (the 3 keys asked every scrape)': pipeline(['CONFIG', 'GET', ...STEADY_CONFIG_KEYS]),
   'CONFIG GET (8 keys)': pipeline(['CONFIG', 'GET', ...METRIC_CONFIG_KEYS]),
   'CONFIG GET *': pipeline(['CONFIG', 'GET', '*']),
@@ -99,21 +121,45 @@ async function main(): Promise<void> {
   const results: Record<string, { usec: Record<string, number[]>; cpuUs: number[] }> = {};
   const only = process.env.ONLY?.split(',').filter(Boolean);
   const names = Object.keys(VARIANTS).filter((n) => !only || only.some((o) => n.includes(o)));
+  /** Redis main-thread CPU of one run: Redis is idle in between (see the file's comment). */
+  const measure = async (name: string): Promise<number> => {
+    const c0 = threadNs(pid);
+    await VARIANTS[name](redis.port, conn);
+    await sleep(SETTLE_MS);
+    return (threadNs(pid) - c0) / 1000;
+  };
   try {
+    if (process.env.INTERLEAVE === '1') {
+      // One run of each variant in turn, N times: the machine's load drifts alike for all of them.
+      const perRun: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      for (let i = 0; i < N; i++)
+        for (const name of names) {
+          perRun[name].push(await measure(name));
+          await sleep(Math.max(0, PACE_MS - SETTLE_MS));
+        }
+      console.log(`interleaved: ${N} runs of each, one run every ${PACE_MS} ms`);
+      console.log('| variant | Redis main thread CPU µs per run: median (p25–p75) | mean of the middle half |');
+      console.log('|---|---:|---:|');
+      for (const name of names) {
+        const xs = [...perRun[name]].sort((a, b) => a - b);
+        const at = (p: number) => xs[Math.floor(p * (xs.length - 1))];
+        const mid = xs.slice(Math.floor(xs.length / 4), Math.ceil((3 * xs.length) / 4));
+        const mean = mid.reduce((a, b) => a + b, 0) / mid.length;
+        console.log(
+          `| ${name} | ${at(0.5).toFixed(0)} (${at(0.25).toFixed(0)}–${at(0.75).toFixed(0)}) | ${mean.toFixed(0)} |`,
+        );
+      }
+      return;
+    }
     for (let r = 0; r < REPEATS; r++) {
       for (const name of [...names.slice(r % names.length), ...names.slice(0, r % names.length)]) {
-        const run = VARIANTS[name];
         const perRun: number[] = [];
         const before = await sample();
         for (let i = 0; i < N; i++) {
           // Redis's main thread is idle between runs: its CPU across one run (and 5 ms for it to finish, a
           // closed connection included) is the run's. A serverCron tick can land in that window; the median
           // over runs leaves those out.
-          const c0 = threadNs(pid);
-          await run(redis.port, conn);
-          await sleep(SETTLE_MS);
-          const c1 = threadNs(pid);
-          perRun.push((c1 - c0) / 1000);
+          perRun.push(await measure(name));
           await sleep(Math.max(0, PACE_MS - SETTLE_MS));
         }
         const after = await sample();

@@ -10,6 +10,7 @@ import {
 import type { Command, RedisConnection, Reply } from './connection.ts';
 import { classifyRedisError, RedisTimeoutError } from './errors.ts';
 import { infoField } from './info-field.ts';
+import { infoSectionNames, latencystatsSection, withLatencystats } from './info-sections.ts';
 import type { LatencyEvent, LatencyHistogram, SlowlogEntry, Snapshot } from './snapshot.ts';
 
 /** The CONFIG parameters the metrics read. Asked by name: `CONFIG GET *` is the most expensive command of a scrape. */
@@ -42,6 +43,17 @@ export const CONFIG_KEYS_IN_INFO: ReadonlyMap<string, string> = new Map([
   ['repl-backlog-size', 'repl_backlog_size'],
 ]);
 
+const INFO_ALL = Object.freeze(['INFO', 'ALL']) as unknown as Command;
+
+/** The latencystats of the last INFO ALL, kept for the scrapes in between (--latency-percentiles-interval). */
+interface KeptLatencystats {
+  generation: number;
+  atMs: number;
+  section: string;
+  /** INFO with every section INFO ALL had but latencystats. */
+  command: Command;
+}
+
 /** What sets a scrape's deadline (the exporter's flag; Prometheus's scrape_timeout header can shorten it). */
 const SCRAPE_DEADLINE_SETTING = '--scrape-timeout';
 
@@ -52,6 +64,12 @@ export interface SnapshotOptions {
   pingOnConnect?: boolean;
   /** LATENCY HISTOGRAM costs Redis 0.2–0.3 ms per call with many commands in use: opt-in. */
   latencyHistogram?: boolean;
+  /**
+   * INFO's latencystats section (redis_latency_percentiles_usec) is half of what INFO ALL costs Redis: asked at
+   * most this often (ms), the scrapes in between send INFO with every other section and repeat the last
+   * latencystats. 0 or absent: every scrape (INFO ALL), as redis_exporter. Redis 7 and later.
+   */
+  latencystatsIntervalMs?: number;
   /** Extra work after the main round trip (key and stream checks); fills snapshot fields. */
   extra?: (conn: RedisConnection, snapshot: Snapshot, deadlineMs: number) => Promise<void>;
 }
@@ -117,6 +135,8 @@ function emptyConfigMemo(generation: number): ConfigMemo {
 /** A scrape's commands for one state of the capabilities, and where each reply is (-1: not sent). */
 interface ScrapePlan {
   caps: Capabilities;
+  /** The INFO command (INFO ALL, or every section but latencystats). */
+  info: Command;
   /** The CONFIG keys asked for. */
   keys: readonly string[];
   configCommand: string | null;
@@ -153,6 +173,7 @@ export class SnapshotCollector {
   private clusterInfoPending: string | undefined;
   private clusterCheckScheduled = false;
   private plan: ScrapePlan | undefined;
+  private latencystats: KeptLatencystats | undefined;
   /** What this connection no longer asks CONFIG for every scrape (reset with the connection). */
   private configMemo: ConfigMemo = emptyConfigMemo(-1);
 
@@ -219,12 +240,13 @@ export class SnapshotCollector {
       await this.conn.call('PING');
       pingSeconds = (performance.now() - t) / 1000;
     }
-    const plan = this.planFor(caps);
+    const kept = this.latencystatsToRepeat(caps);
+    const plan = this.planFor(caps, kept?.command ?? INFO_ALL);
     const replies = await this.conn.pipeline(plan.commands as Command[]);
     const info = replies[0];
     if (!info.ok) throw classifyRedisError(info.error, this.conn.target.display, this.conn.target.username);
     const snapshot: Snapshot = {
-      info: String(info.value),
+      info: kept ? withLatencystats(String(info.value), kept.section) : this.keepLatencystats(caps, info.value),
       config: {},
       takenAtMs: Date.now(),
       connectSeconds,
@@ -260,6 +282,33 @@ export class SnapshotCollector {
     if (ci) snapshot.clusterInfo = String(ci.value);
     if (this.options.extra) await this.options.extra(this.conn, snapshot, deadlineMs);
     return snapshot;
+  }
+
+  /** The latencystats to repeat instead of asking for them, when --latency-percentiles-interval allows. */
+  private latencystatsToRepeat(caps: Capabilities): KeptLatencystats | undefined {
+    const k = this.latencystats;
+    const interval = this.options.latencystatsIntervalMs ?? 0;
+    if (k === undefined || interval <= 0 || caps.version < 7) return undefined;
+    if (k.generation !== this.generation || Date.now() - k.atMs >= interval) return undefined;
+    return k;
+  }
+
+  /** An INFO ALL reply, as text; its latencystats are kept when --latency-percentiles-interval is set. */
+  private keepLatencystats(caps: Capabilities, value: unknown): string {
+    const info = String(value);
+    if ((this.options.latencystatsIntervalMs ?? 0) <= 0 || caps.version < 7) return info;
+    const section = latencystatsSection(info);
+    const others = infoSectionNames(info).filter((n) => n !== 'latencystats');
+    this.latencystats =
+      section === undefined || others.length === 0
+        ? undefined
+        : {
+            generation: this.generation,
+            atMs: Date.now(),
+            section,
+            command: Object.freeze(['INFO', ...others]) as Command,
+          };
+    return info;
   }
 
   /** Reads clusterEnabled (and, once per connection, which CONFIG values INFO has) from the last scrape's INFO. */
@@ -310,7 +359,7 @@ export class SnapshotCollector {
    * The commands of a scrape for what caps allow now, built again only when that changes: the same frozen list
    * every scrape, so the connection encodes it once.
    */
-  private planFor(caps: Capabilities): ScrapePlan {
+  private planFor(caps: Capabilities, info: Command): ScrapePlan {
     this.settleClusterEnabled();
     const keys = this.configKeys();
     const latencyHistogram = caps.latencyHistogram && this.options.latencyHistogram === true;
@@ -319,6 +368,7 @@ export class SnapshotCollector {
     if (
       p !== undefined &&
       p.caps === caps &&
+      p.info === info &&
       p.keys === keys &&
       p.configCommand === caps.config &&
       p.configMultiGet === caps.configMultiGet &&
@@ -328,7 +378,7 @@ export class SnapshotCollector {
       p.withClusterInfo === clusterInfo
     )
       return p;
-    const commands: Command[] = [['INFO', 'ALL']];
+    const commands: Command[] = [info];
     const push = (cmd: Command): number => {
       commands.push(Object.freeze(cmd) as Command);
       return commands.length - 1;
@@ -343,6 +393,7 @@ export class SnapshotCollector {
     const slowlogGet = caps.slowlog ? push(['SLOWLOG', 'GET', '1']) : -1;
     const plan: ScrapePlan = {
       caps,
+      info,
       keys,
       configCommand: caps.config,
       configMultiGet: caps.configMultiGet,
@@ -359,7 +410,6 @@ export class SnapshotCollector {
       latencyHistogram: latencyHistogram ? push(['LATENCY', 'HISTOGRAM']) : -1,
       clusterInfo: clusterInfo ? push(['CLUSTER', 'INFO']) : -1,
     };
-    Object.freeze(commands[0]);
     Object.freeze(commands);
     this.plan = plan;
     return plan;

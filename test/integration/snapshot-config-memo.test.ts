@@ -95,3 +95,52 @@ test('a connection asks CONFIG for the immutable and INFO-reported values once; 
     await fresh.conn.close();
   }
 });
+
+test('--latency-percentiles-interval: INFO without latencystats in between, the last latencystats repeated in place', async () => {
+  const conn = new InfoRecorder(new RespConnection(parseTarget(redis.url)));
+  const collector = new SnapshotCollector(conn, { configCommand: 'CONFIG', latencystatsIntervalMs: 60_000 });
+  const every = new SnapshotCollector(new RespConnection(parseTarget(redis.url)), { configCommand: 'CONFIG' });
+  try {
+    const deadline = () => Date.now() + 30_000;
+    const first = await collector.collect(deadline());
+    await redis.command('SET', 'k', 'v'); // a command latencystats has not seen yet
+    const second = await collector.collect(deadline());
+    const reference = await every.collect(deadline());
+    assert.deepEqual(conn.infos[0], ['INFO', 'ALL']);
+    assert.equal(conn.infos[1][0], 'INFO');
+    assert.ok(
+      !conn.infos[1].includes('latencystats') && conn.infos[1].includes('commandstats'),
+      conn.infos[1].join(' '),
+    );
+    // Same sections in the same order as INFO ALL; the latencystats are the first scrape's (no `set` yet).
+    const headers = (info: string) => info.split('\r\n').filter((l) => l.startsWith('# '));
+    assert.deepEqual(headers(second.info), headers(reference.info));
+    const section = (info: string) => /# Latencystats\r\n[^#]*/.exec(info)?.[0];
+    assert.equal(section(second.info), section(first.info));
+    assert.match(section(reference.info) ?? '', /latency_percentiles_usec_set:/);
+    assert.doesNotMatch(section(second.info) ?? '', /latency_percentiles_usec_set:/);
+    assert.match(second.info, /cmdstat_set:calls=1/);
+    // A new connection asks INFO ALL again.
+    conn.reset();
+    await collector.collect(deadline());
+    assert.deepEqual(conn.infos.at(-1), ['INFO', 'ALL']);
+  } finally {
+    await conn.close();
+    await every.conn.close();
+  }
+});
+
+/** The real connection, with a record of every INFO command it was asked to send. */
+class InfoRecorder extends DelegatingConnection {
+  readonly infos: string[][] = [];
+  constructor(inner: RedisConnection) {
+    super(inner);
+  }
+  pipeline(commands: Command[]): Promise<Reply[]> {
+    // (not the capability probe's INFO SERVER and INFO CLUSTER of a new connection)
+    for (const c of commands)
+      if (String(c[0]).toUpperCase() === 'INFO' && !/^(SERVER|CLUSTER)$/.test(String(c[1])))
+        this.infos.push(c.map(String));
+    return this.inner.pipeline(commands);
+  }
+}
