@@ -244,6 +244,8 @@ export class SnapshotCollector {
     const plan = this.planFor(caps, kept?.command ?? INFO_ALL);
     const replies = await this.conn.pipeline(plan.commands as Command[]);
     const info = replies[0];
+    // A server that does not answer INFO with several sections in full goes back to INFO ALL from the next scrape.
+    if (kept && (!info.ok || !this.hasSections(String(info.value), kept))) this.latencystats = undefined;
     if (!info.ok) throw classifyRedisError(info.error, this.conn.target.display, this.conn.target.username);
     const snapshot: Snapshot = {
       info: kept ? withLatencystats(String(info.value), kept.section) : this.keepLatencystats(caps, info.value),
@@ -291,6 +293,12 @@ export class SnapshotCollector {
     if (k === undefined || interval <= 0 || caps.version < 7) return undefined;
     if (k.generation !== this.generation || Date.now() - k.atMs >= interval) return undefined;
     return k;
+  }
+
+  /** Whether a reply to kept.command has every section it asked for. */
+  private hasSections(info: string, kept: KeptLatencystats): boolean {
+    const names = infoSectionNames(info);
+    return kept.command.length - 1 === names.length && names.every((n, i) => kept.command[i + 1] === n);
   }
 
   /** An INFO ALL reply, as text; its latencystats are kept when --latency-percentiles-interval is set. */
