@@ -79,6 +79,7 @@ const VARIANTS: Record<string, Variant> = {
   ),
   'redis_exporter scrape (replayed)': redisExporterScrape,
   'INFO ALL': pipeline(['INFO', 'ALL']),
+  'INFO ALL after a PING (one pipeline)': pipeline(['PING'], ['INFO', 'ALL']),
   'INFO (default sections)': pipeline(['INFO']),
   'INFO latencystats': pipeline(['INFO', 'latencystats']),
   'INFO commandstats': pipeline(['INFO', 'commandstats']),
