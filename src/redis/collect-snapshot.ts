@@ -263,15 +263,7 @@ export class SnapshotCollector {
         this.settleClusterEnabled();
       });
     }
-    const r = this.reply(caps, replies, plan.config, 'config');
-    if (r) parseConfigGet(r.value, snapshot.config);
-    let configAnswered = r !== undefined;
-    for (const i of plan.configEach) {
-      const ri = this.reply(caps, replies, i, 'config');
-      if (ri) parseConfigGet(ri.value, snapshot.config);
-      if (ri) configAnswered = true;
-    }
-    if (configAnswered) this.rememberConfig(plan, snapshot.config);
+    this.readConfig(caps, plan, replies, snapshot.config);
     const len = this.reply(caps, replies, plan.slowlogLen, 'slowlog');
     if (len) snapshot.slowlogLength = Number(len.value);
     const last = this.reply(caps, replies, plan.slowlogGet, 'slowlog');
@@ -284,6 +276,17 @@ export class SnapshotCollector {
     if (ci) snapshot.clusterInfo = String(ci.value);
     if (this.options.extra) await this.options.extra(this.conn, snapshot, deadlineMs);
     return snapshot;
+  }
+
+  /** The scrape's CONFIG GET replies into `config`, with the values this connection remembers. */
+  private readConfig(caps: Capabilities, plan: ScrapePlan, replies: Reply[], config: Record<string, string>): void {
+    let answered = false;
+    for (const i of plan.config === -1 ? plan.configEach : [plan.config]) {
+      const r = this.reply(caps, replies, i, 'config');
+      if (r) parseConfigGet(r.value, config);
+      if (r) answered = true;
+    }
+    if (answered) this.rememberConfig(plan, config);
   }
 
   /** The latencystats to repeat instead of asking for them, when --latency-percentiles-interval allows. */
