@@ -189,7 +189,7 @@ export const EXPORTER_FLAGS: FlagSpec[] = [
     type: 'duration',
     env: ['REDOUBT_LATENCY_PERCENTILES_INTERVAL'],
     default: 0,
-    help: "redoubt: read INFO latencystats (redis_latency_percentiles_usec) at most this often; the scrapes in between repeat the last values and ask INFO for every other section, about a third less Redis CPU per scrape. 0 (default): every scrape, as redis_exporter. Redis 7 and later.",
+    help: 'redoubt: read INFO latencystats (redis_latency_percentiles_usec) at most this often; the scrapes in between repeat the last values and ask INFO for every other section, about a third less Redis CPU per scrape. 0 (default): every scrape, as redis_exporter. Redis 7 and later.',
   },
   {
     name: 'security-interval',
