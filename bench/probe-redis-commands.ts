@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   const results: Record<string, { usec: Record<string, number[]>; cpuUs: number[] }> = {};
   const only = process.env.ONLY?.split(',').filter(Boolean);
   const names = Object.keys(VARIANTS).filter((n) => !only || only.some((o) => n.includes(o)));
+  // (REVERSE=1: the same variants in the opposite order, to see what a variant's place in a round does)
+  if (process.env.REVERSE === '1') names.reverse();
   /** Redis main-thread CPU of one run: Redis is idle in between (see the file's comment). */
   const measure = async (name: string): Promise<number> => {
     const c0 = threadNs(pid);
