@@ -18,6 +18,8 @@ export interface PacedSummary {
   peakRssMb: number;
   /** CPU ms per scrape by thread group (main, V8 workers, libuv...). */
   cpuMsPerScrapeByThread: Record<string, number>;
+  /** Per Redis command (commandstats name): calls and µs of Redis command time per scrape, medians of rounds. */
+  redisPerCommand: Record<string, { calls: number; us: number }>;
 }
 
 const NUMERIC = [
@@ -39,8 +41,15 @@ export function summarize(segments: Segment[]): PacedSummary | undefined {
   const groups = new Set(segments.flatMap((s) => Object.keys(s.cpuNsByThread)));
   const byThread: Record<string, number> = {};
   for (const g of groups) byThread[g] = median(segments.map((s) => (s.cpuNsByThread[g] ?? 0) / 1e6 / s.scrapes));
+  const perCommand: Record<string, { calls: number; us: number }> = {};
+  for (const c of new Set(segments.flatMap((s) => Object.keys(s.redisCalls ?? {}))))
+    perCommand[c] = {
+      calls: median(segments.map((s) => (s.redisCalls[c] ?? 0) / s.scrapes)),
+      us: median(segments.map((s) => (s.redisUsec?.[c] ?? 0) / s.scrapes)),
+    };
   const out = {
     rounds: segments.length,
+    redisPerCommand: perCommand,
     scrapes: segments.reduce((a, s) => a + s.scrapes, 0),
     failed: segments.reduce((a, s) => a + s.failed, 0),
     cpuMsPerScrapeByThread: byThread,
@@ -156,4 +165,30 @@ export function auditTable(pace: number, s: Record<string, PacedSummary>): strin
     row('Redis commands', a.redisCallsPerScrape, z.redisCallsPerScrape, 2),
     row('Redis command time ms (commandstats usec)', a.redisCommandMsPerScrape, z.redisCommandMsPerScrape, 3),
   ].join('\n');
+}
+
+/**
+ * Where Redis's command time per scrape goes, command by command (commandstats calls and usec over the window ÷
+ * scrapes): redoubt beside redis_exporter. `info` includes the bench probe's own two INFO readings per window.
+ */
+export function commandTable(pace: number, s: Record<string, PacedSummary>): string {
+  const a = s.redoubt?.redisPerCommand ?? {};
+  const b = s.redis_exporter?.redisPerCommand ?? {};
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(
+    (x, y) => Math.max(b[y]?.us ?? 0, a[y]?.us ?? 0) - Math.max(b[x]?.us ?? 0, a[x]?.us ?? 0),
+  );
+  if (names.length === 0) return '';
+  const cell = (x?: { calls: number; us: number }) => (x ? `${fmt(x.calls, 2)} | ${fmt(x.us, 1)}` : '— | —');
+  const lines = [
+    `Redis command time per scrape at ${pace} s, by command (commandstats, medians of rounds)`,
+    '',
+    '| command | redoubt calls | redoubt µs | redis_exporter calls | redis_exporter µs |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const n of names) lines.push(`| \`${n}\` | ${cell(a[n])} | ${cell(b[n])} |`);
+  const sum = (m: Record<string, { us: number }>) => Object.values(m).reduce((t, x) => t + x.us, 0);
+  const ta = sum(a);
+  const tb = sum(b);
+  lines.push(`| all (redoubt / redis_exporter ${fmtRatio(ta, tb)}) | | ${fmt(ta, 1)} | | ${fmt(tb, 1)} |`);
+  return lines.join('\n');
 }

@@ -37,6 +37,8 @@ export interface Segment {
   redisCommandMsPerScrape: number;
   redisCallsPerScrape: number;
   redisCalls: Record<string, number>;
+  /** Redis's time in each command (commandstats usec delta over the window), µs; `info` has one probe INFO. */
+  redisUsec: Record<string, number>;
   redisConnectionsPerScrape: number;
   rssMb: number;
   peakRssMb: number;
@@ -107,6 +109,7 @@ export async function measureSegment(subject: SubjectName, probe: RedisProbe, o:
         redisCommandMsPerScrape: delta.commandMs / scrapes,
         redisCallsPerScrape: calls / scrapes,
         redisCalls: delta.calls,
+        redisUsec: delta.usec,
         redisConnectionsPerScrape: delta.connections / scrapes,
         rssMb: mem.rssMb,
         peakRssMb: mem.peakRssMb,

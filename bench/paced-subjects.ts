@@ -14,6 +14,13 @@ const NONE: Record<string, string> = {};
 export const SUBJECTS = {
   redoubt: { exporter: 'redoubt', args: [] as string[], nodeArgs: undefined as string[] | undefined, env: NONE },
   redoubt_no_audit: { exporter: 'redoubt', args: ['--security-interval=0'], nodeArgs: undefined, env: NONE },
+  /** INFO latencystats once a minute instead of every scrape (opt-in: the percentiles are then up to 60 s old). */
+  redoubt_latency_60s: {
+    exporter: 'redoubt',
+    args: ['--latency-percentiles-interval=60s'],
+    nodeArgs: undefined,
+    env: NONE,
+  },
   redoubt_single_threaded_gc: {
     exporter: 'redoubt',
     args: [],

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { type RedisServer, startRedis } from '../test/support/redis-server.ts';
 import { buildRedoubt, killAllExporters, REPO_ROOT } from './exporters.ts';
 import { populate } from './load.ts';
-import { auditTable, paceTable, summarizeAll, threadTable, variantTable } from './paced-report.ts';
+import { auditTable, commandTable, paceTable, summarizeAll, threadTable, variantTable } from './paced-report.ts';
 import { measureSegment, redisIdleRate, type Segment } from './paced-segment.ts';
 import { isSubjectName, type SubjectName } from './paced-subjects.ts';
 import { RedisProbe } from './redis-probe.ts';
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     for (const pace of settings.paces) {
       const s = summaries[pace] ?? {};
       out.push(paceTable(pace, s), '', threadTable(pace, s), '');
+      const commands = commandTable(pace, s);
+      if (commands) out.push(commands, '');
       const v = variantTable(pace, s);
       if (v) out.push(v, '');
       const audit = auditTable(pace, s);

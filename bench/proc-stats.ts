@@ -63,6 +63,17 @@ export function commandCalls(info: Map<string, string>): Record<string, number> 
   return out;
 }
 
+/** Microseconds Redis spent executing each command (commandstats `usec`), by command name (`config|get`). */
+export function commandUsecByCommand(info: Map<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of info) {
+    if (!k.startsWith('cmdstat_')) continue;
+    const m = /(?:^|,)usec=(\d+)/.exec(v);
+    if (m) out[k.slice('cmdstat_'.length)] = Number(m[1]);
+  }
+  return out;
+}
+
 /** Microseconds Redis spent executing commands, all commands summed (commandstats `usec`). */
 export function commandUsec(info: Map<string, string>): number {
   let sum = 0;

@@ -1,4 +1,4 @@
-import { commandCalls, commandUsec, diffCalls, parseInfo, redisCpuMs } from './proc-stats.ts';
+import { commandCalls, commandUsec, commandUsecByCommand, diffCalls, parseInfo, redisCpuMs } from './proc-stats.ts';
 import { bulkString, RespConnection } from './resp-floor.ts';
 
 export interface RedisSample {
@@ -6,6 +6,8 @@ export interface RedisSample {
   /** Microseconds spent in commands (commandstats), every command. */
   commandUsec: number;
   calls: Record<string, number>;
+  /** commandstats usec by command. */
+  usec: Record<string, number>;
   /** total_connections_received (includes the probe's own, opened before the first sample). */
   connections: number;
   atMs: number;
@@ -19,6 +21,11 @@ export interface RedisDelta {
   connections: number;
   /** Commands Redis executed between the samples, the probe's own INFO excluded. */
   calls: Record<string, number>;
+  /**
+   * Microseconds Redis spent in each command between the samples (commandstats usec); `info` includes the
+   * probe's own `INFO cpu stats commandstats` (one call, tens of µs).
+   */
+  usec: Record<string, number>;
   seconds: number;
 }
 
@@ -37,6 +44,7 @@ export class RedisProbe {
       cpuMs: redisCpuMs(info),
       commandUsec: commandUsec(info),
       calls: commandCalls(info),
+      usec: commandUsecByCommand(info),
       connections: Number(info.get('total_connections_received')),
       atMs: performance.now(),
     };
@@ -64,6 +72,7 @@ export function redisDelta(before: RedisSample, after: RedisSample): RedisDelta 
     commandMs: (after.commandUsec - before.commandUsec) / 1000,
     connections: after.connections - before.connections,
     calls,
+    usec: diffCalls(before.usec, after.usec),
     seconds: (after.atMs - before.atMs) / 1000,
   };
 }
@@ -82,5 +91,7 @@ export function sumDeltas(deltas: RedisDelta[]): RedisDelta {
     seconds = Math.max(seconds, d.seconds);
     for (const [k, v] of Object.entries(d.calls)) calls[k] = (calls[k] ?? 0) + v;
   }
-  return { cpuMs, commandMs, connections, calls, seconds };
+  const usec: Record<string, number> = {};
+  for (const d of deltas) for (const [k, v] of Object.entries(d.usec)) usec[k] = (usec[k] ?? 0) + v;
+  return { cpuMs, commandMs, connections, calls, usec, seconds };
 }

@@ -1,16 +1,21 @@
 import { connect, type Socket } from 'node:net';
-import { METRIC_CONFIG_KEYS } from '../src/redis/collect-snapshot.ts';
+import { CONFIG_KEYS_IN_INFO, IMMUTABLE_CONFIG_KEYS, METRIC_CONFIG_KEYS } from '../src/redis/collect-snapshot.ts';
 
 /** One command as its arguments, e.g. ['CONFIG', 'GET', 'maxmemory']. */
 export type RespCommand = Array<string | number>;
 
 /**
- * The commands redoubt pipelines per scrape of a Redis 7 server (src/redis/collect-snapshot.ts), with its CONFIG
- * keys taken from there so the floor asks for exactly what redoubt asks for.
+ * The commands redoubt pipelines per scrape of a Redis 7 server after a connection's first scrape
+ * (src/redis/collect-snapshot.ts), with its CONFIG keys taken from there so the floor asks for exactly what
+ * redoubt asks for (not the immutable ones, asked once per connection, nor those INFO reports).
  */
+export const STEADY_CONFIG_KEYS = METRIC_CONFIG_KEYS.filter(
+  (k) => !IMMUTABLE_CONFIG_KEYS.has(k) && !CONFIG_KEYS_IN_INFO.has(k),
+);
+
 export const SCRAPE_COMMANDS: RespCommand[] = [
   ['INFO', 'ALL'],
-  ['CONFIG', 'GET', ...METRIC_CONFIG_KEYS],
+  ['CONFIG', 'GET', ...STEADY_CONFIG_KEYS],
   ['SLOWLOG', 'LEN'],
   ['SLOWLOG', 'GET', '1'],
   ['LATENCY', 'LATEST'],

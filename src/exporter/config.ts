@@ -26,6 +26,8 @@ export interface ExporterConfig {
   setClientName: boolean;
   pingOnConnect: boolean;
   latencyHistogram: boolean;
+  /** 0: INFO latencystats every scrape. */
+  latencyPercentilesIntervalMs: number;
   securityIntervalMs: number;
   checkKeys: string;
   checkSingleKeys: string;
@@ -126,6 +128,7 @@ export function buildExporterConfig(v: FlagValues): ExporterConfig {
     setClientName: Boolean(v['set-client-name']),
     pingOnConnect: Boolean(v['ping-on-connect']),
     securityIntervalMs: Number(v['security-interval']),
+    latencyPercentilesIntervalMs: Number(v['latency-percentiles-interval']),
     latencyHistogram: Boolean(v['include-latency-histogram-metrics']) && !v['exclude-latency-histogram-metrics'],
     checkKeys: s('check-keys'),
     checkSingleKeys: s('check-single-keys'),

@@ -190,7 +190,12 @@ export class Exporter {
         tls,
         clientName: c.setClientName ? 'redis_exporter' : undefined,
       },
-      { configCommand: c.configCommand, pingOnConnect: c.pingOnConnect, latencyHistogram: c.latencyHistogram },
+      {
+        configCommand: c.configCommand,
+        pingOnConnect: c.pingOnConnect,
+        latencyHistogram: c.latencyHistogram,
+        latencystatsIntervalMs: c.latencyPercentilesIntervalMs,
+      },
       { namespace: c.namespace, includeSystemMetrics: c.includeSystemMetrics },
       audit
         ? {

@@ -114,6 +114,7 @@ describe('paced summaries', () => {
     redisCommandMsPerScrape: 0.2,
     redisCallsPerScrape: 5,
     redisCalls: {},
+    redisUsec: {},
     redisConnectionsPerScrape: 0,
     rssMb: 60,
     peakRssMb: 62,
