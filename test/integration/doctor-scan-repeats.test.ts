@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { scripted, startHostileServer } from '../support/hostile-resp.ts';
 import { runMain } from '../support/redoubt.ts';
 
 /**
@@ -48,27 +48,9 @@ function hugeReply(args: string[]): string {
   return '+OK\r\n';
 }
 
-function serve(socket: Socket): void {
-  let buf = '';
-  socket.on('data', (d) => {
-    buf += d.toString('utf8');
-    for (;;) {
-      const lines = buf.split('\r\n');
-      const n = Number(lines[0]?.slice(1));
-      if (!lines[0]?.startsWith('*') || lines.length < 1 + 2 * n + 1) return;
-      const args: string[] = [];
-      for (let i = 0; i < n; i++) args.push(lines[2 + 2 * i]);
-      buf = lines.slice(1 + 2 * n).join('\r\n');
-      socket.write(reply(args));
-    }
-  });
-  socket.on('error', () => {});
-}
-
 test('SCAN that returns the same keys again and again: each key listed and counted once', async () => {
-  const server: Server = createServer(serve);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await startHostileServer(scripted(reply), 'connect');
+  const port = server.port;
   try {
     const r = await runMain(['doctor', '--redis', `redis://127.0.0.1:${port}`, '--format', 'json'], {});
     const big = JSON.parse(r.stdout).findings.find((f: { check: string }) => f.check === 'big-keys');
@@ -77,15 +59,14 @@ test('SCAN that returns the same keys again and again: each key listed and count
     assert.equal(big.summary.match(/small /g)?.length, 1, big.summary);
     assert.match(big.summary, /\b2 of 3 keys sampled/);
   } finally {
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });
 
 test('a server whose every string is a megabyte long: the report stays short', async () => {
   huge = true;
-  const server: Server = createServer(serve);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await startHostileServer(scripted(reply), 'connect');
+  const port = server.port;
   try {
     for (const format of ['text', 'json']) {
       const r = await runMain(['doctor', '--redis', `redis://127.0.0.1:${port}`, '--format', format], {});
@@ -94,6 +75,6 @@ test('a server whose every string is a megabyte long: the report stays short', a
     }
   } finally {
     huge = false;
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });

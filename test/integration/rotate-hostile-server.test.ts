@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scripted, startHostileServer } from '../support/hostile-resp.ts';
 import { runMain } from '../support/redoubt.ts';
 
 /**
@@ -29,28 +29,9 @@ function reply(args: string[]): string {
   return '+OK\r\n';
 }
 
-/** Commands as RESP arrays of bulk strings (no CRLF inside arguments: enough for what rotate sends). */
-function serve(socket: Socket): void {
-  let buf = '';
-  socket.on('data', (d) => {
-    buf += d.toString('utf8');
-    for (;;) {
-      const lines = buf.split('\r\n');
-      const n = Number(lines[0]?.slice(1));
-      if (!lines[0]?.startsWith('*') || lines.length < 1 + 2 * n + 1) return;
-      const args: string[] = [];
-      for (let i = 0; i < n; i++) args.push(lines[2 + 2 * i]);
-      buf = lines.slice(1 + 2 * n).join('\r\n');
-      socket.write(reply(args));
-    }
-  });
-  socket.on('error', () => {});
-}
-
 test('a hostile server: refused, and nothing it sent reaches the terminal raw', async () => {
-  const server: Server = createServer(serve);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await startHostileServer(scripted(reply), 'connect');
+  const port = server.port;
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-rotate-hostile-'));
   try {
     const env = join(dir, '.env');
@@ -77,7 +58,7 @@ test('a hostile server: refused, and nothing it sent reaches the terminal raw', 
     assert.ok(!(r.stdout + r.stderr).includes('\u0007'), 'no raw bell');
     assert.throws(() => statSync(env), /ENOENT/);
   } finally {
-    await new Promise((r) => server.close(r));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

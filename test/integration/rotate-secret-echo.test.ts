@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scripted, startHostileServer } from '../support/hostile-resp.ts';
 import { runMain } from '../support/redoubt.ts';
 
 /**
@@ -39,27 +39,9 @@ function reply(args: string[]): string {
   return '+OK\r\n';
 }
 
-function serve(socket: Socket): void {
-  let buf = '';
-  socket.on('data', (d) => {
-    buf += d.toString('utf8');
-    for (;;) {
-      const lines = buf.split('\r\n');
-      const n = Number(lines[0]?.slice(1));
-      if (!lines[0]?.startsWith('*') || lines.length < 1 + 2 * n + 1) return;
-      const args: string[] = [];
-      for (let i = 0; i < n; i++) args.push(lines[2 + 2 * i]);
-      buf = lines.slice(1 + 2 * n).join('\r\n');
-      socket.write(reply(args));
-    }
-  });
-  socket.on('error', () => {});
-}
-
 test('a server that echoes the new password in its errors: the output never shows it', async () => {
-  const server: Server = createServer(serve);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await startHostileServer(scripted(reply), 'connect');
+  const port = server.port;
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-rotate-echo-'));
   try {
     const pwFile = join(dir, 'new.txt');
@@ -87,7 +69,7 @@ test('a server that echoes the new password in its errors: the output never show
     assert.match(out, /this server logs/, 'the error is shown');
     assert.ok(!out.includes(NEW), `the new password reached the output:\n${out}`);
   } finally {
-    await new Promise((r) => server.close(r));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -109,3 +109,25 @@ export const ATTACKS = {
   /** A bulk string under the limits whose bytes never finish arriving. */
   unfinishedBulk: trickle('$1000000\r\n', 'x'),
 } satisfies Record<string, Attack>;
+
+/**
+ * A scripted "Redis" (use with `startHostileServer(scripted(reply), 'connect')`): each command, read as a RESP array
+ * of bulk strings without CRLF inside arguments, is answered with `reply(args)`, raw RESP as the script writes it.
+ */
+export function scripted(reply: (args: string[]) => string): Attack {
+  return (socket) => {
+    let buf = '';
+    socket.on('data', (d) => {
+      buf += d.toString('utf8');
+      for (;;) {
+        const lines = buf.split('\r\n');
+        const n = Number(lines[0]?.slice(1));
+        if (!lines[0]?.startsWith('*') || lines.length < 1 + 2 * n + 1) return;
+        const args: string[] = [];
+        for (let i = 0; i < n; i++) args.push(lines[2 + 2 * i]);
+        buf = lines.slice(1 + 2 * n).join('\r\n');
+        socket.write(reply(args));
+      }
+    });
+  };
+}
