@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { runRotate } from '../../src/cli/rotate.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
+import { capturedIo } from '../support/redoubt.ts';
 import { respCommand } from '../support/resp.ts';
 
 /**
@@ -36,16 +36,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const seen = { out: '' };
-  for (const s of [stdout, stderr])
-    s.on('data', (d) => {
-      seen.out += d;
-    });
-  return { io: { stdout, stderr, env: adminEnv, stopSignal: new Promise<string>(() => {}) }, seen };
-}
+const io = () => capturedIo(adminEnv);
 
 async function passwordsOf(user: string): Promise<number> {
   const reply = (await respCommand(

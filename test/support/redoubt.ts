@@ -110,3 +110,18 @@ export async function runMain(
   const code = await main(argv, { stdout, stderr, env, stopSignal: new Promise(() => {}) });
   return { code, stdout: out, stderr: err };
 }
+
+/** A CLI's io for in-process runs: stdout and stderr collected together in `seen.out`, no stop signal. */
+export function capturedIo(env: NodeJS.ProcessEnv): {
+  io: { stdout: PassThrough; stderr: PassThrough; env: NodeJS.ProcessEnv; stopSignal: Promise<string> };
+  seen: { out: string };
+} {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const seen = { out: '' };
+  for (const s of [stdout, stderr])
+    s.on('data', (d) => {
+      seen.out += d;
+    });
+  return { io: { stdout, stderr, env, stopSignal: new Promise<string>(() => {}) }, seen };
+}
