@@ -32,7 +32,7 @@ export const CONNECTION_FLAGS: FlagSpec[] = [
     type: 'string',
     env: ['REDIS_USER'],
     default: '',
-    help: 'ACL user (default for backup: the URL\'s user, else "backup" when a password is given).',
+    help: 'ACL user (default: the URL\'s user; else, for backup, "backup" when a password is given, and for restore the default user).',
   },
   {
     name: 'redis.password',

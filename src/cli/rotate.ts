@@ -384,7 +384,8 @@ async function waitAndFinish(
   return finishOn(conns, state, statePath, password, tls, io, deps);
 }
 
-async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<void> {
+/** Writes the report; false when a server's CLIENT LIST, ACL LOG or INFO could not be read (then --status exits 1). */
+async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<boolean> {
   const ago = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
   const uses = [];
   for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, ago));
@@ -392,6 +393,7 @@ async function writeUseReport(conns: RedisConnection[], state: RotationState, io
     `\n${new Date().toISOString()} who may still use the old password of "${neutralise(state.user)}" (rotation started ${ago}s ago):\n`,
   );
   io.stdout.write(renderOldPasswordUse(uses, state.user, false, state.deniedAuthAtStart));
+  return uses.every((u) => u.unreadable.length === 0);
 }
 
 /** --status and --finish: the state file, and the servers it names with the credentials given now. */
@@ -417,8 +419,7 @@ async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps,
   const conns = await openAll(c);
   try {
     if (!values.status) return await finishOn(conns, state, statePath, password, c.tls, io, deps);
-    await writeUseReport(conns, state, io);
-    return 0;
+    return (await writeUseReport(conns, state, io)) ? 0 : 1;
   } finally {
     await Promise.all(conns.map((conn) => conn.close()));
   }

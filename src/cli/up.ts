@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { buildAllowList } from '../console/app/allowlist.ts';
 import { createConsoleApp } from '../console/app/app.ts';
@@ -38,11 +38,12 @@ import { Monitor } from '../monitor/monitor.ts';
 import { resolveScheduledBackups } from '../monitor/scheduled-backups.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
 import { TargetPasswords } from '../monitor/target-passwords.ts';
-import { buildUpConfig, DEFAULT_REDIS, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
+import { buildUpConfig, DEFAULT_REDIS, defaultDataDir, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { scrub } from '../redis/errors.ts';
 import { parseStackConfig, type StackConfig, StackConfigError } from '../stack/config.ts';
 import { REDIS_JOB } from '../stack/prometheus.ts';
+import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
 import { VERSION } from '../version.ts';
 import type { CliIo } from './io.ts';
@@ -181,6 +182,11 @@ function lockDataDir(dir: string): DirectoryLock {
   }
 }
 
+/** ` --data-dir DIR` when `up` runs on another data directory than `redoubt up user` finds by default. */
+function dataDirFlag(config: UpConfig, env: NodeJS.ProcessEnv): string {
+  return resolve(config.dataDir) === resolve(defaultDataDir(env)) ? '' : ` --data-dir ${shellQuote(config.dataDir)}`;
+}
+
 function say(io: CliIo, config: UpConfig, line: string): void {
   io.stderr.write(`redoubt up: ${neutralise(scrub(line, config.secrets))}\n`);
 }
@@ -270,7 +276,7 @@ async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: Au
   if (web.adminPassword) say(io, config, 'created the console user admin with the password in REDOUBT_ADMIN_PASSWORD');
   else
     io.stderr.write(
-      `redoubt up: created the console user admin with the password ${password} (shown this once: keep it, or change it with "redoubt up user passwd admin")\n`,
+      `redoubt up: created the console user admin with the password ${password} (shown this once: keep it, or change it with "redoubt up user passwd admin${dataDirFlag(config, io.env)}")\n`,
     );
 }
 

@@ -39,7 +39,8 @@ export function renderNextSteps(
     `Both passwords of "${u}" work now. Next:`,
     `  1. Restart or reload every client of "${u}" so it reads the new password (${neutralise(where)}).`,
     '     Connections already open keep working, even after the old password is removed; they need the new one when they reconnect.',
-    '     redoubt exporter re-reads its --redis.password-file when the file changes; restart redoubt up.',
+    '     redoubt exporter and redoubt up re-read their --redis.password-file when it changes: no restart for them.',
+    '     The next two commands log in as this one did: give them the same --redis.user / REDIS_USER and password.',
     `  2. Watch who may still use the old password:  redoubt rotate --status${stateFlag}`,
     state.graceUntil
       ? `  3. The old password is removed at ${state.graceUntil} (this command waits; Ctrl-C stops waiting, then run redoubt rotate --finish${stateFlag}).`

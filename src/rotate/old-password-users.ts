@@ -130,11 +130,14 @@ export function renderOldPasswordUse(
   for (const u of uses) {
     lines.push(`  ${u.display}:`);
     const older = u.olderClients;
-    lines.push(
-      older.length === 0
-        ? `    no connection as "${user}" is older than the rotation (${u.clients} connection${u.clients === 1 ? '' : 's'} as "${user}" in all)`
-        : `    ${older.length} of ${u.clients} connection${u.clients === 1 ? '' : 's'} as "${user}" logged in before the rotation, with the old password; they keep working ${removed ? 'now that it is removed' : 'after --finish'}, and need the new one when they reconnect:`,
-    );
+    const unread = (what: string) => u.unreadable.some((e) => e.startsWith(`${what}:`));
+    if (unread('CLIENT LIST')) lines.push('    connections: unknown (CLIENT LIST could not be read, below)');
+    else
+      lines.push(
+        older.length === 0
+          ? `    no connection as "${user}" is older than the rotation (${u.clients} connection${u.clients === 1 ? '' : 's'} as "${user}" in all)`
+          : `    ${older.length} of ${u.clients} connection${u.clients === 1 ? '' : 's'} as "${user}" logged in before the rotation, with the old password; they keep working ${removed ? 'now that it is removed' : 'after --finish'}, and need the new one when they reconnect:`,
+      );
     for (const c of older.slice(0, SHOWN))
       lines.push(
         `      ${shown(c.addr)}${c.name ? ` name=${shown(c.name)}` : ''} age=${c.ageSeconds}s${c.replica ? ' (a replica replicating as this user: masterauth)' : ''}`,
@@ -147,7 +150,8 @@ export function renderOldPasswordUse(
       );
       for (const f of u.failedLogins.slice(0, SHOWN))
         lines.push(`      ${shown(f.client) || 'unknown client'} ×${f.count}, last ${Math.round(f.ageSeconds)}s ago`);
-    } else lines.push(`    no failed login as "${user}" in ACL LOG`);
+    } else if (unread('ACL LOG')) lines.push('    failed logins: unknown (ACL LOG could not be read, below)');
+    else lines.push(`    no failed login as "${user}" in ACL LOG`);
     if (u.deniedAuth !== undefined) {
       const start = deniedAtStart[u.display];
       lines.push(

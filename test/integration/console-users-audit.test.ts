@@ -49,6 +49,8 @@ describe('users and the audit log', () => {
     adminPassword = m[1];
     secrets.push(adminPassword);
     assert.ok(adminPassword.length >= 20);
+    // The hint names this data directory: `redoubt up user passwd admin` alone would look in the default one.
+    assert.ok(up.stderr().includes(`"redoubt up user passwd admin --data-dir ${data}")`), up.stderr());
     const file = readFileSync(join(data, 'users.json'), 'utf8');
     assert.equal(statSync(join(data, 'users.json')).mode & 0o777, 0o600);
     assert.ok(!file.includes(adminPassword));

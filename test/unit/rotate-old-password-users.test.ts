@@ -97,3 +97,25 @@ test('a hostile CLIENT LIST / ACL LOG with megabyte-long fields: each shown fiel
   );
   assert.ok(text.length < 4000, `the report is ${text.length} characters`);
 });
+
+test('what could not be read is said unknown, never reported as "no connection" or "no failed login"', () => {
+  const text = renderOldPasswordUse(
+    [
+      {
+        display: 'redis://10.0.0.1:6379',
+        olderClients: [],
+        clients: 0,
+        failedLogins: [],
+        deniedAuth: undefined,
+        unreadable: ['CLIENT LIST: NOAUTH Authentication required.', 'ACL LOG: NOAUTH Authentication required.'],
+      },
+    ],
+    'app',
+    false,
+    {},
+  );
+  assert.doesNotMatch(text, /no connection as "app"|no failed login as "app"/);
+  assert.match(text, /connections: unknown \(CLIENT LIST could not be read/);
+  assert.match(text, /failed logins: unknown \(ACL LOG could not be read/);
+  assert.match(text, /could not read CLIENT LIST: NOAUTH/);
+});
