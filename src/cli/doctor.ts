@@ -1,10 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
 import { runDiagnosis } from '../doctor/doctor.ts';
 import { hasProblems } from '../doctor/finding.ts';
 import { planDoctor } from '../doctor/plan.ts';
 import { renderJson, renderText } from '../doctor/report.ts';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
+import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { ConfigError, loadPasswordFile } from '../redis/password-file.ts';
 import { parseStackConfig } from '../stack/config.ts';
 import { parseEnvFile } from '../stack/env.ts';
@@ -86,22 +86,18 @@ const MAX_FILE_BYTES = 1024 * 1024;
 
 /** A small text file the user named; missing, too big or unreadable is bad input (exit 2). */
 function readSmallFile(path: string, flag: string): string {
-  let size: number;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new ConfigError(`--${flag} ${path} is not a regular file`);
-    size = st.size;
+    return readInputText(path, MAX_FILE_BYTES);
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(
-      `--${flag} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.code === 'EFBIG')
+      throw new ConfigError(
+        `--${flag} ${path} is larger than ${MAX_FILE_BYTES} bytes; it is not a ${flag === 'config' ? 'redoubt.yml' : '.env'}`,
+      );
+    if (err.code === 'ENOTREG' || err.code === 'EISDIR')
+      throw new ConfigError(`--${flag} ${path} is not a regular file`);
+    throw new ConfigError(`--${flag} ${path}: ${err.reason}`);
   }
-  if (size > MAX_FILE_BYTES)
-    throw new ConfigError(
-      `--${flag} ${path} is larger than ${MAX_FILE_BYTES} bytes; it is not a ${flag === 'config' ? 'redoubt.yml' : '.env'}`,
-    );
-  return readFileSync(path, 'utf8');
 }
 
 /** `redoubt doctor`: exit 0 when every step is ok, 1 when something needs attention, 2 for bad input. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { type DecryptionKey, readIdentityFile, readPassphraseFile } from '../backup/keys.ts';
 import { manifestPathFor, parseManifest } from '../backup/manifest.ts';
@@ -9,6 +9,7 @@ import { checkLiveTraps, rdbRestoreAdvice, targetFacts } from '../backup/restore
 import { SealedFile } from '../backup/sealed-file.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
+import { readInputText } from '../fs/read-input.ts';
 import { RedisError } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { neutralise } from '../text/terminal.ts';
@@ -71,7 +72,8 @@ function checkManifest(file: string, c: BackupContents): string {
   if (!existsSync(path)) return 'no manifest beside the file';
   let m: ReturnType<typeof parseManifest>;
   try {
-    m = parseManifest(readFileSync(path, 'utf8'));
+    // A manifest is a few hundred bytes: a larger file (or a FIFO) at its name is not one.
+    m = parseManifest(readInputText(path, 1024 * 1024));
   } catch {
     throw new RestoreRefusedError(`${path} is not a redoubt manifest; move it away to restore without it`);
   }

@@ -5,7 +5,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
-import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { generateTlsBundle } from '../harden/tls.ts';
 import { webhookParts } from '../stack/alertmanager.ts';
 import {
@@ -13,10 +12,9 @@ import {
   DEFAULT_STACK_CONFIG,
   DOCKER_BRIDGE_RANGE,
   DOCKER_HOST,
-  parseStackConfig,
   publicEndpoint,
+  readStackConfigFile,
   type StackConfig,
-  StackConfigError,
 } from '../stack/config.ts';
 import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
 import { apr1Salt } from '../stack/htpasswd.ts';
@@ -80,19 +78,9 @@ export interface StackDeps {
   tls?: StackTls;
 }
 
-/** redoubt.yml is a few KB; anything past this is not one. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
-
 function loadConfig(path: string): StackConfig {
   if (!path) return structuredClone(DEFAULT_STACK_CONFIG);
-  let text: string;
-  try {
-    text = readInputText(path, MAX_CONFIG_BYTES);
-  } catch (err) {
-    if (!(err instanceof InputFileError)) throw err;
-    throw new StackConfigError(`cannot read --config ${path}: ${err.reason}`);
-  }
-  return parseStackConfig(text, path);
+  return readStackConfigFile(path);
 }
 
 type Outcome = CommittedOutcome;

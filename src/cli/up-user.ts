@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { AuditLog } from '../console/audit/audit-log.ts';
@@ -9,7 +8,7 @@ import type { Role } from '../console/contract.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
 import { defaultDataDir, readSecretFile } from '../monitor/up-config.ts';
-import { parseStackConfig } from '../stack/config.ts';
+import { readStackConfigFile } from '../stack/config.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt up user add NAME [--role viewer|admin] [--password-file FILE]
@@ -44,7 +43,7 @@ function dataDirOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): str
   if (values['data-dir']) return resolve(String(values['data-dir']));
   const file = String(values.config ?? '');
   if (file) {
-    const config = parseStackConfig(readFileSync(file, 'utf8'), file);
+    const config = readStackConfigFile(file);
     if (config.up.dataDir) return resolve(dirname(file), config.up.dataDir);
   }
   return resolve(defaultDataDir(env));

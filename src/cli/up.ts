@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +40,7 @@ import { TargetPasswords } from '../monitor/target-passwords.ts';
 import { buildUpConfig, DEFAULT_REDIS, defaultDataDir, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
 import { scrub } from '../redis/errors.ts';
-import { parseStackConfig, type StackConfig, StackConfigError } from '../stack/config.ts';
+import { readStackConfigFile, type StackConfig } from '../stack/config.ts';
 import { REDIS_JOB } from '../stack/prometheus.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
@@ -149,13 +148,7 @@ export const UP_FLAGS: FlagSpec[] = [
 ];
 
 function loadConfigFile(path: string): { config: StackConfig; dir: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new StackConfigError(`cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  return { config: parseStackConfig(text, path), dir: dirname(path) };
+  return { config: readStackConfigFile(path), dir: dirname(path) };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -7,9 +7,6 @@ import { loadPasswordFile, type PasswordMap } from './password-file.ts';
  * per scrape is the whole cost. A file that becomes unreadable or malformed keeps the last good passwords, and
  * says so once per change (never quoting the file: it is full of passwords).
  */
-/** Far more than any password file (a few hundred bytes per server). */
-const MAX_PASSWORD_FILE_BYTES = 1024 * 1024;
-
 export class PasswordFileWatch {
   private passwords: PasswordMap;
   private signature: string;
@@ -24,21 +21,10 @@ export class PasswordFileWatch {
 
   /** The passwords now: the file read again if its inode, size or modification time changed. */
   current(): PasswordMap {
-    const st = statOrUndefined(this.path);
-    const signature = signatureOf(st);
+    const signature = signatureOf(statOrUndefined(this.path));
     if (signature === this.signature) return this.passwords;
     this.signature = signature;
-    // A FIFO put at the path would block the read (and every scrape with it); a huge file would fill the memory.
-    if (st && !st.isFile()) {
-      this.onBadChange(`${this.path} is not a regular file any more; keeping the passwords read before`);
-      return this.passwords;
-    }
-    if (st && st.size > MAX_PASSWORD_FILE_BYTES) {
-      this.onBadChange(
-        `${this.path} is larger than ${MAX_PASSWORD_FILE_BYTES} bytes, not a password file; keeping the passwords read before`,
-      );
-      return this.passwords;
-    }
+    // loadPasswordFile refuses a FIFO put at the path (the read would block every scrape) and a huge file.
     try {
       this.passwords = loadPasswordFile(this.path);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { parseTarget, type RedisTarget, redactRaw } from './target.ts';
 
 /**
@@ -54,23 +54,24 @@ function syntaxErrorPosition(text: string, err: unknown): string {
  * Reads and validates a password file. Errors name the file, the problem and (for bad values) the redacted key,
  * never a value: the file is full of passwords.
  */
+/** Far more than any password file (a few hundred bytes per server). */
+const MAX_PASSWORD_FILE_BYTES = 1024 * 1024;
+
 export function loadPasswordFile(path: string): Map<string, string> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Bounded, and a FIFO or device is refused instead of read (it would block, or never end).
+    text = readInputText(path, MAX_PASSWORD_FILE_BYTES);
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    if (!(err instanceof InputFileError)) throw err;
+    const code = err.code;
     if (code === 'ENOENT')
       throw new PasswordFileError(
         path,
         'missing',
         `the password file ${path} does not exist (--redis.password-file); check the path given with --redis.password-file or REDIS_PASSWORD_FILE`,
       );
-    throw new PasswordFileError(
-      path,
-      'unreadable',
-      `cannot read the password file ${path}: ${code ?? 'error'}${code === 'EACCES' ? ' (permission denied)' : code === 'EISDIR' ? ' (it is a directory)' : ''}`,
-    );
+    throw new PasswordFileError(path, 'unreadable', `cannot read the password file ${path}: ${code} (${err.reason})`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let data: unknown;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, YAMLParseError } from 'yaml';
+import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { coversEverything, MIN_PREFIX } from '../net/allowlist-breadth.ts';
 import { isValidHostName } from '../net/host-name.ts';
 import { ipv4BlocksOverlap } from '../net/ipv4.ts';
@@ -424,4 +425,19 @@ export function targetAddresses(config: StackConfig): string[] {
     const p = parseTarget(t);
     return `${p.scheme}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
   });
+}
+
+/** redoubt.yml is a few KB; anything past this is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads and parses the redoubt.yml at `path` (given as --config): bounded, every problem a StackConfigError. */
+export function readStackConfigFile(path: string): StackConfig {
+  let text: string;
+  try {
+    text = readInputText(path, MAX_CONFIG_BYTES);
+  } catch (err) {
+    if (!(err instanceof InputFileError)) throw err;
+    throw new StackConfigError(`cannot read --config ${path}: ${err.reason}`);
+  }
+  return parseStackConfig(text, path);
 }
