@@ -22,6 +22,11 @@ export interface StepResult {
   stop: boolean;
 }
 
+/** A step's one finding; `stop` ends its target's chain there. */
+export function only(f: Finding, stop: boolean): StepResult {
+  return { findings: [f], stop };
+}
+
 export function finding(subject: string, check: string, status: Status, summary: string, fix?: string): Finding {
   return fix === undefined ? { subject, check, status, summary } : { subject, check, status, summary, fix };
 }

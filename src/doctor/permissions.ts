@@ -1,5 +1,5 @@
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding } from './finding.ts';
+import { type Finding, finding, only } from './finding.ts';
 import type { ServerFacts } from './server-facts.ts';
 
 /** What goes missing when a user may not run a command, in the words of the features that need it. */
@@ -20,17 +20,15 @@ export function diagnosePermissions(subject: string, facts: ServerFacts): { find
   // ACL WHOAMI only names the user; a least-privilege user without it is fine (managed-limits says what ACL costs).
   const denied = [...facts.denied.keys()].filter((n) => n !== 'acl|whoami' && n !== 'acl');
   if (denied.length === 0)
-    return {
-      findings: [
-        finding(
-          subject,
-          'permissions',
-          'ok',
-          `user "${user}" may run INFO, CONFIG GET, SLOWLOG and LATENCY (what the exporter needs)`,
-        ),
-      ],
-      stop: false,
-    };
+    return only(
+      finding(
+        subject,
+        'permissions',
+        'ok',
+        `user "${user}" may run INFO, CONFIG GET, SLOWLOG and LATENCY (what the exporter needs)`,
+      ),
+      false,
+    );
   const rules = denied.map((n) => `+${neutralise(n)}`).join(' ');
   const missing = denied
     .map((n) => `${neutralise(n.toUpperCase().replace('|', ' '))} (${NEEDED_FOR[n] ?? 'a feature that needs it'})`)

@@ -1,5 +1,5 @@
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding, type StepResult } from './finding.ts';
+import { type Finding, finding, only, type StepResult } from './finding.ts';
 import type { PlainFacts, TlsFacts } from './transport-probes.ts';
 
 const UNKNOWN_CA = new Set([
@@ -26,67 +26,56 @@ const CLIENT_CERT_REFUSED = new Set([
 /** A TLS server does not answer plaintext; the handshake on the same port says whether it speaks TLS. */
 export function diagnosePlainPort(subject: string, plain: PlainFacts, tls: TlsFacts | undefined): StepResult {
   if (plain.answer === 'resp')
-    return {
-      findings: [finding(subject, 'protocol', 'ok', "the server answers in Redis's protocol (plaintext)")],
-      stop: false,
-    };
+    return only(finding(subject, 'protocol', 'ok', "the server answers in Redis's protocol (plaintext)"), false);
   if (tls && (tls.handshake === 'done' || UNKNOWN_CA.has(tls.verifyError ?? '')))
-    return {
-      findings: [
-        finding(
-          subject,
-          'protocol',
-          'fail',
-          'the port serves TLS: a plaintext client gets its connection closed without an answer',
-          `connect with rediss:// (and --tls-ca-cert-file with the CA of the server's certificate${tls.certificate ? `, issued by "${neutralise(tls.certificate.issuer)}"` : ''})`,
-        ),
-      ],
-      stop: true,
-    };
-  if (plain.answer === 'http')
-    return {
-      findings: [
-        finding(
-          subject,
-          'protocol',
-          'fail',
-          `an HTTP server answers on this port, not Redis (${neutralise(plain.firstLine.slice(0, 80))})`,
-          'check the port: Redis usually listens on 6379; 9121 is the exporter, 9090 Prometheus',
-        ),
-      ],
-      stop: true,
-    };
-  if (plain.answer === 'timeout')
-    return {
-      findings: [
-        finding(
-          subject,
-          'protocol',
-          'fail',
-          'the connection was accepted but nothing answered PING (nor a TLS handshake): the server is hung or stopped, blocked by a long command, or a proxy in front of it has no backend',
-          'look at the server: its log, its CPU (a long KEYS, DEBUG SLEEP or Lua script blocks every client), whether the process is stopped; and what holds the port (ss -ltnp)',
-        ),
-      ],
-      stop: true,
-    };
-  const what =
-    plain.answer === 'silent-close'
-      ? 'the connection was closed without an answer'
-      : `an answer that is not Redis (${neutralise(plain.firstLine.slice(0, 80))})`;
-  return {
-    findings: [
+    return only(
       finding(
         subject,
         'protocol',
         'fail',
-        `${what}: this is not a Redis server speaking plaintext`,
-        plain.answer === 'silent-close'
-          ? 'the server may be at maxclients, or the port belongs to another service: check its log and ss -ltnp'
-          : 'check the port, and whether a proxy or another service holds it (ss -ltnp)',
+        'the port serves TLS: a plaintext client gets its connection closed without an answer',
+        `connect with rediss:// (and --tls-ca-cert-file with the CA of the server's certificate${tls.certificate ? `, issued by "${neutralise(tls.certificate.issuer)}"` : ''})`,
       ),
-    ],
-    stop: true,
-  };
+      true,
+    );
+  if (plain.answer === 'http')
+    return only(
+      finding(
+        subject,
+        'protocol',
+        'fail',
+        `an HTTP server answers on this port, not Redis (${neutralise(plain.firstLine.slice(0, 80))})`,
+        'check the port: Redis usually listens on 6379; 9121 is the exporter, 9090 Prometheus',
+      ),
+      true,
+    );
+  if (plain.answer === 'timeout')
+    return only(
+      finding(
+        subject,
+        'protocol',
+        'fail',
+        'the connection was accepted but nothing answered PING (nor a TLS handshake): the server is hung or stopped, blocked by a long command, or a proxy in front of it has no backend',
+        'look at the server: its log, its CPU (a long KEYS, DEBUG SLEEP or Lua script blocks every client), whether the process is stopped; and what holds the port (ss -ltnp)',
+      ),
+      true,
+    );
+  const what =
+    plain.answer === 'silent-close'
+      ? 'the connection was closed without an answer'
+      : `an answer that is not Redis (${neutralise(plain.firstLine.slice(0, 80))})`;
+  return only(
+    finding(
+      subject,
+      'protocol',
+      'fail',
+      `${what}: this is not a Redis server speaking plaintext`,
+      plain.answer === 'silent-close'
+        ? 'the server may be at maxclients, or the port belongs to another service: check its log and ss -ltnp'
+        : 'check the port, and whether a proxy or another service holds it (ss -ltnp)',
+    ),
+    true,
+  );
 }
 
 /** Chain (CA), name, expiry, then what the server thought of our client certificate. */
@@ -94,36 +83,32 @@ export function diagnoseTls(subject: string, tls: TlsFacts, plain: PlainFacts | 
   const out: Finding[] = [];
   if (tls.handshake !== 'done') {
     if (plain?.answer === 'resp')
-      return {
-        findings: [
-          finding(
-            subject,
-            'tls',
-            'fail',
-            'the port serves plaintext Redis, not TLS: the TLS handshake got a plaintext answer',
-            'connect with redis:// instead of rediss://, or enable TLS on the server (tls-port, tls-cert-file, tls-key-file in redis.conf)',
-          ),
-        ],
-        stop: true,
-      };
+      return only(
+        finding(
+          subject,
+          'tls',
+          'fail',
+          'the port serves plaintext Redis, not TLS: the TLS handshake got a plaintext answer',
+          'connect with redis:// instead of rediss://, or enable TLS on the server (tls-port, tls-cert-file, tls-key-file in redis.conf)',
+        ),
+        true,
+      );
     const why =
       tls.handshake === 'timeout'
         ? 'no answer to the TLS handshake'
         : `the TLS handshake failed (${neutralise(tls.errorCode ?? '')})`;
     if (CLIENT_CERT_REQUIRED.has(tls.errorCode ?? ''))
-      return { findings: [clientCertFinding(subject, tls, tls.errorCode ?? '')], stop: true };
-    return {
-      findings: [
-        finding(
-          subject,
-          'tls',
-          'fail',
-          why,
-          'check that the port serves TLS (tls-port in redis.conf) and that it accepts TLS 1.2 or 1.3 (tls-protocols)',
-        ),
-      ],
-      stop: true,
-    };
+      return only(clientCertFinding(subject, tls, tls.errorCode ?? ''), true);
+    return only(
+      finding(
+        subject,
+        'tls',
+        'fail',
+        why,
+        'check that the port serves TLS (tls-port in redis.conf) and that it accepts TLS 1.2 or 1.3 (tls-protocols)',
+      ),
+      true,
+    );
   }
   const c = tls.certificate;
   const certText = c ? `certificate for "${neutralise(c.subject)}" issued by "${neutralise(c.issuer)}"` : 'certificate';
