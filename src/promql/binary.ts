@@ -20,8 +20,8 @@ import {
 import type { Labels } from './types.js';
 import type { Sample } from './values.js';
 
-const ARITHMETIC_DROPS_NAME = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
-const COMPARISONS = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+export const ARITHMETIC_DROPS_NAME: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
+export const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 
 /** [value, keep]: the result of `lhs op rhs` and, for comparisons, whether it holds. */
 export function elementBinop(op: BinaryOp, lhs: number, rhs: number): [number, boolean] {
@@ -105,12 +105,7 @@ export function vectorBinop(
     const key = sig(s.labels);
     const dup = oneBySig.get(key);
     if (dup) {
-      const matched = matching.on
-        ? keepLabels(s.labels, matching.labels)
-        : removeLabels(s.labels, [...matching.labels, METRIC_NAME]);
-      throw executionError(
-        `found duplicate series for the match group ${formatLabels(matched)} on the ${oneToMany ? 'left' : 'right'} hand-side of the operation: [${formatLabels(s.labels)}, ${formatLabels(dup.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
-      );
+      throw duplicateMatchError(s.labels, dup.labels, matching, oneToMany);
     }
     oneBySig.set(key, s);
   }
@@ -129,15 +124,11 @@ export function vectorBinop(
     if (returnBool) labels = dropMetricName(labels);
     const inserted = matched.get(key);
     if (matching.card === 'one-to-one') {
-      if (inserted)
-        throw executionError(
-          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
-        );
+      if (inserted) throw executionError(ONE_TO_ONE_TWICE);
       matched.set(key, new Set());
     } else {
       const labelKey = labelsKey(labels);
-      if (inserted?.has(labelKey))
-        throw executionError('multiple matches for labels: grouping labels must ensure unique matches');
+      if (inserted?.has(labelKey)) throw executionError(GROUPED_TWICE);
       if (inserted) inserted.add(labelKey);
       else matched.set(key, new Set([labelKey]));
     }
@@ -146,10 +137,25 @@ export function vectorBinop(
   return out;
 }
 
+/** Two series of the "one" side share a match group at one step. */
+export function duplicateMatchError(later: Labels, earlier: Labels, matching: VectorMatching, oneToMany: boolean) {
+  const matched = matching.on
+    ? keepLabels(later, matching.labels)
+    : removeLabels(later, [...matching.labels, METRIC_NAME]);
+  return executionError(
+    `found duplicate series for the match group ${formatLabels(matched)} on the ${oneToMany ? 'left' : 'right'} hand-side of the operation: [${formatLabels(later)}, ${formatLabels(earlier)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+  );
+}
+
+export const ONE_TO_ONE_TWICE =
+  'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)';
+export const GROUPED_TWICE = 'multiple matches for labels: grouping labels must ensure unique matches';
+
 /** The fixed part of resultLabels' key per matching clause (the same object at every step). */
 const matchingKeys = new WeakMap<VectorMatching, [string, string]>();
 
-function resultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+/** The labels of a matched pair's result (Prometheus's resultMetric), remembered per label set. */
+export function resultLabels(many: Labels, one: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   const dropName = ARITHMETIC_DROPS_NAME.has(op);
   let what = matchingKeys.get(matching)?.[dropName ? 1 : 0];
   if (what === undefined) {

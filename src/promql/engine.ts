@@ -5,11 +5,12 @@
 
 import { PromqlError } from './errors.js';
 import { Evaluator } from './evaluate.js';
-import { compareLabels, labelsKey } from './labels.js';
+import { compareLabels } from './labels.js';
 import { parsedExpressions } from './parse-cache.js';
 import { exprType } from './parse-checks.js';
+import { columnsToSeries, RangeEvaluator } from './range/range-evaluator.js';
 import { DEFAULT_SUBQUERY_STEP, loadSelections, type QueryTimes } from './selections.js';
-import type { Labels, PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
+import type { PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
 
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
 
@@ -74,32 +75,11 @@ export function rangeQuery(
     );
   }
   const times = queryTimes(startMs, endMs, stepMs, opts);
-  const evaluator = new Evaluator(loadSelections(q, ast, times), times, opts?.checkpoint);
-  type Out = { labels: Labels; t: number[]; v: number[] };
-  const bySeries = new Map<string, Out>();
-  // Most steps hand back the very same label objects: found by identity first, by key when new.
-  const byObject = new Map<Labels, Out>();
-  const add = (labels: Labels, t: number, v: number) => {
-    let s = byObject.get(labels);
-    if (!s) {
-      const key = labelsKey(labels);
-      s = bySeries.get(key);
-      if (!s) {
-        s = { labels, t: [], v: [] };
-        bySeries.set(key, s);
-      }
-      byObject.set(labels, s);
-    }
-    s.t.push(t);
-    s.v.push(v);
-  };
-  for (let t = startMs; t <= endMs; t += stepMs) {
-    opts?.checkpoint?.();
-    const value = evaluator.eval(ast, t);
-    if (value.type === 'scalar') add({}, t, value.v);
-    else if (value.type === 'vector') for (const s of value.samples) add(s.labels, t, s.v);
-  }
-  const series: SeriesSamples[] = [...bySeries.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  const selections = loadSelections(q, ast, times);
+  const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
+  const stepwise = new Evaluator(selections, times, opts?.checkpoint);
+  const value = new RangeEvaluator(selections, times, steps, stepwise, opts?.checkpoint).eval(ast);
+  const series: SeriesSamples[] = columnsToSeries(value, steps).sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series };
 }
 

@@ -20,7 +20,12 @@ export interface CallContext {
 }
 
 type MatrixValue = Extract<Value, { type: 'matrix' }>;
-type SeriesFunction = (s: RangeSeries, w: Window, args: readonly Value[], ctx: CallContext) => number | undefined;
+export type SeriesFunction = (
+  s: RangeSeries,
+  w: Window,
+  args: readonly Value[],
+  ctx: CallContext,
+) => number | undefined;
 
 const SERIES_FUNCTIONS: ReadonlyMap<string, SeriesFunction> = new Map<string, SeriesFunction>([
   ['rate', (s, w) => extrapolatedRate(s, w, true, true)],
@@ -36,6 +41,11 @@ const SERIES_FUNCTIONS: ReadonlyMap<string, SeriesFunction> = new Map<string, Se
     return [name, weighted ? (s) => (s.counts ? weighted(s.v, s.counts) : f(s.v)) : (s) => f(s.v)];
   }),
 ]);
+
+/** The function computing one number from one series' samples in a window (rate, *_over_time, …), if `func` is one. */
+export function seriesFunction(func: string): SeriesFunction | undefined {
+  return SERIES_FUNCTIONS.get(func);
+}
 
 function scalarArg(v: Value | undefined): number {
   return v?.type === 'scalar' ? v.v : Number.NaN;

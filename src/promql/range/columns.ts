@@ -1,0 +1,96 @@
+/**
+ * The values a range query passes between nodes when it evaluates whole columns at once (range-evaluator.ts):
+ * one value per step of the query for each series, with a flag saying whether the series has a sample there.
+ * One column stands for what the step-by-step evaluator would produce as one Sample at each step.
+ */
+
+import { executionError } from '../errors.js';
+import { labelsKey } from '../labels.js';
+import type { Labels } from '../types.js';
+
+/** The steps of a range query: t(i) = start + i * step for i in [0, n). */
+export interface Steps {
+  readonly start: number;
+  readonly step: number;
+  readonly n: number;
+}
+
+export interface Column {
+  readonly labels: Labels;
+  readonly v: Float64Array;
+  /** 1 where the series has a sample at that step. */
+  readonly present: Uint8Array;
+}
+
+export type RangeValue =
+  | { readonly type: 'scalar'; readonly v: Float64Array }
+  | { readonly type: 'string'; readonly v: string }
+  | { readonly type: 'vector'; readonly series: readonly Column[] };
+
+export function emptyColumn(labels: Labels, n: number): Column {
+  return { labels, v: new Float64Array(n), present: new Uint8Array(n) };
+}
+
+const DUPLICATE = 'vector cannot contain metrics with the same labelset';
+
+/**
+ * Columns gathered by label set: the same label object (the common case) or an equal one maps to one column, in
+ * order of first appearance. `check` makes two samples of one label set at one step an error, as Prometheus's
+ * evaluator refuses such a vector after a function or an operator drops or changes labels.
+ */
+export class ColumnSet {
+  private readonly byObject = new Map<Labels, Column>();
+  private readonly byKey = new Map<string, Column>();
+  readonly columns: Column[] = [];
+
+  constructor(
+    private readonly n: number,
+    private readonly check: boolean,
+  ) {}
+
+  column(labels: Labels): Column {
+    let c = this.byObject.get(labels);
+    if (c) return c;
+    const key = labelsKey(labels);
+    c = this.byKey.get(key);
+    if (!c) {
+      c = emptyColumn(labels, this.n);
+      this.byKey.set(key, c);
+      this.columns.push(c);
+    }
+    this.byObject.set(labels, c);
+    return c;
+  }
+
+  set(labels: Labels, i: number, v: number): void {
+    const c = this.column(labels);
+    if (this.check && c.present[i] === 1) throw executionError(DUPLICATE);
+    c.v[i] = v;
+    c.present[i] = 1;
+  }
+
+  /** A whole column under `labels`: taken as it is when the label set is new, merged step by step otherwise. */
+  add(labels: Labels, v: Float64Array, present: Uint8Array): void {
+    if (!this.byObject.has(labels) && !this.byKey.has(labelsKey(labels))) {
+      const c = { labels, v, present };
+      this.byObject.set(labels, c);
+      this.byKey.set(labelsKey(labels), c);
+      this.columns.push(c);
+      return;
+    }
+    const c = this.column(labels);
+    for (let i = 0; i < this.n; i++) {
+      if (present[i] !== 1) continue;
+      if (this.check && c.present[i] === 1) throw executionError(DUPLICATE);
+      c.v[i] = v[i]!;
+      c.present[i] = 1;
+    }
+  }
+}
+
+/** Whether any column has a sample at each step. */
+export function anyPresent(columns: readonly Column[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const c of columns) for (let i = 0; i < n; i++) out[i] = out[i]! | c.present[i]!;
+  return out;
+}
