@@ -6,7 +6,7 @@
 import type { AtModifier, Expr, VectorSelector } from './ast.js';
 import { executionError } from './errors.js';
 import { compareLabels } from './labels.js';
-import type { Queryable, SeriesSamples } from './types.js';
+import type { Queryable, SeriesSamples, StepTimes } from './types.js';
 
 /** Prometheus's default evaluation interval, the step of a subquery written without one (`x[1h:]`). */
 export const DEFAULT_SUBQUERY_STEP = 60_000;
@@ -33,7 +33,8 @@ export function resolveAt(at: AtModifier, times: QueryTimes): number {
 export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Selections {
   const selections: Selections = new Map();
   let loaded = 0;
-  const visit = (e: Expr, lo: number, hi: number, func?: string): void => {
+  // Instant selectors outside subqueries are read only at the query's steps (see SelectHints.readAt).
+  const visit = (e: Expr, lo: number, hi: number, func?: string, inSubquery = false): void => {
     switch (e.kind) {
       case 'vector-selector':
       case 'matrix-selector': {
@@ -41,7 +42,8 @@ export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Sel
         const range = e.kind === 'matrix-selector' ? e.range : undefined;
         const [a, b] = shift(vs.at, vs.offset, lo, hi, times);
         const start = a - (range ?? times.lookback);
-        const series = [...q.select(vs.matchers, { start, end: b, step: times.step, func, range })];
+        const readAt = e.kind === 'vector-selector' && !inSubquery ? readTimes(vs, times) : undefined;
+        const series = [...q.select(vs.matchers, { start, end: b, step: times.step, func, range, readAt })];
         series.sort((x, y) => compareLabels(x.labels, y.labels));
         for (const s of series) loaded += s.t.length;
         if (loaded > MAX_LOADED_SAMPLES) {
@@ -52,23 +54,23 @@ export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Sel
       }
       case 'subquery': {
         const [a, b] = shift(e.at, e.offset, lo, hi, times);
-        visit(e.expr, a - e.range, b);
+        visit(e.expr, a - e.range, b, undefined, true);
         return;
       }
       case 'paren':
       case 'unary':
-        visit(e.expr, lo, hi, func);
+        visit(e.expr, lo, hi, func, inSubquery);
         return;
       case 'binary':
-        visit(e.lhs, lo, hi);
-        visit(e.rhs, lo, hi);
+        visit(e.lhs, lo, hi, undefined, inSubquery);
+        visit(e.rhs, lo, hi, undefined, inSubquery);
         return;
       case 'aggregate':
-        if (e.param) visit(e.param, lo, hi);
-        visit(e.expr, lo, hi);
+        if (e.param) visit(e.param, lo, hi, undefined, inSubquery);
+        visit(e.expr, lo, hi, undefined, inSubquery);
         return;
       case 'call':
-        for (const arg of e.args) visit(arg, lo, hi, e.func);
+        for (const arg of e.args) visit(arg, lo, hi, e.func, inSubquery);
         return;
       default:
         return;
@@ -76,6 +78,17 @@ export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Sel
   };
   visit(expr, times.start, times.end);
   return selections;
+}
+
+/** The times an instant selector (outside subqueries) is read at: every step of the query, offset applied. */
+function readTimes(vs: VectorSelector, times: QueryTimes): StepTimes | undefined {
+  if (vs.at) return { first: resolveAt(vs.at, times) - vs.offset, step: 1, count: 1 };
+  if (!(times.step > 0)) return { first: times.start - vs.offset, step: 1, count: 1 };
+  return {
+    first: times.start - vs.offset,
+    step: times.step,
+    count: Math.floor((times.end - times.start) / times.step) + 1,
+  };
 }
 
 function shift(

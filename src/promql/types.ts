@@ -61,6 +61,19 @@ export interface SelectHints {
   readonly func?: string;
   /** The range of a range selector in ms (e.g. 300000 for [5m]). */
   readonly range?: number;
+  /**
+   * An instant selector read only at these times (a range query's steps, shifted by the selector's offset; one
+   * time with `@`): the store may leave out every sample that no such time reads, i.e. one followed by another
+   * sample before the next of these times. What is left answers the selector at these times exactly.
+   */
+  readonly readAt?: StepTimes;
+}
+
+/** Evenly spaced times: first, first + step, … (count of them). */
+export interface StepTimes {
+  readonly first: number;
+  readonly step: number;
+  readonly count: number;
 }
 
 /** Read side of the store, all the engine needs. */

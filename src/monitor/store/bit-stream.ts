@@ -85,25 +85,28 @@ export class BitReader {
     this.limit = buf.length * 8;
   }
 
-  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number. */
+  /**
+   * Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number: the (up to) five bytes they span are read at once, and
+   * the bits wanted shifted out of them (bytes past the end of the buffer read as 0, never used: the limit is
+   * checked first).
+   */
   readBits(n: number): number {
-    if (this.pos + n > this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
-    let result = 0;
-    while (n >= 8 && (this.pos & 7) === 0) {
-      result = ((result << 8) | this.buf[this.pos >>> 3]!) >>> 0;
-      this.pos += 8;
-      n -= 8;
-    }
-    while (n > 0) {
-      const used = this.pos & 7;
-      const free = 8 - used;
-      const take = Math.min(n, free);
-      const part = (this.buf[this.pos >>> 3]! >>> (free - take)) & ((1 << take) - 1);
-      result = ((result << take) | part) >>> 0;
-      this.pos += take;
-      n -= take;
-    }
-    return result;
+    const pos = this.pos;
+    if (pos + n > this.limit) throw new ChunkFormatError('chunk ends early: truncated or corrupt');
+    if (n === 0) return 0;
+    const buf = this.buf;
+    const b = pos >>> 3;
+    const off = pos & 7;
+    const end = this.buf.length;
+    const word =
+      ((buf[b]! << 24) |
+        ((b + 1 < end ? buf[b + 1]! : 0) << 16) |
+        ((b + 2 < end ? buf[b + 2]! : 0) << 8) |
+        (b + 3 < end ? buf[b + 3]! : 0)) >>>
+      0;
+    const top = off === 0 ? word : ((word << off) | ((b + 4 < end ? buf[b + 4]! : 0) >>> (8 - off))) >>> 0;
+    this.pos = pos + n;
+    return n === 32 ? top : top >>> (32 - n);
   }
 
   readBit(): number {

@@ -1,3 +1,4 @@
+import type { StepTimes } from '../../promql/types.ts';
 import { wordsOf } from './float-bits.ts';
 import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
@@ -17,6 +18,8 @@ export class SampleCollector {
   constructor(
     private readonly start: number,
     private readonly end: number,
+    /** Keep only the samples these times read (SelectHints.readAt); absent: every sample. */
+    private readonly readAt?: StepTimes,
   ) {}
 
   get window(): { start: number; end: number } {
@@ -33,6 +36,10 @@ export class SampleCollector {
 
   /** Adds a chunk's samples before `until` (exclusive), decoded straight into the collector's arrays. */
   addChunk(bytes: Uint8Array, until = Number.POSITIVE_INFINITY): void {
+    if (this.readAt) {
+      this.addChunkRead(bytes, until, this.readAt);
+      return;
+    }
     this.reserve(chunkSampleCount(bytes));
     const from = this.n;
     const got = decodeXorChunkInto(bytes, this.t, this.vWords, from);
@@ -57,6 +64,32 @@ export class SampleCollector {
   }
 
   /**
+   * addChunk keeping only what `readAt` reads: each sample replaces the one before it unless one of the times
+   * lies between the two (then the earlier one is what that time reads). Decoded into a scratch buffer first.
+   */
+  private addChunkRead(bytes: Uint8Array, until: number, readAt: StepTimes): void {
+    const got = chunkSampleCount(bytes);
+    if (scratch.t.length < got) scratch = { t: new Float64Array(got), v: new Float64Array(got) };
+    const st = scratch.t;
+    const sw = wordsOf(scratch.v);
+    decodeXorChunkInto(bytes, st, sw, 0);
+    const limit = Math.min(this.end, until - 1);
+    for (let i = 0; i < got; i++) {
+      const ts = st[i]!;
+      if (ts < this.start || ts <= this.lastT) continue;
+      if (ts > limit) break;
+      let at = this.n;
+      if (at > 0 && !readBetween(readAt, this.t[at - 1]!, ts)) at--;
+      else this.reserve(1);
+      this.t[at] = ts;
+      this.vWords[2 * at] = sw[2 * i]!;
+      this.vWords[2 * at + 1] = sw[2 * i + 1]!;
+      if (this.c) this.c[at] = 1;
+      this.n = at + 1;
+    }
+  }
+
+  /**
    * Adds samples before `until` (exclusive). `counts`: how many raw samples each stands for (rollup buckets,
    * whose values are then their averages); absent, each is one raw sample.
    */
@@ -78,7 +111,8 @@ export class SampleCollector {
 
   /** Room for `more` samples past the last one kept. */
   reserve(more: number): void {
-    const need = this.n + more;
+    // Keeping what readAt reads, there is at most one sample per time (and the newest, kept until the next).
+    const need = this.n + (this.readAt ? Math.min(more, this.readAt.count + 1) : more);
     if (need <= this.t.length) return;
     const size = Math.max(need, this.t.length * 2);
     this.t = grown(this.t, size);
@@ -94,6 +128,15 @@ export class SampleCollector {
     if (this.c) this.c[this.n] = count;
     this.n++;
   }
+}
+
+/** The decode buffer of addChunkRead, grown to the largest chunk seen. */
+let scratch = { t: new Float64Array(256), v: new Float64Array(256) };
+
+/** Whether one of the times lies in [a, b). */
+function readBetween(times: StepTimes, a: number, b: number): boolean {
+  const i = Math.max(0, Math.ceil((a - times.first) / times.step));
+  return i < times.count && times.first + i * times.step < b;
 }
 
 function grown(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {

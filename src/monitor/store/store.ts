@@ -136,7 +136,7 @@ class HistoryStore implements Store {
     const src = this.sources();
     const agg = aggregateFor(hints.func);
     for (const id of ids) {
-      const c = new SampleCollector(hints.start, hints.end);
+      const c = new SampleCollector(hints.start, hints.end, hints.readAt);
       collectSeries(src, id, c, agg);
       if (c.length === 0) continue;
       yield { labels: this.index.labelsOf(id)!, ...c.result() };
