@@ -12,6 +12,7 @@ export function formatSampleValue(v: number): string {
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';
   if (Object.is(v, -0)) return '-0';
   const s = String(v);
+  if (s.indexOf('e') === -1) return s;
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
   const [, sign, first, rest = '', exp] = m;
