@@ -241,6 +241,31 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.waitForURL(/\/login/);
   });
 
+  test('the login returns to the page that was opened; a `next` that leaves the site returns to the overview', async () => {
+    const instance = `/instances/${encodeURIComponent(redis.url)}?range=3600`;
+    await page.goto(`${up.url}${instance}`);
+    await page.waitForURL(/\/login\?next=/);
+    await signIn(page, up.url, 'admin', ADMIN_PASSWORD, null);
+    await page.waitForURL((u) => u.href === `${up.url}${instance}`);
+    await page.getByRole('heading', { name: redis.url }).waitFor();
+    const attempts = [
+      '//evil.example/',
+      '/\\evil.example',
+      'https://evil.example/',
+      '/\t/evil.example',
+      'javascript:1',
+    ];
+    for (const next of attempts) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/login/);
+      await signIn(page, up.url, 'admin', ADMIN_PASSWORD, `/login?next=${encodeURIComponent(next)}`);
+      await page.waitForURL((u) => u.href === `${up.url}/`);
+      await page.getByTestId('who').waitFor();
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+  });
+
   test('a viewer sees the alerts but cannot silence them, in the page or by a request of its own', async () => {
     const viewer = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {

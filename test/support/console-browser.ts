@@ -69,9 +69,15 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
   return saved;
 }
 
-/** Signs in through the login page's form. */
-export async function signIn(page: Page, base: string, user: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
+/** Signs in through the login page's form (opened at `loginPath`, or the page already shown when it is null). */
+export async function signIn(
+  page: Page,
+  base: string,
+  user: string,
+  password: string,
+  loginPath: string | null = '/login',
+): Promise<void> {
+  if (loginPath !== null) await page.goto(`${base}${loginPath}`);
   await page.getByLabel('User').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
