@@ -13,6 +13,7 @@ import { type WebConfig, webConfig } from '../console/app/web-config.ts';
 import { AuditLog, AuditLogError } from '../console/audit/audit-log.ts';
 import { LoginThrottle } from '../console/auth/login-throttle.ts';
 import { generatePassword } from '../console/auth/password-hash.ts';
+import { sessionFile } from '../console/auth/session-file.ts';
 import { DEFAULT_SESSION_LIMITS, SessionStore } from '../console/auth/sessions.ts';
 import { createFirstAdmin } from '../console/auth/user-changes.ts';
 import { UserDirectory } from '../console/auth/user-directory.ts';
@@ -240,6 +241,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
 
 interface ConsoleServer {
   server: Server;
+  sessions: SessionStore;
   scheme: 'http' | 'https';
   certificate?: ServerCertificate & { created?: boolean };
 }
@@ -306,7 +308,11 @@ async function consoleServer(
     credentials: config.credentials,
     openLoopbackApi: !config.credentials.token && isLoopbackHost(config.listenHost),
     users: new UserDirectory(config.dataDir, (line) => say(io, config, line)),
-    sessions: new SessionStore(DEFAULT_SESSION_LIMITS),
+    sessions: new SessionStore(
+      DEFAULT_SESSION_LIMITS,
+      Date.now,
+      sessionFile(config.dataDir, (line) => say(io, config, line)),
+    ),
   };
   const app = createConsoleApp({
     api: {
@@ -357,7 +363,7 @@ async function consoleServer(
   server.maxHeadersCount = 100;
   server.maxConnections = 512;
   limitConnectionsPerClient(server);
-  return { server, scheme: cert ? 'https' : 'http', certificate: cert };
+  return { server, sessions: gate.sessions, scheme: cert ? 'https' : 'http', certificate: cert };
 }
 
 /** Where the data lives, what is watched, where the console and the API are. */
@@ -459,6 +465,7 @@ async function serve(
   say(io, config, `${signal}: flushing and stopping`);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  served.sessions.flush();
   await monitor.stop();
   await backups.stop();
   await alerting.stop();
