@@ -144,6 +144,13 @@ export const UP_FLAGS: FlagSpec[] = [
     help: "A Prometheus rule file to evaluate instead of the catalogue's alert rules; repeat for several.",
   },
   { name: 'config-command', type: 'string', default: 'CONFIG', help: 'CONFIG command name; "-" skips CONFIG.' },
+  {
+    name: 'security.audit-commands',
+    type: 'string',
+    env: ['REDOUBT_SECURITY_AUDIT_COMMANDS'],
+    default: 'auto',
+    help: "What the background audit may send: least-privilege (INFO, CONFIG GET, COMMAND INFO), all (also ACL LIST, ACL LOG, ACL DRYRUN …; give the user the auditor's permissions), or auto: least-privilege for a named ACL user, all for the default user.",
+  },
   { name: 'query.timeout', type: 'duration', default: 10_000, help: 'Longest evaluation of one API query.' },
   ...CLIENT_TLS_FLAGS.map((f) => ({ ...f, default: undefined })),
 ];
@@ -233,6 +240,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
     scrapeTimeoutMs: config.scrapeTimeoutMs,
     securityIntervalMs: config.securityIntervalMs,
     configCommand: config.configCommand,
+    auditCommands: config.auditCommands,
     tls: config.tls,
     onHealthChange: (h) =>
       say(io, config, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),

@@ -222,6 +222,10 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'Security' }).click();
     await page.waitForURL(/\/security$/);
     await page.locator(`section[data-instance="${redis.url}"]`).waitFor({ timeout: 60_000 });
+    // The score says what it grades (the default user: nothing held back by permissions).
+    const coverage = page.locator(`section[data-instance="${redis.url}"] [data-testid="coverage"]`);
+    assert.match((await coverage.textContent()) ?? '', /^Graded on \d+ of \d+ checks/);
+    assert.doesNotMatch((await coverage.textContent()) ?? '', /could not run as this user/);
     await screenshots(page, 'security');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL(/\/audit-log$/);
