@@ -110,6 +110,11 @@ export interface InstanceSummary {
   replication: { connectedReplicas: number } | { linkUp: boolean; lagSeconds: number | null } | null;
   /** 0–100 from the latest audit; null before the first one. */
   securityScore: number | null;
+  /**
+   * Set when that score is partial, checks having been held back by what the watching user may run: the coverage
+   * line of the security view ("graded on 26 of 44 checks; 13 could not run as this user: needs ACL LIST …").
+   */
+  securityPartial?: string;
   firingAlerts: number;
   pendingAlerts: number;
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SecurityInstance, SecurityResponse } from '../../src/console/contract.ts';
+import type { OverviewResponse, SecurityInstance, SecurityResponse } from '../../src/console/contract.ts';
 import type { AuditCommands } from '../../src/exporter/audit-commands.ts';
 import { callRoute, startConsoleUp } from '../support/console-data-up.ts';
 import { waitFor } from '../support/prom-stack.ts';
@@ -35,6 +35,8 @@ after(async () => {
 });
 
 /** The first audit of each user's view of the one server, as the security route answers it. */
+let overview: OverviewResponse | undefined;
+
 async function audited(names: string[], auditCommands: AuditCommands): Promise<Map<string, SecurityInstance>> {
   const targets = names.map((n) => ({
     url: n === 'default' ? redis.url : `redis://${n}:${n}-password-123@127.0.0.1:${redis.port}`,
@@ -50,6 +52,7 @@ async function audited(names: string[], auditCommands: AuditCommands): Promise<M
     },
     { timeoutMs: 60_000 },
   );
+  overview = (await callRoute(up.deps, 'GET', '/console/api/overview')) as OverviewResponse;
   return new Map(all.map((i) => [i.instance, i]));
 }
 
@@ -72,6 +75,10 @@ describe('security coverage', () => {
     assert.equal(admin.coverage?.blocked, 0, admin.coverage?.summary);
     assert.deepEqual(admin.coverage?.needs, []);
     assert.doesNotMatch(admin.coverage?.summary ?? '', /could not run as this user/);
+    // The overview marks the exporter's score partial, with the same line; the default user's is not.
+    const partial = new Map(overview?.instances.map((i) => [i.instance, i.securityPartial]));
+    assert.equal(partial.get('default'), undefined);
+    assert.equal(partial.get('exporter'), exporter.coverage?.summary);
     // The exporter user is sent only INFO, CONFIG GET and COMMAND INFO (auto, a named user): the user checks are out.
     const c = exporter.coverage;
     assert.ok(c && c.blocked >= 8, JSON.stringify(c));
