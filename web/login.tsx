@@ -1,7 +1,7 @@
 /** The sign-in page: one form, one error line that never says whether the user exists. */
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import { safeNext } from './lib/safe-next.ts';
+import { safeNext } from '../src/console/return-path.ts';
 
 function Login() {
   const [user, setUser] = useState('');

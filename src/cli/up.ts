@@ -13,6 +13,7 @@ import { type WebConfig, webConfig } from '../console/app/web-config.ts';
 import { AuditLog, AuditLogError } from '../console/audit/audit-log.ts';
 import { LoginThrottle } from '../console/auth/login-throttle.ts';
 import { generatePassword } from '../console/auth/password-hash.ts';
+import { sessionFile } from '../console/auth/session-file.ts';
 import { DEFAULT_SESSION_LIMITS, SessionStore } from '../console/auth/sessions.ts';
 import { createFirstAdmin } from '../console/auth/user-changes.ts';
 import { UserDirectory } from '../console/auth/user-directory.ts';
@@ -143,6 +144,13 @@ export const UP_FLAGS: FlagSpec[] = [
     help: "A Prometheus rule file to evaluate instead of the catalogue's alert rules; repeat for several.",
   },
   { name: 'config-command', type: 'string', default: 'CONFIG', help: 'CONFIG command name; "-" skips CONFIG.' },
+  {
+    name: 'security.audit-commands',
+    type: 'string',
+    env: ['REDOUBT_SECURITY_AUDIT_COMMANDS'],
+    default: 'auto',
+    help: "What the background audit may send: least-privilege (INFO, CONFIG GET, COMMAND INFO), all (also ACL LIST, ACL LOG, ACL DRYRUN …; give the user the auditor's permissions), or auto: least-privilege for a named ACL user, all for the default user.",
+  },
   { name: 'query.timeout', type: 'duration', default: 10_000, help: 'Longest evaluation of one API query.' },
   ...CLIENT_TLS_FLAGS.map((f) => ({ ...f, default: undefined })),
 ];
@@ -232,6 +240,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
     scrapeTimeoutMs: config.scrapeTimeoutMs,
     securityIntervalMs: config.securityIntervalMs,
     configCommand: config.configCommand,
+    auditCommands: config.auditCommands,
     tls: config.tls,
     onHealthChange: (h) =>
       say(io, config, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),
@@ -240,6 +249,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
 
 interface ConsoleServer {
   server: Server;
+  sessions: SessionStore;
   scheme: 'http' | 'https';
   certificate?: ServerCertificate & { created?: boolean };
 }
@@ -306,7 +316,11 @@ async function consoleServer(
     credentials: config.credentials,
     openLoopbackApi: !config.credentials.token && isLoopbackHost(config.listenHost),
     users: new UserDirectory(config.dataDir, (line) => say(io, config, line)),
-    sessions: new SessionStore(DEFAULT_SESSION_LIMITS),
+    sessions: new SessionStore(
+      DEFAULT_SESSION_LIMITS,
+      Date.now,
+      sessionFile(config.dataDir, (line) => say(io, config, line)),
+    ),
   };
   const app = createConsoleApp({
     api: {
@@ -357,7 +371,7 @@ async function consoleServer(
   server.maxHeadersCount = 100;
   server.maxConnections = 512;
   limitConnectionsPerClient(server);
-  return { server, scheme: cert ? 'https' : 'http', certificate: cert };
+  return { server, sessions: gate.sessions, scheme: cert ? 'https' : 'http', certificate: cert };
 }
 
 /** Where the data lives, what is watched, where the console and the API are. */
@@ -459,6 +473,7 @@ async function serve(
   say(io, config, `${signal}: flushing and stopping`);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  served.sessions.flush();
   await monitor.stop();
   await backups.stop();
   await alerting.stop();

@@ -110,6 +110,11 @@ export interface InstanceSummary {
   replication: { connectedReplicas: number } | { linkUp: boolean; lagSeconds: number | null } | null;
   /** 0–100 from the latest audit; null before the first one. */
   securityScore: number | null;
+  /**
+   * Set when that score is partial, checks having been held back by what the watching user may run: the coverage
+   * line of the security view ("graded on 26 of 44 checks; 13 could not run as this user: needs ACL LIST …").
+   */
+  securityPartial?: string;
   firingAlerts: number;
   pendingAlerts: number;
 }
@@ -211,6 +216,27 @@ export interface SecurityInstance {
   findings: SecurityFinding[];
   /** What changed since the previous audit. */
   drift: SecurityDrift[];
+  /** How much of the server the score grades; null before the first audit. */
+  coverage: SecurityCoverage | null;
+}
+
+/**
+ * The share of the checks the score grades. Checks that could not run count neither way, so a score from a user
+ * that may not read the configuration or the users grades only part of the server: this says which part.
+ */
+export interface SecurityCoverage {
+  /** Checks that passed or failed: what the score is made of. */
+  graded: number;
+  /** Checks that apply to this server (all but the skipped ones). */
+  applicable: number;
+  /** Applicable checks that could not run because of what the user `up` logs in as may run (or is sent). */
+  blocked: number;
+  /** The commands those checks need, e.g. ["CONFIG GET", "ACL LIST"]; empty when nothing is blocked. */
+  needs: string[];
+  /** Applicable checks unknown for another reason (they need the server's host, an opt-in, a newer Redis …). */
+  otherUnknown: number;
+  /** One line, e.g. "graded on 26 of 44 checks; 13 could not run as this user: needs ACL LIST, ACL LOG". */
+  summary: string;
 }
 
 export interface SecurityFinding {

@@ -1,3 +1,4 @@
+import type { AuditCommands } from '../exporter/audit-commands.ts';
 import type { Appendable } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
@@ -14,6 +15,8 @@ export interface MonitorOptions {
   scrapeTimeoutMs: number;
   securityIntervalMs: number;
   configCommand: string | null;
+  /** What the background audit may send; default auto (see auditConnection). */
+  auditCommands?: AuditCommands;
   tls?: TlsOptions;
   /** Called before each scrape of a target (e.g. to give its next login a rotated password). */
   beforeScrape?: (t: WatchedTarget) => void;
@@ -59,6 +62,7 @@ export class Monitor {
           connectTimeoutMs: Math.min(options.scrapeTimeoutMs, 5000),
           tls: options.tls,
           configCommand: options.configCommand,
+          auditCommands: options.auditCommands,
           postureTimeoutMs: Math.min(10_000, Math.floor(options.securityIntervalMs * 0.8)),
         }),
     );

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { AuditCommands } from '../exporter/audit-commands.ts';
 import { parseListenAddress } from '../exporter/config.ts';
 import { type FlagValues, UsageError } from '../flags/flags.ts';
 import type { TlsOptions } from '../redis/connection.ts';
@@ -29,6 +30,8 @@ export interface UpConfig {
   credentials: ApiCredentials;
   tls: TlsOptions;
   configCommand: string | null;
+  /** What the background audit may send (--security.audit-commands). */
+  auditCommands: AuditCommands;
   /** --redis.password-file ('' without one), watched while up runs; the user and password given beside it. */
   passwordFile: string;
   redisUser: string;
@@ -187,6 +190,9 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
   checkClientTlsFiles(tls);
   const targets = watchSpecs(v, env, file);
   const configCommand = String(v['config-command'] ?? 'CONFIG');
+  const auditCommands = String(v['security.audit-commands'] ?? 'auto');
+  if (auditCommands !== 'auto' && auditCommands !== 'least-privilege' && auditCommands !== 'all')
+    throw new UsageError(`--security.audit-commands "${auditCommands.slice(0, 40)}": use auto, least-privilege or all`);
   // Notification URLs are secrets whole (a Slack webhook URL is its own credential), and so is a password in one.
   const urls = [webhook, ...up.notifiers.map((n) => n.url)].filter(Boolean);
   const secrets = [credentials.token, env.REDIS_PASSWORD, ...urls];
@@ -207,6 +213,7 @@ export function buildUpConfig(v: FlagValues, env: NodeJS.ProcessEnv, file?: Stac
     credentials,
     tls,
     configCommand: configCommand === '-' || configCommand === '' ? null : configCommand,
+    auditCommands,
     passwordFile: String(v['redis.password-file'] ?? ''),
     redisUser: String(v['redis.user'] ?? ''),
     envPassword: env.REDIS_PASSWORD,

@@ -1,3 +1,4 @@
+import type { AuditCommands } from '../exporter/audit-commands.ts';
 import { PostureMonitor } from '../exporter/posture.ts';
 import { type ScrapeOutcome, TargetScraper } from '../exporter/scraper.ts';
 import { scrapeSelfFamilies } from '../exporter/self-metrics.ts';
@@ -32,6 +33,8 @@ export interface WatchOptions {
   tls?: TlsOptions;
   /** CONFIG command name; null skips CONFIG (a least-privilege user without it). */
   configCommand: string | null;
+  /** What the background audit may send; default auto (see auditConnection). */
+  auditCommands?: AuditCommands;
   /** Deadline of one security audit, from its start. */
   postureTimeoutMs: number;
 }
@@ -102,6 +105,7 @@ export class WatchedTarget {
         intervalMs: Number.POSITIVE_INFINITY,
         timeoutMs: options.postureTimeoutMs,
         configCommand: options.configCommand,
+        auditCommands: options.auditCommands,
         onFacts: (facts) => {
           this.lastDigest = postureDigest(facts);
         },

@@ -222,6 +222,10 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'Security' }).click();
     await page.waitForURL(/\/security$/);
     await page.locator(`section[data-instance="${redis.url}"]`).waitFor({ timeout: 60_000 });
+    // The score says what it grades (the default user: nothing held back by permissions).
+    const coverage = page.locator(`section[data-instance="${redis.url}"] [data-testid="coverage"]`);
+    assert.match((await coverage.textContent()) ?? '', /^Graded on \d+ of \d+ checks/);
+    assert.doesNotMatch((await coverage.textContent()) ?? '', /could not run as this user/);
     await screenshots(page, 'security');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL(/\/audit-log$/);
@@ -238,6 +242,31 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
     await page.goto(`${up.url}/alerts`);
+    await page.waitForURL(/\/login/);
+  });
+
+  test('the login returns to the page that was opened; a `next` that leaves the site returns to the overview', async () => {
+    const instance = `/instances/${encodeURIComponent(redis.url)}?range=3600`;
+    await page.goto(`${up.url}${instance}`);
+    await page.waitForURL(/\/login\?next=/);
+    await signIn(page, up.url, 'admin', ADMIN_PASSWORD, null);
+    await page.waitForURL((u) => u.href === `${up.url}${instance}`);
+    await page.getByRole('heading', { name: redis.url }).waitFor();
+    const attempts = [
+      '//evil.example/',
+      '/\\evil.example',
+      'https://evil.example/',
+      '/\t/evil.example',
+      'javascript:1',
+    ];
+    for (const next of attempts) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/login/);
+      await signIn(page, up.url, 'admin', ADMIN_PASSWORD, `/login?next=${encodeURIComponent(next)}`);
+      await page.waitForURL((u) => u.href === `${up.url}/`);
+      await page.getByTestId('who').waitFor();
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
   });
 

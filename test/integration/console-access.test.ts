@@ -56,10 +56,18 @@ describe('the console on redoubt up', () => {
     const api = await consoleRequest(`${up.url}/api/v1/query?query=up`);
     assert.equal(api.status, 401);
     assert.equal(api.headers['www-authenticate'], 'Bearer realm="redoubt"');
-    for (const path of ['/', '/instances/redis%3A%2F%2Fx', '/alerts', '/security', '/audit-log']) {
+    const redirects: Array<[string, string]> = [
+      ['/', '/login'],
+      ['/instances/redis%3A%2F%2Fx', '/login?next=%2Finstances%2Fredis%253A%252F%252Fx'],
+      ['/instances/x?range=3600', '/login?next=%2Finstances%2Fx%3Frange%3D3600'],
+      ['/alerts', '/login?next=%2Falerts'],
+      ['/security', '/login?next=%2Fsecurity'],
+      ['/audit-log', '/login?next=%2Faudit-log'],
+    ];
+    for (const [path, location] of redirects) {
       const page = await consoleRequest(`${up.url}${path}`);
       assert.equal(page.status, 302, path);
-      assert.equal(page.headers.location, '/login', path);
+      assert.equal(page.headers.location, location, path);
     }
     const session = await consoleRequest(`${up.url}/console/api/session`);
     assert.equal(session.status, 401);

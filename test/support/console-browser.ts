@@ -49,8 +49,31 @@ export async function until<T>(
 }
 
 /**
- * Saves the page at 1280 and 390 px wide as .screenshots/<name>-<width>.png, after checking that the page is no
- * wider than the window, and returns to 1280.
+ * Readable at the window's width: the document does not scroll sideways (scrolling it right leaves it where it was,
+ * and it is no wider than the window), and no table scrolls sideways in its box either (on a phone the console's
+ * tables stack their rows instead).
+ */
+export async function assertNoSidewaysScroll(page: Page, what: string): Promise<void> {
+  const found = (await page.evaluate(`(() => {
+    const d = document.documentElement;
+    window.scrollTo(100000, window.scrollY);
+    const scrolled = window.scrollX;
+    window.scrollTo(0, window.scrollY);
+    const boxes = [...document.querySelectorAll('.table-wrap')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => (e.querySelector('table')?.dataset.testid || e.closest('section')?.getAttribute('aria-labelledby') || '?') + ' ' + e.scrollWidth + '>' + e.clientWidth);
+    return { scrolled, docWidth: d.scrollWidth, window: window.innerWidth, boxes };
+  })()`)) as { scrolled: number; docWidth: number; window: number; boxes: string[] };
+  if (found.scrolled !== 0) throw new Error(`${what}: the document scrolls ${found.scrolled} px sideways`);
+  if (found.docWidth > found.window)
+    throw new Error(`${what}: the document is ${found.docWidth} px wide in a ${found.window} px window`);
+  if (found.boxes.length > 0)
+    throw new Error(`${what}: tables scroll sideways in their box: ${found.boxes.join(', ')}`);
+}
+
+/**
+ * Saves the page at 1280 and 390 px wide as .screenshots/<name>-<width>.png, after checking that nothing scrolls
+ * sideways (assertNoSidewaysScroll), and returns to 1280.
  */
 export async function screenshots(page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -58,9 +81,7 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(300); // a resize settles (charts follow their box through a ResizeObserver)
-    // Readable at this width: nothing makes the page itself scroll sideways (wide tables scroll in their box).
-    const pageWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-    if (pageWidth > width) throw new Error(`${name} is ${pageWidth} px wide in a ${width} px window`);
+    await assertNoSidewaysScroll(page, `${name} at ${width} px`);
     const path = join(SCREENSHOTS, `${name}-${width}.png`);
     await page.screenshot({ path, fullPage: true });
     saved.push(path);
@@ -69,9 +90,15 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
   return saved;
 }
 
-/** Signs in through the login page's form. */
-export async function signIn(page: Page, base: string, user: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
+/** Signs in through the login page's form (opened at `loginPath`, or the page already shown when it is null). */
+export async function signIn(
+  page: Page,
+  base: string,
+  user: string,
+  password: string,
+  loginPath: string | null = '/login',
+): Promise<void> {
+  if (loginPath !== null) await page.goto(`${base}${loginPath}`);
   await page.getByLabel('User').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleRequest, Principal, Role } from '../../src/console/contract.ts';
 import { type ConsoleDeps, consoleDataRoutes } from '../../src/console/data/routes.ts';
+import type { AuditCommands } from '../../src/exporter/audit-commands.ts';
 import { startAlerting } from '../../src/monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../../src/monitor/alerting/notify/notifier.ts';
 import { parseRuleFile } from '../../src/monitor/alerting/rule-file.ts';
@@ -42,6 +43,8 @@ export interface ConsoleUpOptions {
   scrapeIntervalMs?: number;
   securityIntervalMs?: number;
   dataDir?: string;
+  /** What the background audit may send (--security.audit-commands); default auto. */
+  auditCommands?: AuditCommands;
 }
 
 export async function startConsoleUp(options: ConsoleUpOptions): Promise<ConsoleUp> {
@@ -57,6 +60,7 @@ export async function startConsoleUp(options: ConsoleUpOptions): Promise<Console
       scrapeTimeoutMs: Math.min(scrapeIntervalMs - 100, 5000),
       securityIntervalMs: options.securityIntervalMs ?? 3000,
       configCommand: 'CONFIG',
+      auditCommands: options.auditCommands,
     },
   );
   const alerting = startAlerting({

@@ -113,6 +113,54 @@ test('throttle: an IPv6 client counts by its /64 (its other addresses are no fre
   assert.equal(t.waitMs('2001:db8:1:3::1', 'someone'), 0, 'the next /64 is another client');
   for (let i = 1; i <= 3; i++) t.failed(`192.0.2.${i}`, `v4-user-${i}`);
   assert.equal(t.waitMs('192.0.2.9', 'someone'), 0, 'IPv4 addresses count apart');
+  t.succeeded('2001:db8:1:2::77', 'user-4');
+  assert.equal(t.waitMs('2001:db8:1:2::1', 'someone'), 1000, "a success from the /64 clears only its own user's");
   t.succeeded('2001:db8:1:2::77', 'user-1');
-  assert.equal(t.waitMs('2001:db8:1:2::1', 'someone'), 0, 'a success from the /64 clears it');
+  assert.equal(t.waitMs('2001:db8:1:2::1', 'someone'), 0, "user-1's failure from the /64 taken back: 2 of 3 left");
+});
+
+test('throttle: a login of my own does not clear the guesses my address made at other users', () => {
+  let now = 1_000_000;
+  const t = new LoginThrottle(
+    { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 },
+    () => now,
+  );
+  // Spraying: one guess at another user, then a login of one's own, again and again.
+  let refused = 0;
+  for (let i = 0; i < 10; i++) {
+    now += 10;
+    if (t.attempt('a1', `victim-${i}`) > 0) {
+      refused++;
+      continue;
+    }
+    t.checkFailed('a1', `victim-${i}`);
+    if (t.attempt('a1', 'me') === 0) t.succeeded('a1', 'me');
+  }
+  assert.ok(refused >= 6, `only ${refused} of 10 sprayed guesses held back`);
+  assert.ok(t.waitMs('a1', 'anyone') > 0, 'the address waits');
+  assert.equal(t.waitMs('a2', 'victim-0'), 0, 'one guess at a user holds nobody else back');
+});
+
+test("throttle: a success takes back that pair's failures only, from the address and the user", () => {
+  const now = 1_000_000;
+  const t = new LoginThrottle(
+    { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 },
+    () => now,
+  );
+  t.failed('a1', 'bob');
+  t.failed('a1', 'bob');
+  t.failed('a2', 'alice');
+  t.failed('a2', 'alice');
+  t.failed('a1', 'alice');
+  assert.equal(t.waitMs('a1', 'x'), 1000, 'a1: 3 failures');
+  assert.equal(t.waitMs('z', 'alice'), 1000, 'alice: 3 failures');
+  t.succeeded('a1', 'alice');
+  assert.equal(t.waitMs('a1', 'x'), 0, "a1's failure at alice taken back: its 2 at bob stay");
+  assert.equal(t.waitMs('z', 'alice'), 0, "alice's failure from a1 taken back: the 2 from a2 stay");
+  t.failed('a1', 'carol');
+  assert.equal(t.waitMs('a1', 'x'), 1000, 'the 2 at bob were kept: one more failure and a1 waits');
+  t.failed('a3', 'alice');
+  assert.equal(t.waitMs('z', 'alice'), 1000, 'the 2 from a2 were kept: one more failure and alice waits');
+  t.succeeded('a1', 'bob');
+  assert.equal(t.waitMs('a1', 'x'), 0, "bob's own success from a1 takes back a1's 2 at bob");
 });

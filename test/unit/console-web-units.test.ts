@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { allPanels } from '../../src/catalog/panels.ts';
 import type { InstanceSummary } from '../../src/console/contract.ts';
+import { loginPathFor, safeNext } from '../../src/console/return-path.ts';
 import { parsePromql } from '../../src/promql/parse.ts';
 import { compileAnchoredRegex } from '../../src/promql/regex.ts';
 import type { Matcher } from '../../src/promql/types.ts';
@@ -14,7 +15,6 @@ import {
   stepFor,
   substitutePanelExpr,
 } from '../../web/lib/panel-query.ts';
-import { safeNext } from '../../web/lib/safe-next.ts';
 import { mappingFor, thresholdColor } from '../../web/lib/thresholds.ts';
 import { RANGES, resolveRange } from '../../web/lib/time-range.ts';
 import { sortInstances } from '../../web/pages/overview-columns.ts';
@@ -183,8 +183,30 @@ describe('the overview and login', () => {
       '//evil.example/',
       '/\\evil.example',
       'javascript:alert(1)',
+      'http:evil.example',
+      'evil.example/',
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/\r\n/evil.example',
+      '\t//evil.example',
+      ' //evil.example',
+      '/\u0000/evil.example',
+      '/\u007f/evil.example',
+      '/alerts\\..\\..\\evil',
+      '\\\\evil.example',
+      `/${'a'.repeat(3000)}`,
+      undefined,
     ]) {
-      assert.equal(safeNext(bad), '/', String(bad));
+      assert.equal(safeNext(bad), '/', JSON.stringify(bad));
     }
+    for (const good of ['/', '/instances/redis%3A%2F%2F10.0.0.1%3A6379', '/instances/x?range=3600', '/security#x']) {
+      assert.equal(safeNext(good), good);
+    }
+    assert.equal(loginPathFor('/instances/a%2Fb?range=60'), '/login?next=%2Finstances%2Fa%252Fb%3Frange%3D60');
+    assert.equal(loginPathFor('/'), '/login');
+    assert.equal(loginPathFor('//evil.example/'), '/login');
+    // What the login page reads back from its own address is what the redirect put there.
+    const next = new URL(loginPathFor('/instances/a%2Fb?range=60'), 'http://h').searchParams.get('next');
+    assert.equal(safeNext(next), '/instances/a%2Fb?range=60');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { PanelSpec } from '../../src/catalog/panels.ts';
+import { type Column, DataTable } from '../lib/data-table.tsx';
 import { formatValue } from '../lib/format.ts';
 import { legendName, rateIntervalSeconds, substitutePanelExpr } from '../lib/panel-query.ts';
 import { queryInstant, queryRange } from '../lib/prometheus.ts';
@@ -155,38 +156,18 @@ function TablePanel({ panel, instance, view }: PanelProps) {
     [panel.id, instance, view.endS],
   );
   const rows = polled.data?.flat() ?? [];
-  const cols = panel.columns ?? [];
+  const columns: Column<(typeof rows)[number]>[] = (panel.columns ?? []).map((c) => ({
+    title: c.title,
+    cell: (r) => {
+      const raw = r.metric[c.label] ?? '';
+      const m = mappingFor(raw, c.mappings);
+      return m ? <span style={{ color: colorOf(m.color) }}>{m.text ?? raw}</span> : raw;
+    },
+  }));
   return (
-    <div class="panel-body table-wrap" data-values={polled.data ? rows.length : undefined} aria-busy={polled.loading}>
+    <div class="panel-body" data-values={polled.data ? rows.length : undefined} aria-busy={polled.loading}>
       {polled.data && rows.length === 0 && <p class="muted">{panel.noValue ?? 'No data'}</p>}
-      {rows.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              {cols.map((c) => (
-                <th key={c.label} scope="col">
-                  {c.title}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>
-                {cols.map((c) => {
-                  const raw = r.metric[c.label] ?? '';
-                  const m = mappingFor(raw, c.mappings);
-                  return (
-                    <td key={c.label} style={m ? { color: colorOf(m.color) } : undefined}>
-                      {m?.text ?? raw}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {rows.length > 0 && <DataTable columns={columns} rows={rows} rowKey={(_, i) => i} />}
       {polled.error && <p class="error">{polled.error}</p>}
     </div>
   );

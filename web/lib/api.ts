@@ -3,6 +3,7 @@
  * a 401 sends the browser to the login page. Errors carry the server's `{ error }` message, shown as text.
  */
 import type { SessionInfo } from '../../src/console/contract.ts';
+import { loginPathFor } from '../../src/console/return-path.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -17,8 +18,7 @@ export class ApiError extends Error {
 let csrfToken: string | null = null;
 
 function toLogin(): void {
-  const here = `${location.pathname}${location.search}`;
-  location.assign(`/login?next=${encodeURIComponent(here)}`);
+  location.assign(loginPathFor(`${location.pathname}${location.search}`));
 }
 
 async function readJson(r: Response): Promise<unknown> {

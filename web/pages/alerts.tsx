@@ -9,6 +9,7 @@ import type {
   TestNotificationResponse,
 } from '../../src/console/contract.ts';
 import { deleteJson, getJson, postJson } from '../lib/api.ts';
+import { type Column, DataTable } from '../lib/data-table.tsx';
 import { formatDuration, formatTime } from '../lib/format.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { SilenceForm } from './silence-form.tsx';
@@ -26,51 +27,70 @@ function labelText(labels: Record<string, string>): string {
     .join(', ');
 }
 
-function AlertRow({ a, admin, onChange }: { a: AlertView; admin: boolean; onChange(m: string): void }) {
-  const [open, setOpen] = useState(false);
-  const since = Math.max(0, (Date.now() - a.activeAt) / 1000);
-  return (
-    <>
-      <tr data-alert={a.name} data-state={a.state}>
-        <th scope="row">{a.name}</th>
-        <td>
+function alertKey(a: AlertView): string {
+  return `${a.name}${labelText(a.labels)}`;
+}
+
+/** The firing and pending alerts; an admin opens the silence form under one of them. */
+function ActiveAlerts({ alerts, admin, onChange }: { alerts: AlertView[]; admin: boolean; onChange(m: string): void }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const columns: Column<AlertView>[] = [
+    { title: 'Alert', rowHeader: true, cell: (a) => a.name },
+    {
+      title: 'State',
+      cell: (a) => (
+        <>
           <span class={`badge ${a.state === 'firing' ? 'down' : 'pending'}`}>{a.state}</span>
           {a.silencedBy.length > 0 && <span class="badge muted-badge">silenced</span>}
-        </td>
-        <td>
-          <span class="nowrap" title={formatTime(a.activeAt)}>
-            {formatDuration(since)} ago
-          </span>
-        </td>
-        <td class="num">{Number.isFinite(a.value) ? String(a.value) : '–'}</td>
-        <td class="labels">{labelText(a.labels)}</td>
-        <td>{a.annotations.summary ?? ''}</td>
-        <td>
-          <button
-            type="button"
-            disabled={!admin}
-            title={admin ? undefined : ADMIN_ONLY}
-            aria-expanded={open}
-            onClick={() => setOpen(!open)}
-          >
-            Silence…
-          </button>
-        </td>
-      </tr>
-      {open && admin && (
-        <tr>
-          <td colSpan={7}>
-            <SilenceForm
-              alert={a}
-              onDone={(m) => {
-                setOpen(false);
-                onChange(m);
-              }}
-            />
-          </td>
-        </tr>
-      )}
-    </>
+        </>
+      ),
+    },
+    {
+      title: 'Since',
+      cell: (a) => (
+        <span class="nowrap" title={formatTime(a.activeAt)}>
+          {formatDuration(Math.max(0, (Date.now() - a.activeAt) / 1000))} ago
+        </span>
+      ),
+    },
+    { title: 'Value', numeric: true, cell: (a) => (Number.isFinite(a.value) ? String(a.value) : '–') },
+    { title: 'Labels', class: 'labels', cell: (a) => labelText(a.labels) },
+    { title: 'Summary', cell: (a) => a.annotations.summary ?? '' },
+    {
+      title: 'Actions',
+      hiddenTitle: true,
+      cell: (a) => (
+        <button
+          type="button"
+          disabled={!admin}
+          title={admin ? undefined : ADMIN_ONLY}
+          aria-expanded={open === alertKey(a)}
+          onClick={() => setOpen(open === alertKey(a) ? null : alertKey(a))}
+        >
+          Silence…
+        </button>
+      ),
+    },
+  ];
+  return (
+    <DataTable
+      testId="alerts"
+      columns={columns}
+      rows={alerts}
+      rowKey={alertKey}
+      rowData={(a) => ({ 'data-alert': a.name, 'data-state': a.state })}
+      below={(a) =>
+        admin && open === alertKey(a) ? (
+          <SilenceForm
+            alert={a}
+            onDone={(m) => {
+              setOpen(null);
+              onChange(m);
+            }}
+          />
+        ) : null
+      }
+    />
   );
 }
 
@@ -84,46 +104,35 @@ function Silences({ list, admin, onChange }: { list: SilenceView[]; admin: boole
     }
   };
   if (list.length === 0) return <p class="muted">No silences.</p>;
+  const columns: Column<SilenceView>[] = [
+    {
+      title: 'Matchers',
+      class: 'labels',
+      cell: (x) => x.matchers.map((m) => `${m.name}${matcherOp(m)}"${m.value}"`).join(', '),
+    },
+    { title: 'State', cell: (x) => x.state },
+    { title: 'Until', cell: (x) => formatTime(x.endsAt) },
+    { title: 'By', cell: (x) => x.createdBy },
+    { title: 'Comment', cell: (x) => x.comment },
+    {
+      title: 'Actions',
+      hiddenTitle: true,
+      cell: (x) =>
+        x.state !== 'expired' && (
+          <button type="button" disabled={!admin} title={admin ? undefined : ADMIN_ONLY} onClick={() => expire(x.id)}>
+            Expire now
+          </button>
+        ),
+    },
+  ];
   return (
-    <div class="table-wrap">
-      <table data-testid="silences">
-        <thead>
-          <tr>
-            <th scope="col">Matchers</th>
-            <th scope="col">State</th>
-            <th scope="col">Until</th>
-            <th scope="col">By</th>
-            <th scope="col">Comment</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((s) => (
-            <tr key={s.id} data-silence={s.id} data-state={s.state}>
-              <td class="labels">{s.matchers.map((m) => `${m.name}${matcherOp(m)}"${m.value}"`).join(', ')}</td>
-              <td>{s.state}</td>
-              <td>{formatTime(s.endsAt)}</td>
-              <td>{s.createdBy}</td>
-              <td>{s.comment}</td>
-              <td>
-                {s.state !== 'expired' && (
-                  <button
-                    type="button"
-                    disabled={!admin}
-                    title={admin ? undefined : ADMIN_ONLY}
-                    onClick={() => expire(s.id)}
-                  >
-                    Expire now
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      testId="silences"
+      columns={columns}
+      rows={list}
+      rowKey={(x) => x.id}
+      rowData={(x) => ({ 'data-silence': x.id, 'data-state': x.state })}
+    />
   );
 }
 
@@ -154,6 +163,20 @@ function Notifiers({ list, admin }: { list: AlertsResponse['notifiers']; admin: 
   );
 }
 
+const HISTORY_COLUMNS: Column<AlertHistoryResponse['events'][number]>[] = [
+  { title: 'When', cell: (e) => formatTime(e.at) },
+  { title: 'Alert', rowHeader: true, cell: (e) => e.name },
+  {
+    title: 'Change',
+    cell: (e) => (
+      <>
+        {e.from} → {e.to}
+      </>
+    ),
+  },
+  { title: 'Labels', class: 'labels', cell: (e) => labelText(e.labels) },
+];
+
 function History() {
   const polled = usePoll(() => getJson<AlertHistoryResponse>('/console/api/alerts/history?limit=100'), 15_000);
   const events = polled.data?.events ?? [];
@@ -162,32 +185,7 @@ function History() {
       <h2 id="history-title">History</h2>
       {polled.error && <p class="error">{polled.error}</p>}
       {polled.data && events.length === 0 && <p class="muted">No transitions yet.</p>}
-      {events.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Alert</th>
-                <th scope="col">Change</th>
-                <th scope="col">Labels</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e, i) => (
-                <tr key={i}>
-                  <td>{formatTime(e.at)}</td>
-                  <td>{e.name}</td>
-                  <td>
-                    {e.from} → {e.to}
-                  </td>
-                  <td class="labels">{labelText(e.labels)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {events.length > 0 && <DataTable columns={HISTORY_COLUMNS} rows={events} rowKey={(e, i) => `${e.at}-${i}`} />}
     </section>
   );
 }
@@ -217,32 +215,7 @@ export function AlertsPage({ session }: { session: SessionInfo }) {
       <section class="card reserve" aria-labelledby="active-title">
         <h2 id="active-title">Firing and pending</h2>
         {d && alerts.length === 0 && <p class="muted">Nothing is firing or pending.</p>}
-        {alerts.length > 0 && (
-          <div class="table-wrap">
-            <table data-testid="alerts">
-              <thead>
-                <tr>
-                  <th scope="col">Alert</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Since</th>
-                  <th scope="col" class="num">
-                    Value
-                  </th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Summary</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {alerts.map((a) => (
-                  <AlertRow key={`${a.name}${labelText(a.labels)}`} a={a} admin={admin} onChange={changed} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {alerts.length > 0 && <ActiveAlerts alerts={alerts} admin={admin} onChange={changed} />}
       </section>
       <section class="card" aria-labelledby="silences-title">
         <h2 id="silences-title">Silences</h2>

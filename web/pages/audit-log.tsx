@@ -2,9 +2,23 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditLogEntry, AuditLogResponse } from '../../src/console/contract.ts';
 import { getJson } from '../lib/api.ts';
+import { type Column, DataTable } from '../lib/data-table.tsx';
 import { formatTime } from '../lib/format.ts';
 
 const PAGE = 100;
+
+const COLUMNS: Column<AuditLogEntry>[] = [
+  { title: 'When', cell: (e) => formatTime(e.at) },
+  { title: 'User', cell: (e) => e.user },
+  { title: 'From', cell: (e) => e.clientAddress },
+  { title: 'Action', cell: (e) => e.action },
+  { title: 'Target', cell: (e) => e.target },
+  {
+    title: 'Outcome',
+    cell: (e) => <span class={`badge ${e.outcome === 'ok' ? 'up' : 'down'}`}>{e.outcome}</span>,
+  },
+  { title: 'Detail', cell: (e) => e.detail },
+];
 
 export function AuditLogPage() {
   const [entries, setEntries] = useState<AuditLogEntry[]>([]);
@@ -38,36 +52,14 @@ export function AuditLogPage() {
         </button>
       </div>
       {error && <p class="error">{error}</p>}
-      <div class="table-wrap reserve">
-        <table data-testid="audit-log">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">User</th>
-              <th scope="col">From</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e, i) => (
-              <tr key={i} data-action={e.action}>
-                <td>{formatTime(e.at)}</td>
-                <td>{e.user}</td>
-                <td>{e.clientAddress}</td>
-                <td>{e.action}</td>
-                <td>{e.target}</td>
-                <td>
-                  <span class={`badge ${e.outcome === 'ok' ? 'up' : 'down'}`}>{e.outcome}</span>
-                </td>
-                <td>{e.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="audit-log"
+        wrapClass="reserve"
+        columns={COLUMNS}
+        rows={entries}
+        rowKey={(e, i) => `${e.at}-${i}`}
+        rowData={(e) => ({ 'data-action': e.action })}
+      />
       {!loading && entries.length === 0 && !error && <p class="muted">No entries.</p>}
       {more && (
         <button type="button" disabled={loading} onClick={() => load(entries[entries.length - 1]?.at)}>

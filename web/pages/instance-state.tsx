@@ -1,8 +1,23 @@
 /** The state beside an instance's panels: keyspace, clients, persistence, replication, and the slowlog kept over time. */
 import type { InstanceDetail, SlowlogResponse } from '../../src/console/contract.ts';
 import { getJson, instancePath } from '../lib/api.ts';
+import { type Column, DataTable } from '../lib/data-table.tsx';
 import { formatTime, formatValue } from '../lib/format.ts';
 import { usePoll } from '../lib/use-poll.ts';
+
+const KEYSPACE_COLUMNS: Column<InstanceDetail['keyspace'][number]>[] = [
+  { title: 'db', rowHeader: true, cell: (k) => `db${k.db}` },
+  { title: 'Keys', numeric: true, cell: (k) => k.keys },
+  { title: 'With expiry', numeric: true, cell: (k) => k.expires },
+  { title: 'Avg TTL', numeric: true, cell: (k) => (k.avgTtlMs ? formatValue(k.avgTtlMs, 'ms') : '–') },
+];
+
+const SLOWLOG_COLUMNS: Column<SlowlogResponse['entries'][number]>[] = [
+  { title: 'When', cell: (e) => formatTime(e.at) },
+  { title: 'Took', numeric: true, cell: (e) => formatValue(e.durationMicros, 'µs') },
+  { title: 'Command', cell: (e) => <code>{e.command.join(' ')}</code> },
+  { title: 'Client', cell: (e) => `${e.client}${e.clientName ? ` (${e.clientName})` : ''}` },
+];
 
 const yesNo = (v: boolean | null, yes: string, no: string) => (v === null ? '–' : v ? yes : no);
 
@@ -29,34 +44,7 @@ export function StateSections({ detail }: { detail: InstanceDetail }) {
         {detail.keyspace.length === 0 ? (
           <p class="muted">No keys.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">db</th>
-                  <th scope="col" class="num">
-                    Keys
-                  </th>
-                  <th scope="col" class="num">
-                    With expiry
-                  </th>
-                  <th scope="col" class="num">
-                    Avg TTL
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.keyspace.map((k) => (
-                  <tr key={k.db}>
-                    <td>db{k.db}</td>
-                    <td class="num">{k.keys}</td>
-                    <td class="num">{k.expires}</td>
-                    <td class="num">{k.avgTtlMs ? formatValue(k.avgTtlMs, 'ms') : '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={KEYSPACE_COLUMNS} rows={detail.keyspace} rowKey={(k) => k.db} />
         )}
       </section>
       <section class="card" aria-labelledby="clients-title">
@@ -123,35 +111,7 @@ export function Slowlog({ instance, refreshMs }: { instance: string; refreshMs: 
       )}
       {d && d.entries.length === 0 && <p class="muted">No slow commands recorded.</p>}
       {d && d.entries.length > 0 && (
-        <div class="table-wrap">
-          <table class="slowlog">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col" class="num">
-                  Took
-                </th>
-                <th scope="col">Command</th>
-                <th scope="col">Client</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.entries.map((e) => (
-                <tr key={`${e.id}-${e.at}`}>
-                  <td>{formatTime(e.at)}</td>
-                  <td class="num">{formatValue(e.durationMicros, 'µs')}</td>
-                  <td>
-                    <code>{e.command.join(' ')}</code>
-                  </td>
-                  <td>
-                    {e.client}
-                    {e.clientName ? ` (${e.clientName})` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable class="slowlog" columns={SLOWLOG_COLUMNS} rows={d.entries} rowKey={(e) => `${e.id}-${e.at}`} />
       )}
     </section>
   );

@@ -37,10 +37,19 @@ function Memory({ s }: { s: InstanceSummary }) {
   );
 }
 
-function Score({ score }: { score: number | null }) {
+function Score({ score, partial }: { score: number | null; partial?: string }) {
   if (score === null) return <span class="muted">–</span>;
   const level = score >= 90 ? 'ok' : score >= 70 ? 'warn' : 'bad';
-  return <span class={`score ${level}`}>{score}</span>;
+  return (
+    <span>
+      <span class={`score ${level}`}>{score}</span>
+      {partial && (
+        <span class="badge partial" title={partial}>
+          partial
+        </span>
+      )}
+    </span>
+  );
 }
 
 function Row({ s }: { s: InstanceSummary }) {
@@ -72,7 +81,7 @@ function Row({ s }: { s: InstanceSummary }) {
       </td>
       <td data-label="Replication">{replicationText(s)}</td>
       <td data-label="Security" class="num">
-        <Score score={s.securityScore} />
+        <Score score={s.securityScore} partial={s.securityPartial} />
       </td>
       <td data-label="Alerts" class="num">
         {s.firingAlerts > 0 && <span class="badge down">{s.firingAlerts} firing</span>}

@@ -1,4 +1,7 @@
-/** Security: the latest audit of each instance, findings grouped by severity, drift since the previous run, re-run now. */
+/**
+ * Security: the latest audit of each instance, its score with what it covers (checks graded, and what the watching
+ * user would need for the rest), findings grouped by severity, drift since the previous run, re-run now.
+ */
 import { useState } from 'preact/hooks';
 import type { SecurityFinding, SecurityInstance, SecurityResponse, SessionInfo } from '../../src/console/contract.ts';
 import { getJson, postJson } from '../lib/api.ts';
@@ -6,6 +9,11 @@ import { formatTime } from '../lib/format.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
 const SEVERITIES: SecurityFinding['severity'][] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** "graded on …" as a sentence: "Graded on …". */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function Finding({ f }: { f: SecurityFinding }) {
   return (
@@ -54,6 +62,7 @@ function InstanceAudit({ s, admin }: { s: SecurityInstance; admin: boolean }) {
         <span class={`score ${x.score === null ? '' : x.score >= 90 ? 'ok' : x.score >= 70 ? 'warn' : 'bad'}`}>
           {x.score === null ? 'no score' : `${x.score}/100`}
         </span>
+        {x.coverage && x.coverage.blocked > 0 && <span class="badge partial">partial</span>}
         <button
           type="button"
           disabled={!admin || busy}
@@ -64,6 +73,11 @@ function InstanceAudit({ s, admin }: { s: SecurityInstance; admin: boolean }) {
         </button>
       </div>
       <p class="muted">{x.auditedAt === null ? 'Not audited yet.' : `Audited ${formatTime(x.auditedAt)}`}</p>
+      {x.coverage && (
+        <p class={x.coverage.blocked > 0 ? 'coverage warn-text' : 'coverage muted'} data-testid="coverage">
+          {sentence(x.coverage.summary)}.
+        </p>
+      )}
       {x.error && <p class="error">{x.error}</p>}
       {error && (
         <p role="alert" class="error">

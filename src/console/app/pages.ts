@@ -1,9 +1,10 @@
 /**
  * The pages: `/`, `/instances/:instance`, `/alerts`, `/security`, `/audit-log` (dist/web/index.html, for a session
- * only: without one, a redirect to /login), `/login` (dist/web/login.html) and `/assets/…` (code and styles, no
+ * only: without one, a redirect to /login?next=<the page>, so the login returns there), `/login` (dist/web/login.html) and `/assets/…` (code and styles, no
  * data: served to anyone the allowlist lets in, so the login page can load).
  */
 import type { Hono } from 'hono';
+import { loginPathFor } from '../return-path.ts';
 import { type Gate, sessionOf } from './gate.ts';
 import { type StaticFiles, safeAssetPath } from './static-files.ts';
 
@@ -14,7 +15,10 @@ export function mountPages(app: Hono, gate: Gate, files: StaticFiles): void {
   for (const path of PAGE_PATHS)
     app.get(path, (c) => {
       if (!files.built()) return files.serve(c, 'index.html');
-      if (!sessionOf(c, gate)) return c.redirect('/login', 302);
+      if (!sessionOf(c, gate)) {
+        const url = new URL(c.req.url);
+        return c.redirect(loginPathFor(`${url.pathname}${url.search}`), 302);
+      }
       return files.serve(c, 'index.html');
     });
   app.get('/assets/*', (c) => {

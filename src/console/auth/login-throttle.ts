@@ -1,8 +1,9 @@
 /**
  * Login throttling: failures are counted per client address (an IPv6 address by its /64) and per user name; after
  * FREE_FAILURES in a row, each further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. An
- * attempt counts as a failure from its start; a success clears the user's and the address's count; a quiet hour
- * forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
+ * attempt counts as a failure from its start. A success takes back only the failures that address made at that user
+ * (counted per pair too): one's own login does not wipe the guesses the address made at other users, nor those other
+ * addresses made at this user. A quiet hour forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
  */
 
 export interface ThrottleRules {
@@ -86,16 +87,22 @@ export class LoginThrottle {
     return wait;
   }
 
+  /** The keys one attempt counts under: the address, the user, and the pair (what a success takes back). */
+  private keysOf(address: string, user: string): [string, string, string] {
+    const a = addressKey(address);
+    return [a, `u:${user}`, `p:${a} ${user}`];
+  }
+
   /** The password check of an attempt failed: the wait runs from now (the attempt is counted already). */
   checkFailed(address: string, user: string): void {
-    for (const k of [addressKey(address), `u:${user}`]) {
+    for (const k of this.keysOf(address, user)) {
       const f = this.failures.get(k);
       if (f) f.lastAt = Math.max(f.lastAt, this.now());
     }
   }
 
   failed(address: string, user: string): void {
-    for (const k of [addressKey(address), `u:${user}`]) {
+    for (const k of this.keysOf(address, user)) {
       const f = this.entry(k) ?? { count: 0, lastAt: 0 };
       f.count++;
       f.lastAt = this.now();
@@ -105,8 +112,19 @@ export class LoginThrottle {
     while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value as string);
   }
 
+  /**
+   * The right password: the pair's failures (this attempt among them) come off the address's and the user's counts;
+   * failures of this address at other users, and of other addresses at this user, stay.
+   */
   succeeded(address: string, user: string): void {
-    this.failures.delete(addressKey(address));
-    this.failures.delete(`u:${user}`);
+    const [a, u, pair] = this.keysOf(address, user);
+    const mine = this.entry(pair)?.count ?? 0;
+    this.failures.delete(pair);
+    for (const k of [a, u]) {
+      const f = this.entry(k);
+      if (!f) continue;
+      f.count -= Math.min(f.count, mine);
+      if (f.count === 0) this.failures.delete(k);
+    }
   }
 }

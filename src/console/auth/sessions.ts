@@ -1,7 +1,8 @@
 /**
- * Console sessions, in memory (a restart logs everyone out): a random 256-bit id in the cookie, kept here only as
- * its SHA-256, with its user, the user's stamp at login, a CSRF token, and idle and absolute expiry. Bounded: at
- * most MAX_PER_USER sessions per user and MAX_SESSIONS in all (the oldest go first).
+ * Console sessions: a random 256-bit id in the cookie, kept here only as its SHA-256, with its user, the user's stamp
+ * at login, a CSRF token, and idle and absolute expiry. Bounded: at most MAX_PER_USER sessions per user and
+ * MAX_SESSIONS in all (the oldest go first). With a persistence (session-file.ts) they outlive a restart: a login or
+ * a logout is saved at once, the idle clock of sessions in use at most every SAVE_EVERY_MS and at flush().
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -19,9 +20,21 @@ export interface SessionLimits {
   absoluteMs: number;
 }
 
+/** A session as saved: by the SHA-256 of its id (never the id). */
+export interface StoredSession extends Session {
+  key: string;
+}
+
+/** Where sessions are kept across restarts; save() reports its own failures (the sessions stay in memory). */
+export interface SessionPersistence {
+  load(): StoredSession[];
+  save(sessions: StoredSession[]): void;
+}
+
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3600_000 };
-const MAX_SESSIONS = 10_000;
+export const MAX_SESSIONS = 10_000;
 const MAX_PER_USER = 20;
+const SAVE_EVERY_MS = 60_000;
 
 function key(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
@@ -29,11 +42,44 @@ function key(id: string): string {
 
 export class SessionStore {
   private readonly byKey = new Map<string, Session>();
+  private dirty = false;
+  private savedAt: number;
 
   constructor(
     private readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly persistence?: SessionPersistence,
+  ) {
+    this.savedAt = now();
+    const t = now();
+    // A saved session keeps its expiry; one that claims more than the absolute limit, or use in the future, is over.
+    for (const { key: k, ...s } of persistence?.load() ?? [])
+      if (
+        this.byKey.size < MAX_SESSIONS &&
+        !this.expired(s, t) &&
+        s.expiresAt <= s.createdAt + limits.absoluteMs &&
+        s.lastSeenAt <= t + limits.idleMs
+      )
+        this.byKey.set(k, s);
+  }
+
+  private expired(s: Session, t: number): boolean {
+    return t >= s.expiresAt || t - s.lastSeenAt >= this.limits.idleMs;
+  }
+
+  /** Saves the live sessions (with a persistence); a login or logout at once, idle clocks now and then. */
+  private save(): void {
+    if (!this.persistence) return;
+    this.sweep();
+    this.dirty = false;
+    this.savedAt = this.now();
+    this.persistence.save([...this.byKey].map(([k, s]) => ({ key: k, ...s })));
+  }
+
+  /** Saves what changed since the last save (at a clean stop). */
+  flush(): void {
+    if (this.dirty) this.save();
+  }
 
   /** A new session for `user` (login); returns the id for the cookie. */
   create(user: string, stamp: string): { id: string; session: Session } {
@@ -52,6 +98,7 @@ export class SessionStore {
       expiresAt: t + this.limits.absoluteMs,
     };
     this.byKey.set(key(id), session);
+    this.save();
     return { id, session };
   }
 
@@ -62,16 +109,18 @@ export class SessionStore {
     const s = this.byKey.get(k);
     if (!s) return undefined;
     const t = this.now();
-    if (t >= s.expiresAt || t - s.lastSeenAt >= this.limits.idleMs) {
+    if (this.expired(s, t)) {
       this.byKey.delete(k);
       return undefined;
     }
     s.lastSeenAt = t;
+    this.dirty = true;
+    if (t - this.savedAt >= SAVE_EVERY_MS) this.save();
     return s;
   }
 
   delete(id: string | undefined): void {
-    if (id) this.byKey.delete(key(id));
+    if (id && this.byKey.delete(key(id))) this.save();
   }
 
   get size(): number {
@@ -80,7 +129,6 @@ export class SessionStore {
 
   private sweep(): void {
     const t = this.now();
-    for (const [k, s] of this.byKey)
-      if (t >= s.expiresAt || t - s.lastSeenAt >= this.limits.idleMs) this.byKey.delete(k);
+    for (const [k, s] of this.byKey) if (this.expired(s, t)) this.byKey.delete(k);
   }
 }

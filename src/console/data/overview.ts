@@ -9,6 +9,7 @@ import type { VectorSample } from '../../promql/types.ts';
 import { ConsoleHttpError, type InstanceSummary, type OverviewResponse } from '../contract.ts';
 import { clip, type InfoFields, infoFields, num, replicationSummary, roleOf, text } from './info-view.ts';
 import type { ConsoleDeps } from './routes.ts';
+import { securityCoverage } from './security-coverage.ts';
 
 /** The 5-minute figures of every instance, by instance label. */
 export interface RecentRates {
@@ -78,6 +79,8 @@ export function instanceSummary(
   const instance = t.health.labels.instance;
   const fields = liveFields(t);
   const maxmemory = fields ? num(fields, 'maxmemory') : null;
+  const latestAudit = t.audits.latest();
+  const coverage = latestAudit ? securityCoverage(latestAudit.report) : undefined;
   return {
     instance,
     health: t.health.health,
@@ -92,7 +95,8 @@ export function instanceSummary(
     hitRatio: fields ? hitRatio(rates, instance) : null,
     connectedClients: fields ? num(fields, 'connected_clients') : null,
     replication: fields ? replicationSummary(fields) : null,
-    securityScore: t.audits.latest()?.report.score ?? null,
+    securityScore: latestAudit?.report.score ?? null,
+    ...(coverage && coverage.blocked > 0 ? { securityPartial: coverage.summary } : {}),
     firingAlerts: alerts?.firing ?? 0,
     pendingAlerts: alerts?.pending ?? 0,
   };

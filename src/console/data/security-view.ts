@@ -1,5 +1,6 @@
 /**
- * The security page's data: each instance's latest audit (findings with evidence and remediation, the score),
+ * The security page's data: each instance's latest audit (findings with evidence and remediation, the score and
+ * what it covers),
  * why the last one failed, and what changed since the one before; and the admin's "re-run now", one audit in
  * flight per instance.
  */
@@ -15,6 +16,7 @@ import {
 import { clip } from './info-view.ts';
 import { targetNamed } from './overview.ts';
 import type { ConsoleDeps } from './routes.ts';
+import { securityCoverage } from './security-coverage.ts';
 import { securityDrift } from './security-drift.ts';
 
 const MAX_FINDINGS = 500;
@@ -40,6 +42,7 @@ export function securityInstance(t: WatchedTarget): SecurityInstance {
     error: clip(t.audits.lastError, 1024),
     findings: (latest?.report.findings ?? []).slice(0, MAX_FINDINGS).map(findingView),
     drift: securityDrift(t.audits.previous(), latest),
+    coverage: latest ? securityCoverage(latest.report) : null,
   };
 }
 

@@ -124,3 +124,13 @@ test('a TLS file that is missing is a start-up error naming the flag, not a targ
     /--tls-ca-cert-file .*missing-ca\.crt: no such file/,
   );
 });
+
+test('--security.audit-commands: auto by default, all or least-privilege by flag or environment, anything else refused', () => {
+  assert.equal(config([]).auditCommands, 'auto');
+  assert.equal(config(['--security.audit-commands', 'all']).auditCommands, 'all');
+  assert.equal(config([], { REDOUBT_SECURITY_AUDIT_COMMANDS: 'least-privilege' }).auditCommands, 'least-privilege');
+  assert.throws(
+    () => config(['--security.audit-commands', 'everything']),
+    /--security\.audit-commands "everything": use auto, least-privilege or all/,
+  );
+});
