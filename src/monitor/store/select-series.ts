@@ -1,7 +1,7 @@
 import { ChunkFormatError } from './bit-stream.ts';
 import type { BlockFile } from './block-file.ts';
 import { StoreFileFormatError } from './byte-buffer.ts';
-import type { Head } from './head.ts';
+import type { Chunk, Head } from './head.ts';
 import { type Aggregate, COLUMNS } from './rollup.ts';
 import type { SampleCollector } from './sample-collector.ts';
 import { chunkSampleCount, decodeXorChunk } from './xor-chunk.ts';
@@ -23,6 +23,24 @@ export function rawCoverageStart(raw: readonly BlockFile[], head: Head): number 
   return raw[0]?.minT ?? head.minTime() ?? Number.POSITIVE_INFINITY;
 }
 
+/** Raw blocks' chunks of a selection's series, read together (BlockFile.chunksOfMany), by block then series. */
+export type Prefetched = ReadonlyMap<BlockFile, ReadonlyMap<number, Chunk[] | Error>>;
+
+/** Reads the raw blocks' chunks of every series of a selection at once; a block that fails is left to per-series reads. */
+export function prefetchRaw(src: SelectionSources, ids: readonly number[], start: number, end: number): Prefetched {
+  const out = new Map<BlockFile, ReadonlyMap<number, Chunk[] | Error>>();
+  if (ids.length < 2) return out;
+  for (const b of src.raw) {
+    if (b.maxT < start || b.minT > end) continue;
+    try {
+      out.set(b, b.chunksOfMany(ids, 0, start, end));
+    } catch {
+      // read series by series below, where a failure is reported against the block
+    }
+  }
+  return out;
+}
+
 /** Samples to add to a collector: a chunk, or a rollup's averages with their counts. */
 type Part =
   | { readonly bytes: Uint8Array; readonly until: number }
@@ -33,7 +51,13 @@ type Part =
  * chunk is read first and the collector sized once for all of them (growing it chunk by chunk cost more than
  * decoding).
  */
-export function collectSeries(src: SelectionSources, id: number, c: SampleCollector, agg: Aggregate | 'avg'): void {
+export function collectSeries(
+  src: SelectionSources,
+  id: number,
+  c: SampleCollector,
+  agg: Aggregate | 'avg',
+  prefetched?: Prefetched,
+): void {
   const [start, end] = [c.window.start, c.window.end];
   const parts: Part[] = [];
   const rawFrom = src.rawFrom;
@@ -44,6 +68,13 @@ export function collectSeries(src: SelectionSources, id: number, c: SampleCollec
   }
   for (const b of src.raw) {
     if (b.maxT < start || b.minT > end) continue;
+    const ready = prefetched?.get(b);
+    if (ready) {
+      const got = ready.get(id);
+      if (got instanceof Error) src.onBadBlock(b, got);
+      else for (const chunk of got ?? []) parts.push({ bytes: chunk.bytes, until: Infinity });
+      continue;
+    }
     guarded(src, b, () => {
       for (const chunk of b.chunks(id, 0, start, end)) parts.push({ bytes: chunk.bytes, until: Infinity });
     });

@@ -12,7 +12,7 @@ import { HeadLog } from './head-log.ts';
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
 import { aggregateFor } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
-import { collectSeries, rawCoverageStart, type SelectionSources } from './select-series.ts';
+import { collectSeries, prefetchRaw, rawCoverageStart, type SelectionSources } from './select-series.ts';
 import { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW, windowStart } from './time-windows.ts';
 
@@ -135,9 +135,10 @@ class HistoryStore implements Store {
     const ids = this.index.select(matchers).filter((id) => this.index.overlaps(id, hints.start, hints.end));
     const src = this.sources();
     const agg = aggregateFor(hints.func);
+    const prefetched = prefetchRaw(src, ids, hints.start, hints.end);
     for (const id of ids) {
       const c = new SampleCollector(hints.start, hints.end, hints.readAt);
-      collectSeries(src, id, c, agg);
+      collectSeries(src, id, c, agg, prefetched);
       if (c.length === 0) continue;
       yield { labels: this.index.labelsOf(id)!, ...c.result() };
     }
