@@ -8,8 +8,8 @@ import { Evaluator } from './evaluate.js';
 import { compareLabels } from './labels.js';
 import { parsedExpressions } from './parse-cache.js';
 import { exprType } from './parse-checks.js';
-import { columnsToSeries, RangeEvaluator } from './range/range-evaluator.js';
-import { DEFAULT_SUBQUERY_STEP, loadSelections, type QueryTimes } from './selections.js';
+import { columnsToSeries, RangeEvaluator, seriesAtATimeSelectors } from './range/range-evaluator.js';
+import { DEFAULT_SUBQUERY_STEP, type LazySelections, loadSelections, type QueryTimes } from './selections.js';
 import type { PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
 
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
@@ -75,10 +75,11 @@ export function rangeQuery(
     );
   }
   const times = queryTimes(startMs, endMs, stepMs, opts);
-  const selections = loadSelections(q, ast, times);
+  const lazy: LazySelections = new Map();
+  const selections = loadSelections(q, ast, times, { selectors: seriesAtATimeSelectors(ast), into: lazy });
   const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
   const stepwise = new Evaluator(selections, times, opts?.checkpoint);
-  const value = new RangeEvaluator(selections, times, steps, stepwise, opts?.checkpoint).eval(ast);
+  const value = new RangeEvaluator(selections, lazy, times, steps, stepwise, opts?.checkpoint).eval(ast);
   const series: SeriesSamples[] = columnsToSeries(value, steps).sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series };
 }

@@ -6,7 +6,7 @@
 import type { AtModifier, Expr, VectorSelector } from './ast.js';
 import { executionError } from './errors.js';
 import { compareLabels } from './labels.js';
-import type { Queryable, SeriesSamples, StepTimes } from './types.js';
+import type { LazySeries, Queryable, SeriesSamples, StepTimes } from './types.js';
 
 /** Prometheus's default evaluation interval, the step of a subquery written without one (`x[1h:]`). */
 export const DEFAULT_SUBQUERY_STEP = 60_000;
@@ -24,13 +24,21 @@ export interface QueryTimes {
 }
 
 export type Selections = Map<VectorSelector, readonly SeriesSamples[]>;
+/** Selections read one series at a time (Queryable.selectLazy), kept apart from the rest. */
+export type LazySelections = Map<VectorSelector, readonly LazySeries[]>;
+
+/** Which selectors to load lazily, and where to put them (their evaluator reads them series by series). */
+export interface LazyLoading {
+  readonly selectors: ReadonlySet<VectorSelector>;
+  readonly into: LazySelections;
+}
 
 export function resolveAt(at: AtModifier, times: QueryTimes): number {
   return at.kind === 'time' ? at.ms : at.kind === 'start' ? times.start : times.end;
 }
 
 /** Loads every selector of the query, sorted by labels as Prometheus's storage returns them. */
-export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Selections {
+export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes, lazy?: LazyLoading): Selections {
   const selections: Selections = new Map();
   let loaded = 0;
   // Instant selectors outside subqueries are read only at the query's steps (see SelectHints.readAt).
@@ -43,7 +51,18 @@ export function loadSelections(q: Queryable, expr: Expr, times: QueryTimes): Sel
         const [a, b] = shift(vs.at, vs.offset, lo, hi, times);
         const start = a - (range ?? times.lookback);
         const readAt = e.kind === 'vector-selector' && !inSubquery ? readTimes(vs, times) : undefined;
-        const series = [...q.select(vs.matchers, { start, end: b, step: times.step, func, range, readAt })];
+        const hints = { start, end: b, step: times.step, func, range, readAt };
+        if (lazy?.selectors.has(vs) && q.selectLazy) {
+          const series = [...q.selectLazy(vs.matchers, hints)];
+          series.sort((x, y) => compareLabels(x.labels, y.labels));
+          for (const s of series) loaded += s.sampleCount;
+          if (loaded > MAX_LOADED_SAMPLES) {
+            throw executionError('query processing would load too many samples into memory in query execution');
+          }
+          lazy.into.set(vs, series);
+          return;
+        }
+        const series = [...q.select(vs.matchers, hints)];
         series.sort((x, y) => compareLabels(x.labels, y.labels));
         for (const s of series) loaded += s.t.length;
         if (loaded > MAX_LOADED_SAMPLES) {

@@ -76,9 +76,23 @@ export interface StepTimes {
   readonly count: number;
 }
 
+/** A selected series whose samples are decoded only when read (Queryable.selectLazy). */
+export interface LazySeries {
+  readonly labels: Labels;
+  /** The most samples read() can return (for the query's samples limit). */
+  readonly sampleCount: number;
+  /** Its samples; the arrays may be reused (overwritten) by the next read() of any series of the same selection. */
+  read(): SeriesSamples;
+}
+
 /** Read side of the store, all the engine needs. */
 export interface Queryable {
   select(matchers: readonly Matcher[], hints: SelectHints): Iterable<SeriesSamples>;
+  /**
+   * select() for a consumer that reads one series at a time to the end (rate() and the *_over_time functions of a
+   * range query): the store need not hold every series' samples at once. Optional: select() serves otherwise.
+   */
+  selectLazy?(matchers: readonly Matcher[], hints: SelectHints): Iterable<LazySeries>;
   /** Label names present in the window (for /api/v1/labels), sorted. */
   labelNames(matchers: readonly Matcher[], start: number, end: number): string[];
   /** Values of one label in the window (for /api/v1/label/<name>/values), sorted. */

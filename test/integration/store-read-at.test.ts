@@ -13,7 +13,8 @@ import { type Labels, STALE_NAN } from '../../src/promql/types.ts';
  * Instant selectors tell the store the times they are read at (SelectHints.readAt), and the store keeps only the
  * samples those times read. Queries over the store must answer exactly as over every sample (a MemorySeries holding
  * the same data): irregular scrapes, staleness markers, gaps, NaNs, offsets, `@`, steps finer and coarser than the
- * scrape interval, off the grid, and instant queries.
+ * scrape interval, off the grid, and instant queries; and range functions, which read the store one series at a
+ * time (Queryable.selectLazy), must answer as over every series held at once.
  */
 
 const BASE = 20_000 * DAY;

@@ -1,4 +1,4 @@
-import type { Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
+import type { LazySeries, Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
 import { ApiError } from './errors.ts';
 
 /**
@@ -27,6 +27,19 @@ export class BoundedQueryable implements Queryable {
     this.check();
     for (const s of this.inner.select(matchers, hints)) {
       this.samplesRead += s.t.length;
+      this.check();
+      yield s;
+    }
+  }
+
+  *selectLazy(matchers: readonly Matcher[], hints: SelectHints): Iterable<LazySeries> {
+    if (!this.inner.selectLazy) {
+      for (const s of this.select(matchers, hints)) yield { labels: s.labels, sampleCount: s.t.length, read: () => s };
+      return;
+    }
+    this.check();
+    for (const s of this.inner.selectLazy(matchers, hints)) {
+      this.samplesRead += s.sampleCount;
       this.check();
       yield s;
     }

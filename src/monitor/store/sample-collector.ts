@@ -22,6 +22,12 @@ export class SampleCollector {
     private readonly readAt?: StepTimes,
   ) {}
 
+  /** Empties the collector for another series, keeping its arrays (what result() returned is overwritten). */
+  reset(): void {
+    this.n = 0;
+    this.c = undefined;
+  }
+
   get window(): { start: number; end: number } {
     return { start: this.start, end: this.end };
   }

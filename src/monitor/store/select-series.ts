@@ -46,6 +46,12 @@ type Part =
   | { readonly bytes: Uint8Array; readonly until: number }
   | { readonly t: Float64Array; readonly v: Float64Array; readonly counts: Float64Array; readonly until: number };
 
+/** A series' parts and how many samples they hold at most. */
+export interface SeriesParts {
+  readonly parts: readonly Part[];
+  readonly total: number;
+}
+
 /**
  * One series' samples in the collector's window, each time range from the finest data that covers it. Every
  * chunk is read first and the collector sized once for all of them (growing it chunk by chunk cost more than
@@ -58,13 +64,24 @@ export function collectSeries(
   agg: Aggregate | 'avg',
   prefetched?: Prefetched,
 ): void {
-  const [start, end] = [c.window.start, c.window.end];
+  fillSeries(c, seriesParts(src, id, c.window, agg, prefetched));
+}
+
+/** What one series' samples in the window are made of, finest data first where sources overlap, not decoded yet. */
+export function seriesParts(
+  src: SelectionSources,
+  id: number,
+  window: { start: number; end: number },
+  agg: Aggregate | 'avg',
+  prefetched?: Prefetched,
+): SeriesParts {
+  const { start, end } = window;
   const parts: Part[] = [];
   const rawFrom = src.rawFrom;
   if (start < rawFrom) {
     const fiveFrom = Math.min(src.fiveMinute[0]?.minT ?? rawFrom, rawFrom);
-    if (start < fiveFrom) collectRollup(src, src.hourly, id, c.window, agg, fiveFrom, parts);
-    collectRollup(src, src.fiveMinute, id, c.window, agg, rawFrom, parts);
+    if (start < fiveFrom) collectRollup(src, src.hourly, id, window, agg, fiveFrom, parts);
+    collectRollup(src, src.fiveMinute, id, window, agg, rawFrom, parts);
   }
   for (const b of src.raw) {
     if (b.maxT < start || b.minT > end) continue;
@@ -82,8 +99,13 @@ export function collectSeries(
   for (const chunk of src.head.chunks(id, start, end)) parts.push({ bytes: chunk.bytes, until: Infinity });
   let total = 0;
   for (const p of parts) total += 'bytes' in p ? chunkSampleCount(p.bytes) : p.t.length;
-  c.reserve(total);
-  for (const p of parts) {
+  return { parts, total };
+}
+
+/** Decodes a series' parts into a collector, sized once for all of them. */
+export function fillSeries(c: SampleCollector, series: SeriesParts): void {
+  c.reserve(series.total);
+  for (const p of series.parts) {
     if ('bytes' in p) c.addChunk(p.bytes, p.until);
     else c.addArrays(p.t, p.v, p.until, p.counts);
   }

@@ -2,7 +2,15 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
 import { DirectoryLock } from '../../fs/directory-lock.ts';
-import type { Appendable, Labels, Matcher, Queryable, SelectHints, SeriesSamples } from '../../promql/types.ts';
+import type {
+  Appendable,
+  Labels,
+  LazySeries,
+  Matcher,
+  Queryable,
+  SelectHints,
+  SeriesSamples,
+} from '../../promql/types.ts';
 import { BlockFile } from './block-file.ts';
 import { type BlockContents, type BlockKind, encodeBlock } from './block-format.ts';
 import { rawBlockOf, rollupBlocksOf } from './compaction.ts';
@@ -12,7 +20,14 @@ import { HeadLog } from './head-log.ts';
 import { blocksToDrop, type RetentionPolicy } from './retention.ts';
 import { aggregateFor } from './rollup.ts';
 import { SampleCollector } from './sample-collector.ts';
-import { collectSeries, prefetchRaw, rawCoverageStart, type SelectionSources } from './select-series.ts';
+import {
+  collectSeries,
+  fillSeries,
+  prefetchRaw,
+  rawCoverageStart,
+  type SelectionSources,
+  seriesParts,
+} from './select-series.ts';
 import { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW, windowStart } from './time-windows.ts';
 
@@ -141,6 +156,27 @@ class HistoryStore implements Store {
       collectSeries(src, id, c, agg, prefetched);
       if (c.length === 0) continue;
       yield { labels: this.index.labelsOf(id)!, ...c.result() };
+    }
+  }
+
+  *selectLazy(matchers: readonly Matcher[], hints: SelectHints): Iterable<LazySeries> {
+    if (this.closed) throw new Error('the history store is closed');
+    const ids = this.index.select(matchers).filter((id) => this.index.overlaps(id, hints.start, hints.end));
+    const src = this.sources();
+    const agg = aggregateFor(hints.func);
+    const prefetched = prefetchRaw(src, ids, hints.start, hints.end);
+    const window = { start: hints.start, end: hints.end };
+    // One collector for the whole selection: each read() decodes into the same arrays.
+    const c = new SampleCollector(hints.start, hints.end, hints.readAt);
+    for (const id of ids) {
+      const parts = seriesParts(src, id, window, agg, prefetched);
+      if (parts.total === 0) continue;
+      const read = () => {
+        c.reset();
+        fillSeries(c, parts);
+        return { labels: this.index.labelsOf(id)!, ...c.result() };
+      };
+      yield { labels: this.index.labelsOf(id)!, sampleCount: parts.total, read };
     }
   }
 

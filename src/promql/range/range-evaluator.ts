@@ -15,7 +15,7 @@ import { labelJoin, labelReplace } from '../functions/label-functions.js';
 import { mathFunction } from '../functions/math.js';
 import type { Window } from '../functions/rates.js';
 import { dropMetricName } from '../labels.js';
-import { type QueryTimes, resolveAt, type Selections } from '../selections.js';
+import { type LazySelections, type QueryTimes, resolveAt, type Selections } from '../selections.js';
 import { isStaleNaN, type Labels, type SeriesSamples } from '../types.js';
 import { type Sample, scalar, type Value, vector } from '../values.js';
 import { type Column, ColumnSet, type RangeValue, type Steps } from './columns.js';
@@ -24,11 +24,70 @@ import { scalarColumns, vectorColumns, vectorScalarColumns } from './range-binar
 
 type VectorValue = Extract<RangeValue, { type: 'vector' }>;
 
+type CallPlan =
+  | { readonly kind: 'range-function'; readonly matrixAt: number; readonly f: SeriesFunction }
+  | { readonly kind: 'step-by-step' }
+  | { readonly kind: 'columns' };
+
+/** How RangeEvaluator evaluates a call: a range function over a selector, step by step, or over its args' columns. */
+function callPlan(c: Call): CallPlan {
+  const matrixAt = c.args.findIndex((a) => a.kind === 'matrix-selector');
+  const f = seriesFunction(c.func);
+  if (f && matrixAt >= 0) return { kind: 'range-function', matrixAt, f };
+  if (
+    c.func === 'timestamp' ||
+    c.func === 'absent_over_time' ||
+    c.args.some((a) => a.kind === 'matrix-selector' || a.kind === 'subquery')
+  ) {
+    return { kind: 'step-by-step' };
+  }
+  return { kind: 'columns' };
+}
+
+/**
+ * The range selectors RangeEvaluator reads one series at a time, to the end (those of a range function it
+ * evaluates over columns; none under what it evaluates step by step): they may be loaded lazily. Follows eval().
+ */
+export function seriesAtATimeSelectors(e: Expr): Set<VectorSelector> {
+  const out = new Set<VectorSelector>();
+  const walk = (x: Expr): void => {
+    switch (x.kind) {
+      case 'paren':
+      case 'unary':
+        walk(x.expr);
+        return;
+      case 'binary':
+        walk(x.lhs);
+        walk(x.rhs);
+        return;
+      case 'aggregate':
+        walk(x.expr);
+        if (x.param) walk(x.param);
+        return;
+      case 'call': {
+        const plan = callPlan(x);
+        if (plan.kind === 'step-by-step') return;
+        x.args.forEach((arg, j) => {
+          if (plan.kind === 'range-function' && j === plan.matrixAt) out.add((arg as MatrixSelector).selector);
+          else walk(arg);
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return out;
+}
+
 export class RangeEvaluator {
   private readonly n: number;
 
   constructor(
     private readonly selections: Selections,
+    /** The selectors of seriesAtATimeSelectors(), loaded lazily. */
+    private readonly lazy: LazySelections,
     private readonly times: QueryTimes,
     private readonly steps: Steps,
     /** Evaluates what has no column form, step by step. */
@@ -146,16 +205,9 @@ export class RangeEvaluator {
   }
 
   private call(c: Call): RangeValue {
-    const matrixAt = c.args.findIndex((a) => a.kind === 'matrix-selector');
-    const perSeries = seriesFunction(c.func);
-    if (perSeries && matrixAt >= 0) return this.rangeFunction(c, matrixAt, perSeries);
-    if (
-      c.func === 'timestamp' ||
-      c.func === 'absent_over_time' ||
-      c.args.some((a) => a.kind === 'matrix-selector' || a.kind === 'subquery')
-    ) {
-      return this.fallback(c);
-    }
+    const plan = callPlan(c);
+    if (plan.kind === 'range-function') return this.rangeFunction(c, plan.matrixAt, plan.f);
+    if (plan.kind === 'step-by-step') return this.fallback(c);
     const math = mathFunction(c.func);
     if (math && c.args.length === 1) return this.mapSeries(this.vectorOf(c.args[0]!), dropMetricName, math);
     const relabel = this.relabelling(c);
@@ -203,8 +255,10 @@ export class RangeEvaluator {
     const ctx = { time: 0 };
     const keepName = c.func === 'last_over_time';
     const out = new ColumnSet(this.n, true);
-    for (const s of this.selected(vs)) {
+    const selected = this.lazy.get(vs) ?? this.selected(vs).map((s) => ({ labels: s.labels, read: () => s }));
+    for (const lazy of selected) {
       this.checkpoint();
+      const s = lazy.read();
       const t: number[] = [];
       const v: number[] = [];
       const counts: number[] | undefined = s.counts ? [] : undefined;
