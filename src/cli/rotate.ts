@@ -160,13 +160,11 @@ function checkCombinations(values: FlagValues): void {
 }
 
 export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}): Promise<number> {
-  const { values, help, positionals } = parseFlags(argv, ROTATE_FLAGS, io.env);
+  const { values, help } = parseFlags(argv, ROTATE_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, ROTATE_FLAGS));
     return 0;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   checkCombinations(values);
   const secrets: string[] = [];
   const hiding = hidingIo(io, secrets);

@@ -101,10 +101,29 @@ function closest(name: string, specs: FlagSpec[]): string | undefined {
   return candidates[0]?.name;
 }
 
+/**
+ * The arguments a command takes besides its flags (`redoubt restore FILE`): at most `max`, named `name` in the
+ * usage line. A command that declares none refuses every argument that is not a flag or a flag's value.
+ */
+export interface PositionalSpec {
+  max: number;
+  name: string;
+}
+
+/** One argument too many: the command's own usage, never the argument's credentials (main neutralises the line). */
+function extraArgument(arg: string, specs: FlagSpec[], takes: PositionalSpec | undefined): UsageError {
+  if (!takes || takes.max === 0) return strayArgument(arg, specs);
+  const shown = arg.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1<credentials>@');
+  return new UsageError(
+    `unexpected argument "${shown}": this command takes ${takes.max === 1 ? 'one' : `at most ${takes.max}`} ${takes.name}, see --help`,
+  );
+}
+
 export function parseFlags(
   argv: string[],
   specs: FlagSpec[],
   env: NodeJS.ProcessEnv = process.env,
+  takes?: PositionalSpec,
 ): { values: FlagValues; help: boolean; positionals: string[] } {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: FlagValues = {};
@@ -125,13 +144,22 @@ export function parseFlags(
   let help = false;
   /** Repeated flags given on the command line: the first replaces the default or environment, the next add. */
   const repeated = new Set<string>();
+  const positionals: string[] = [];
+  const positional = (arg: string) => {
+    if (positionals.length >= (takes?.max ?? 0)) throw extraArgument(arg, specs, takes);
+    positionals.push(arg);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
-      if (i + 1 < argv.length) throw strayArgument(argv[i + 1], specs);
+      // Everything after `--` is an argument, even one that starts with a dash (a file named -x.age).
+      for (const rest of argv.slice(i + 1)) positional(rest);
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') throw strayArgument(arg, specs);
+    if (!arg.startsWith('-') || arg === '-') {
+      positional(arg);
+      continue;
+    }
     const body = arg.replace(/^--?/, '');
     if (body === 'help' || body === 'h') {
       help = true;
@@ -156,8 +184,7 @@ export function parseFlags(
     else values[name] = value;
     repeated.add(name);
   }
-  // No command takes positional arguments (each is refused above); `positionals` stays for existing callers.
-  return { values, help, positionals: [] };
+  return { values, help, positionals };
 }
 
 export function formatHelp(usage: string, specs: FlagSpec[]): string {

@@ -76,3 +76,31 @@ test('REDIS_ADDR="" means no default target (Go os.LookupEnv semantics), unlike 
   assert.equal(values['redis.addr'], '');
   assert.equal(values.namespace, 'redis');
 });
+
+const RESTORE_LIKE = [
+  { name: 'identity', type: 'string' as const, default: '', help: '' },
+  { name: 'yes', type: 'bool' as const, default: false, help: '' },
+];
+
+test('a command that declares positionals gets them back, in order, wherever they stand among the flags', () => {
+  const r = parseFlags(['--identity', 'k', 'backup.age', '--yes'], RESTORE_LIKE, {}, { max: 1, name: 'FILE' });
+  assert.deepEqual(r.positionals, ['backup.age']);
+  assert.equal(r.values.identity, 'k');
+  assert.equal(r.values.yes, true);
+  // After `--`, a name starting with a dash is an argument, not a flag.
+  const dashed = parseFlags(['--yes', '--', '-odd.age'], RESTORE_LIKE, {}, { max: 1, name: 'FILE' });
+  assert.deepEqual(dashed.positionals, ['-odd.age']);
+});
+
+test('one argument too many, or any for a command that takes none: one clear line', () => {
+  assert.throws(
+    () => parseFlags(['a.age', 'b.age'], RESTORE_LIKE, {}, { max: 1, name: 'FILE' }),
+    (e: Error) =>
+      e instanceof UsageError && /^unexpected argument "b\.age": this command takes one FILE/.test(e.message),
+  );
+  assert.throws(() => parseFlags(['x'], RESTORE_LIKE, {}), /unexpected argument "x"; flags take the form/);
+  assert.throws(
+    () => parseFlags(['redis://u:secret@h:1'], [{ name: 'redis', type: 'string', help: '' }], {}),
+    (e: Error) => !e.message.includes('secret') && /did you mean --redis/.test(e.message),
+  );
+});
