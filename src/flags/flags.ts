@@ -96,6 +96,39 @@ function strayArgument(arg: string, specs: FlagSpec[]): UsageError {
   return new UsageError(`unexpected argument "${shown}"; ${hint}`);
 }
 
+const CREDENTIAL = /pass(word|wd|phrase)?\b|pass(word)?$|secret|token/i;
+
+/** The words of a flag name that say what it is about: `redis.password-file` → redis. */
+function scopeWords(name: string): string[] {
+  return name
+    .toLowerCase()
+    .split(/[.\-_]/)
+    .filter((w) => w && !/^(pass|password|passwd|passphrase|file|secret|token)$/.test(w));
+}
+
+/**
+ * What to suggest for an unknown flag that would carry a secret (`up --redis.password X`): never another flag that
+ * puts it on the command line, where every user of the machine reads it (ps, /proc/PID/cmdline), but the
+ * environment variables and files the command reads secrets from. Every command with --redis.password-file also
+ * takes REDIS_PASSWORD (the exporter's rule).
+ */
+function credentialHint(name: string, specs: FlagSpec[]): string | undefined {
+  if (!CREDENTIAL.test(name)) return undefined;
+  const family = /token/i.test(name) ? /token/ : /pass|secret/;
+  const all = specs.filter((s) => !s.hidden && family.test(s.name));
+  // The ones about the same thing as the name typed (--redis.pass: the Redis password), else the Redis ones.
+  const score = (s: FlagSpec) => scopeWords(s.name).filter((w) => scopeWords(name).includes(w)).length;
+  const best = Math.max(0, ...all.map(score));
+  const shown = best > 0 ? all.filter((s) => score(s) === best) : all.filter((s) => s.name.startsWith('redis.'));
+  const files = shown.filter((s) => s.name.endsWith('-file')).map((s) => `--${s.name} FILE`);
+  const envs = shown.filter((s) => !s.name.endsWith('-file')).flatMap((s) => s.env ?? []);
+  if (shown.some((s) => s.name === 'redis.password-file') && !envs.includes('REDIS_PASSWORD'))
+    envs.unshift('REDIS_PASSWORD');
+  const ways = [...envs.map((e) => `set ${e} in the environment`), ...files.map((f) => `use ${f}`)];
+  if (ways.length === 0) return undefined;
+  return `a secret on the command line is visible to every user of the machine (ps); ${ways.join(', or ')}`;
+}
+
 function closest(name: string, specs: FlagSpec[]): string | undefined {
   const candidates = specs.filter((s) => s.name.includes(name) || name.includes(s.name));
   return candidates[0]?.name;
@@ -169,6 +202,8 @@ export function parseFlags(
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const spec = byName.get(name);
     if (!spec) {
+      const secret = credentialHint(name, specs);
+      if (secret) throw new UsageError(`unknown flag ${arg.split('=')[0]}: ${secret}; see --help`);
       const hint = closest(name, specs);
       throw new UsageError(`unknown flag ${arg.split('=')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
     }
