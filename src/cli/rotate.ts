@@ -370,7 +370,8 @@ async function waitAndFinish(
     // (the timer is cleared on Ctrl-C: a pending one would keep the process alive for the rest of the grace period)
     await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), io.stopSignal]);
     clearTimeout(timer);
-    if (stopped) break;
+    // At the end of the grace period the report is finishOn's, just before the removal: not twice.
+    if (stopped || Date.now() >= until) break;
     await writeUseReport(conns, state, io);
   }
   if (stopped) {

@@ -132,3 +132,18 @@ test('Ctrl-C during the grace period stops waiting: both passwords still work, -
   assert.match(await login(current), /WRONGPASS/);
   assert.equal(await login(NEW), 'PONG');
 });
+
+test('a grace period shorter than the report interval: one report, just before the removal (not twice)', async () => {
+  const env = join(dir, 'once.env');
+  const { stdout, stderr, seen } = capture();
+  const argv = ['--redis', server.url, '--user', 'app', '--dotenv', env, '--env-key', 'APP'];
+  const code = await runRotate(
+    [...argv, '--state-file', join(dir, 'once.json'), '--grace', '1s'],
+    { stdout, stderr, env: adminEnv, stopSignal: new Promise(() => {}) },
+    { reportEveryMs: 600_000 },
+  );
+  assert.equal(code, 0, seen.out);
+  const reports = seen.out.split('\n').filter((l) => l.includes('who may still use the old password of'));
+  assert.equal(reports.length, 1, seen.out);
+  assert.ok(seen.out.indexOf(reports[0]) < seen.out.indexOf('Removing the old password'), seen.out);
+});
