@@ -6,9 +6,7 @@ import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } fr
 import { FileWriteError } from '../fs/atomic-write.ts';
 import { DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
-import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
-import { RespConnection } from '../redis/resp-connection.ts';
-import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { parseTarget } from '../redis/target.ts';
 import { ENV_KEY } from '../rotate/credential-files.ts';
 import {
   type CredentialWrites,
@@ -20,15 +18,25 @@ import { hideSecrets } from '../rotate/hide-secrets.ts';
 import { newPassword, passwordHash } from '../rotate/new-password.ts';
 import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
 import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
-import { type CheckResult, checkFinish, checkStart } from '../rotate/preconditions.ts';
-import { finishSteps, persist, persistWhat, type RotationServer, startSteps } from '../rotate/rotation.ts';
-import { readServerFacts, type ServerFacts, serverDisplay } from '../rotate/server-facts.ts';
+import { checkFinish, checkStart } from '../rotate/preconditions.ts';
+import { finishSteps, type RotationServer, startSteps } from '../rotate/rotation.ts';
 import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
 import { renderSteps, runSteps } from '../rotate/steps.ts';
-import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
 import type { CliIo } from './io.ts';
-import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
+import {
+  checkPersist,
+  connecting,
+  connectingTo,
+  connectSecrets,
+  DEFAULT_STATE_FILE,
+  openAll,
+  readAllFacts,
+  report,
+  stateFlag,
+  withPlans,
+} from './rotate-servers.ts';
+import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--dotenv FILE --env-key KEY | --password-file FILE)… [--grace 1h]
        redoubt rotate --status
@@ -43,7 +51,6 @@ the .env entry and/or redis_exporter password file you name. Both passwords work
 The new password is generated (40 letters and digits) or read from --new-password-file; it is never printed.
 Everything is checked before anything changes; a step that fails undoes the ones before it.`;
 
-const DEFAULT_STATE_FILE = '.redoubt-rotate.json';
 const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
 
 export const ROTATE_FLAGS: FlagSpec[] = [
@@ -101,34 +108,6 @@ export const ROTATE_FLAGS: FlagSpec[] = [
 export interface RotateDeps {
   afterStep?: (what: string) => Promise<void>;
   reportEveryMs?: number;
-}
-
-interface Connecting {
-  targets: RedisTarget[];
-  tls: TlsOptions;
-  connectUser: string;
-}
-
-/** The servers with the credentials to connect with, as the exporter takes them. */
-function connecting(urls: string[], values: FlagValues): Connecting {
-  const file = String(values['redis.password-file'] || '');
-  const passwords: PasswordMap | undefined = file ? loadPasswordFile(file) : undefined;
-  const targets = urls.map((url) => {
-    const bare = parseTarget(url);
-    const { user, password } = resolveCredentials(bare, {
-      user: String(values['redis.user'] || ''),
-      password: String(values['redis.password'] || ''),
-      passwords,
-    });
-    return withCredentials(bare, user, password);
-  });
-  const seen = new Set<string>();
-  for (const t of targets) {
-    if (seen.has(t.display.replace(/\/\/[^@/]*@/, '//')))
-      throw new UsageError(`${t.display} is given twice with --redis`);
-    seen.add(t.display.replace(/\/\/[^@/]*@/, '//'));
-  }
-  return { targets, tls: clientTlsFromFlags(values), connectUser: targets[0]?.username ?? 'default' };
 }
 
 function checkUserName(user: string): void {
@@ -194,11 +173,6 @@ function hidingIo(io: CliIo, secrets: readonly string[]): CliIo {
   return { ...io, stdout: through(io.stdout), stderr: through(io.stderr) };
 }
 
-/** The passwords rotate sends to servers: the connecting ones, and the new one. */
-function connectSecrets(c: Connecting): string[] {
-  return c.targets.map((t) => t.password ?? '').filter(Boolean);
-}
-
 /**
  * One rotation at a time per state file: a second `rotate` or `--finish` started while one runs (or waits out its
  * grace period) is refused before it reads anything, so two never interleave their writes of the same .env and state.
@@ -217,52 +191,6 @@ function lockRotation(statePath: string): DirectoryLock {
       );
     throw err;
   }
-}
-
-async function openAll(c: Connecting): Promise<RespConnection[]> {
-  const conns = c.targets.map((t) => new RespConnection(t, { connectTimeoutMs: 10000, tls: c.tls }));
-  try {
-    await Promise.all(conns.map((conn) => conn.ready()));
-  } catch (err) {
-    await Promise.all(conns.map((conn) => conn.close()));
-    throw err;
-  }
-  return conns;
-}
-
-/** The servers with their facts and the plan the preconditions gave each. */
-function withPlans(conns: RedisConnection[], facts: ServerFacts[], check: CheckResult): RotationServer[] {
-  return conns.map((conn, i) => ({ conn, facts: facts[i], plan: check.plans[i] }));
-}
-
-async function readAllFacts(conns: RedisConnection[], user: string): Promise<ServerFacts[]> {
-  const out: ServerFacts[] = [];
-  for (const conn of conns) out.push(await readServerFacts(conn, user));
-  return out;
-}
-
-function report(io: CliIo, check: CheckResult): boolean {
-  for (const w of check.warnings) io.stderr.write(`redoubt rotate: warning: ${neutralise(w)}\n`);
-  if (check.problems.length === 0) return true;
-  io.stderr.write(
-    `redoubt rotate: nothing was changed, because:\n${check.problems.map((p) => `  - ${neutralise(p)}`).join('\n')}\n`,
-  );
-  return false;
-}
-
-/** The last precondition: the server can write its files now (the later save would write the same). */
-async function checkPersist(servers: RotationServer[], io: CliIo): Promise<boolean> {
-  const problems: string[] = [];
-  for (const s of servers) {
-    try {
-      await persist(s.conn, s.plan);
-    } catch (err) {
-      problems.push(
-        `${s.facts.display} cannot save (${persistWhat(s.plan)}): ${(err as Error).message}. Fix its aclfile / redis.conf (the file and its directory must be writable by redis-server)`,
-      );
-    }
-  }
-  return report(io, { plans: [], problems, warnings: [] });
 }
 
 /** The state the first half records: hashes, servers, where the password went, no password. */
@@ -345,10 +273,6 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
   }
 }
 
-function stateFlag(statePath: string): string {
-  return statePath === resolve(DEFAULT_STATE_FILE) ? '' : ` --state-file ${shellQuote(statePath)}`;
-}
-
 async function waitAndFinish(
   servers: RotationServer[],
   state: RotationState,
@@ -403,12 +327,7 @@ async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps,
     throw new UsageError(
       `no rotation in progress: ${statePath} does not exist (start one with redoubt rotate --redis URL …, or pass --state-file)`,
     );
-  const given = values.redis as string[];
-  const c = connecting(given.length > 0 ? given : state.servers, values);
-  const bare = (t: RedisTarget) => serverDisplay(t);
-  const expected = new Set(state.servers.map((s) => bare(parseTarget(s))));
-  if (c.targets.length !== expected.size || c.targets.some((t) => !expected.has(bare(t))))
-    throw new UsageError(`--redis must name the servers of the rotation: ${state.servers.join(', ')}`);
+  const c = connectingTo(state.servers, values);
   if (values.user && values.user !== state.user)
     throw new UsageError(
       `the rotation in ${statePath} is of the user "${neutralise(state.user)}", not "${neutralise(String(values.user))}"`,
