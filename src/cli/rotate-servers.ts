@@ -109,3 +109,16 @@ export function connectingTo(servers: string[], values: FlagValues): Connecting 
     throw new UsageError(`--redis must name the servers of the rotation: ${servers.join(', ')}`);
   return c;
 }
+
+/**
+ * The hook run after each step: the test seam `afterStep`, and REDOUBT_TEST_KILL_AFTER_STEP, for tests only: the
+ * process kills itself (SIGKILL, as kill -9 or a power loss would stop it) right after the first step whose
+ * description starts with that text, so a test can check what an interrupted rotation leaves and how it recovers.
+ */
+export function afterEachStep(io: CliIo, afterStep?: (what: string) => Promise<void>): (what: string) => Promise<void> {
+  const killAfter = io.env.REDOUBT_TEST_KILL_AFTER_STEP;
+  return async (what) => {
+    await afterStep?.(what);
+    if (killAfter && what.startsWith(killAfter)) process.kill(process.pid, 'SIGKILL');
+  };
+}

@@ -18,13 +18,16 @@ import { hideSecrets } from '../rotate/hide-secrets.ts';
 import { newPassword, passwordHash } from '../rotate/new-password.ts';
 import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
 import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
+import { pendingFrom, pendingPathFor, removePending, writePending } from '../rotate/pending-file.ts';
 import { checkFinish, checkStart } from '../rotate/preconditions.ts';
 import { finishSteps, type RotationServer, startSteps } from '../rotate/rotation.ts';
 import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
-import { renderSteps, runSteps } from '../rotate/steps.ts';
+import { renderSteps, runSteps, type StepReport } from '../rotate/steps.ts';
 import { neutralise } from '../text/terminal.ts';
 import type { CliIo } from './io.ts';
+import { interruptedRotation, recoverRotation } from './rotate-recovery.ts';
 import {
+  afterEachStep,
   checkPersist,
   connecting,
   connectingTo,
@@ -41,6 +44,7 @@ import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--dotenv FILE --env-key KEY | --password-file FILE)… [--grace 1h]
        redoubt rotate --status
        redoubt rotate --finish
+       redoubt rotate --resume | --abort
 
 Rotates an ACL user's password without downtime. On every server given (a master and its replicas) it adds the new
 password beside the old one (ACL SETUSER user #<sha256>), sets masterauth on replicas that replicate as that user,
@@ -49,7 +53,10 @@ the .env entry and/or redis_exporter password file you name. Both passwords work
 --finish (or the end of --grace) removes the old one and saves again. --status shows who may still use the old one.
 
 The new password is generated (40 letters and digits) or read from --new-password-file; it is never printed.
-Everything is checked before anything changes; a step that fails undoes the ones before it.`;
+Everything is checked before anything changes; a step that fails undoes the ones before it. Before the first server
+changes, the new password is written to a pending-rotation file beside the state file (0600; removed once the .env /
+password file hold it): if rotate is killed half-way, the next run says so, and --resume finishes the rotation while
+--abort undoes it.`;
 
 const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
 
@@ -97,6 +104,18 @@ export const ROTATE_FLAGS: FlagSpec[] = [
   { name: 'finish', type: 'bool', default: false, help: 'Remove the old password (the second half).' },
   { name: 'status', type: 'bool', default: false, help: 'Show who may still use the old password.' },
   {
+    name: 'resume',
+    type: 'bool',
+    default: false,
+    help: 'Finish a rotation that was interrupted (killed, power loss) after it began changing servers.',
+  },
+  {
+    name: 'abort',
+    type: 'bool',
+    default: false,
+    help: 'Undo a rotation that was interrupted: remove the new password from every server, put masterauth back.',
+  },
+  {
     name: 'state-file',
     type: 'string',
     default: DEFAULT_STATE_FILE,
@@ -117,11 +136,11 @@ function checkUserName(user: string): void {
 
 /** Every flag checked before a connection is made: one line and exit 2 for anything wrong. */
 function checkCombinations(values: FlagValues): void {
-  const modes = [values.finish, values.status].filter(Boolean).length;
-  if (modes > 1) throw new UsageError('--finish and --status are separate steps: give one of them');
+  const modes = [values.finish, values.status, values.resume, values.abort].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('--finish, --status, --resume and --abort are separate steps: give one of them');
   if (modes > 0 && (values.dotenv || values['password-file'] || values.grace))
     throw new UsageError(
-      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish and --status read what it recorded',
+      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish, --status, --resume and --abort read what it recorded',
     );
   const grace = Number(values.grace);
   if (grace < 0 || grace > MAX_GRACE_MS) throw new UsageError('--grace must be between 1s and 720h');
@@ -150,6 +169,10 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   let lock: DirectoryLock | undefined;
   try {
     if (!values.status) lock = lockRotation(resolve(String(values['state-file'])));
+    if (values.resume || values.abort)
+      return await recoverRotation(values.resume ? 'resume' : 'abort', values, hiding, deps, secrets);
+    const interrupted = interruptedRotation(resolve(String(values['state-file'])));
+    if (interrupted) throw interrupted;
     if (values.finish || values.status) return await continueRotation(values, hiding, deps, secrets);
     return await startRotation(values, hiding, deps, secrets);
   } catch (err) {
@@ -211,6 +234,23 @@ function initialState(user: string, servers: RotationServer[], newHash: string, 
   return state;
 }
 
+/** The masterauth of each replica the rotation changes, as it was (what --abort puts back). */
+function masterauthBefore(servers: RotationServer[]): Record<string, string> {
+  return Object.fromEntries(
+    servers.filter((s) => s.plan.masterauth).map((s) => [s.facts.display, s.facts.masterauthForRollback]),
+  );
+}
+
+/** A start that failed and was rolled back: the pending file goes, unless an undo failed (then --abort retries). */
+function rolledBack(undone: StepReport[], pendingPath: string, statePath: string, io: CliIo): number {
+  if (undone.every((s) => s.ok)) removePending(pendingPath);
+  else
+    io.stdout.write(
+      `\n${pendingPath} is kept: once the failures above are fixed, redoubt rotate --abort${stateFlag(statePath)} undoes what is left.\n`,
+    );
+  return 1;
+}
+
 /** Everything the first half needs from the flags and files, checked before a connection is made. */
 function startInputs(values: FlagValues) {
   const urls = values.redis as string[];
@@ -250,6 +290,9 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
     if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
     io.stdout.write(describeServers(user, servers));
     const state = initialState(user, servers, newHash, Number(values.grace), writes);
+    // Before the first server changes: what --resume / --abort need if this process dies half-way.
+    const pendingPath = pendingPathFor(statePath);
+    writePending(pendingPath, pendingFrom(state, password, masterauthBefore(servers), writes.files));
     const steps = startSteps({
       servers,
       user,
@@ -260,10 +303,12 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
       statePath,
       writeState: () => writeState(statePath, state),
       removeState: () => unlinkSync(statePath),
+      pendingPath,
+      removePending: () => removePending(pendingPath),
     });
-    const result = await runSteps(steps, deps.afterStep);
+    const result = await runSteps(steps, afterEachStep(io, deps.afterStep));
     io.stdout.write(renderSteps(result));
-    if (result.rolledBack) return 1;
+    if (result.rolledBack) return rolledBack(result.rolledBack, pendingPath, statePath, io);
     const requirepass = servers.filter((s) => s.plan.requirepass).map((s) => s.facts.display);
     io.stdout.write(renderNextSteps(state, requirepass, stateFlag(statePath)));
     if (!state.graceUntil) return 0;
@@ -371,7 +416,7 @@ async function finishOn(
   io.stdout.write(`\nRemoving the old password of "${neutralise(state.user)}":\n`);
   const { oldHash, newHash, user } = state;
   const steps = finishSteps({ servers, user, oldHash, newHash, newPassword: password, tls });
-  const result = await runSteps(steps, deps.afterStep);
+  const result = await runSteps(steps, afterEachStep(io, deps.afterStep));
   io.stdout.write(renderSteps(result));
   if (result.rolledBack) return 1;
   unlinkSync(statePath);

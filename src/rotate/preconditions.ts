@@ -30,7 +30,7 @@ function replicatesAs(f: ServerFacts, user: string): boolean {
   return f.role === 'replica' && f.masterauthHash !== '' && (f.masteruser || 'default') === user;
 }
 
-function userProblems(f: ServerFacts, user: string): string[] {
+export function userProblems(f: ServerFacts, user: string): string[] {
   const at = `on ${f.display}`;
   if (f.version && parseVersion(f.version) < 6)
     return [`${f.display} runs Redis ${f.version}, which has no ACL: rotating without downtime needs Redis 6 or later`];
@@ -55,7 +55,7 @@ function userProblems(f: ServerFacts, user: string): string[] {
   return [];
 }
 
-function persistPlan(f: ServerFacts, user: string, problems: string[]): ServerPlan {
+export function persistPlan(f: ServerFacts, user: string, problems: string[]): ServerPlan {
   const masterauth = replicatesAs(f, user);
   const aclfile = f.aclfile !== '';
   const plan: ServerPlan = {
