@@ -97,7 +97,7 @@ export function checkStart(facts: ServerFacts[], user: string, newHash: string):
       );
     else if (hashes.length > 1)
       problems.push(
-        `the user "${user}" already has ${hashes.length} passwords on ${f.display}: a rotation may be in progress (finish it with redoubt rotate --finish and its --state-file). If one was interrupted before it wrote its state file, keep the password your .env / password file holds and remove the other: ACL GETUSER ${user} lists their SHA-256 (printf %s PASSWORD | sha256sum names yours), ACL SETUSER ${user} !<sha256> removes one, then ACL SAVE`,
+        `the user "${user}" already has ${hashes.length} passwords on ${f.display}: a rotation may be in progress (finish it with redoubt rotate --finish and its --state-file; one that was interrupted: --resume or --abort with its --state-file). If one was interrupted and its pending-rotation file is gone too, keep the password your .env / password file holds and remove the other: ACL GETUSER ${user} lists their SHA-256 (printf %s PASSWORD | sha256sum names yours), ACL SETUSER ${user} !<sha256> removes one, then ACL SAVE`,
       );
     else if (hashes[0] === newHash)
       problems.push(`the new password is already the password of "${user}" on ${f.display}; choose another one`);
