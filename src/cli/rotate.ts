@@ -354,9 +354,11 @@ async function waitAndFinish(
 
 /** Writes the report; false when a server's CLIENT LIST, ACL LOG or INFO could not be read (then --status exits 1). */
 async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<boolean> {
-  const ago = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
+  // (to the millisecond: ACL LOG entries from just before the start must not round into the rotation)
+  const exact = Math.max(0, (Date.now() - Date.parse(state.startedAt)) / 1000);
+  const ago = Math.round(exact);
   const uses = [];
-  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, ago));
+  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, exact));
   io.stdout.write(
     `\n${new Date().toISOString()} who may still use the old password of "${neutralise(state.user)}" (rotation started ${ago}s ago):\n`,
   );
