@@ -35,15 +35,3 @@ export function finding(subject: string, check: string, status: Status, summary:
 export function hasProblems(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.status === 'warn' || f.status === 'fail');
 }
-
-/** Bytes as a person reads them: 1.5 GiB, 320 MiB, 12 KiB, 512 B. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let n = bytes;
-  let i = 0;
-  while (Math.abs(n) >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 2 : 1)} ${units[i]}`;
-}

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { RedisTarget } from '../redis/target.ts';
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { formatBytes } from '../text/bytes.ts';
+import { type Finding, finding } from './finding.ts';
 import type { MemoryFacts } from './memory-facts.ts';
 
 /** This host's memory, read when the server runs here (a loopback or unix-socket target on Linux). */

@@ -1,5 +1,6 @@
+import { formatBytes } from '../text/bytes.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { type Finding, finding } from './finding.ts';
 import type { MemoryFacts } from './memory-facts.ts';
 
 /** Used memory at or above this share of maxmemory is "near the limit". */
