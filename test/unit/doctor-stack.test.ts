@@ -63,6 +63,16 @@ describe('doctor: the exporter', () => {
   });
 });
 
+describe('doctor: the exporter, the path a refusal names', () => {
+  test('a 404 on /scrape names /scrape, not /metrics, and says what serves it', () => {
+    const [f] = diagnoseExporterScrape('e', ok('404 page not found\n', 404), '/scrape?target=redis%3A%2F%2Fh%3A1');
+    assert.equal(f.status, 'fail');
+    assert.equal(f.summary, 'GET /scrape?target=redis%3A%2F%2Fh%3A1 answered HTTP 404');
+    assert.match(f.fix ?? '', /does not serve \/scrape/);
+    assert.equal(diagnoseExporterScrape('e', ok('', 500))[0].summary, 'GET /metrics answered HTTP 500');
+  });
+});
+
 describe('doctor: Prometheus', () => {
   test('targets: down ones named with their error; none; all up; not scraped yet', () => {
     const down = diagnoseTargets(
