@@ -52,9 +52,9 @@ describe('doctor: memory against maxmemory and the policy', () => {
     assert.equal(memoryFacts(info, new Map([['maxmemory', '9000']])).maxmemory, 9000);
   });
 
-  test('maxmemory 0: a warning with a limit to set, sized from the host', () => {
+  test('maxmemory 0 (a stock server): advice, with a limit to set, sized from the host', () => {
     const [f] = diagnoseMemoryLimit('t', facts({ maxmemory: 0 }));
-    assert.equal(f.status, 'warn');
+    assert.equal(f.status, 'advice');
     assert.match(f.summary, /no maxmemory/);
     assert.match(f.fix ?? '', /CONFIG SET maxmemory .*4\.8 GiB, 60% of this host's 8 GiB/);
   });
@@ -72,7 +72,7 @@ describe('doctor: memory against maxmemory and the policy', () => {
   test('a cache-like workload (most keys with a TTL) under noeviction', () => {
     const out = diagnoseMemoryLimit('t', facts({ policy: 'noeviction', keys: 100, keysWithTtl: 80 }));
     const p = out.find((f) => f.check === 'memory-policy');
-    assert.equal(p?.status, 'warn');
+    assert.equal(p?.status, 'advice');
     assert.match(p?.fix ?? '', /volatile-lru/);
     assert.equal(diagnoseMemoryLimit('t', facts({ policy: 'noeviction', keys: 100, keysWithTtl: 10 })).length, 1);
   });
@@ -133,6 +133,12 @@ describe('doctor: fork headroom for BGSAVE and backups', () => {
     );
     assert.match(tight[0].summary, /only 50 MiB available/);
     assert.match(tight[1].fix ?? '', /sysctl vm\.overcommit_memory=1/);
+    // With room for the fork, overcommit 0 (the kernel's default) is advice: it does not change the exit code.
+    const roomy = diagnoseForkHeadroom('t', facts(), { availableBytes: 2 * GiB, overcommit: 0 });
+    assert.deepEqual(
+      roomy.map((f) => f.status),
+      ['ok', 'advice'],
+    );
   });
 
   test('remote: against maxmemory, or not judged without one', () => {
