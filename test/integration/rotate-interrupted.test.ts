@@ -118,3 +118,38 @@ test('killed after .env was written, on a master and its replica: --abort puts s
     await master.stop();
   }
 });
+
+test('killed after adding the new password to the first of two servers: --resume adds it to the second too', async () => {
+  const other = await startRotateServer();
+  try {
+    const env = join(fx.dir, 'two.env');
+    const state = join(fx.dir, 'two.json');
+    const argv = ['--redis', fx.server.url, '--redis', other.url, '--user', 'app', '--state-file', state];
+    // (the first test's --finish left "app" on fx.server with one password: a new rotation may start)
+    const before = (await hashesOf(fx.server, 'app'))[0];
+    await respCommand(
+      { ...other.endpoint, username: 'admin', password: ADMIN },
+      'ACL',
+      'SETUSER',
+      'app',
+      'resetpass',
+      `#${before}`,
+    );
+    const killed = await runCli(
+      ['rotate', ...argv, '--dotenv', env, '--env-key', 'APP'],
+      killedAt(`add a second password to "app" on ${fx.server.url}`),
+    );
+    assert.equal(killed.code, null, killed.stdout + killed.stderr);
+    assert.equal((await hashesOf(fx.server, 'app')).length, 2);
+    assert.deepEqual(await hashesOf(other, 'app'), [before], 'the second server was not reached');
+    const resumed = await runCli(['rotate', '--resume', ...argv], asAdmin);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    const NEW = envValue(env);
+    for (const s of [fx.server, other]) {
+      assert.deepEqual(await hashesOf(s, 'app'), [before, aclPasswordHash(NEW)]);
+      assert.equal(await login(s, NEW), 'PONG');
+    }
+  } finally {
+    await other.stop();
+  }
+});
