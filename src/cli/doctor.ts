@@ -80,8 +80,11 @@ export const DOCTOR_FLAGS: FlagSpec[] = [
   ...CLIENT_TLS_FLAGS,
 ];
 
-const USAGE =
-  'Usage: redoubt doctor [--redis URL]… [--config redoubt.yml] [--env-file .env] [--exporter URL] [--prometheus URL] [--alertmanager URL] [--up URL] [--format text|json]';
+const USAGE = `Usage: redoubt doctor [--redis URL]… [--config redoubt.yml] [--env-file .env] [--exporter URL] [--prometheus URL] [--alertmanager URL] [--up URL] [--format text|json]
+
+Each step prints ok, info (a fact), advice (a setting worth changing, though nothing is wrong yet: what a stock
+redis-server lacks), WARN (going wrong, or will under load) or FAIL (a step of the path is broken), with its fix.
+Exit 0: no WARN or FAIL (advice alone exits 0); 1: at least one; 2: bad input.`;
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /** A small text file the user named; missing, too big or unreadable is bad input (exit 2). */
@@ -100,7 +103,7 @@ function readSmallFile(path: string, flag: string): string {
   }
 }
 
-/** `redoubt doctor`: exit 0 when every step is ok, 1 when something needs attention, 2 for bad input. */
+/** `redoubt doctor`: exit 0 when nothing is WARN or FAIL (advice is not), 1 when something is, 2 for bad input. */
 export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
   const { values, help } = parseFlags(argv, DOCTOR_FLAGS, io.env);
   if (help) {

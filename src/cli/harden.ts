@@ -456,13 +456,11 @@ async function hardenLive(values: FlagValues, inputs: Inputs, deps: HardenDeps, 
 }
 
 export async function runHarden(argv: string[], io: CliIo, deps: HardenDeps = {}): Promise<number> {
-  const { values, help, positionals } = parseFlags(argv, HARDEN_FLAGS, io.env);
+  const { values, help } = parseFlags(argv, HARDEN_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, HARDEN_FLAGS));
     return 0;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   const inputs = readInputs(argv, values);
   const extra = inputs.bind.filter((b) => !DEFAULT_BIND.includes(b));
   for (const w of bindWarnings(extra, localAddresses())) io.stderr.write(`redoubt harden: warning: ${w}\n`);

@@ -4,6 +4,7 @@ import { ConfigError } from '../redis/password-file.ts';
 import { neutralise } from '../text/terminal.ts';
 import { packageVersion } from '../version.ts';
 import { type CliIo, processIo } from './io.ts';
+import { secretFlagWarnings } from './secret-flags.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; summary: string }> = {
   // Loaded on demand: each command pulls in only its own code (the exporter stays small in memory).
@@ -73,6 +74,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stderr.write(`redoubt: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (!rest.some((a) => a === '--help' || a === '-h' || a === '-help'))
+    for (const w of secretFlagWarnings(name, rest)) io.stderr.write(`redoubt ${name}: warning: ${w}\n`);
   try {
     return await command.run(rest, io);
   } catch (err) {

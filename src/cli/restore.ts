@@ -43,20 +43,6 @@ const RESTORE_FLAGS: FlagSpec[] = [
   { name: 'yes', type: 'bool', default: false, help: 'With --redis: do not ask for confirmation.' },
 ];
 
-/** FILE is the one argument that is not a flag or a flag's value. */
-function splitFile(argv: string[]): { file: string | undefined; rest: string[] } {
-  const takesValue = new Set(RESTORE_FLAGS.filter((f) => f.type !== 'bool').map((f) => f.name));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('-')) {
-      if (!a.includes('=') && takesValue.has(a.replace(/^--?/, ''))) i++;
-      continue;
-    }
-    return { file: a, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
-  }
-  return { file: undefined, rest: argv };
-}
-
 function decryptionKey(values: FlagValues): DecryptionKey {
   const identity = String(values.identity || '');
   const pass = String(values['passphrase-file'] || '');
@@ -212,8 +198,8 @@ async function toRedis(file: string, key: DecryptionKey, values: FlagValues, io:
 }
 
 export async function runRestore(argv: string[], io: CliIo): Promise<number> {
-  const { file, rest } = splitFile(argv);
-  const { values, help } = parseFlags(rest, RESTORE_FLAGS, io.env);
+  const { values, help, positionals } = parseFlags(argv, RESTORE_FLAGS, io.env, { max: 1, name: 'FILE' });
+  const file = positionals[0];
   if (help) {
     io.stdout.write(formatHelp(USAGE, RESTORE_FLAGS));
     return 0;

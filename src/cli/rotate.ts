@@ -6,9 +6,7 @@ import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } fr
 import { FileWriteError } from '../fs/atomic-write.ts';
 import { DirectoryLock, DirectoryLockedError } from '../fs/directory-lock.ts';
 import type { RedisConnection, TlsOptions } from '../redis/connection.ts';
-import { loadPasswordFile, type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
-import { RespConnection } from '../redis/resp-connection.ts';
-import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { parseTarget } from '../redis/target.ts';
 import { ENV_KEY } from '../rotate/credential-files.ts';
 import {
   type CredentialWrites,
@@ -20,19 +18,33 @@ import { hideSecrets } from '../rotate/hide-secrets.ts';
 import { newPassword, passwordHash } from '../rotate/new-password.ts';
 import { describeServers, renderNextSteps } from '../rotate/next-steps.ts';
 import { readOldPasswordUse, renderOldPasswordUse } from '../rotate/old-password-users.ts';
-import { type CheckResult, checkFinish, checkStart } from '../rotate/preconditions.ts';
-import { finishSteps, persist, persistWhat, type RotationServer, startSteps } from '../rotate/rotation.ts';
-import { readServerFacts, type ServerFacts, serverDisplay } from '../rotate/server-facts.ts';
+import { pendingFrom, pendingPathFor, removePending, writePending } from '../rotate/pending-file.ts';
+import { checkFinish, checkStart } from '../rotate/preconditions.ts';
+import { finishSteps, type RotationServer, startSteps } from '../rotate/rotation.ts';
 import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
-import { renderSteps, runSteps } from '../rotate/steps.ts';
-import { shellQuote } from '../text/shell-quote.ts';
+import { renderSteps, runSteps, type StepReport } from '../rotate/steps.ts';
 import { neutralise } from '../text/terminal.ts';
 import type { CliIo } from './io.ts';
-import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
+import { interruptedRotation, recoverRotation } from './rotate-recovery.ts';
+import {
+  afterEachStep,
+  checkPersist,
+  connecting,
+  connectingTo,
+  connectSecrets,
+  DEFAULT_STATE_FILE,
+  openAll,
+  readAllFacts,
+  report,
+  stateFlag,
+  withPlans,
+} from './rotate-servers.ts';
+import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
 const USAGE = `Usage: redoubt rotate --redis URL [--redis URL]… [--user NAME] (--dotenv FILE --env-key KEY | --password-file FILE)… [--grace 1h]
        redoubt rotate --status
        redoubt rotate --finish
+       redoubt rotate --resume | --abort
 
 Rotates an ACL user's password without downtime. On every server given (a master and its replicas) it adds the new
 password beside the old one (ACL SETUSER user #<sha256>), sets masterauth on replicas that replicate as that user,
@@ -41,9 +53,11 @@ the .env entry and/or redis_exporter password file you name. Both passwords work
 --finish (or the end of --grace) removes the old one and saves again. --status shows who may still use the old one.
 
 The new password is generated (40 letters and digits) or read from --new-password-file; it is never printed.
-Everything is checked before anything changes; a step that fails undoes the ones before it.`;
+Everything is checked before anything changes; a step that fails undoes the ones before it. Before the first server
+changes, the new password is written to a pending-rotation file beside the state file (0600; removed once the .env /
+password file hold it): if rotate is killed half-way, the next run says so, and --resume finishes the rotation while
+--abort undoes it.`;
 
-const DEFAULT_STATE_FILE = '.redoubt-rotate.json';
 const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
 
 export const ROTATE_FLAGS: FlagSpec[] = [
@@ -90,6 +104,18 @@ export const ROTATE_FLAGS: FlagSpec[] = [
   { name: 'finish', type: 'bool', default: false, help: 'Remove the old password (the second half).' },
   { name: 'status', type: 'bool', default: false, help: 'Show who may still use the old password.' },
   {
+    name: 'resume',
+    type: 'bool',
+    default: false,
+    help: 'Finish a rotation that was interrupted (killed, power loss) after it began changing servers.',
+  },
+  {
+    name: 'abort',
+    type: 'bool',
+    default: false,
+    help: 'Undo a rotation that was interrupted: remove the new password from every server, put masterauth back.',
+  },
+  {
     name: 'state-file',
     type: 'string',
     default: DEFAULT_STATE_FILE,
@@ -103,34 +129,6 @@ export interface RotateDeps {
   reportEveryMs?: number;
 }
 
-interface Connecting {
-  targets: RedisTarget[];
-  tls: TlsOptions;
-  connectUser: string;
-}
-
-/** The servers with the credentials to connect with, as the exporter takes them. */
-function connecting(urls: string[], values: FlagValues): Connecting {
-  const file = String(values['redis.password-file'] || '');
-  const passwords: PasswordMap | undefined = file ? loadPasswordFile(file) : undefined;
-  const targets = urls.map((url) => {
-    const bare = parseTarget(url);
-    const { user, password } = resolveCredentials(bare, {
-      user: String(values['redis.user'] || ''),
-      password: String(values['redis.password'] || ''),
-      passwords,
-    });
-    return withCredentials(bare, user, password);
-  });
-  const seen = new Set<string>();
-  for (const t of targets) {
-    if (seen.has(t.display.replace(/\/\/[^@/]*@/, '//')))
-      throw new UsageError(`${t.display} is given twice with --redis`);
-    seen.add(t.display.replace(/\/\/[^@/]*@/, '//'));
-  }
-  return { targets, tls: clientTlsFromFlags(values), connectUser: targets[0]?.username ?? 'default' };
-}
-
 function checkUserName(user: string): void {
   if (user.length > 256 || !/^[\x21-\x7e]+$/.test(user))
     throw new UsageError(`--user "${neutralise(user)}" is not an ACL user name (printable characters, no spaces)`);
@@ -138,11 +136,11 @@ function checkUserName(user: string): void {
 
 /** Every flag checked before a connection is made: one line and exit 2 for anything wrong. */
 function checkCombinations(values: FlagValues): void {
-  const modes = [values.finish, values.status].filter(Boolean).length;
-  if (modes > 1) throw new UsageError('--finish and --status are separate steps: give one of them');
+  const modes = [values.finish, values.status, values.resume, values.abort].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('--finish, --status, --resume and --abort are separate steps: give one of them');
   if (modes > 0 && (values.dotenv || values['password-file'] || values.grace))
     throw new UsageError(
-      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish and --status read what it recorded',
+      '--dotenv, --password-file and --grace belong to the start of a rotation; --finish, --status, --resume and --abort read what it recorded',
     );
   const grace = Number(values.grace);
   if (grace < 0 || grace > MAX_GRACE_MS) throw new UsageError('--grace must be between 1s and 720h');
@@ -160,19 +158,21 @@ function checkCombinations(values: FlagValues): void {
 }
 
 export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}): Promise<number> {
-  const { values, help, positionals } = parseFlags(argv, ROTATE_FLAGS, io.env);
+  const { values, help } = parseFlags(argv, ROTATE_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, ROTATE_FLAGS));
     return 0;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   checkCombinations(values);
   const secrets: string[] = [];
   const hiding = hidingIo(io, secrets);
   let lock: DirectoryLock | undefined;
   try {
     if (!values.status) lock = lockRotation(resolve(String(values['state-file'])));
+    if (values.resume || values.abort)
+      return await recoverRotation(values.resume ? 'resume' : 'abort', values, hiding, deps, secrets);
+    const interrupted = interruptedRotation(resolve(String(values['state-file'])));
+    if (interrupted) throw interrupted;
     if (values.finish || values.status) return await continueRotation(values, hiding, deps, secrets);
     return await startRotation(values, hiding, deps, secrets);
   } catch (err) {
@@ -196,11 +196,6 @@ function hidingIo(io: CliIo, secrets: readonly string[]): CliIo {
   return { ...io, stdout: through(io.stdout), stderr: through(io.stderr) };
 }
 
-/** The passwords rotate sends to servers: the connecting ones, and the new one. */
-function connectSecrets(c: Connecting): string[] {
-  return c.targets.map((t) => t.password ?? '').filter(Boolean);
-}
-
 /**
  * One rotation at a time per state file: a second `rotate` or `--finish` started while one runs (or waits out its
  * grace period) is refused before it reads anything, so two never interleave their writes of the same .env and state.
@@ -221,52 +216,6 @@ function lockRotation(statePath: string): DirectoryLock {
   }
 }
 
-async function openAll(c: Connecting): Promise<RespConnection[]> {
-  const conns = c.targets.map((t) => new RespConnection(t, { connectTimeoutMs: 10000, tls: c.tls }));
-  try {
-    await Promise.all(conns.map((conn) => conn.ready()));
-  } catch (err) {
-    await Promise.all(conns.map((conn) => conn.close()));
-    throw err;
-  }
-  return conns;
-}
-
-/** The servers with their facts and the plan the preconditions gave each. */
-function withPlans(conns: RedisConnection[], facts: ServerFacts[], check: CheckResult): RotationServer[] {
-  return conns.map((conn, i) => ({ conn, facts: facts[i], plan: check.plans[i] }));
-}
-
-async function readAllFacts(conns: RedisConnection[], user: string): Promise<ServerFacts[]> {
-  const out: ServerFacts[] = [];
-  for (const conn of conns) out.push(await readServerFacts(conn, user));
-  return out;
-}
-
-function report(io: CliIo, check: CheckResult): boolean {
-  for (const w of check.warnings) io.stderr.write(`redoubt rotate: warning: ${neutralise(w)}\n`);
-  if (check.problems.length === 0) return true;
-  io.stderr.write(
-    `redoubt rotate: nothing was changed, because:\n${check.problems.map((p) => `  - ${neutralise(p)}`).join('\n')}\n`,
-  );
-  return false;
-}
-
-/** The last precondition: the server can write its files now (the later save would write the same). */
-async function checkPersist(servers: RotationServer[], io: CliIo): Promise<boolean> {
-  const problems: string[] = [];
-  for (const s of servers) {
-    try {
-      await persist(s.conn, s.plan);
-    } catch (err) {
-      problems.push(
-        `${s.facts.display} cannot save (${persistWhat(s.plan)}): ${(err as Error).message}. Fix its aclfile / redis.conf (the file and its directory must be writable by redis-server)`,
-      );
-    }
-  }
-  return report(io, { plans: [], problems, warnings: [] });
-}
-
 /** The state the first half records: hashes, servers, where the password went, no password. */
 function initialState(user: string, servers: RotationServer[], newHash: string, graceMs: number, w: CredentialWrites) {
   const denied = servers.filter((s) => s.facts.deniedAuth !== undefined);
@@ -283,6 +232,23 @@ function initialState(user: string, servers: RotationServer[], newHash: string, 
     deniedAuthAtStart: Object.fromEntries(denied.map((s) => [s.facts.display, s.facts.deniedAuth as number])),
   };
   return state;
+}
+
+/** The masterauth of each replica the rotation changes, as it was (what --abort puts back). */
+function masterauthBefore(servers: RotationServer[]): Record<string, string> {
+  return Object.fromEntries(
+    servers.filter((s) => s.plan.masterauth).map((s) => [s.facts.display, s.facts.masterauthForRollback]),
+  );
+}
+
+/** A start that failed and was rolled back: the pending file goes, unless an undo failed (then --abort retries). */
+function rolledBack(undone: StepReport[], pendingPath: string, statePath: string, io: CliIo): number {
+  if (undone.every((s) => s.ok)) removePending(pendingPath);
+  else
+    io.stdout.write(
+      `\n${pendingPath} is kept: once the failures above are fixed, redoubt rotate --abort${stateFlag(statePath)} undoes what is left.\n`,
+    );
+  return 1;
 }
 
 /** Everything the first half needs from the flags and files, checked before a connection is made. */
@@ -324,6 +290,9 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
     if (!report(io, check) || !(await checkPersist(servers, io))) return 2;
     io.stdout.write(describeServers(user, servers));
     const state = initialState(user, servers, newHash, Number(values.grace), writes);
+    // Before the first server changes: what --resume / --abort need if this process dies half-way.
+    const pendingPath = pendingPathFor(statePath);
+    writePending(pendingPath, pendingFrom(state, password, masterauthBefore(servers), writes.files));
     const steps = startSteps({
       servers,
       user,
@@ -334,10 +303,12 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
       statePath,
       writeState: () => writeState(statePath, state),
       removeState: () => unlinkSync(statePath),
+      pendingPath,
+      removePending: () => removePending(pendingPath),
     });
-    const result = await runSteps(steps, deps.afterStep);
+    const result = await runSteps(steps, afterEachStep(io, deps.afterStep));
     io.stdout.write(renderSteps(result));
-    if (result.rolledBack) return 1;
+    if (result.rolledBack) return rolledBack(result.rolledBack, pendingPath, statePath, io);
     const requirepass = servers.filter((s) => s.plan.requirepass).map((s) => s.facts.display);
     io.stdout.write(renderNextSteps(state, requirepass, stateFlag(statePath)));
     if (!state.graceUntil) return 0;
@@ -345,10 +316,6 @@ async function startRotation(values: FlagValues, io: CliIo, deps: RotateDeps, se
   } finally {
     await Promise.all(conns.map((conn) => conn.close()));
   }
-}
-
-function stateFlag(statePath: string): string {
-  return statePath === resolve(DEFAULT_STATE_FILE) ? '' : ` --state-file ${shellQuote(statePath)}`;
 }
 
 async function waitAndFinish(
@@ -372,7 +339,8 @@ async function waitAndFinish(
     // (the timer is cleared on Ctrl-C: a pending one would keep the process alive for the rest of the grace period)
     await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), io.stopSignal]);
     clearTimeout(timer);
-    if (stopped) break;
+    // At the end of the grace period the report is finishOn's, just before the removal: not twice.
+    if (stopped || Date.now() >= until) break;
     await writeUseReport(conns, state, io);
   }
   if (stopped) {
@@ -386,9 +354,11 @@ async function waitAndFinish(
 
 /** Writes the report; false when a server's CLIENT LIST, ACL LOG or INFO could not be read (then --status exits 1). */
 async function writeUseReport(conns: RedisConnection[], state: RotationState, io: CliIo): Promise<boolean> {
-  const ago = Math.max(0, Math.round((Date.now() - Date.parse(state.startedAt)) / 1000));
+  // (to the millisecond: ACL LOG entries from just before the start must not round into the rotation)
+  const exact = Math.max(0, (Date.now() - Date.parse(state.startedAt)) / 1000);
+  const ago = Math.round(exact);
   const uses = [];
-  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, ago));
+  for (const conn of conns) uses.push(await readOldPasswordUse(conn, state.user, exact));
   io.stdout.write(
     `\n${new Date().toISOString()} who may still use the old password of "${neutralise(state.user)}" (rotation started ${ago}s ago):\n`,
   );
@@ -404,12 +374,7 @@ async function continueRotation(values: FlagValues, io: CliIo, deps: RotateDeps,
     throw new UsageError(
       `no rotation in progress: ${statePath} does not exist (start one with redoubt rotate --redis URL …, or pass --state-file)`,
     );
-  const given = values.redis as string[];
-  const c = connecting(given.length > 0 ? given : state.servers, values);
-  const bare = (t: RedisTarget) => serverDisplay(t);
-  const expected = new Set(state.servers.map((s) => bare(parseTarget(s))));
-  if (c.targets.length !== expected.size || c.targets.some((t) => !expected.has(bare(t))))
-    throw new UsageError(`--redis must name the servers of the rotation: ${state.servers.join(', ')}`);
+  const c = connectingTo(state.servers, values);
   if (values.user && values.user !== state.user)
     throw new UsageError(
       `the rotation in ${statePath} is of the user "${neutralise(state.user)}", not "${neutralise(String(values.user))}"`,
@@ -453,7 +418,7 @@ async function finishOn(
   io.stdout.write(`\nRemoving the old password of "${neutralise(state.user)}":\n`);
   const { oldHash, newHash, user } = state;
   const steps = finishSteps({ servers, user, oldHash, newHash, newPassword: password, tls });
-  const result = await runSteps(steps, deps.afterStep);
+  const result = await runSteps(steps, afterEachStep(io, deps.afterStep));
   io.stdout.write(renderSteps(result));
   if (result.rolledBack) return 1;
   unlinkSync(statePath);

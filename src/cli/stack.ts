@@ -293,13 +293,11 @@ function nextSteps(dir: string, config: StackConfig): string[] {
 }
 
 export async function runStack(argv: string[], io: CliIo, deps: StackDeps = {}): Promise<number> {
-  const { values, help, positionals } = parseFlags(argv, STACK_FLAGS, io.env);
+  const { values, help } = parseFlags(argv, STACK_FLAGS, io.env);
   if (help) {
     io.stdout.write(formatHelp(USAGE, STACK_FLAGS));
     return 0;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`unexpected argument "${positionals[0]}"; flags take the form --name value, see --help`);
   if (!values.out) throw new UsageError('pass --out DIR, the directory to write the stack to (. for here); see --help');
   try {
     return await writeStack(resolve(String(values.out)), String(values.config ?? ''), values.force === true, deps, io);

@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../redis/connection.ts';
+import { formatBytes } from '../text/bytes.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { type Finding, finding } from './finding.ts';
 
 export interface SampleLimits {
   /** Most keys looked at (SCAN … COUNT, never KEYS). */

@@ -30,8 +30,11 @@ export function fixForScrapeError(err: string): string {
   return 'see the error text; `redoubt doctor --redis <the same address>` diagnoses the connection step by step';
 }
 
-/** redis_up and redis_exporter_last_scrape_error from the exporter's /metrics. */
-export function diagnoseExporterScrape(subject: string, answer: HttpAnswer): Finding[] {
+/**
+ * redis_up and redis_exporter_last_scrape_error from what the exporter answered at `path` (/metrics, or
+ * /scrape?target=… for a multi-target exporter): a refusal names the path that was asked.
+ */
+export function diagnoseExporterScrape(subject: string, answer: HttpAnswer, path = '/metrics'): Finding[] {
   if (!answer.ok)
     return [
       finding(
@@ -58,8 +61,10 @@ export function diagnoseExporterScrape(subject: string, answer: HttpAnswer): Fin
         subject,
         'exporter',
         'fail',
-        `GET /metrics answered HTTP ${answer.status}`,
-        "check that the address is the exporter's (9121 by default)",
+        `GET ${neutralise(path.slice(0, 300))} answered HTTP ${answer.status}`,
+        path.startsWith('/scrape') && answer.status === 404
+          ? "this exporter does not serve /scrape (redoubt exporter and redis_exporter do, unless started with --disable-scrape-endpoint): check that the address is the exporter's (9121 by default)"
+          : "check that the address is the exporter's (9121 by default)",
       ),
     ];
   const samples = samplesOf(answer.body, FAMILIES);
@@ -97,4 +102,18 @@ export function diagnoseExporterScrape(subject: string, answer: HttpAnswer): Fin
       ),
     ];
   return [finding(subject, 'exporter', 'ok', 'the exporter scrapes Redis: redis_up 1, no scrape error')];
+}
+
+/**
+ * What `doctor --exporter` says when the address is redoubt up's: it serves /metrics (its own metrics, no redis_up)
+ * and /-/healthy, but no /scrape, so every exporter step would fail for the wrong reason.
+ */
+export function notAnExporter(subject: string): Finding {
+  return finding(
+    subject,
+    'exporter',
+    'fail',
+    "this looks like redoubt up, not an exporter: it answers /-/healthy as redoubt up does; redoubt up's /metrics has its own metrics (no redis_up) and it serves no /scrape",
+    'diagnose it with redoubt doctor --up <this address>; give --exporter the address of redoubt exporter or redis_exporter (9121 by default)',
+  );
 }

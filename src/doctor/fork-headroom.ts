@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { RedisTarget } from '../redis/target.ts';
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { formatBytes } from '../text/bytes.ts';
+import { type Finding, finding } from './finding.ts';
 import type { MemoryFacts } from './memory-facts.ts';
 
 /** This host's memory, read when the server runs here (a loopback or unix-socket target on Linux). */
@@ -73,7 +74,8 @@ export function diagnoseForkHeadroom(subject: string, m: MemoryFacts, host: Host
         finding(
           subject,
           'overcommit',
-          'warn',
+          // The kernel's default (0) on most hosts: advice while the host has room for the fork, a warning when not.
+          out.some((f) => f.status === 'warn') ? 'warn' : 'advice',
           `vm.overcommit_memory is ${host.overcommit}: with little free memory the fork for BGSAVE fails ("Can't save in background: fork: Cannot allocate memory") and writes stop if stop-writes-on-bgsave-error is on`,
           'sysctl vm.overcommit_memory=1, and add "vm.overcommit_memory = 1" to /etc/sysctl.d/99-redis.conf (Redis logs the same advice at start)',
         ),

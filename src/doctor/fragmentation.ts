@@ -1,4 +1,5 @@
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { formatBytes } from '../text/bytes.ts';
+import { type Finding, finding } from './finding.ts';
 import type { MemoryFacts } from './memory-facts.ts';
 
 /** A ratio above this, wasting more than FRAGMENTATION_BYTES, is worth acting on (small data sets look fragmented). */

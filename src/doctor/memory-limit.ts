@@ -1,5 +1,6 @@
+import { formatBytes } from '../text/bytes.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding, formatBytes } from './finding.ts';
+import { type Finding, finding } from './finding.ts';
 import type { MemoryFacts } from './memory-facts.ts';
 
 /** Used memory at or above this share of maxmemory is "near the limit". */
@@ -21,7 +22,8 @@ export function diagnoseMemoryLimit(subject: string, m: MemoryFacts): Finding[] 
       finding(
         subject,
         'memory-limit',
-        'warn',
+        // Advice: every stock redis-server runs without a limit, and nothing is wrong until the host fills up.
+        'advice',
         `no maxmemory is set: Redis (using ${used} now) grows until the host runs out of memory and the kernel's OOM killer stops it`,
         `set a limit: CONFIG SET maxmemory <bytes>${suggestion}, then CONFIG REWRITE; choose maxmemory-policy to match the data (allkeys-lru for a cache, noeviction for data that must not be lost)`,
       ),
@@ -58,7 +60,7 @@ export function diagnoseMemoryLimit(subject: string, m: MemoryFacts): Finding[] 
       finding(
         subject,
         'memory-policy',
-        'warn',
+        'advice',
         `${m.keysWithTtl} of ${m.keys} keys have a TTL (a cache-like workload), but the policy is noeviction: a full Redis refuses writes instead of evicting old entries`,
         'for a cache: CONFIG SET maxmemory-policy volatile-lru (evicts keys with a TTL) or allkeys-lru, then CONFIG REWRITE',
       ),

@@ -1,6 +1,6 @@
 import { redactSecrets } from '../redis/errors.ts';
 import { neutralise } from '../text/terminal.ts';
-import { type Finding, finding } from './finding.ts';
+import { type Check, type Finding, finding } from './finding.ts';
 import { type HttpAnswer, unreachableText } from './http-probe.ts';
 
 /** Most targets and rules named one by one; the rest are counted. */
@@ -26,7 +26,7 @@ function json(answer: HttpAnswer): { data?: unknown } | undefined {
   }
 }
 
-function unreachable(subject: string, what: string, answer: HttpAnswer): Finding {
+function unreachable(subject: string, what: Check, answer: HttpAnswer): Finding {
   if (!answer.ok)
     return finding(
       subject,

@@ -1,7 +1,13 @@
 import { escapeJsonControls, neutralise } from '../text/terminal.ts';
 import type { Finding, Status } from './finding.ts';
 
-const LABEL: Record<Status, string> = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' };
+const LABEL: Record<Status, string> = {
+  ok: 'ok    ',
+  info: 'info  ',
+  advice: 'advice',
+  warn: 'WARN  ',
+  fail: 'FAIL  ',
+};
 
 /**
  * The most of one field of a finding shown. Findings quote what servers sent (labels, rule names, versions, errors),
@@ -15,13 +21,13 @@ function cut(text: string): string {
 
 /** A finding with every field cut to FIELD_CHARS. */
 function bounded(f: Finding): Finding {
-  const out: Finding = { subject: cut(f.subject), check: cut(f.check), status: f.status, summary: cut(f.summary) };
+  const out: Finding = { subject: cut(f.subject), check: f.check, status: f.status, summary: cut(f.summary) };
   if (f.fix !== undefined) out.fix = cut(f.fix);
   return out;
 }
 
 export function countByStatus(findings: readonly Finding[]): Record<Status, number> {
-  const counts: Record<Status, number> = { ok: 0, info: 0, warn: 0, fail: 0 };
+  const counts: Record<Status, number> = { ok: 0, info: 0, advice: 0, warn: 0, fail: 0 };
   for (const f of findings) counts[f.status]++;
   return counts;
 }
@@ -37,13 +43,12 @@ export function renderText(findings: readonly Finding[]): string {
       lines.push(neutralise(subject));
     }
     lines.push(`  ${LABEL[f.status]}  ${neutralise(f.check).padEnd(16)} ${neutralise(f.summary)}`);
-    if (f.fix && (f.status === 'warn' || f.status === 'fail' || f.status === 'info'))
-      lines.push(`${' '.repeat(24)}fix: ${neutralise(f.fix)}`);
+    if (f.fix && f.status !== 'ok') lines.push(`${' '.repeat(26)}fix: ${neutralise(f.fix)}`);
   }
   const c = countByStatus(findings);
   lines.push(
     '',
-    `${c.ok} ok, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failure${c.fail === 1 ? '' : 's'}${c.info ? `, ${c.info} note${c.info === 1 ? '' : 's'}` : ''}`,
+    `${c.ok} ok, ${c.warn} warning${c.warn === 1 ? '' : 's'}, ${c.fail} failure${c.fail === 1 ? '' : 's'}${c.advice ? `, ${c.advice} advice` : ''}${c.info ? `, ${c.info} note${c.info === 1 ? '' : 's'}` : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }

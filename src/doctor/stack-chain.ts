@@ -1,5 +1,5 @@
 import { diagnoseAlertmanager } from './alertmanager-health.ts';
-import { diagnoseExporterScrape } from './exporter-scrape.ts';
+import { diagnoseExporterScrape, notAnExporter } from './exporter-scrape.ts';
 import { type Finding, finding } from './finding.ts';
 import { displayUrl, httpGet, unreachableText } from './http-probe.ts';
 import { diagnoseAlertmanagers, diagnoseRules, diagnoseTargets } from './prometheus-health.ts';
@@ -12,14 +12,25 @@ const MAX_SCRAPED_TARGETS = 10;
  * Prometheus drives through /scrape?target=…) is asked to scrape each target the doctor knows instead.
  */
 export async function diagnoseExporter(url: URL, ms: number, targets: readonly string[] = []): Promise<Finding[]> {
-  const own = diagnoseExporterScrape(`exporter ${displayUrl(url)}`, await httpGet(url, 'metrics', ms));
+  const subject = `exporter ${displayUrl(url)}`;
+  const metrics = await httpGet(url, 'metrics', ms);
+  const own = diagnoseExporterScrape(subject, metrics);
+  // An answer that is not an exporter's (no redis_up, a refusal): is it redoubt up, given in the wrong place?
+  if (metrics.ok && own[0]?.status !== 'ok' && (await isRedoubtUp(url, ms))) return [notAnExporter(subject)];
   if (own[0]?.status !== 'info' || targets.length === 0) return own;
   const out: Finding[] = [];
   for (const target of targets.slice(0, MAX_SCRAPED_TARGETS)) {
-    const answer = await httpGet(url, `scrape?target=${encodeURIComponent(target)}`, ms);
-    out.push(...diagnoseExporterScrape(`exporter ${displayUrl(url)} /scrape?target=${target}`, answer));
+    const path = `/scrape?target=${encodeURIComponent(target)}`;
+    const answer = await httpGet(url, path.slice(1), ms);
+    out.push(...diagnoseExporterScrape(`${subject} /scrape?target=${target}`, answer, path));
   }
   return out;
+}
+
+/** redoubt up answers /-/healthy with "redoubt is Healthy." (an exporter has /health, and 404 there). */
+async function isRedoubtUp(url: URL, ms: number): Promise<boolean> {
+  const healthy = await httpGet(url, '-/healthy', ms);
+  return healthy.ok && healthy.status === 200 && healthy.body.startsWith('redoubt');
 }
 
 /** Prometheus: its targets, its rules, and where its alerts go. */

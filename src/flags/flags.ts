@@ -96,15 +96,67 @@ function strayArgument(arg: string, specs: FlagSpec[]): UsageError {
   return new UsageError(`unexpected argument "${shown}"; ${hint}`);
 }
 
+const CREDENTIAL = /pass(word|wd|phrase)?\b|pass(word)?$|secret|token/i;
+
+/** The words of a flag name that say what it is about: `redis.password-file` → redis. */
+function scopeWords(name: string): string[] {
+  return name
+    .toLowerCase()
+    .split(/[.\-_]/)
+    .filter((w) => w && !/^(pass|password|passwd|passphrase|file|secret|token)$/.test(w));
+}
+
+/**
+ * What to suggest for an unknown flag that would carry a secret (`up --redis.password X`): never another flag that
+ * puts it on the command line, where every user of the machine reads it (ps, /proc/PID/cmdline), but the
+ * environment variables and files the command reads secrets from. Every command with --redis.password-file also
+ * takes REDIS_PASSWORD (the exporter's rule).
+ */
+function credentialHint(name: string, specs: FlagSpec[]): string | undefined {
+  if (!CREDENTIAL.test(name)) return undefined;
+  const family = /token/i.test(name) ? /token/ : /pass|secret/;
+  const all = specs.filter((s) => !s.hidden && family.test(s.name));
+  // The ones about the same thing as the name typed (--redis.pass: the Redis password), else the Redis ones.
+  const score = (s: FlagSpec) => scopeWords(s.name).filter((w) => scopeWords(name).includes(w)).length;
+  const best = Math.max(0, ...all.map(score));
+  const shown = best > 0 ? all.filter((s) => score(s) === best) : all.filter((s) => s.name.startsWith('redis.'));
+  const files = shown.filter((s) => s.name.endsWith('-file')).map((s) => `--${s.name} FILE`);
+  const envs = shown.filter((s) => !s.name.endsWith('-file')).flatMap((s) => s.env ?? []);
+  if (shown.some((s) => s.name === 'redis.password-file') && !envs.includes('REDIS_PASSWORD'))
+    envs.unshift('REDIS_PASSWORD');
+  const ways = [...envs.map((e) => `set ${e} in the environment`), ...files.map((f) => `use ${f}`)];
+  if (ways.length === 0) return undefined;
+  return `a secret on the command line is visible to every user of the machine (ps); ${ways.join(', or ')}`;
+}
+
 function closest(name: string, specs: FlagSpec[]): string | undefined {
   const candidates = specs.filter((s) => s.name.includes(name) || name.includes(s.name));
   return candidates[0]?.name;
+}
+
+/**
+ * The arguments a command takes besides its flags (`redoubt restore FILE`): at most `max`, named `name` in the
+ * usage line. A command that declares none refuses every argument that is not a flag or a flag's value.
+ */
+export interface PositionalSpec {
+  max: number;
+  name: string;
+}
+
+/** One argument too many: the command's own usage, never the argument's credentials (main neutralises the line). */
+function extraArgument(arg: string, specs: FlagSpec[], takes: PositionalSpec | undefined): UsageError {
+  if (!takes || takes.max === 0) return strayArgument(arg, specs);
+  const shown = arg.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1<credentials>@');
+  return new UsageError(
+    `unexpected argument "${shown}": this command takes ${takes.max === 1 ? 'one' : `at most ${takes.max}`} ${takes.name}, see --help`,
+  );
 }
 
 export function parseFlags(
   argv: string[],
   specs: FlagSpec[],
   env: NodeJS.ProcessEnv = process.env,
+  takes?: PositionalSpec,
 ): { values: FlagValues; help: boolean; positionals: string[] } {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: FlagValues = {};
@@ -125,13 +177,22 @@ export function parseFlags(
   let help = false;
   /** Repeated flags given on the command line: the first replaces the default or environment, the next add. */
   const repeated = new Set<string>();
+  const positionals: string[] = [];
+  const positional = (arg: string) => {
+    if (positionals.length >= (takes?.max ?? 0)) throw extraArgument(arg, specs, takes);
+    positionals.push(arg);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
-      if (i + 1 < argv.length) throw strayArgument(argv[i + 1], specs);
+      // Everything after `--` is an argument, even one that starts with a dash (a file named -x.age).
+      for (const rest of argv.slice(i + 1)) positional(rest);
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') throw strayArgument(arg, specs);
+    if (!arg.startsWith('-') || arg === '-') {
+      positional(arg);
+      continue;
+    }
     const body = arg.replace(/^--?/, '');
     if (body === 'help' || body === 'h') {
       help = true;
@@ -141,6 +202,8 @@ export function parseFlags(
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const spec = byName.get(name);
     if (!spec) {
+      const secret = credentialHint(name, specs);
+      if (secret) throw new UsageError(`unknown flag ${arg.split('=')[0]}: ${secret}; see --help`);
       const hint = closest(name, specs);
       throw new UsageError(`unknown flag ${arg.split('=')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
     }
@@ -156,8 +219,7 @@ export function parseFlags(
     else values[name] = value;
     repeated.add(name);
   }
-  // No command takes positional arguments (each is refused above); `positionals` stays for existing callers.
-  return { values, help, positionals: [] };
+  return { values, help, positionals };
 }
 
 export function formatHelp(usage: string, specs: FlagSpec[]): string {

@@ -9,6 +9,10 @@ import { neutralise } from '../text/terminal.ts';
  *   password. Removing a password does not close them: they keep working until they reconnect, and then need the
  *   new one.
  * - ACL LOG: failed logins as the user (after the old password is removed, a client still using it shows up here).
+ *   Only those since the rotation started count: ACL LOG keeps entries for as long as the server runs, and one from
+ *   last week is no client of this rotation. Each entry's time is its age-seconds (how long ago it was last updated,
+ *   by the server's own clock, so the clocks of the two machines need not agree); Redis 7.2 also gives
+ *   timestamp-last-updated, used when age-seconds is missing.
  * - INFO stats acl_access_denied_auth (Redis 7.2+): failed logins of any user, as a counter.
  */
 export interface ClientSeen {
@@ -31,7 +35,10 @@ export interface OldPasswordUse {
   olderClients: ClientSeen[];
   /** All connections as the user (the count only). */
   clients: number;
+  /** Failed logins since the rotation started. */
   failedLogins: FailedLogin[];
+  /** Failed logins ACL LOG holds from before the rotation started (skipped, counted). */
+  olderFailedLogins: number;
   deniedAuth?: number;
   /** Why something could not be read ('' when all could). */
   unreadable: string[];
@@ -58,8 +65,16 @@ export function clientsOf(list: string, user: string, limit = 1000): ClientSeen[
   return out;
 }
 
+/** How long ago an entry was last updated: age-seconds, else Redis 7.2's timestamp-last-updated (ms). */
+function entryAge(f: Map<string, unknown>, nowMs: number): number {
+  const age = Number(f.get('age-seconds'));
+  if (f.has('age-seconds') && Number.isFinite(age) && age >= 0) return age;
+  const updated = Number(f.get('timestamp-last-updated'));
+  return Number.isFinite(updated) && updated > 0 ? Math.max(0, (nowMs - updated) / 1000) : 0;
+}
+
 /** ACL LOG entries (flat [field, value, …] arrays) that are failed logins as `user`. */
-export function failedLoginsOf(log: unknown, user: string): FailedLogin[] {
+export function failedLoginsOf(log: unknown, user: string, nowMs = Date.now()): FailedLogin[] {
   if (!Array.isArray(log)) return [];
   const out: FailedLogin[] = [];
   for (const entry of log.slice(0, 128)) {
@@ -70,11 +85,24 @@ export function failedLoginsOf(log: unknown, user: string): FailedLogin[] {
     const info = String(f.get('client-info') ?? '');
     out.push({
       count: Number(f.get('count')) || 1,
-      ageSeconds: Number(f.get('age-seconds')) || 0,
+      ageSeconds: entryAge(f, nowMs),
       client: /addr=(\S+)/.exec(info)?.[1] ?? '',
     });
   }
   return out;
+}
+
+/**
+ * Failed logins split at the start of the rotation, `rotatedSecondsAgo` (fractional: an entry a second older than
+ * the rotation must not round into it). An entry updated since counts whole, even if it began before.
+ */
+export function sinceRotation(
+  logins: FailedLogin[],
+  rotatedSecondsAgo: number,
+): { since: FailedLogin[]; olderCount: number } {
+  const since = logins.filter((l) => l.ageSeconds <= rotatedSecondsAgo);
+  const olderCount = logins.filter((l) => l.ageSeconds > rotatedSecondsAgo).reduce((n, l) => n + l.count, 0);
+  return { since, olderCount };
 }
 
 export async function readOldPasswordUse(
@@ -87,6 +115,7 @@ export async function readOldPasswordUse(
     olderClients: [],
     clients: 0,
     failedLogins: [],
+    olderFailedLogins: 0,
     unreadable: [],
   };
   try {
@@ -97,7 +126,12 @@ export async function readOldPasswordUse(
     use.unreadable.push(`CLIENT LIST: ${(err as Error).message}`);
   }
   try {
-    use.failedLogins = failedLoginsOf(await conn.call('ACL', 'LOG', 128), user);
+    const { since, olderCount } = sinceRotation(
+      failedLoginsOf(await conn.call('ACL', 'LOG', 128), user),
+      rotatedSecondsAgo,
+    );
+    use.failedLogins = since;
+    use.olderFailedLogins = olderCount;
   } catch (err) {
     use.unreadable.push(`ACL LOG: ${(err as Error).message}`);
   }
@@ -146,12 +180,16 @@ export function renderOldPasswordUse(
     const failed = u.failedLogins.reduce((n, f) => n + f.count, 0);
     if (failed > 0) {
       lines.push(
-        `    ${failed} failed login${failed === 1 ? '' : 's'} as "${user}" in ACL LOG${removed ? ' (clients still using the old password)' : ''}:`,
+        `    ${failed} failed login${failed === 1 ? '' : 's'} as "${user}" in ACL LOG since the rotation started${removed ? ' (clients still using the old password)' : ''}:`,
       );
       for (const f of u.failedLogins.slice(0, SHOWN))
         lines.push(`      ${shown(f.client) || 'unknown client'} ×${f.count}, last ${Math.round(f.ageSeconds)}s ago`);
     } else if (unread('ACL LOG')) lines.push('    failed logins: unknown (ACL LOG could not be read, below)');
-    else lines.push(`    no failed login as "${user}" in ACL LOG`);
+    else lines.push(`    no failed login as "${user}" in ACL LOG since the rotation started`);
+    if (u.olderFailedLogins > 0)
+      lines.push(
+        `    (${u.olderFailedLogins} older failed login${u.olderFailedLogins === 1 ? '' : 's'} as "${user}" in ACL LOG, from before the rotation started, skipped)`,
+      );
     if (u.deniedAuth !== undefined) {
       const start = deniedAtStart[u.display];
       lines.push(

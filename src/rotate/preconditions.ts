@@ -30,7 +30,7 @@ function replicatesAs(f: ServerFacts, user: string): boolean {
   return f.role === 'replica' && f.masterauthHash !== '' && (f.masteruser || 'default') === user;
 }
 
-function userProblems(f: ServerFacts, user: string): string[] {
+export function userProblems(f: ServerFacts, user: string): string[] {
   const at = `on ${f.display}`;
   if (f.version && parseVersion(f.version) < 6)
     return [`${f.display} runs Redis ${f.version}, which has no ACL: rotating without downtime needs Redis 6 or later`];
@@ -55,7 +55,7 @@ function userProblems(f: ServerFacts, user: string): string[] {
   return [];
 }
 
-function persistPlan(f: ServerFacts, user: string, problems: string[]): ServerPlan {
+export function persistPlan(f: ServerFacts, user: string, problems: string[]): ServerPlan {
   const masterauth = replicatesAs(f, user);
   const aclfile = f.aclfile !== '';
   const plan: ServerPlan = {
@@ -97,7 +97,7 @@ export function checkStart(facts: ServerFacts[], user: string, newHash: string):
       );
     else if (hashes.length > 1)
       problems.push(
-        `the user "${user}" already has ${hashes.length} passwords on ${f.display}: a rotation may be in progress (finish it with redoubt rotate --finish and its --state-file). If one was interrupted before it wrote its state file, keep the password your .env / password file holds and remove the other: ACL GETUSER ${user} lists their SHA-256 (printf %s PASSWORD | sha256sum names yours), ACL SETUSER ${user} !<sha256> removes one, then ACL SAVE`,
+        `the user "${user}" already has ${hashes.length} passwords on ${f.display}: a rotation may be in progress (finish it with redoubt rotate --finish and its --state-file; one that was interrupted: --resume or --abort with its --state-file). If one was interrupted and its pending-rotation file is gone too, keep the password your .env / password file holds and remove the other: ACL GETUSER ${user} lists their SHA-256 (printf %s PASSWORD | sha256sum names yours), ACL SETUSER ${user} !<sha256> removes one, then ACL SAVE`,
       );
     else if (hashes[0] === newHash)
       problems.push(`the new password is already the password of "${user}" on ${f.display}; choose another one`);

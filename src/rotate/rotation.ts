@@ -58,7 +58,7 @@ export function persistWhat(plan: ServerPlan): string {
 }
 
 /** Writes `data` over an existing credential file, with its mode, and its owner when root writes it. */
-function rewrite(f: CredentialFile, data: string | Buffer): void {
+export function rewriteCredentialFile(f: CredentialFile, data: string | Buffer): void {
   writeFileAtomic(f.path, data, { mode: f.before ? f.beforeMode : 0o600, overwrite: true });
   const owner = f.before ? f.beforeOwner : undefined;
   // (only root may give a file away; lchown changes a link planted since, never what it points to)
@@ -69,10 +69,10 @@ function rewrite(f: CredentialFile, data: string | Buffer): void {
 function fileSteps(files: CredentialFile[]): Step[] {
   return files.map((f) => ({
     what: `write the new password to ${f.label}`,
-    run: async () => rewrite(f, f.after),
+    run: async () => rewriteCredentialFile(f, f.after),
     undoWhat: f.before ? `put back what ${f.label} held` : `remove ${f.label} again`,
     undo: async () => {
-      if (f.before) rewrite(f, f.before);
+      if (f.before) rewriteCredentialFile(f, f.before);
       else unlinkSync(f.path);
     },
   }));
@@ -88,9 +88,12 @@ export interface StartInputs {
   writeState(): void;
   removeState(): void;
   statePath: string;
+  /** The pending-rotation file (it holds the new password until the files do): removed once the state is written. */
+  pendingPath: string;
+  removePending(): void;
 }
 
-/** Add, verify, masterauth, save, files, state: the first half. */
+/** Add, verify, masterauth, save, files, state, then the pending file goes: the first half. */
 export function startSteps(i: StartInputs): Step[] {
   const steps: Step[] = [];
   const u = i.user;
@@ -125,6 +128,10 @@ export function startSteps(i: StartInputs): Step[] {
     run: async () => i.writeState(),
     undo: async () => i.removeState(),
     undoWhat: `remove ${i.statePath} again`,
+  });
+  steps.push({
+    what: `remove the pending-rotation file ${i.pendingPath} (the new password is in the files now)`,
+    run: async () => i.removePending(),
   });
   return steps;
 }

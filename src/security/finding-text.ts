@@ -1,16 +1,4 @@
-/** Text helpers for findings: sizes, short lists of names, printable excerpts of server strings. */
-
-/** 536870912 → '512 MiB'. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
+/** Text helpers for findings: short lists of names, printable excerpts of server strings (sizes: src/text/bytes.ts). */
 
 /** a, b and 3 more. */
 export function listItems(items: readonly string[], max = 5): string {

@@ -80,6 +80,36 @@ describe('user errors: one line, exit 2, no "unexpected error"', () => {
   });
 });
 
+describe('passwords on the command line', () => {
+  test('up --redis.password: refused with the safe ways (REDIS_PASSWORD, --redis.password-file), not "--redis"', async () => {
+    const line = oneLine(await runCli(['up', '--redis.password', 'hunter2-hunter2']), 'up --redis.password');
+    assert.equal(
+      line,
+      'redoubt up: unknown flag --redis.password: a secret on the command line is visible to every user of the machine (ps); set REDIS_PASSWORD in the environment, or use --redis.password-file FILE; see --help',
+    );
+  });
+
+  test('commands that accept --redis.password (as redis_exporter does) warn once, and never echo it', async () => {
+    for (const command of ['exporter', 'audit', 'doctor', 'rotate', 'backup', 'harden', 'restore']) {
+      const r = await runCli([command, '--redis.password=hunter2-hunter2', '--no-such-flag'], { timeoutMs: 20000 });
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      const lines = r.stderr.split('\n').filter(Boolean);
+      assert.equal(
+        lines[0],
+        `redoubt ${command}: warning: --redis.password puts a secret on the command line, where every user of this machine can read it (ps): prefer REDIS_PASSWORD in the environment, or --redis.password-file FILE`,
+      );
+      assert.match(lines[1], /unknown flag --no-such-flag/);
+      assert.ok(!r.stderr.includes('hunter2'), command);
+    }
+    const basic = await runCli(['exporter', '--basic-auth-password', 'hunter2-hunter2', '--no-such-flag']);
+    assert.match(
+      basic.stderr,
+      /^redoubt exporter: warning: --basic-auth-password .*REDIS_EXPORTER_BASIC_AUTH_PASSWORD/,
+    );
+    assert.ok(!basic.stderr.includes('hunter2'));
+  });
+});
+
 describe('bin/redoubt.js before `npm ci`', () => {
   test('a checkout without dist/ and node_modules/: says to run npm ci, no stack trace, exit 2', () => {
     const checkout = join(root, 'checkout');

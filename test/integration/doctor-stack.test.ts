@@ -161,4 +161,18 @@ describe('redoubt doctor: the exporter, Prometheus, Alertmanager and redoubt up'
     assert.equal(only(r.findings, 'up')[0].status, 'ok');
     assert.equal(r.code, 0);
   });
+  test('redoubt up given as --exporter: named as such, and no 404 blamed on /metrics', async () => {
+    const s = await startRedis();
+    stops.push(() => s.stop());
+    const up = await startUp(['--redis', s.url, '--data-dir', join(dir, 'up-as-exporter')]);
+    stops.push(() => up.stop());
+    const r = await doctor(['--exporter', up.url, '--redis', s.url]);
+    const exporter = only(r.findings, 'exporter');
+    assert.equal(exporter.length, 1, JSON.stringify(exporter));
+    assert.equal(exporter[0].status, 'fail');
+    assert.match(exporter[0].summary, /this looks like redoubt up, not an exporter/);
+    assert.match(exporter[0].fix ?? '', /redoubt doctor --up/);
+    assert.doesNotMatch(JSON.stringify(r.findings), /GET \/metrics answered HTTP 404/);
+    assert.equal(r.code, 1);
+  });
 });

@@ -1,47 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { after, before, test } from 'node:test';
-import { runRotate } from '../../src/cli/rotate.ts';
+import { test } from 'node:test';
 import { requireBinary } from '../support/binaries.ts';
 import { trackChild } from '../support/children.ts';
 import { freePort } from '../support/ports.ts';
-import { aclPasswordHash, type RedisServer, startRedis } from '../support/redis-server.ts';
+import { aclPasswordHash, startRedis } from '../support/redis-server.ts';
 import { runCli, runMain } from '../support/redoubt.ts';
 import { respCommand } from '../support/resp.ts';
+import { ADMIN, adminEnv, hashesOf, OLD, rotate, rotateFixture, startRotateServer } from '../support/rotate-fixture.ts';
 
 /** What rotate refuses before it changes anything, and how it undoes a rotation that fails half-way. */
-const OLD = 'old-app-password-0123456789';
-const ADMIN = 'admin-password-0123456789';
-const USERS = ['default off', `admin on >${ADMIN} ~* &* +@all`, `app on >${OLD} ~* &* +@all`];
-const adminEnv = { REDIS_USER: 'admin', REDIS_PASSWORD: ADMIN };
-
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'redoubt-rotate-no-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function hashesOf(server: RedisServer, user: string): Promise<string[]> {
-  const reply = (await respCommand(
-    { ...server.endpoint, username: 'admin', password: ADMIN },
-    'ACL',
-    'GETUSER',
-    user,
-  )) as unknown[];
-  return reply[reply.indexOf('passwords') + 1] as string[];
-}
+const fx = rotateFixture('refusals', { server: false });
 
 test('bad input: one line on stderr, exit 2, no connection made and no secret echoed', async () => {
-  const env = join(dir, 'x.env');
-  const short = join(dir, 'short');
+  const env = join(fx.dir, 'x.env');
+  const short = join(fx.dir, 'short');
   writeFileSync(short, 'tooshort\n');
-  const spaced = join(dir, 'spaced');
+  const spaced = join(fx.dir, 'spaced');
   writeFileSync(spaced, 'has a space in it 0123456789\n');
-  const notJson = join(dir, 'bad.json');
+  const notJson = join(fx.dir, 'bad.json');
   writeFileSync(notJson, '{"redis://h:1": "secret-in-file"');
   const cases: Array<[string[], RegExp]> = [
     [['--dotenv', env, '--env-key', 'K'], /pass --redis URL/],
@@ -58,8 +37,8 @@ test('bad input: one line on stderr, exit 2, no connection made and no secret ec
     ],
     [['--redis', 'redis://127.0.0.1:1', '--dotenv', env, '--env-key', 'K', '--new-password-file', spaced], /space/],
     [['--redis', 'redis://127.0.0.1:1', '--password-file', notJson], /not valid JSON/],
-    [['--redis', 'redis://127.0.0.1:1', '--dotenv', join(dir, 'no/such/dir/.env'), '--env-key', 'K'], /directory/],
-    [['--finish', '--state-file', join(dir, 'none.json')], /no rotation in progress/],
+    [['--redis', 'redis://127.0.0.1:1', '--dotenv', join(fx.dir, 'no/such/dir/.env'), '--env-key', 'K'], /directory/],
+    [['--finish', '--state-file', join(fx.dir, 'none.json')], /no rotation in progress/],
     [['--finish', '--dotenv', env], /belong to the start/],
     [
       ['--redis', 'redis://127.0.0.1:1', '--password-key', 'redis://a@h:1', '--dotenv', env, '--env-key', 'K'],
@@ -100,7 +79,7 @@ async function serverWithoutConfigFile(password: string): Promise<{ port: number
 test('a server that keeps its users nowhere (no config file, no aclfile) is refused, nothing changed', async () => {
   const s = await serverWithoutConfigFile(OLD);
   try {
-    const env = join(dir, 'nowhere.env');
+    const env = join(fx.dir, 'nowhere.env');
     const r = await runMain(
       [
         'rotate',
@@ -111,7 +90,7 @@ test('a server that keeps its users nowhere (no config file, no aclfile) is refu
         '--env-key',
         'REDIS_PASSWORD',
         '--state-file',
-        join(dir, 'st1.json'),
+        join(fx.dir, 'st1.json'),
       ],
       { REDIS_PASSWORD: OLD },
     );
@@ -134,7 +113,7 @@ test('a server that keeps its users nowhere (no config file, no aclfile) is refu
 test('users in redis.conf (no aclfile, so ACL SAVE fails): rotate saves them with CONFIG REWRITE instead', async () => {
   const server = await startRedis({ config: [`user admin on >${ADMIN} ~* &* +@all`, `user app on >${OLD} ~* +@all`] });
   try {
-    const env = join(dir, 'conf-users.env');
+    const env = join(fx.dir, 'conf-users.env');
     const r = await runMain(
       [
         'rotate',
@@ -147,7 +126,7 @@ test('users in redis.conf (no aclfile, so ACL SAVE fails): rotate saves them wit
         '--env-key',
         'APP',
         '--state-file',
-        join(dir, 'st2.json'),
+        join(fx.dir, 'st2.json'),
       ],
       adminEnv,
     );
@@ -162,7 +141,7 @@ test('users in redis.conf (no aclfile, so ACL SAVE fails): rotate saves them wit
 });
 
 test('a connecting user that may not run ACL SETUSER is found before anything changes', async () => {
-  const server = await startRedis({ aclUsers: [...USERS, `ops on >${ADMIN} ~* &* +@all -acl|setuser`] });
+  const server = await startRotateServer([`ops on >${ADMIN} ~* &* +@all -acl|setuser`]);
   try {
     const r = await runMain(
       [
@@ -172,11 +151,11 @@ test('a connecting user that may not run ACL SETUSER is found before anything ch
         '--user',
         'app',
         '--dotenv',
-        join(dir, 'ops.env'),
+        join(fx.dir, 'ops.env'),
         '--env-key',
         'APP',
         '--state-file',
-        join(dir, 'st6.json'),
+        join(fx.dir, 'st6.json'),
       ],
       { REDIS_USER: 'ops', REDIS_PASSWORD: ADMIN },
     );
@@ -189,13 +168,13 @@ test('a connecting user that may not run ACL SETUSER is found before anything ch
 });
 
 test('an aclfile the server cannot write is found before anything changes', async () => {
-  const server = await startRedis({ aclUsers: USERS });
+  const server = await startRotateServer();
   try {
     // ACL SAVE writes a temporary file and renames it over the aclfile: a directory in its place fails the rename.
     const aclfile = join(server.dir, 'users.acl');
     rmSync(aclfile);
     mkdirSync(aclfile);
-    const env = join(dir, 'unsaved.env');
+    const env = join(fx.dir, 'unsaved.env');
     const r = await runMain(
       [
         'rotate',
@@ -208,7 +187,7 @@ test('an aclfile the server cannot write is found before anything changes', asyn
         '--env-key',
         'APP',
         '--state-file',
-        join(dir, 'st3.json'),
+        join(fx.dir, 'st3.json'),
       ],
       adminEnv,
     );
@@ -222,25 +201,15 @@ test('an aclfile the server cannot write is found before anything changes', asyn
 });
 
 test('a step that fails half-way is undone on every server: users, masterauth, files', async () => {
-  const master = await startRedis({ aclUsers: USERS });
-  const replica = await startRedis({
-    aclUsers: USERS,
+  const master = await startRotateServer();
+  const replica = await startRotateServer([], {
     config: [`replicaof 127.0.0.1 ${master.port}`, 'masteruser app', `masterauth ${OLD}`],
   });
   try {
-    const env = join(dir, 'rollback.env');
+    const env = join(fx.dir, 'rollback.env');
     writeFileSync(env, 'APP=before\n', { mode: 0o600 });
-    const state = join(dir, 'st4.json');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    stdout.on('data', (d) => {
-      out += d;
-    });
-    stderr.on('data', (d) => {
-      out += d;
-    });
-    const code = await runRotate(
+    const state = join(fx.dir, 'st4.json');
+    const { code, out } = await rotate(
       [
         '--redis',
         master.url,
@@ -255,7 +224,6 @@ test('a step that fails half-way is undone on every server: users, masterauth, f
         '--state-file',
         state,
       ],
-      { stdout, stderr, env: adminEnv, stopSignal: new Promise(() => {}) },
       {
         // Once the master has saved, the replica's aclfile becomes unwritable: its save fails.
         afterStep: async (what) => {
@@ -298,17 +266,12 @@ test('a step that fails half-way is undone on every server: users, masterauth, f
 });
 
 test('a credential file that cannot be written after the servers changed: the servers are undone too', async () => {
-  const server = await startRedis({ aclUsers: USERS });
+  const server = await startRotateServer();
   try {
-    const env = join(dir, 'late.env');
+    const env = join(fx.dir, 'late.env');
     writeFileSync(env, 'APP=before\n', { mode: 0o600 });
-    const pw = join(dir, 'late.json');
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (d) => {
-      out += d;
-    });
-    const code = await runRotate(
+    const pw = join(fx.dir, 'late.json');
+    const { code, out } = await rotate(
       [
         '--redis',
         server.url,
@@ -321,9 +284,8 @@ test('a credential file that cannot be written after the servers changed: the se
         '--password-file',
         pw,
         '--state-file',
-        join(dir, 'st5.json'),
+        join(fx.dir, 'st5.json'),
       ],
-      { stdout, stderr: stdout, env: adminEnv, stopSignal: new Promise(() => {}) },
       {
         // Once the .env is written, something takes the password file's name: it is not overwritten, and all is undone.
         afterStep: async (what) => {

@@ -63,6 +63,16 @@ describe('doctor: the exporter', () => {
   });
 });
 
+describe('doctor: the exporter, the path a refusal names', () => {
+  test('a 404 on /scrape names /scrape, not /metrics, and says what serves it', () => {
+    const [f] = diagnoseExporterScrape('e', ok('404 page not found\n', 404), '/scrape?target=redis%3A%2F%2Fh%3A1');
+    assert.equal(f.status, 'fail');
+    assert.equal(f.summary, 'GET /scrape?target=redis%3A%2F%2Fh%3A1 answered HTTP 404');
+    assert.match(f.fix ?? '', /does not serve \/scrape/);
+    assert.equal(diagnoseExporterScrape('e', ok('', 500))[0].summary, 'GET /metrics answered HTTP 500');
+  });
+});
+
 describe('doctor: Prometheus', () => {
   test('targets: down ones named with their error; none; all up; not scraped yet', () => {
     const down = diagnoseTargets(
@@ -240,7 +250,7 @@ describe('doctor: the report', () => {
   test('text: grouped by subject, fixes under failures, control characters escaped, counts', () => {
     const t = renderText(findings);
     for (const c of ['\x1b', '\x07', '\u202e']) assert.ok(!t.includes(c));
-    assert.match(t, /FAIL {2}login +evil \\x1b\]0;title\\x07 text\\u202e/);
+    assert.match(t, /FAIL {4}login +evil \\x1b\]0;title\\x07 text\\u202e/);
     assert.match(t, /fix: do \\x1b\[2J this/);
     assert.match(t, /1 ok, 1 warning, 1 failure/);
     assert.equal(t.split('\n').filter((l) => l === 'redis://h:1').length, 1);
@@ -251,7 +261,7 @@ describe('doctor: the report', () => {
     assert.ok(!j.includes('\u202e'));
     const parsed = JSON.parse(j);
     assert.equal(parsed.findings[1].summary, findings[1].summary);
-    assert.deepEqual(parsed.counts, { ok: 1, info: 0, warn: 1, fail: 1 });
+    assert.deepEqual(parsed.counts, { ok: 1, info: 0, advice: 0, warn: 1, fail: 1 });
   });
 });
 

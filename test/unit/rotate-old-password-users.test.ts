@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientsOf, failedLoginsOf, renderOldPasswordUse } from '../../src/rotate/old-password-users.ts';
+import { clientsOf, failedLoginsOf, renderOldPasswordUse, sinceRotation } from '../../src/rotate/old-password-users.ts';
 
 const LIST = [
   'id=3 addr=10.0.0.5:5000 laddr=10.0.0.1:6379 fd=8 name=web age=600 idle=0 flags=N db=0 user=app resp=2',
@@ -48,6 +48,32 @@ test('ACL LOG: failed logins as the user only', () => {
   assert.deepEqual(failedLoginsOf('ERR', 'app'), []);
 });
 
+test('ACL LOG: only the failed logins since the rotation started count, the older ones are counted apart', () => {
+  const entry = (count: number, age: string) => [
+    'count',
+    count,
+    'reason',
+    'auth',
+    'username',
+    'app',
+    'age-seconds',
+    age,
+  ];
+  // Redis 7.2 entries without age-seconds: timestamp-last-updated (ms), by the server's clock.
+  const stamped = ['count', 4, 'reason', 'auth', 'username', 'app', 'timestamp-last-updated', 1_000_000 - 90_000];
+  const logins = failedLoginsOf([entry(2, '10.5'), entry(7, '3600'), entry(1, '12.001'), stamped], 'app', 1_000_000);
+  assert.deepEqual(
+    logins.map((l) => l.ageSeconds),
+    [10.5, 3600, 12.001, 90],
+  );
+  const { since, olderCount } = sinceRotation(logins, 12);
+  assert.deepEqual(
+    since.map((l) => l.count),
+    [2],
+  );
+  assert.equal(olderCount, 7 + 1 + 4);
+});
+
 test('the report says what each signal means, and neutralises what servers sent', () => {
   const text = renderOldPasswordUse(
     [
@@ -58,6 +84,7 @@ test('the report says what each signal means, and neutralises what servers sent'
         ),
         clients: 3,
         failedLogins: [{ count: 2, ageSeconds: 3, client: '10.0.0.8:1234' }],
+        olderFailedLogins: 5,
         deniedAuth: 12,
         unreadable: [],
       },
@@ -69,7 +96,8 @@ test('the report says what each signal means, and neutralises what servers sent'
   assert.match(text, /2 of 3 connections as "app" logged in before the rotation/);
   assert.match(text, /keep working now that it is removed/);
   assert.match(text, /a replica replicating as this user/);
-  assert.match(text, /2 failed logins as "app" in ACL LOG \(clients still using the old password\)/);
+  assert.match(text, /2 failed logins as "app" in ACL LOG since the rotation started \(clients still using/);
+  assert.match(text, /\(5 older failed logins as "app" in ACL LOG, from before the rotation started, skipped\)/);
   assert.match(text, /acl_access_denied_auth: 12 \(\+2 since the rotation started/);
   assert.ok(!text.includes('\u001b'), 'no escape sequence reaches the terminal');
 });
@@ -88,6 +116,7 @@ test('a hostile CLIENT LIST / ACL LOG with megabyte-long fields: each shown fiel
         olderClients: clients,
         clients: 1,
         failedLogins: failed,
+        olderFailedLogins: 0,
         unreadable: [`CLIENT LIST: ${huge}`],
       },
     ],
@@ -106,6 +135,7 @@ test('what could not be read is said unknown, never reported as "no connection" 
         olderClients: [],
         clients: 0,
         failedLogins: [],
+        olderFailedLogins: 0,
         deniedAuth: undefined,
         unreadable: ['CLIENT LIST: NOAUTH Authentication required.', 'ACL LOG: NOAUTH Authentication required.'],
       },

@@ -4,13 +4,14 @@
  * script time.
  */
 import { parseMemorySize } from '../../redis/memory-size.ts';
+import { formatBytes } from '../../text/bytes.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
 import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { formatBytes, printable } from '../finding-text.ts';
+import { printable } from '../finding-text.ts';
 import { permissionResult } from '../views/permissions.ts';
 import { isSentinel, isValkey } from '../views/server-version.ts';
 import { configUnknown, configValue, show, whyUnobserved } from '../views/settings.ts';

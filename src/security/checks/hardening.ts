@@ -5,11 +5,12 @@
  * the immutable enable-* settings; before 7.0 they come down to who may run MODULE / DEBUG / CONFIG SET.
  */
 import { parseMemorySize } from '../../redis/memory-size.ts';
+import { formatBytes } from '../../text/bytes.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, type Severity, skip, unknown } from '../check.ts';
 import { defineCheck } from '../define-check.ts';
 import type { Facts, SourceLocation } from '../facts.ts';
-import { formatBytes, printable } from '../finding-text.ts';
+import { printable } from '../finding-text.ts';
 import { describeGrants, grantLocation, scanNotes, scanPermissions } from '../views/permissions.ts';
 import { isBefore7, isSentinel, serverVersion } from '../views/server-version.ts';
 import {
