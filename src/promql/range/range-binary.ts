@@ -86,8 +86,10 @@ export function vectorColumns(
   matching: VectorMatching,
   returnBool: boolean,
   n: number,
+  /** Called every 64 steps (the query's deadline). */
+  checkpoint: () => void = () => {},
 ): Column[] {
-  if (op === 'and' || op === 'or' || op === 'unless') return setColumns(op, lhs, rhs, matching, n);
+  if (op === 'and' || op === 'or' || op === 'unless') return setColumns(op, lhs, rhs, matching, n, checkpoint);
   const sigs = signatures(lhs, rhs, matching);
   const oneToMany = matching.card === 'one-to-many';
   const [many, one] = oneToMany ? [rhs, lhs] : [lhs, rhs];
@@ -101,6 +103,7 @@ export function vectorColumns(
   const groupedAt = new Map<string, number>();
   const out = new ColumnSet(n, true);
   for (let i = 0; i < n; i++) {
+    if ((i & 63) === 0) checkpoint();
     // As Prometheus: with one side empty nothing can match, so duplicates on the other side are no error.
     if (lhsPresent[i] !== 1 || rhsPresent[i] !== 1) continue;
     const stamp = i + 1;
@@ -145,6 +148,7 @@ function setColumns(
   rhs: readonly Column[],
   matching: VectorMatching,
   n: number,
+  checkpoint: () => void,
 ): Column[] {
   const sigs = signatures(lhs, rhs, matching);
   const [marking, kept, markSig, keptSig] =
@@ -154,6 +158,7 @@ function setColumns(
   const keptPresent = kept.map(() => new Uint8Array(n));
   const markedAt = new Int32Array(sigs.count);
   for (let i = 0; i < n; i++) {
+    if ((i & 63) === 0) checkpoint();
     const stamp = i + 1;
     for (let k = 0; k < marking.length; k++) if (marking[k]!.present[i] === 1) markedAt[markSig[k]!] = stamp;
     for (let k = 0; k < kept.length; k++) {

@@ -186,7 +186,10 @@ export class RangeEvaluator {
       return { type: 'vector', series: vectorScalarColumns(b.op, rhs.series, lhs.v, true, b.returnBool) };
     }
     if (lhs.type === 'vector' && rhs.type === 'vector' && b.matching) {
-      return { type: 'vector', series: vectorColumns(b.op, lhs.series, rhs.series, b.matching, b.returnBool, this.n) };
+      return {
+        type: 'vector',
+        series: vectorColumns(b.op, lhs.series, rhs.series, b.matching, b.returnBool, this.n, this.checkpoint),
+      };
     }
     throw executionError(`binary operator ${b.op} between ${lhs.type} and ${rhs.type}`);
   }
