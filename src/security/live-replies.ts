@@ -2,7 +2,7 @@
  * Pure functions from a live server's replies (INFO, CONFIG GET, COMMAND INFO, MODULE LIST) to Facts parts.
  */
 import { createHash } from 'node:crypto';
-import { parseErrorStat } from '../metrics/info-fields.ts';
+import { parseErrorStat } from '../redis/info-fields.ts';
 import type { AclUser, ConfigFacts, ServerFacts } from './facts.ts';
 import { CONFIG_FROM_INFO, REDACTED, SECRET_CONFIG_KEYS } from './live-commands.ts';
 
