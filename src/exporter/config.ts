@@ -3,7 +3,7 @@ import { UsageError } from '../flags/flags.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { KeyPatternError, parseKeyPatterns } from '../redis/key-patterns.ts';
 import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';
-import type { AuditCommands } from './audit-commands.ts';
+import type { AuditCommands } from '../scrape/audit-commands.ts';
 
 /** Everything the exporter needs, validated, from flags and environment. */
 export interface ExporterConfig {

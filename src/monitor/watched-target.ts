@@ -1,14 +1,14 @@
-import { PostureMonitor } from '../exporter/posture.ts';
-import { type ScrapeOutcome, TargetScraper } from '../exporter/scraper.ts';
-import { scrapeSelfFamilies } from '../exporter/self-metrics.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
-import { addPostureFamilies } from '../metrics/security-families.ts';
 import type { Appendable, Labels } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { redactSecrets } from '../redis/errors.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import { PostureMonitor } from '../scrape/posture.ts';
+import { addPostureFamilies } from '../scrape/posture-families.ts';
+import { type ScrapeOutcome, TargetScraper } from '../scrape/scraper.ts';
+import { scrapeSelfFamilies } from '../scrape/self-metrics.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { AuditHistory, type PostureDigest, postureDigest } from './audit-history.ts';
 import {

@@ -1,7 +1,6 @@
 import type { FamilyOptions } from '../metrics/families.ts';
 import { snapshotToFamilies } from '../metrics/families.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
-import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
 import type { ConnectionOptions, RedisConnection } from '../redis/connection.ts';
 import { RedisTimeoutError, scrub } from '../redis/errors.ts';
@@ -10,6 +9,7 @@ import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
+import { addPostureFamilies } from './posture-families.ts';
 
 const NO_FAMILIES: readonly MetricFamily[] = Object.freeze([]);
 
