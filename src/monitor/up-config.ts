@@ -1,8 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseListenAddress } from '../exporter/config.ts';
 import { type FlagValues, UsageError } from '../flags/flags.ts';
+import { parseListenAddress } from '../flags/listen-address.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, redactRaw, withCredentials } from '../redis/target.ts';
