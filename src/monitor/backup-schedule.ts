@@ -14,13 +14,13 @@ import { manifestPathFor, parseManifest } from '../backup/manifest.ts';
 import { Progress } from '../backup/progress.ts';
 import type { RetentionPolicy } from '../backup/retention.ts';
 import { runBackup } from '../backup/run-backup.ts';
+import { type BackupSchedule, nextRunAt, schedulePeriodSeconds } from '../config/up-backups.ts';
 import { makeDirectory } from '../fs/atomic-write.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import type { Appendable } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { scrub } from '../redis/errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
-import { type BackupSchedule, nextRunAt, schedulePeriodSeconds } from '../stack/up-backups.ts';
 
 /** One scheduled backup, resolved: who to log in as, where to write, how to encrypt. */
 export interface ScheduledBackup {

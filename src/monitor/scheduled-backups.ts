@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { checkRecipients, type EncryptionKey, readPassphraseFile } from '../backup/keys.ts';
+import { parseBackupSchedule, type UpBackup } from '../config/up-backups.ts';
 import { UsageError } from '../flags/flags.ts';
 import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, withCredentials } from '../redis/target.ts';
-import { parseBackupSchedule, type UpBackup } from '../stack/up-backups.ts';
 import type { ScheduledBackup } from './backup-schedule.ts';
 import type { UpConfig } from './up-config.ts';
 
