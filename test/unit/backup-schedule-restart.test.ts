@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BackupScheduler } from '../../src/monitor/backup-schedule.ts';
+import { BackupScheduler } from '../../src/backup/scheduler.ts';
 import { parseTarget } from '../../src/redis/target.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redoubt-schedule-restart-'));

@@ -8,12 +8,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { backupPrefix, parseBackupName } from '../backup/backup-names.ts';
-import type { EncryptionKey } from '../backup/keys.ts';
-import { manifestPathFor, parseManifest } from '../backup/manifest.ts';
-import { Progress } from '../backup/progress.ts';
-import type { RetentionPolicy } from '../backup/retention.ts';
-import { runBackup } from '../backup/run-backup.ts';
 import { type BackupSchedule, nextRunAt, schedulePeriodSeconds } from '../config/up-backups.ts';
 import { makeDirectory } from '../fs/atomic-write.ts';
 import type { MetricFamily } from '../metrics/family.ts';
@@ -21,6 +15,12 @@ import type { Appendable } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { scrub } from '../redis/errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import { backupPrefix, parseBackupName } from './backup-names.ts';
+import type { EncryptionKey } from './keys.ts';
+import { manifestPathFor, parseManifest } from './manifest.ts';
+import { Progress } from './progress.ts';
+import type { RetentionPolicy } from './retention.ts';
+import { runBackup } from './run-backup.ts';
 
 /** One scheduled backup, resolved: who to log in as, where to write, how to encrypt. */
 export interface ScheduledBackup {
