@@ -13,7 +13,7 @@ import { makeDirectory } from '../fs/atomic-write.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import type { Appendable } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
-import { scrub } from '../redis/errors.ts';
+import { redactSecrets } from '../redis/errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import { backupPrefix, parseBackupName } from './backup-names.ts';
 import type { EncryptionKey } from './keys.ts';
@@ -43,7 +43,6 @@ export interface BackupSchedulerOptions {
   history: Appendable;
   appendEveryMs: number;
   say(line: string): void;
-  secrets: readonly string[];
   /** Give up on a transfer when no byte arrives for this long. */
   idleTimeoutMs?: number;
 }
@@ -149,7 +148,7 @@ export class BackupScheduler {
 
   private async runOne(i: number): Promise<void> {
     const job = this.jobs[i];
-    const say = (line: string) => this.o.say(`backup of ${job.target.display}: ${scrub(line, [...this.o.secrets])}`);
+    const say = (line: string) => this.o.say(`backup of ${job.target.display}: ${redactSecrets(line)}`);
     try {
       makeDirectory(job.outDir, 0o700);
       const result = await runBackup({

@@ -41,7 +41,6 @@ test('after a restart the last success and size come from the newest kept backup
       history: { append: (l, _t, v) => appended.push([{ ...l }, v]) },
       appendEveryMs: 1000,
       say: () => {},
-      secrets: [],
     },
   );
   const values = Object.fromEntries(
