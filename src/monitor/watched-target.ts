@@ -58,7 +58,7 @@ interface Counters {
 }
 
 /**
- * One Redis that `redoubt up` watches: a persistent connection through the exporter's scraper (the same snapshot
+ * One Redis that `redoubt up` watches: a persistent connection through the scraper (src/scrape/, the same snapshot
  * and families as `redoubt exporter`'s /scrape), its security audit on that connection, and the series of its
  * last scrape, to mark stale those that disappear.
  */
