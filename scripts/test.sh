@@ -9,7 +9,7 @@ if [ ! -d node_modules ]; then
 fi
 node scripts/build.mjs
 shopt -s globstar nullglob
-files=(test/unit/**/*.test.ts test/integration/**/*.test.ts test/e2e/**/*.test.ts)
+files=(test/architecture/*.test.ts test/unit/**/*.test.ts test/integration/**/*.test.ts test/e2e/**/*.test.ts)
 if [ $# -gt 0 ]; then files=("$@"); fi
 echo "redoubt tests: running ${#files[@]} test files"
 exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

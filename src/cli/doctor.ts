@@ -1,3 +1,5 @@
+import { parseStackConfig } from '../config/redoubt-yml.ts';
+import { parseEnvFile } from '../config/stack-env.ts';
 import { runDiagnosis } from '../doctor/doctor.ts';
 import { hasProblems } from '../doctor/finding.ts';
 import { planDoctor } from '../doctor/plan.ts';
@@ -6,8 +8,6 @@ import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { InputFileError, readInputText } from '../fs/read-input.ts';
 import { ConfigError, loadPasswordFile } from '../redis/password-file.ts';
-import { parseStackConfig } from '../stack/config.ts';
-import { parseEnvFile } from '../stack/env.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from './tls-flags.ts';
 

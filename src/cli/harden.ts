@@ -2,24 +2,6 @@ import { lstatSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { EXPORTER_FLAGS } from '../exporter/flags.ts';
-import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
-import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
-import { readRegularFile } from '../fs/read-file.ts';
-import { bindWarnings } from '../harden/bind-check.ts';
-import { type ApplyReport, type ApplyStep, applyPlan, readLiveState } from '../harden/live.ts';
-import { planHardening, planSize, renderPlan } from '../harden/plan.ts';
-import {
-  DEFAULT_BIND,
-  DEFAULT_MAXMEMORY,
-  DEFAULT_PORT,
-  hardenedDirectives,
-  type Role,
-  renderRedisConf,
-  type SecureConfOptions,
-} from '../harden/secure-conf.ts';
-import { checkBindAddress, checkHostname, checkMaxmemory, HardenInputError } from '../harden/sizes.ts';
-import { generateTlsBundle } from '../harden/tls.ts';
 import {
   envName,
   generatePassword,
@@ -30,7 +12,25 @@ import {
   mergeEnv,
   renderEnv,
   renderUsersAcl,
-} from '../harden/users.ts';
+} from '../catalog/acl-users.ts';
+import {
+  DEFAULT_BIND,
+  DEFAULT_MAXMEMORY,
+  DEFAULT_PORT,
+  hardenedDirectives,
+  type Role,
+  renderRedisConf,
+  type SecureConfOptions,
+} from '../catalog/secure-conf.ts';
+import { generateTlsBundle } from '../certificates/tls-bundle.ts';
+import { EXPORTER_FLAGS } from '../exporter/flags.ts';
+import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
+import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/read-file.ts';
+import { bindWarnings } from '../harden/bind-check.ts';
+import { type ApplyReport, type ApplyStep, applyPlan, readLiveState } from '../harden/live.ts';
+import { planHardening, planSize, renderPlan } from '../harden/plan.ts';
+import { checkBindAddress, checkHostname, checkMaxmemory, HardenInputError } from '../harden/sizes.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import { makeTarget, parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';

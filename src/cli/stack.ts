@@ -2,11 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
-import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
-import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
-import { readRegularFile } from '../fs/read-file.ts';
-import { generateTlsBundle } from '../harden/tls.ts';
-import { webhookParts } from '../stack/alertmanager.ts';
+import { generateTlsBundle } from '../certificates/tls-bundle.ts';
 import {
   cidrsOverlap,
   DEFAULT_STACK_CONFIG,
@@ -15,8 +11,18 @@ import {
   publicEndpoint,
   readStackConfigFile,
   type StackConfig,
-} from '../stack/config.ts';
-import { generateStackPasswords, missingSecrets, PROXY_AUTH_USER, parseEnvFile, type StackEnv } from '../stack/env.ts';
+} from '../config/redoubt-yml.ts';
+import {
+  generateStackPasswords,
+  missingSecrets,
+  PROXY_AUTH_USER,
+  parseEnvFile,
+  type StackEnv,
+} from '../config/stack-env.ts';
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
+import { FileWriteError, makeDirectory, writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/read-file.ts';
+import { webhookParts } from '../stack/alertmanager.ts';
 import { apr1Salt } from '../stack/htpasswd.ts';
 import { STACK_LAYOUT, type StackFileId } from '../stack/layout.ts';
 import {

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { readStackConfigFile } from '../config/redoubt-yml.ts';
 import { AuditLog } from '../console/audit/audit-log.ts';
 import { generatePassword, passwordProblem } from '../console/auth/password-hash.ts';
 import { changeUsers, type UserChange } from '../console/auth/user-changes.ts';
@@ -8,7 +9,6 @@ import type { Role } from '../console/contract.ts';
 import { type FlagSpec, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
 import { defaultDataDir, readSecretFile } from '../monitor/up-config.ts';
-import { readStackConfigFile } from '../stack/config.ts';
 import type { CliIo } from './io.ts';
 
 const USAGE = `Usage: redoubt up user add NAME [--role viewer|admin] [--password-file FILE]

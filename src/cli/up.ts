@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
+import { resolveScheduledBackups } from '../backup/scheduled-backups.ts';
+import { BackupScheduler, type ScheduledBackup } from '../backup/scheduler.ts';
+import { readStackConfigFile, type StackConfig } from '../config/redoubt-yml.ts';
 import { buildAllowList } from '../console/app/allowlist.ts';
 import { createConsoleApp } from '../console/app/app.ts';
 import { limitConnectionsPerClient } from '../console/app/connection-limit.ts';
@@ -31,17 +34,14 @@ import { catalogueRuleGroups, loadRuleFiles } from '../monitor/alerting/rule-sou
 import { DEFAULT_LIMITS } from '../monitor/api/context.ts';
 import { ruleManagerView } from '../monitor/api/rules-view.ts';
 import type { ApiCounters } from '../monitor/api/server.ts';
-import { BackupScheduler, type ScheduledBackup } from '../monitor/backup-schedule.ts';
 import { lockDataDirectory } from '../monitor/data-dir-lock.ts';
 import { type History, openHistory } from '../monitor/history.ts';
 import { Monitor } from '../monitor/monitor.ts';
-import { resolveScheduledBackups } from '../monitor/scheduled-backups.ts';
 import { storeFamilies, upSelfFamilies } from '../monitor/self-metrics.ts';
 import { TargetPasswords } from '../monitor/target-passwords.ts';
 import { buildUpConfig, DEFAULT_REDIS, defaultDataDir, isLoopbackHost, type UpConfig } from '../monitor/up-config.ts';
 import { promqlEngine } from '../promql/engine.ts';
-import { scrub } from '../redis/errors.ts';
-import { readStackConfigFile, type StackConfig } from '../stack/config.ts';
+import { redactSecrets } from '../redis/errors.ts';
 import { REDIS_JOB } from '../stack/prometheus.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
@@ -188,8 +188,8 @@ function dataDirFlag(config: UpConfig, env: NodeJS.ProcessEnv): string {
   return resolve(config.dataDir) === resolve(defaultDataDir(env)) ? '' : ` --data-dir ${shellQuote(config.dataDir)}`;
 }
 
-function say(io: CliIo, config: UpConfig, line: string): void {
-  io.stderr.write(`redoubt up: ${neutralise(scrub(line, config.secrets))}\n`);
+function say(io: CliIo, line: string): void {
+  io.stderr.write(`redoubt up: ${neutralise(redactSecrets(line))}\n`);
 }
 
 export async function runUp(argv: string[], io: CliIo): Promise<number> {
@@ -230,7 +230,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
         config.passwordFile,
         { user: config.redisUser, password: config.envPassword },
         config.secrets,
-        (line) => say(io, config, line),
+        (line) => say(io, line),
       )
     : undefined;
   return new Monitor(config.targets, history, {
@@ -242,8 +242,7 @@ function watch(config: UpConfig, io: CliIo, history: History): Monitor {
     configCommand: config.configCommand,
     auditCommands: config.auditCommands,
     tls: config.tls,
-    onHealthChange: (h) =>
-      say(io, config, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),
+    onHealthChange: (h) => say(io, `${h.labels.instance} is ${h.health}${h.lastError ? `: ${h.lastError}` : ''}`),
   });
 }
 
@@ -265,7 +264,7 @@ async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: Au
     throw err;
   }
   if (!created) {
-    if (web.adminPassword) say(io, config, 'REDOUBT_ADMIN_PASSWORD is ignored: the console has its users already');
+    if (web.adminPassword) say(io, 'REDOUBT_ADMIN_PASSWORD is ignored: the console has its users already');
     return;
   }
   audit.write({
@@ -276,7 +275,7 @@ async function firstAdmin(config: UpConfig, web: WebConfig, io: CliIo, audit: Au
     outcome: 'ok',
     detail: 'first start, role admin',
   });
-  if (web.adminPassword) say(io, config, 'created the console user admin with the password in REDOUBT_ADMIN_PASSWORD');
+  if (web.adminPassword) say(io, 'created the console user admin with the password in REDOUBT_ADMIN_PASSWORD');
   else
     io.stderr.write(
       `redoubt up: created the console user admin with the password ${password} (shown this once: keep it, or change it with "redoubt up user passwd admin${dataDirFlag(config, io.env)}")\n`,
@@ -315,11 +314,11 @@ async function consoleServer(
     tls: cert !== undefined,
     credentials: config.credentials,
     openLoopbackApi: !config.credentials.token && isLoopbackHost(config.listenHost),
-    users: new UserDirectory(config.dataDir, (line) => say(io, config, line)),
+    users: new UserDirectory(config.dataDir, (line) => say(io, line)),
     sessions: new SessionStore(
       DEFAULT_SESSION_LIMITS,
       Date.now,
-      sessionFile(config.dataDir, (line) => say(io, config, line)),
+      sessionFile(config.dataDir, (line) => say(io, line)),
     ),
   };
   const app = createConsoleApp({
@@ -355,7 +354,7 @@ async function consoleServer(
       scrapeIntervalMs: config.scrapeIntervalMs,
       now: Date.now,
     },
-    log: (line) => say(io, config, line),
+    log: (line) => say(io, line),
   });
   const server = (
     cert
@@ -380,32 +379,22 @@ function announce(io: CliIo, config: UpConfig, web: WebConfig, history: History,
   const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   const memoryOnly = history.durable ? '' : ' (history in memory only: a restart starts empty)';
   const access = config.credentials.token ? 'bearer token or console session' : 'loopback, no credentials';
-  say(io, config, `data in ${config.dataDir}${memoryOnly}`);
-  say(
-    io,
-    config,
-    `watching ${config.targets.map((t) => t.instance).join(', ')} every ${config.scrapeIntervalMs / 1000}s`,
-  );
+  say(io, `data in ${config.dataDir}${memoryOnly}`);
+  say(io, `watching ${config.targets.map((t) => t.instance).join(', ')} every ${config.scrapeIntervalMs / 1000}s`);
   const base = `${c.scheme}://${host}:${addr.port}`;
-  say(
-    io,
-    config,
-    `console on ${base}/ (users in ${config.dataDir}/users.json; audit log in ${config.dataDir}/audit.log)`,
-  );
+  say(io, `console on ${base}/ (users in ${config.dataDir}/users.json; audit log in ${config.dataDir}/audit.log)`);
   if (c.certificate)
     say(
       io,
-      config,
       `TLS: ${web.selfSigned ? `self-signed certificate${c.certificate.created ? ' (new)' : ''} in ${config.dataDir}/tls` : web.tlsCertFile}, SHA-256 ${c.certificate.fingerprint}, valid until ${c.certificate.notAfter.toISOString().slice(0, 10)}`,
     );
   else if (!isLoopbackHost(config.listenHost))
     say(
       io,
-      config,
       'warning: the console is reachable from other machines over plain HTTP: passwords and sessions cross the network in the clear; use --web.self-signed or --web.tls-cert-file',
     );
-  if (web.allow.length > 0) say(io, config, `clients allowed from ${web.allow.join(', ')} only`);
-  say(io, config, `Prometheus API on ${base}/api/v1/ (${access})`);
+  if (web.allow.length > 0) say(io, `clients allowed from ${web.allow.join(', ')} only`);
+  say(io, `Prometheus API on ${base}/api/v1/ (${access})`);
 }
 
 /** Where notifications go: alertmanager.webhookUrl (or --webhook-url), then up.notifiers. */
@@ -430,7 +419,7 @@ function alert(config: UpConfig, io: CliIo, history: History, externalURL: strin
     externalURL,
     notifier: to.length > 0 ? { receivers: to, externalURL } : undefined,
     stateDir: config.dataDir,
-    log: (line) => say(io, config, line),
+    log: (line) => say(io, line),
   });
 }
 
@@ -443,7 +432,7 @@ async function serve(
 ): Promise<number> {
   const history = await openHistory(config.dataDir, {
     retentionMs: config.retentionMs,
-    warn: (message) => say(io, config, message),
+    warn: (message) => say(io, message),
   });
   const monitor = watch(config, io, history);
   const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost || 'localhost';
@@ -453,8 +442,7 @@ async function serve(
     tls: config.tls,
     history,
     appendEveryMs: config.scrapeIntervalMs,
-    say: (line) => say(io, config, line),
-    secrets: config.secrets,
+    say: (line) => say(io, line),
   });
   let served: ConsoleServer;
   try {
@@ -470,7 +458,7 @@ async function serve(
   monitor.start();
   backups.start();
   const signal = await io.stopSignal;
-  say(io, config, `${signal}: flushing and stopping`);
+  say(io, `${signal}: flushing and stopping`);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   served.sessions.flush();

@@ -1,6 +1,6 @@
-import { envName, HARDENED_USERS, type HardenedUser } from '../harden/users.ts';
+import { envName, HARDENED_USERS, type HardenedUser } from '../catalog/acl-users.ts';
+import type { StackEnv } from '../config/stack-env.ts';
 import { parseTarget } from '../redis/target.ts';
-import type { StackEnv } from '../stack/env.ts';
 import { neutralise } from '../text/terminal.ts';
 import { type Finding, finding } from './finding.ts';
 import type { LoginFacts } from './login.ts';

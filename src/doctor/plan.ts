@@ -1,8 +1,8 @@
+import type { StackConfig } from '../config/redoubt-yml.ts';
+import type { StackEnv } from '../config/stack-env.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { type PasswordMap, resolveCredentials } from '../redis/password-file.ts';
 import { makeTarget } from '../redis/target.ts';
-import type { StackConfig } from '../stack/config.ts';
-import type { StackEnv } from '../stack/env.ts';
 import type { SampleLimits } from './big-keys.ts';
 import { diagnoseEnvAddress, envPasswordFor } from './env-file.ts';
 import type { Finding } from './finding.ts';

@@ -1,5 +1,5 @@
-import { parseInfo } from '../metrics/info.ts';
 import type { Command, RedisConnection } from '../redis/connection.ts';
+import { parseInfo } from '../redis/info-lines.ts';
 
 /** What the server told the doctor, and what it refused; every value is server text (neutralise to print). */
 export interface ServerFacts {

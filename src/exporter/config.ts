@@ -1,9 +1,10 @@
 import type { FlagValues } from '../flags/flags.ts';
 import { UsageError } from '../flags/flags.ts';
+import { parseListenAddress } from '../flags/listen-address.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { KeyPatternError, parseKeyPatterns } from '../redis/key-patterns.ts';
 import { checkClientTlsFiles, checkTlsFile, checkTlsPair } from '../redis/tls-files.ts';
-import type { AuditCommands } from './audit-commands.ts';
+import type { AuditCommands } from '../scrape/audit-commands.ts';
 
 /** Everything the exporter needs, validated, from flags and environment. */
 export interface ExporterConfig {
@@ -48,16 +49,6 @@ export interface ExporterConfig {
   disableScrapeEndpoint: boolean;
   logFormat: 'txt' | 'json';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-}
-
-/** Go's listen address forms: `:9121` (all interfaces), `127.0.0.1:9121`, `[::1]:9121`. */
-export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr.trim());
-  if (!m) throw new UsageError(`--web.listen-address "${addr}" is not host:port; use :9121 or 127.0.0.1:9121`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new UsageError(`--web.listen-address port ${port} is out of range (0-65535)`);
-  const host = m[1] ?? m[2];
-  return { host: host === '' ? undefined : host, port };
 }
 
 export function buildExporterConfig(v: FlagValues): ExporterConfig {

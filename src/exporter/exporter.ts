@@ -9,6 +9,8 @@ import { type PasswordMap, resolveCredentials } from '../redis/password-file.ts'
 import { PasswordFileWatch } from '../redis/password-file-watch.ts';
 import type { KeyInfo } from '../redis/snapshot.ts';
 import { parseTarget, type RedisTarget, withCredentials } from '../redis/target.ts';
+import { type ScrapeOutcome, type SnapshotExtra, TargetScraper } from '../scrape/scraper.ts';
+import { type SelfCounters, scrapeSelfFamilies } from '../scrape/self-metrics.ts';
 import type { ExporterConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { type KeyCheckFlags, keyChecksForRequest, keyChecksId, wantsKeyChecks } from './query-key-checks.ts';
@@ -20,8 +22,6 @@ import {
   resolveScrapeTarget,
   ScrapeTargetError,
 } from './scrape-targets.ts';
-import { type ScrapeOutcome, type SnapshotExtra, TargetScraper } from './scraper.ts';
-import { type SelfCounters, scrapeSelfFamilies } from './self-metrics.ts';
 
 /** A /scrape target whose connection is down is not redialled for longer than this without a scrape. */
 const DOWN_IDLE_MS = 30_000;

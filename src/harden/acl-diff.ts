@@ -4,8 +4,9 @@
  * text comparison would report a change on every run. Both sides are evaluated against the server's own command
  * table (`COMMAND INFO`), by the audit's evaluator (src/security/acl-eval.ts), which sets command bits as acl.c does.
  */
+
+import type { AclUser } from '../redis/acl-user.ts';
 import { allowedCommands, type CommandTable } from '../security/acl-eval.ts';
-import type { AclUser } from '../security/facts.ts';
 
 /** One user as `ACL LIST` shows it, split into parts; password hashes are counted, never kept. */
 export interface LiveAclUser {

@@ -1,3 +1,5 @@
+import type { HardenedUser, HardenPasswords } from '../catalog/acl-users.ts';
+import type { Directive } from '../catalog/secure-conf.ts';
 import { mergeSelectorArgs, parseAclList } from '../redis/acl-rules.ts';
 import type { RedisConnection } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
@@ -6,8 +8,6 @@ import { buildCommandTable } from '../security/acl-eval.ts';
 import { liveAclUser } from './acl-diff.ts';
 import { orderApply, type Via } from './apply-order.ts';
 import { type LiveState, PASSWORD_PLACEHOLDER, type Plan, RESTART_PARAMS } from './plan.ts';
-import type { Directive } from './secure-conf.ts';
-import type { HardenedUser, HardenPasswords } from './users.ts';
 
 /** Why a read failed, in words that say which right is missing. */
 function needsAdmin(what: string, err: Error): RedisError {

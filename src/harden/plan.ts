@@ -1,9 +1,9 @@
+import { DEFAULT_USER_RULES, HARDENED_USERS, type HardenedUser, USER_SPECS, userRules } from '../catalog/acl-users.ts';
+import { DEFAULT_LOGFILE, type Directive } from '../catalog/secure-conf.ts';
 import { parseMemorySize } from '../redis/memory-size.ts';
 import type { CommandTable } from '../security/acl-eval.ts';
 import { neutralise } from '../text/terminal.ts';
 import { describeUser, type LiveAclUser, sameRights } from './acl-diff.ts';
-import { DEFAULT_LOGFILE, type Directive } from './secure-conf.ts';
-import { DEFAULT_USER_RULES, HARDENED_USERS, type HardenedUser, USER_SPECS, userRules } from './users.ts';
 
 /** What `redoubt harden --redis` learned from a running server. */
 export interface LiveState {

@@ -1,6 +1,6 @@
-import type { MetricFamily, Sample } from './family.ts';
 // detach: label values are often slices of the whole INFO text, and a cached slice would pin that text.
-import { detach } from './info-lines.ts';
+import { detach } from '../redis/info-lines.ts';
+import type { MetricFamily, Sample } from './family.ts';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';

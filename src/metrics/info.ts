@@ -12,9 +12,7 @@
  * are. So the output is the function of the INFO text it always was, and an unchanged server's scrape
  * allocates next to nothing here. Samples and label sets are shared between scrapes and must not be mutated.
  */
-import type { Snapshot } from '../redis/snapshot.ts';
-import { atoiOrZero, formatGoFloat, parseGoFloat } from '../text/go-format.ts';
-import { type FamilyBuilder, type MetricType, NO_LABELS, type Sample } from './family.ts';
+
 import {
   type CommandStat,
   type ConnectedReplica,
@@ -27,8 +25,11 @@ import {
   parseLatencyStat,
   parseSentinelMaster,
   type SentinelMaster,
-} from './info-fields.ts';
-import { detach, type InfoFields, type InfoLine, InfoMemo } from './info-lines.ts';
+} from '../redis/info-fields.ts';
+import { detach, type InfoFields, type InfoLine, InfoMemo } from '../redis/info-lines.ts';
+import type { Snapshot } from '../redis/snapshot.ts';
+import { atoiOrZero, formatGoFloat, parseGoFloat } from '../text/go-format.ts';
+import { type FamilyBuilder, type MetricType, NO_LABELS, type Sample } from './family.ts';
 import {
   COUNTERS,
   GAUGES,
@@ -37,8 +38,6 @@ import {
   REDOUBT_REPLICA_GAUGES,
   SYSTEM_GAUGES,
 } from './info-map.ts';
-
-export { type ParsedInfo, parseInfo } from './info-lines.ts';
 
 /** What the families of one snapshot are built from: the INFO fields, remembered per server (see module doc). */
 type Info = InfoFields<LineData, Shape>;

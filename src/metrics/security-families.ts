@@ -1,6 +1,4 @@
 import type { Snapshot } from '../redis/snapshot.ts';
-import type { AuditReport } from '../security/audit.ts';
-import { failuresBySeverity, SEVERITIES } from '../security/audit.ts';
 import { type FamilyBuilder, NO_LABELS } from './family.ts';
 import { snapshotInfo } from './info.ts';
 
@@ -38,23 +36,4 @@ export function addSecurityScrapeFamilies(b: FamilyBuilder, snapshot: Snapshot):
     NO_LABELS,
     'Failed authentication attempts (errorstat WRONGPASS) since the server started',
   );
-}
-
-const STATUS_VALUE = { fail: 1, pass: 0, unknown: -1 } as const;
-
-/** The latest audit as metrics. Labels carry check ids, severities and categories only: never a secret. */
-export function addPostureFamilies(b: FamilyBuilder, report: AuditReport): void {
-  for (const f of report.findings) {
-    if (f.status === 'skip') continue;
-    b.gauge(
-      'security_check_status',
-      STATUS_VALUE[f.status],
-      { check: f.id, severity: f.severity, category: f.category },
-      'Security check result: 1 fail, 0 pass, -1 unknown (could not be observed)',
-    );
-  }
-  const counts = failuresBySeverity(report.findings);
-  for (const s of SEVERITIES)
-    b.gauge('security_findings', counts[s], { severity: s }, 'Failing security checks by severity');
-  b.gauge('security_score', report.score, {}, 'Security score 0-100 (severity-weighted share of passing checks)');
 }

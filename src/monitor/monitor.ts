@@ -1,8 +1,8 @@
-import type { AuditCommands } from '../exporter/audit-commands.ts';
 import type { Appendable } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import type { AuditCommands } from '../scrape/audit-commands.ts';
 import { Scheduler } from './scheduler.ts';
 import { type FamilyMetadata, SCRAPE_REPORT_METADATA } from './scrape-samples.ts';
 import { type TargetHealth, WatchedTarget } from './watched-target.ts';

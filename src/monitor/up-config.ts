@@ -1,14 +1,14 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { AuditCommands } from '../exporter/audit-commands.ts';
-import { parseListenAddress } from '../exporter/config.ts';
+import { DEFAULT_STACK_CONFIG, type StackConfig, type UpNotifier } from '../config/redoubt-yml.ts';
 import { type FlagValues, UsageError } from '../flags/flags.ts';
+import { parseListenAddress } from '../flags/listen-address.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, redactRaw, withCredentials } from '../redis/target.ts';
 import { checkClientTlsFiles } from '../redis/tls-files.ts';
-import { DEFAULT_STACK_CONFIG, type StackConfig, type UpNotifier } from '../stack/config.ts';
+import type { AuditCommands } from '../scrape/audit-commands.ts';
 import type { ApiCredentials } from './api/auth.ts';
 import { parsePromDuration } from './api/params.ts';
 import type { WatchSpec } from './monitor.ts';

@@ -1,15 +1,15 @@
-import type { AuditCommands } from '../exporter/audit-commands.ts';
-import { PostureMonitor } from '../exporter/posture.ts';
-import { type ScrapeOutcome, TargetScraper } from '../exporter/scraper.ts';
-import { scrapeSelfFamilies } from '../exporter/self-metrics.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
-import { addPostureFamilies } from '../metrics/security-families.ts';
 import type { Appendable, Labels } from '../promql/types.ts';
 import { STALE_NAN } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
 import { redactSecrets } from '../redis/errors.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
+import type { AuditCommands } from '../scrape/audit-commands.ts';
+import { PostureMonitor } from '../scrape/posture.ts';
+import { addPostureFamilies } from '../scrape/posture-families.ts';
+import { type ScrapeOutcome, TargetScraper } from '../scrape/scraper.ts';
+import { scrapeSelfFamilies } from '../scrape/self-metrics.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { AuditHistory, type PostureDigest, postureDigest } from './audit-history.ts';
 import {
@@ -61,7 +61,7 @@ interface Counters {
 }
 
 /**
- * One Redis that `redoubt up` watches: a persistent connection through the exporter's scraper (the same snapshot
+ * One Redis that `redoubt up` watches: a persistent connection through the scraper (src/scrape/, the same snapshot
  * and families as `redoubt exporter`'s /scrape), its security audit on that connection, and the series of its
  * last scrape, to mark stale those that disappear.
  */

@@ -263,11 +263,3 @@ function quoted(text: string): string {
 export function redactSecrets(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:)[^\s@"']*@/gi, '$1***@');
 }
-
-/**
- * @deprecated Kept for src/exporter/scraper.ts until it calls {@link redactSecrets}; `secrets` are no longer
- * searched for (see redactSecrets).
- */
-export function scrub(text: string, _secrets?: readonly string[]): string {
-  return redactSecrets(text);
-}

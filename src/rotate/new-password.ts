@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { generatePassword } from '../harden/users.ts';
+import { generatePassword } from '../catalog/acl-users.ts';
 import { ConfigError } from '../redis/password-file.ts';
 
 /**

@@ -18,8 +18,8 @@
  * answers the same question for a user with `~* &*`).
  */
 
+import type { AclUser } from '../redis/acl-user.ts';
 import table70 from './data/command-table-7.0.json' with { type: 'json' };
-import type { AclUser } from './facts.ts';
 
 export interface CommandInfo {
   /** COMMAND INFO arity: n = exactly n arguments including the name (and subcommand), -n = at least n. */

@@ -1,5 +1,6 @@
+import type { SourceLocation } from '../redis/acl-user.ts';
 import type { Check, CheckResult, CheckStatus, Severity } from './check.ts';
-import type { Facts, SourceLocation } from './facts.ts';
+import type { Facts } from './facts.ts';
 
 /** One check's outcome as reported: catalogue metadata plus the result. Never carries a secret. */
 export interface Finding {

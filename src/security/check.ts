@@ -1,4 +1,5 @@
-import type { Facts, SourceLocation } from './facts.ts';
+import type { SourceLocation } from '../redis/acl-user.ts';
+import type { Facts } from './facts.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export type CheckStatus = 'fail' | 'pass' | 'unknown' | 'skip';

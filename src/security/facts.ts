@@ -4,10 +4,7 @@
  * `unobserved` so a check can report `unknown` with it. Facts may hold secrets (plaintext passwords from a
  * file or CONFIG GET requirepass, password hashes): checks read them but must never copy them into evidence.
  */
-import type { AclSelector, AclUser, SourceLocation } from '../redis/acl-user.ts';
-
-/** ACL users as redis/ parses them: the facts the ACL checks read. */
-export type { AclSelector, AclUser, SourceLocation };
+import type { AclUser, SourceLocation } from '../redis/acl-user.ts';
 
 export interface AclLogEntry {
   reason: string; // auth | command | key | channel

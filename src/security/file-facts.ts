@@ -20,6 +20,7 @@ import {
   printableRule,
   usersFromConfigDirectives,
 } from '../redis/acl-rules.ts';
+import type { AclUser, SourceLocation } from '../redis/acl-user.ts';
 import {
   effectiveConfigValues,
   loadRedisConf,
@@ -28,7 +29,7 @@ import {
   renamedCommands,
 } from '../redis/redis-conf.ts';
 import defaults70 from './data/redis-7.0-defaults.json' with { type: 'json' };
-import type { AclUser, ConfigFacts, Facts, LocalProcessFacts, SourceLocation } from './facts.ts';
+import type { ConfigFacts, Facts, LocalProcessFacts } from './facts.ts';
 
 /**
  * `CONFIG GET *` of a redis-server 7.0.15 (Debian's build) started with no configuration at all, by 7.0 name:

@@ -4,8 +4,9 @@
  * it would only be refused, which would add an entry to the server's ACL LOG and errorstats on every audit).
  */
 import { AclParseError, parseAclListLine } from '../redis/acl-rules.ts';
+import type { AclUser } from '../redis/acl-user.ts';
 import { type CommandTable, loadCommandTable, userCan } from './acl-eval.ts';
-import type { AclLogEntry, AclUser } from './facts.ts';
+import type { AclLogEntry } from './facts.ts';
 
 /**
  * An `ACL LIST` reply → users, each line read by src/redis/acl-rules.ts. A line that is not a `user …` line, or

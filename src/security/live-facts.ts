@@ -14,11 +14,12 @@
  * (`loginRequired`): then a refused login is thrown.
  */
 
-import { parseInfo } from '../metrics/info.ts';
+import type { AclUser } from '../redis/acl-user.ts';
 import type { Command, RedisConnection, Reply } from '../redis/connection.ts';
 import { RedisError } from '../redis/errors.ts';
+import { parseInfo } from '../redis/info-lines.ts';
 import type { RedisTarget } from '../redis/target.ts';
-import type { AclUser, Facts } from './facts.ts';
+import type { Facts } from './facts.ts';
 import { aclUsersFromReply, dryRunAllowed, parseAclLog, rootRulesAllow } from './live-acl.ts';
 import {
   ACL_LOG_COUNT,

@@ -2,8 +2,9 @@
  * Pure functions from a live server's replies (INFO, CONFIG GET, COMMAND INFO, MODULE LIST) to Facts parts.
  */
 import { createHash } from 'node:crypto';
-import { parseErrorStat } from '../metrics/info-fields.ts';
-import type { AclUser, ConfigFacts, ServerFacts } from './facts.ts';
+import type { AclUser } from '../redis/acl-user.ts';
+import { parseErrorStat } from '../redis/info-fields.ts';
+import type { ConfigFacts, ServerFacts } from './facts.ts';
 import { CONFIG_FROM_INFO, REDACTED, SECRET_CONFIG_KEYS } from './live-commands.ts';
 
 export function emptyConfigFacts(): ConfigFacts {

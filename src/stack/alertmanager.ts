@@ -1,5 +1,5 @@
 import { MEMORY_USAGE_TIERS } from '../catalog/alerts.ts';
-import type { StackConfig } from './config.ts';
+import type { StackConfig } from '../config/redoubt-yml.ts';
 import { flow, gap, note, renderYaml } from './yaml.ts';
 
 /** Memory alerts from lowest to highest tier: a firing tier silences the ones below it on the same instance. */

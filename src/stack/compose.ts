@@ -1,7 +1,7 @@
+import { DOCKER_HOST, publicEndpoint, type StackConfig, targetAddresses } from '../config/redoubt-yml.ts';
+import { EXPORTER_PASSWORD, GRAFANA_ADMIN_PASSWORD, GRAFANA_ADMIN_USER } from '../config/stack-env.ts';
 import { parseTarget } from '../redis/target.ts';
 import { VERSION } from '../version.ts';
-import { DOCKER_HOST, publicEndpoint, type StackConfig, targetAddresses } from './config.ts';
-import { EXPORTER_PASSWORD, GRAFANA_ADMIN_PASSWORD, GRAFANA_ADMIN_USER } from './env.ts';
 import { flow, gap, note, quoted, renderYaml } from './yaml.ts';
 
 /**

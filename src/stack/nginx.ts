@@ -1,5 +1,5 @@
+import { cidrsOverlap, DOCKER_BRIDGE_RANGE, type StackConfig } from '../config/redoubt-yml.ts';
 import { SERVICES } from './compose.ts';
-import { cidrsOverlap, DOCKER_BRIDGE_RANGE, type StackConfig } from './config.ts';
 
 /**
  * Where nginx listens, where it finds the three UIs and where it keeps its process files. The compose file's

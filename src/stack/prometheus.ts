@@ -1,5 +1,5 @@
+import type { StackConfig } from '../config/redoubt-yml.ts';
 import { SERVICES } from './compose.ts';
-import type { StackConfig } from './config.ts';
 import { flow, gap, note, renderYaml } from './yaml.ts';
 
 /**

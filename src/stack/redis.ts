@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import { DEFAULT_BIND, DEFAULT_MAXMEMORY, renderRedisConf } from '../harden/secure-conf.ts';
+import { DEFAULT_BIND, DEFAULT_MAXMEMORY, renderRedisConf } from '../catalog/secure-conf.ts';
+import { DOCKER_HOST, type StackConfig } from '../config/redoubt-yml.ts';
 import { parseTarget } from '../redis/target.ts';
-import { DOCKER_HOST, type StackConfig } from './config.ts';
 import { STACK_LAYOUT } from './layout.ts';
 
 /** Where the Redis server of the user's machine reads its ACL file (Debian's service may read /etc/redis). */

@@ -1,12 +1,12 @@
+import { envName, HARDENED_USERS, type HardenPasswords, renderUsersAcl } from '../catalog/acl-users.ts';
 import { buildAlerts } from '../catalog/alerts.ts';
 import { renderDashboardJson } from '../catalog/render-dashboard.ts';
 import { renderAlertRules } from '../catalog/render-rules.ts';
-import { envName, HARDENED_USERS, type HardenPasswords, renderUsersAcl } from '../harden/users.ts';
+import type { StackConfig } from '../config/redoubt-yml.ts';
+import { PROXY_AUTH_PASSWORD, renderEnvExample, renderStackEnv, type StackEnv } from '../config/stack-env.ts';
 import { renderAlertmanagerConfig } from './alertmanager.ts';
 import { renderCompose } from './compose.ts';
-import type { StackConfig } from './config.ts';
 import { renderDockerfile, renderDockerignore } from './dockerfile.ts';
-import { PROXY_AUTH_PASSWORD, renderEnvExample, renderStackEnv, type StackEnv } from './env.ts';
 import { renderGrafanaDashboardProvider, renderGrafanaDatasource } from './grafana.ts';
 import { renderHtpasswd } from './htpasswd.ts';
 import { renderMonitoringGitignore, STACK_LAYOUT, type StackFileId } from './layout.ts';

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAclFile, parseAclList } from '../../src/redis/acl-rules.ts';
+import type { AclUser } from '../../src/redis/acl-user.ts';
 import { type CommandInfo, REDIS_7_0_COMMAND_TABLE, runnableCommands, userCan } from '../../src/security/acl-eval.ts';
-import type { AclUser } from '../../src/security/facts.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { respCommands } from '../support/resp.ts';
 

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import { parseEnvFile } from '../../src/stack/env.ts';
+import { parseEnvFile } from '../../src/config/stack-env.ts';
 import { freePort } from '../support/ports.ts';
 import { runCliInPty } from '../support/pty.ts';
 import { quoteConf, type RedisServer, startRedis } from '../support/redis-server.ts';

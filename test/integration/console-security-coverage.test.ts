@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OverviewResponse, SecurityInstance, SecurityResponse } from '../../src/console/contract.ts';
-import type { AuditCommands } from '../../src/exporter/audit-commands.ts';
+import type { AuditCommands } from '../../src/scrape/audit-commands.ts';
 import { callRoute, startConsoleUp } from '../support/console-data-up.ts';
 import { waitFor } from '../support/prom-stack.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { generateTlsBundle } from '../../src/harden/tls.ts';
+import { generateTlsBundle } from '../../src/certificates/tls-bundle.ts';
 import { consoleRequest, login } from '../support/console-client.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { runCli } from '../support/redoubt.ts';

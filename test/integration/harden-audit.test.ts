@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parseEnvFile } from '../../src/stack/env.ts';
+import { parseEnvFile } from '../../src/config/stack-env.ts';
 import { freePort } from '../support/ports.ts';
 import { type RedisServer, startRedis } from '../support/redis-server.ts';
 import { runCli, runMain } from '../support/redoubt.ts';

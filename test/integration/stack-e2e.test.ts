@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse, parseDocument } from 'yaml';
+import { envName } from '../../src/catalog/acl-users.ts';
 import { ALERT_GROUPS, type AlertThresholds, buildAlerts, MEMORY_USAGE_TIERS } from '../../src/catalog/alerts.ts';
 import { renderAlertRules } from '../../src/catalog/render-rules.ts';
-import { envName } from '../../src/harden/users.ts';
+import { parseStackConfig, type StackConfig } from '../../src/config/redoubt-yml.ts';
+import { generateStackPasswords, PROXY_AUTH_PASSWORD, type StackEnv } from '../../src/config/stack-env.ts';
 import { DOWN_ALERT, renderAlertmanagerConfig, WEBHOOK_RECEIVER } from '../../src/stack/alertmanager.ts';
 import { renderCompose, SERVICES } from '../../src/stack/compose.ts';
-import { parseStackConfig, type StackConfig } from '../../src/stack/config.ts';
-import { generateStackPasswords, PROXY_AUTH_PASSWORD, type StackEnv } from '../../src/stack/env.ts';
 import {
   EXPORTER_JOB,
   REDIS_JOB,

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleRequest, Principal, Role } from '../../src/console/contract.ts';
 import { type ConsoleDeps, consoleDataRoutes } from '../../src/console/data/routes.ts';
-import type { AuditCommands } from '../../src/exporter/audit-commands.ts';
 import { startAlerting } from '../../src/monitor/alerting/alerting-service.ts';
 import type { ReceiverConfig } from '../../src/monitor/alerting/notify/notifier.ts';
 import { parseRuleFile } from '../../src/monitor/alerting/rule-file.ts';
@@ -16,6 +15,7 @@ import { openHistory } from '../../src/monitor/history.ts';
 import { Monitor } from '../../src/monitor/monitor.ts';
 import { promqlEngine } from '../../src/promql/engine.ts';
 import { parseTarget } from '../../src/redis/target.ts';
+import type { AuditCommands } from '../../src/scrape/audit-commands.ts';
 
 /** A rule that fires for every target that is up (for: 0s), so alerts exist at once. */
 export const ALWAYS_FIRING_RULES = `groups:

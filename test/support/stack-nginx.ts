@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTlsBundle } from '../../src/harden/tls.ts';
-import { DEFAULT_STACK_CONFIG, type StackConfig } from '../../src/stack/config.ts';
+import { generateTlsBundle } from '../../src/certificates/tls-bundle.ts';
+import { DEFAULT_STACK_CONFIG, type StackConfig } from '../../src/config/redoubt-yml.ts';
 import { apr1Salt, renderHtpasswd } from '../../src/stack/htpasswd.ts';
 import { NGINX_FILES, type NginxRuntime, renderNginxConf } from '../../src/stack/nginx.ts';
 import { requireBinary } from './binaries.ts';

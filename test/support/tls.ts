@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTlsBundle } from '../../src/harden/tls.ts';
+import { generateTlsBundle } from '../../src/certificates/tls-bundle.ts';
 
 /** PEM files written by `generateTlsFiles`. All paths are absolute and live in `dir`. */
 export interface TlsFiles {
@@ -40,7 +40,7 @@ export interface TlsFilesOptions {
 }
 
 /**
- * Writes a throwaway PKI from src/harden/tls.ts (ECDSA P-256) into a temp dir: a CA, a server certificate for
+ * Writes a throwaway PKI from src/certificates/tls-bundle.ts (ECDSA P-256) into a temp dir: a CA, a server certificate for
  * 127.0.0.1/::1/localhost, a client certificate, and an unrelated second CA with its own client certificate for
  * "wrong CA" tests.
  */

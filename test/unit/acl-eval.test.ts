@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { applyAclRules, newAclUser } from '../../src/redis/acl-rules.ts';
+import type { AclUser } from '../../src/redis/acl-user.ts';
 import {
   aclRuleProblems,
   buildCommandTable,
@@ -11,7 +12,6 @@ import {
   runnableCommands,
   userCan,
 } from '../../src/security/acl-eval.ts';
-import type { AclUser } from '../../src/security/facts.ts';
 
 const table = REDIS_7_0_COMMAND_TABLE;
 const u = (...rules: string[]): AclUser => applyAclRules(newAclUser('u'), rules);

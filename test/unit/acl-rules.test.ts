@@ -13,7 +13,7 @@ import {
   parseAclListLine,
   usersFromConfigDirectives,
 } from '../../src/redis/acl-rules.ts';
-import type { AclUser } from '../../src/security/facts.ts';
+import type { AclUser } from '../../src/redis/acl-user.ts';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const FOOBARED = '1b58ee375b42e41f0e48ef2ff27d10a5b1f6924a9acdcdba7cae868e7adce6bf';

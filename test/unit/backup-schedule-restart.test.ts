@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BackupScheduler } from '../../src/monitor/backup-schedule.ts';
+import { BackupScheduler } from '../../src/backup/scheduler.ts';
 import { parseTarget } from '../../src/redis/target.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redoubt-schedule-restart-'));
@@ -41,7 +41,6 @@ test('after a restart the last success and size come from the newest kept backup
       history: { append: (l, _t, v) => appended.push([{ ...l }, v]) },
       appendEveryMs: 1000,
       say: () => {},
-      secrets: [],
     },
   );
   const values = Object.fromEntries(

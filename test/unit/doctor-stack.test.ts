@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_STACK_CONFIG } from '../../src/config/redoubt-yml.ts';
 import { diagnoseAlertmanager } from '../../src/doctor/alertmanager-health.ts';
 import { diagnoseEnvAddress, diagnoseEnvPassword, envPasswordFor } from '../../src/doctor/env-file.ts';
 import { diagnoseExporterScrape } from '../../src/doctor/exporter-scrape.ts';
@@ -11,7 +12,6 @@ import { planDoctor } from '../../src/doctor/plan.ts';
 import { diagnoseRules, diagnoseTargets } from '../../src/doctor/prometheus-health.ts';
 import { renderJson, renderText } from '../../src/doctor/report.ts';
 import type { ServerFacts } from '../../src/doctor/server-facts.ts';
-import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
 
 const ok = (body: unknown, status = 200): HttpAnswer => ({
   ok: true,

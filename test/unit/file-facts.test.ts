@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { AclParseError, aclPasswordHash } from '../../src/redis/acl-rules.ts';
+import type { AclUser } from '../../src/redis/acl-user.ts';
 import { RedisConfParseError } from '../../src/redis/redis-conf.ts';
-import type { AclUser, Facts } from '../../src/security/facts.ts';
+import type { Facts } from '../../src/security/facts.ts';
 import { configValueOrDefault, factsFromFiles, REDIS_7_DEFAULTS } from '../../src/security/file-facts.ts';
 
 const DIR = 'test/fixtures/security';

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ROTATE_FLAGS } from '../../src/cli/rotate.ts';
 import { UP_FLAGS } from '../../src/cli/up.ts';
-import { buildExporterConfig, parseListenAddress } from '../../src/exporter/config.ts';
+import { buildExporterConfig } from '../../src/exporter/config.ts';
 import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
 import { parseDuration, parseFlags, UsageError } from '../../src/flags/flags.ts';
+import { parseListenAddress } from '../../src/flags/listen-address.ts';
 
 test('Go single-dash, GNU double-dash and = forms all parse', () => {
   const { values } = parseFlags(

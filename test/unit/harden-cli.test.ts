@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
+import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/catalog/acl-users.ts';
 import { AUDIT_FLAGS } from '../../src/cli/audit.ts';
 import { HARDEN_FLAGS, runHarden } from '../../src/cli/harden.ts';
 import { EXPORTER_FLAGS } from '../../src/exporter/flags.ts';
 import type { FlagSpec } from '../../src/flags/flags.ts';
-import { aclPasswordHash, HARDENED_USERS, type HardenPasswords } from '../../src/harden/users.ts';
 import { runCli, runMain } from '../support/redoubt.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'redoubt-harden-cli-'));

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { USER_SPECS } from '../../src/catalog/acl-users.ts';
+import { hardenedDirectives } from '../../src/catalog/secure-conf.ts';
 import { describeUser, liveAclUser, sameRights } from '../../src/harden/acl-diff.ts';
 import {
   type LiveState,
@@ -9,8 +11,6 @@ import {
   planSize,
   renderPlan,
 } from '../../src/harden/plan.ts';
-import { hardenedDirectives } from '../../src/harden/secure-conf.ts';
-import { USER_SPECS } from '../../src/harden/users.ts';
 import { mergeSelectorArgs, parseAclListLine as parseUser } from '../../src/redis/acl-rules.ts';
 import { allowedCommands, buildCommandTable } from '../../src/security/acl-eval.ts';
 

@@ -3,8 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { confArg, hardenedDirectives, renderRedisConf, type SecureConfOptions } from '../../src/harden/secure-conf.ts';
-import { checkBindAddress, checkHostname, checkMaxmemory } from '../../src/harden/sizes.ts';
 import {
   aclPasswordHash,
   generatePassword,
@@ -15,7 +13,9 @@ import {
   renderEnv,
   renderUsersAcl,
   USER_SPECS,
-} from '../../src/harden/users.ts';
+} from '../../src/catalog/acl-users.ts';
+import { confArg, hardenedDirectives, renderRedisConf, type SecureConfOptions } from '../../src/catalog/secure-conf.ts';
+import { checkBindAddress, checkHostname, checkMaxmemory } from '../../src/harden/sizes.ts';
 import { parseMemorySize } from '../../src/redis/memory-size.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/golden/harden');

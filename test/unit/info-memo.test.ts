@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyBuilder, type MetricFamily } from '../../src/metrics/family.ts';
 import { addInfoFamilies, clearInfoMemo, forEachCommandStat, type InfoFamilyOptions } from '../../src/metrics/info.ts';
-import {
-  type CommandStat,
-  type LatencyStat,
-  parseCommandStat,
-  parseLatencyStat,
-} from '../../src/metrics/info-fields.ts';
-import { InfoMemo, isTrimmed, LineCursor, parseInfo } from '../../src/metrics/info-lines.ts';
+import { type CommandStat, type LatencyStat, parseCommandStat, parseLatencyStat } from '../../src/redis/info-fields.ts';
+import { InfoMemo, isTrimmed, LineCursor, parseInfo } from '../../src/redis/info-lines.ts';
 import type { Snapshot } from '../../src/redis/snapshot.ts';
 import { parseGoFloat } from '../../src/text/go-format.ts';
 import { fixtureSnapshot, INFO_FIXTURES } from '../support/info-fixtures.ts';

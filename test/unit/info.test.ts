@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FamilyBuilder, type MetricFamily } from '../../src/metrics/family.ts';
-import { addInfoFamilies, type InfoFamilyOptions, parseInfo } from '../../src/metrics/info.ts';
+import { addInfoFamilies, type InfoFamilyOptions } from '../../src/metrics/info.ts';
 import {
   COUNTERS,
   GAUGES,
@@ -9,6 +9,7 @@ import {
   REDOUBT_GAUGES,
   REDOUBT_REPLICA_GAUGES,
 } from '../../src/metrics/info-map.ts';
+import { parseInfo } from '../../src/redis/info-lines.ts';
 import type { Snapshot } from '../../src/redis/snapshot.ts';
 import { atoiOrZero, formatGoFloat, parseGoFloat } from '../../src/text/go-format.ts';
 import { assertGolden, fixtureSnapshot, INFO_FIXTURES } from '../support/info-fixtures.ts';

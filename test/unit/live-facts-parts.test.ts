@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { parseInfo } from '../../src/metrics/info.ts';
 import { AclParseError, newAclUser, parseAclListLine } from '../../src/redis/acl-rules.ts';
-import type { AclSelector } from '../../src/security/facts.ts';
+import type { AclSelector } from '../../src/redis/acl-user.ts';
+import { parseInfo } from '../../src/redis/info-lines.ts';
 import { aclUsersFromReply, dryRunAllowed, parseAclLog, rootRulesAllow } from '../../src/security/live-acl.ts';
 import { CONFIG_FROM_INFO, REDACTED, SECURITY_CONFIG_KEYS } from '../../src/security/live-commands.ts';
 import {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ScrapeOutcome } from '../../src/exporter/scraper.ts';
-import { type SelfCounters, scrapeSelfFamilies } from '../../src/exporter/self-metrics.ts';
 import { renderText } from '../../src/metrics/exposition.ts';
+import type { ScrapeOutcome } from '../../src/scrape/scraper.ts';
+import { type SelfCounters, scrapeSelfFamilies } from '../../src/scrape/self-metrics.ts';
 
 const NODE = `node${process.versions.node}`;
 const counters: SelfCounters = { scrapesTotal: 5, durationSum: 0.25, durationCount: 4, targetRequestErrors: 2 };

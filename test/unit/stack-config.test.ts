@@ -10,7 +10,7 @@ import {
   publicEndpoint,
   StackConfigError,
   targetAddresses,
-} from '../../src/stack/config.ts';
+} from '../../src/config/redoubt-yml.ts';
 import { renderNginxConf } from '../../src/stack/nginx.ts';
 
 function rejects(yaml: string, pattern: RegExp): void {

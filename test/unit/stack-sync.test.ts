@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_STACK_CONFIG } from '../../src/stack/config.ts';
+import { DEFAULT_STACK_CONFIG } from '../../src/config/redoubt-yml.ts';
 import { stackPaths } from '../../src/stack/layout.ts';
 import { renderCommittedFiles } from '../../src/stack/render.ts';
 

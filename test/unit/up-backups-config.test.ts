@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseStackConfig, StackConfigError } from '../../src/stack/config.ts';
-import { nextRunAt, parseBackupSchedule, schedulePeriodSeconds } from '../../src/stack/up-backups.ts';
+import { parseStackConfig, StackConfigError } from '../../src/config/redoubt-yml.ts';
+import { nextRunAt, parseBackupSchedule, schedulePeriodSeconds } from '../../src/config/up-backups.ts';
 
 const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
 

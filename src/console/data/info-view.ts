@@ -3,7 +3,7 @@
  * replication, as plain numbers and short strings. Pure over the INFO text; every value came from the server, so
  * numbers are checked (a field that is not a finite number is null) and strings are cut to a bound.
  */
-import { parseInfo } from '../../metrics/info-lines.ts';
+import { parseInfo } from '../../redis/info-lines.ts';
 import type { InstanceDetail } from '../contract.ts';
 
 /** Longest string from a server the console passes on (addresses, versions, states). */

@@ -9,9 +9,9 @@ import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { serverNames } from '../../certificates/tls-bundle.ts';
 import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
 import { readRegularFile } from '../../fs/read-file.ts';
-import { serverNames } from '../../harden/tls.ts';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;

@@ -3,9 +3,11 @@
  * password), RS004 (a user's password is its username or a common password). Passwords are judged offline
  * (src/security/passwords.ts); evidence names users and settings, never a password or a hash.
  */
+
+import type { AclUser, SourceLocation } from '../../redis/acl-user.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import { defineCheck } from '../define-check.ts';
-import type { AclUser, Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { listNames } from '../finding-text.ts';
 import {
   describeWeaknesses,

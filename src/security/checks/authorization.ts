@@ -6,10 +6,12 @@
  * and RS026 (MONITOR/CLIENT LIST) are computed the same way but live in their catalogue categories, availability.ts
  * and confidentiality.ts.
  */
+
+import type { AclUser } from '../../redis/acl-user.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import { defineCheck } from '../define-check.ts';
-import type { AclUser, Facts } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { listItems, listNames, printable } from '../finding-text.ts';
 import { rootRulesAllow } from '../live-acl.ts';
 import { defaultUserLocation, resolveUsers } from '../views/acl-users.ts';

@@ -3,6 +3,8 @@
  * taking the server down — KEYS for applications, memory, eviction, connections, idle clients, output buffers and
  * script time.
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { parseMemorySize } from '../../redis/memory-size.ts';
 import { formatBytes } from '../../text/bytes.ts';
 import { CATALOGUE } from '../catalogue.ts';
@@ -10,7 +12,7 @@ import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
 import { defineCheck } from '../define-check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { printable } from '../finding-text.ts';
 import { permissionResult } from '../views/permissions.ts';
 import { isSentinel, isValkey } from '../views/server-version.ts';

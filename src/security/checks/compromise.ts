@@ -5,10 +5,11 @@
  */
 
 import { ipv4BlocksOverlap } from '../../net/ipv4.ts';
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check, CheckResult } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { listItems, printable } from '../finding-text.ts';
 import { type ConfigValue, configUnknown, configValue, locationOf, whyUnobserved } from '../views/settings.ts';
 

@@ -2,10 +2,12 @@
  * Data protection (RS042): whether a restart loses the data set (no RDB snapshots and no AOF), and whether the
  * persistence that is configured is actually succeeding.
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { isSentinel } from '../views/server-version.ts';
 import { configUnknown, configValue, show } from '../views/settings.ts';
 

@@ -3,9 +3,11 @@
  * not required to present a certificate), RS014 (TLSv1/TLSv1.1 allowed), RS015 (replication or cluster bus in
  * clear text while clients use TLS).
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import { defineCheck } from '../define-check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { bindFacts, listeners, showBind, targetIsLocal, unixSocketOnly } from '../views/listeners.ts';
 import { configUnknown, firstLocation, setting, showSetting } from '../views/settings.ts';
 

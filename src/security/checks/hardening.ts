@@ -4,12 +4,14 @@
  * safe defaults), RS047 (supervision by an init system) and RS048 (not running as root). On 7.0+ RS019–RS021 are
  * the immutable enable-* settings; before 7.0 they come down to who may run MODULE / DEBUG / CONFIG SET.
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { parseMemorySize } from '../../redis/memory-size.ts';
 import { formatBytes } from '../../text/bytes.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, type Severity, skip, unknown } from '../check.ts';
 import { defineCheck } from '../define-check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { printable } from '../finding-text.ts';
 import { describeGrants, grantLocation, scanNotes, scanPermissions } from '../views/permissions.ts';
 import { isBefore7, isSentinel, serverVersion } from '../views/server-version.ts';

@@ -3,11 +3,13 @@
  * with an explicit bind), RS010 (default port on a non-loopback listener), RS045 (who on the host can use the unix
  * socket), RS052 (whether the cluster bus — which has no authentication of its own — is encrypted).
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import { type Check, type CheckResult, fail, pass, skip, unknown } from '../check.ts';
 import { matchCves } from '../cves.ts';
 import { defineCheck } from '../define-check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { printable } from '../finding-text.ts';
 import { resolveUsers } from '../views/acl-users.ts';
 import { bindFacts, classifyAddress, listeners, showBind, unixSocketOnly } from '../views/listeners.ts';

@@ -3,10 +3,12 @@
  * password anyone who reaches it can redirect clients to a rogue master, and with script reconfiguration allowed
  * they can run commands on its host.
  */
+
+import type { SourceLocation } from '../../redis/acl-user.ts';
 import { CATALOGUE } from '../catalogue.ts';
 import type { Check } from '../check.ts';
 import { fail, pass, skip, unknown } from '../check.ts';
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { printable } from '../finding-text.ts';
 import { isSentinel } from '../views/server-version.ts';
 import { configValue, whyUnobserved } from '../views/settings.ts';

@@ -1,6 +1,7 @@
 /** The effective ACL users a check judges, including the implicit default user a file implies. */
 
-import type { AclUser, Facts, SourceLocation } from '../facts.ts';
+import type { AclUser, SourceLocation } from '../../redis/acl-user.ts';
+import type { Facts } from '../facts.ts';
 import { sha256Hex } from '../passwords.ts';
 import { secretIsSet, secretPlaintext, setting, whyUnobserved } from './settings.ts';
 

@@ -1,9 +1,10 @@
 /** Who may run what: the permission scan the authorization, hardening, vulnerability and availability checks share. */
 
 import { newAclUser } from '../../redis/acl-rules.ts';
+import type { AclUser } from '../../redis/acl-user.ts';
 import { type CommandTable, loadCommandTable, userCan } from '../acl-eval.ts';
 import { type CheckResult, fail, pass, skip, unknown } from '../check.ts';
-import type { AclUser, Facts } from '../facts.ts';
+import type { Facts } from '../facts.ts';
 import { listNames } from '../finding-text.ts';
 import { resolveUsers, type UsersView } from './acl-users.ts';
 import { isBefore7, isSentinel } from './server-version.ts';

@@ -3,7 +3,8 @@
  * complete CONFIG GET does not set it; undefined when it could not be observed, and why.
  */
 
-import type { Facts, SourceLocation } from '../facts.ts';
+import type { SourceLocation } from '../../redis/acl-user.ts';
+import type { Facts } from '../facts.ts';
 import { REDIS_7_DEFAULTS } from '../file-facts.ts';
 import { REDACTED } from '../live-commands.ts';
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildAlerts } from '../../../src/catalog/alerts.ts';
 import { allPanels } from '../../../src/catalog/panels.ts';
 import { renderAlertRules } from '../../../src/catalog/render-rules.ts';
-import { DEFAULT_STACK_CONFIG } from '../../../src/stack/config.ts';
+import { DEFAULT_STACK_CONFIG } from '../../../src/config/redoubt-yml.ts';
 import { renderPrometheusConfig } from '../../../src/stack/prometheus.ts';
 import { httpGet } from '../../support/http.ts';
 import { type Daemon, startPrometheus, waitFor } from '../../support/prom-stack.ts';

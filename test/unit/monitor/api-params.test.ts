@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatSampleValue, queryData } from '../../../src/monitor/api/format.ts';
 import { parseDurationParam, parseTime } from '../../../src/monitor/api/params.ts';
-import { parseSeriesSelector, unquote } from '../../../src/monitor/api/series-selector.ts';
+import { parseSeriesSelector } from '../../../src/monitor/api/series-selector.ts';
 
 test('times: unix seconds rounded to the millisecond, RFC 3339 with fractions and offsets, Prometheus errors', () => {
   assert.equal(parseTime('time', '1435781451.781'), 1435781451781);
@@ -75,17 +75,18 @@ test('query results in the API shapes: [seconds, "value"] pairs', () => {
 test('series selectors: metric names, matchers, quoting; anything else refused', () => {
   assert.deepEqual(parseSeriesSelector('up'), [{ name: '__name__', type: '=', value: 'up' }]);
   assert.deepEqual(parseSeriesSelector('redis_up{instance=~"redis://.*", job!=\'x\'}'), [
-    { name: '__name__', type: '=', value: 'redis_up' },
     { name: 'instance', type: '=~', value: 'redis://.*' },
     { name: 'job', type: '!=', value: 'x' },
+    { name: '__name__', type: '=', value: 'redis_up' },
   ]);
   assert.deepEqual(parseSeriesSelector('{__name__=~"redis_.+"}'), [
     { name: '__name__', type: '=~', value: 'redis_.+' },
   ]);
-  assert.equal(unquote('"a\\"b\\n\\x41\\u00e9"'), 'a"b\nAé');
-  assert.equal(unquote('`raw\\n`'), 'raw\\n');
+  assert.deepEqual(parseSeriesSelector('{job="a\\"b\\n\\x41\\u00e9"}'), [{ name: 'job', type: '=', value: 'a"b\nAé' }]);
+  assert.deepEqual(parseSeriesSelector('{job=`raw\\n`}'), [{ name: 'job', type: '=', value: 'raw\\n' }]);
   assert.throws(() => parseSeriesSelector('rate(up[5m])'), /invalid parameter "match\[\]".*not a series selector/);
-  assert.throws(() => parseSeriesSelector('up{'), /invalid parameter "match\[\]": 1:1: parse error/);
+  assert.throws(() => parseSeriesSelector('up{'), /invalid parameter "match\[\]": parse error at char 4/);
+  assert.throws(() => parseSeriesSelector('up offset 5m'), /not a series selector/);
   assert.throws(() => parseSeriesSelector('{job=~".*"}'), /at least one non-empty matcher/);
   assert.throws(() => parseSeriesSelector('{job=~"("}'), /invalid regular expression/);
 });

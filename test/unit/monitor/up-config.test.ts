@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { UP_FLAGS } from '../../../src/cli/up.ts';
+import { parseStackConfig } from '../../../src/config/redoubt-yml.ts';
 import { parseFlags } from '../../../src/flags/flags.ts';
 import { DirectoryLockedError } from '../../../src/fs/directory-lock.ts';
 import { LOCK_FILE, lockDataDirectory } from '../../../src/monitor/data-dir-lock.ts';
 import { buildUpConfig, defaultDataDir } from '../../../src/monitor/up-config.ts';
-import { parseStackConfig } from '../../../src/stack/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'redoubt-up-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

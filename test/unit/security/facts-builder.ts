@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { newAclUser } from '../../../src/redis/acl-rules.ts';
+import type { AclUser, SourceLocation } from '../../../src/redis/acl-user.ts';
 import type { Check, CheckResult } from '../../../src/security/check.ts';
-import type { AclUser, ConfigFacts, Facts, ServerFacts, SourceLocation } from '../../../src/security/facts.ts';
+import type { ConfigFacts, Facts, ServerFacts } from '../../../src/security/facts.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 

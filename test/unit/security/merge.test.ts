@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { SourceLocation } from '../../../src/redis/acl-user.ts';
 import { type AuditReport, buildReport, type Finding, scoreFindings } from '../../../src/security/audit.ts';
 import { CATALOGUE } from '../../../src/security/catalogue.ts';
 import type { CheckStatus, Severity } from '../../../src/security/check.ts';
 import { ALL_CHECKS } from '../../../src/security/checks/index.ts';
-import type { SourceLocation } from '../../../src/security/facts.ts';
 import { mergeReports } from '../../../src/security/merge.ts';
 import { fileFacts, liveFacts, server } from './facts-builder.ts';
 

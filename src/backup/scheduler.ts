@@ -8,19 +8,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { backupPrefix, parseBackupName } from '../backup/backup-names.ts';
-import type { EncryptionKey } from '../backup/keys.ts';
-import { manifestPathFor, parseManifest } from '../backup/manifest.ts';
-import { Progress } from '../backup/progress.ts';
-import type { RetentionPolicy } from '../backup/retention.ts';
-import { runBackup } from '../backup/run-backup.ts';
+import { type BackupSchedule, nextRunAt, schedulePeriodSeconds } from '../config/up-backups.ts';
 import { makeDirectory } from '../fs/atomic-write.ts';
 import type { MetricFamily } from '../metrics/family.ts';
 import type { Appendable } from '../promql/types.ts';
 import type { TlsOptions } from '../redis/connection.ts';
-import { scrub } from '../redis/errors.ts';
+import { redactSecrets } from '../redis/errors.ts';
 import type { RedisTarget } from '../redis/target.ts';
-import { type BackupSchedule, nextRunAt, schedulePeriodSeconds } from '../stack/up-backups.ts';
+import { backupPrefix, parseBackupName } from './backup-names.ts';
+import type { EncryptionKey } from './keys.ts';
+import { manifestPathFor, parseManifest } from './manifest.ts';
+import { Progress } from './progress.ts';
+import type { RetentionPolicy } from './retention.ts';
+import { runBackup } from './run-backup.ts';
 
 /** One scheduled backup, resolved: who to log in as, where to write, how to encrypt. */
 export interface ScheduledBackup {
@@ -43,7 +43,6 @@ export interface BackupSchedulerOptions {
   history: Appendable;
   appendEveryMs: number;
   say(line: string): void;
-  secrets: readonly string[];
   /** Give up on a transfer when no byte arrives for this long. */
   idleTimeoutMs?: number;
 }
@@ -149,7 +148,7 @@ export class BackupScheduler {
 
   private async runOne(i: number): Promise<void> {
     const job = this.jobs[i];
-    const say = (line: string) => this.o.say(`backup of ${job.target.display}: ${scrub(line, [...this.o.secrets])}`);
+    const say = (line: string) => this.o.say(`backup of ${job.target.display}: ${redactSecrets(line)}`);
     try {
       makeDirectory(job.outDir, 0o700);
       const result = await runBackup({

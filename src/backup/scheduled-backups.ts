@@ -1,11 +1,20 @@
 import { resolve } from 'node:path';
-import { checkRecipients, type EncryptionKey, readPassphraseFile } from '../backup/keys.ts';
+import { parseBackupSchedule, type UpBackup } from '../config/up-backups.ts';
 import { UsageError } from '../flags/flags.ts';
 import { ConfigError, loadPasswordFile, resolveCredentials } from '../redis/password-file.ts';
 import { parseTarget, withCredentials } from '../redis/target.ts';
-import { parseBackupSchedule, type UpBackup } from '../stack/up-backups.ts';
-import type { ScheduledBackup } from './backup-schedule.ts';
-import type { UpConfig } from './up-config.ts';
+import { checkRecipients, type EncryptionKey, readPassphraseFile } from './keys.ts';
+import type { ScheduledBackup } from './scheduler.ts';
+
+/** How `redoubt up` logs in (its UpConfig's fields): a backup entry without its own user logs in the same way. */
+export interface UpLogin {
+  /** --redis.password-file ('' without one), the user and password given beside it. */
+  passwordFile: string;
+  redisUser: string;
+  envPassword?: string;
+  /** Every secret of up's configuration; the passwords and passphrases found here are added to it. */
+  secrets: string[];
+}
 
 /**
  * redoubt.yml's `up.backups` made runnable: paths relative to redoubt.yml, the key read now (a missing passphrase
@@ -15,7 +24,7 @@ import type { UpConfig } from './up-config.ts';
 export function resolveScheduledBackups(
   entries: readonly UpBackup[],
   configDir: string,
-  config: Pick<UpConfig, 'passwordFile' | 'redisUser' | 'envPassword' | 'secrets'>,
+  config: UpLogin,
 ): ScheduledBackup[] {
   if (entries.length === 0) return [];
   const passwords = config.passwordFile ? loadPasswordFile(config.passwordFile) : undefined;

@@ -5,7 +5,7 @@
  * Between two scrapes of a server nearly all of INFO ALL stays the same: of ~330 lines, ~20 change (uptime, memory,
  * CPU, a few counters, the exporter's own commands in Commandstats). InfoMemo keeps each server's fields as line
  * records and compares the next INFO against them in place: a record whose line is unchanged is kept as it is, and
- * with it everything info.ts derived from it (parses, label sets, samples), without a string being cut from the text;
+ * with it everything metrics/info.ts derived from it (parses, label sets, samples), without a string being cut from the text;
  * a changed value is copied into its record. When a field is added, removed or moved (a command used for the first
  * time, a replica connecting, another server's INFO) the list is rebuilt, carrying over the records of the fields
  * that are still there. INFO with a repeated section or field is not remembered (see parseInfo for its order).

@@ -1,15 +1,15 @@
 import type { FamilyOptions } from '../metrics/families.ts';
 import { snapshotToFamilies } from '../metrics/families.ts';
 import { FamilyBuilder, type MetricFamily } from '../metrics/family.ts';
-import { addPostureFamilies } from '../metrics/security-families.ts';
 import { SnapshotCollector, type SnapshotOptions } from '../redis/collect-snapshot.ts';
 import type { ConnectionOptions, RedisConnection } from '../redis/connection.ts';
-import { RedisTimeoutError, scrub } from '../redis/errors.ts';
+import { RedisTimeoutError, redactSecrets } from '../redis/errors.ts';
 import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
+import { addPostureFamilies } from './posture-families.ts';
 
 const NO_FAMILIES: readonly MetricFamily[] = Object.freeze([]);
 
@@ -190,13 +190,12 @@ export class TargetScraper {
     } catch (err) {
       const durationSeconds = (performance.now() - started) / 1000;
       this.durationSum += durationSeconds;
-      const secrets = [this.target.password, this.password].filter((p): p is string => !!p);
       const message = err instanceof Error ? err.message : String(err);
       return {
         families: [],
         postureFamilies: NO_FAMILIES,
         up: false,
-        error: scrub(message, secrets),
+        error: redactSecrets(message),
         durationSeconds,
         connectSeconds: 0,
       };

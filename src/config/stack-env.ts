@@ -1,5 +1,5 @@
-import { envName, generatePassword, generatePasswords, HARDENED_USERS } from '../harden/users.ts';
-import type { StackConfig } from './config.ts';
+import { envName, generatePassword, generatePasswords, HARDENED_USERS } from '../catalog/acl-users.ts';
+import type { StackConfig } from './redoubt-yml.ts';
 
 /**
  * The variables of the stack's `.env`, as data: `.env.example` (names only), the real `.env` (generated values)
