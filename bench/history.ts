@@ -34,6 +34,7 @@ import { type Recording, replaySeries, type Timeline, timelineEnding, valueAt } 
 import { processMemory } from './proc-stats.ts';
 import { encodeWriteRequest, snappyLiteral, type WriteSeries } from './remote-write.ts';
 import { readThreads, type ThreadCpu } from './schedstat.ts';
+import { shebang } from './shebang.ts';
 
 const { values } = parseArgs({
   options: {
@@ -138,7 +139,15 @@ async function measureRedoubt(recordingPath: string, tl: Timeline, samples: numb
       await runChild([...extra, 'bench/history-ingest-redoubt.ts', recordingPath, dataDir, ...childArgs]),
     ) as { cpuMs: number; wallMs: number; rssMb: number; peakRssMb: number; samples: number; stats: unknown };
     log(`redoubt: ingested in ${(ingest.wallMs / 1000).toFixed(0)} s; starting up on it`);
-    const up = await startUp(['--redis', 'redis://127.0.0.1:1', '--data-dir', dataDir], {}, 120_000);
+    // As users run it: with the environment and node flags of bin/redoubt.js's shebang.
+    const asUsers = shebang(process.cwd());
+    const up = await startUp(
+      ['--redis', 'redis://127.0.0.1:1', '--data-dir', dataDir],
+      asUsers.env,
+      120_000,
+      '127.0.0.1',
+      asUsers.nodeArgs,
+    );
     const pid = up.process.pid ?? 0;
     const rssAtStartMb = processMemory(pid).rssMb;
     const before = readThreads(pid);

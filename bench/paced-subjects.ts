@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../test/support/ports.ts';
 import { REPO_ROOT, startExporter } from './exporters.ts';
+import { shebang } from './shebang.ts';
 
 /**
  * What the paced bench can scrape. `redoubt*` variants differ only in flags (for finding where CPU goes);
  * `node_static` is a plain Node HTTP server answering a fixed 64 KB body: the runtime's floor.
  */
-const SHEBANG_NODE_ARGS = ['--max-semi-space-size=1'];
-/** What bin/redoubt.js's shebang sets besides its node flags. */
-const SHEBANG_ENV = { MALLOC_ARENA_MAX: '1' };
+const { nodeArgs: SHEBANG_NODE_ARGS, env: SHEBANG_ENV } = shebang(REPO_ROOT);
 const NONE: Record<string, string> = {};
 export const SUBJECTS = {
   redoubt: { exporter: 'redoubt', args: [] as string[], nodeArgs: undefined as string[] | undefined, env: NONE },

@@ -6,6 +6,7 @@ import { trackChild } from '../test/support/children.ts';
 import { startPrometheus } from '../test/support/prom-stack.ts';
 import { BIN } from '../test/support/redoubt.ts';
 import { startUp } from '../test/support/redoubt-up.ts';
+import { shebang } from './shebang.ts';
 
 /** One monitoring system under measurement: the processes whose CPU and RSS count, its API and its data. */
 export interface Subject {
@@ -30,7 +31,14 @@ export function duBytes(dir: string): number {
 export async function startRedoubtUp(targets: string[], intervalS: number): Promise<Subject> {
   const dataDir = mkdtempSync(join(tmpdir(), 'redoubt-up-bench-'));
   const args = targets.flatMap((t) => ['--redis', t]);
-  const up = await startUp([...args, '--data-dir', dataDir, '--scrape-interval', `${intervalS}s`]);
+  const asUsers = shebang(process.cwd());
+  const up = await startUp(
+    [...args, '--data-dir', dataDir, '--scrape-interval', `${intervalS}s`],
+    asUsers.env,
+    30_000,
+    '127.0.0.1',
+    asUsers.nodeArgs,
+  );
   return {
     name: 'redoubt up',
     pids: { up: up.process.pid ?? 0 },

@@ -37,8 +37,8 @@ USER node
 EXPOSE ${port}
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \\
   CMD ["node", "-e", "fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# --max-semi-space-size=1: what bin/redoubt.js's shebang passes (a smaller young generation keeps RSS down).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "bin/redoubt.js", "exporter"]
+# --max-semi-space-size=4: what bin/redoubt.js's shebang passes (a smaller young generation keeps RSS down).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/redoubt.js", "exporter"]
 `;
 }
 

@@ -18,9 +18,11 @@ export async function startUp(
   timeoutMs = 30_000,
   /** The address it announces (when args give their own --web.listen-address). */
   host = '127.0.0.1',
+  /** Node flags before the script (benchmarks pass the shebang's: bench/shebang.ts). */
+  nodeArgs: readonly string[] = [],
 ): Promise<RunningUp> {
   const listen = args.includes('--web.listen-address') ? [] : ['--web.listen-address', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [BIN, 'up', ...listen, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'up', ...listen, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

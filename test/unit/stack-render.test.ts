@@ -276,7 +276,7 @@ describe('Dockerfile', () => {
     assert.match(df, new RegExp(`^FROM ${NODE_IMAGE} AS build$`, 'm'));
     assert.match(df, /^RUN npm ci /m);
     assert.match(df, /^RUN npm run build$/m);
-    assert.match(df, /^ENTRYPOINT \["node", "--max-semi-space-size=1", "bin\/redoubt\.js", "exporter"\]$/m);
+    assert.match(df, /^ENTRYPOINT \["node", "--max-semi-space-size=4", "bin\/redoubt\.js", "exporter"\]$/m);
     assert.match(df, /^USER node$/m);
     for (const m of df.matchAll(/^COPY (?!--from)(.+) \S+$/gm))
       for (const src of m[1].split(' ')) assert.ok(existsSync(join(REPO, src)), `COPY ${src}: not in the repository`);
