@@ -17,6 +17,7 @@ import {
 } from '../binary.js';
 import { executionError } from '../errors.js';
 import { dropMetricName, labelsKey, matchSignature } from '../labels.js';
+import type { Labels } from '../types.js';
 import { anyPresent, type Column, ColumnSet } from './columns.js';
 
 export function scalarColumns(op: BinaryOp, lhs: Float64Array, rhs: Float64Array): Float64Array {
@@ -96,50 +97,83 @@ export function vectorColumns(
   const [manySig, oneSig] = oneToMany ? [sigs.rhs, sigs.lhs] : [sigs.lhs, sigs.rhs];
   const lhsPresent = anyPresent(lhs, n);
   const rhsPresent = anyPresent(rhs, n);
-  // Per signature: the step (+1) it was last seen on the "one" side and by which series, and last matched.
-  const oneStamp = new Int32Array(sigs.count);
-  const oneAt = new Int32Array(sigs.count);
-  const matchedStamp = new Int32Array(sigs.count);
-  const groupedAt = new Map<string, number>();
+  const matches = new StepMatches(sigs.count, one, oneSig, matching, oneToMany);
   const out = new ColumnSet(n, true);
   for (let i = 0; i < n; i++) {
     if ((i & 63) === 0) checkpoint();
     // As Prometheus: with one side empty nothing can match, so duplicates on the other side are no error.
     if (lhsPresent[i] !== 1 || rhsPresent[i] !== 1) continue;
-    const stamp = i + 1;
-    for (let k = 0; k < one.length; k++) {
-      if (one[k]!.present[i] !== 1) continue;
-      const s = oneSig[k]!;
-      if (oneStamp[s] === stamp) {
-        throw duplicateMatchError(one[k]!.labels, one[oneAt[s]!]!.labels, matching, oneToMany);
-      }
-      oneStamp[s] = stamp;
-      oneAt[s] = k;
-    }
+    matches.step(i);
     for (let k = 0; k < many.length; k++) {
       const m = many[k]!;
-      if (m.present[i] !== 1) continue;
       const s = manySig[k]!;
-      if (oneStamp[s] !== stamp) continue;
-      const o = one[oneAt[s]!]!;
+      const o = m.present[i] === 1 ? matches.oneOf(s) : undefined;
+      if (!o) continue;
       const [vl, vr] = oneToMany ? [o.v[i]!, m.v[i]!] : [m.v[i]!, o.v[i]!];
       let [value, keep] = elementBinop(op, vl, vr);
       if (returnBool) value = keep ? 1 : 0;
       else if (!keep) continue;
       let labels = resultLabels(m.labels, o.labels, op, matching);
       if (returnBool) labels = dropMetricName(labels);
-      if (matching.card === 'one-to-one') {
-        if (matchedStamp[s] === stamp) throw executionError(ONE_TO_ONE_TWICE);
-        matchedStamp[s] = stamp;
-      } else {
-        const key = `${s}\u0000${labelsKey(labels)}`;
-        if (groupedAt.get(key) === stamp) throw executionError(GROUPED_TWICE);
-        groupedAt.set(key, stamp);
-      }
+      matches.matched(s, labels);
       out.set(labels, i, value);
     }
   }
   return out.columns;
+}
+
+/**
+ * The matching of one step, by signature id: which "one"-side series has a sample (two is an error), and which
+ * results were made (a second for one signature, or for one label set under group_*, is an error), with
+ * Prometheus's messages. Stamps (step + 1) instead of clearing arrays at every step.
+ */
+class StepMatches {
+  private stamp = 0;
+  private readonly oneStamp: Int32Array;
+  private readonly oneAt: Int32Array;
+  private readonly matchedStamp: Int32Array;
+  private readonly groupedAt = new Map<string, number>();
+
+  constructor(
+    count: number,
+    private readonly one: readonly Column[],
+    private readonly oneSig: Int32Array,
+    private readonly matching: VectorMatching,
+    private readonly oneToMany: boolean,
+  ) {
+    this.oneStamp = new Int32Array(count);
+    this.oneAt = new Int32Array(count);
+    this.matchedStamp = new Int32Array(count);
+  }
+
+  step(i: number): void {
+    const stamp = ++this.stamp;
+    for (let k = 0; k < this.one.length; k++) {
+      if (this.one[k]!.present[i] !== 1) continue;
+      const s = this.oneSig[k]!;
+      if (this.oneStamp[s] === stamp) {
+        throw duplicateMatchError(this.one[k]!.labels, this.one[this.oneAt[s]!]!.labels, this.matching, this.oneToMany);
+      }
+      this.oneStamp[s] = stamp;
+      this.oneAt[s] = k;
+    }
+  }
+
+  /** The "one"-side series of signature s at this step, if any. */
+  oneOf(s: number): Column | undefined {
+    return this.oneStamp[s] === this.stamp ? this.one[this.oneAt[s]!] : undefined;
+  }
+
+  matched(s: number, labels: Labels): void {
+    if (this.matching.card === 'one-to-one') {
+      if (this.matchedStamp[s] === this.stamp) throw executionError(ONE_TO_ONE_TWICE);
+      this.matchedStamp[s] = this.stamp;
+      return;
+    }
+    const key = `${s}\u0000${labelsKey(labels)}`;
+    if (this.groupedAt.get(key) === this.stamp) throw executionError(GROUPED_TWICE);
+    this.groupedAt.set(key, this.stamp);
+  }
 }
 
 function setColumns(

@@ -262,38 +262,19 @@ export class RangeEvaluator {
     for (const lazy of selected) {
       this.checkpoint();
       const s = lazy.read();
-      const t: number[] = [];
-      const v: number[] = [];
-      const counts: number[] | undefined = s.counts ? [] : undefined;
-      const rs = counts ? { labels: s.labels, t, v, counts } : { labels: s.labels, t, v };
+      const w = new SlidingWindow(s);
       const values = new Float64Array(this.n);
       const present = new Uint8Array(this.n);
-      const len = s.t.length;
-      let lo = 0;
-      let hi = 0;
       for (let i = 0; i < this.n; i++) {
         const end = this.refTime(vs, i);
-        const start = end - range;
-        while (hi < len && (s.t[hi] as number) <= end) hi++;
-        while (lo < hi && (s.t[lo] as number) < start) lo++;
-        t.length = 0;
-        v.length = 0;
-        if (counts) counts.length = 0;
-        for (let j = lo; j < hi; j++) {
-          const value = s.v[j] as number;
-          if (isStaleNaN(value)) continue;
-          t.push(s.t[j] as number);
-          v.push(value);
-          counts?.push(s.counts![j] as number);
-        }
-        if (t.length === 0) continue;
-        window.start = start;
+        if (!w.slide(end - range, end)) continue;
+        window.start = end - range;
         window.end = end;
         ctx.time = this.time(i);
         others.forEach((o, j) => {
           if (o) args[j] = this.valueAt(o, i);
         });
-        const r = f(rs, window as Window, args, ctx);
+        const r = f(w.samples, window as Window, args, ctx);
         if (r === undefined) continue;
         values[i] = r;
         present[i] = 1;
@@ -335,6 +316,39 @@ export class RangeEvaluator {
       } else throw executionError(`invalid expression type "${value.type}" for range query`);
     }
     return isScalar ? { type: 'scalar', v: scalars } : { type: 'vector', series: out.columns };
+  }
+}
+
+/**
+ * One series' samples in a window that only moves forward, copied (staleness markers left out, as the
+ * step-by-step range selector does) into arrays reused from step to step.
+ */
+class SlidingWindow {
+  readonly samples: { labels: Labels; t: number[]; v: number[]; counts?: number[] };
+  private lo = 0;
+  private hi = 0;
+
+  constructor(private readonly s: SeriesSamples) {
+    this.samples = s.counts ? { labels: s.labels, t: [], v: [], counts: [] } : { labels: s.labels, t: [], v: [] };
+  }
+
+  /** Moves to [start, end] (inclusive); false when no sample is left in it. */
+  slide(start: number, end: number): boolean {
+    const { s, samples } = this;
+    const len = s.t.length;
+    while (this.hi < len && (s.t[this.hi] as number) <= end) this.hi++;
+    while (this.lo < this.hi && (s.t[this.lo] as number) < start) this.lo++;
+    samples.t.length = 0;
+    samples.v.length = 0;
+    if (samples.counts) samples.counts.length = 0;
+    for (let j = this.lo; j < this.hi; j++) {
+      const value = s.v[j] as number;
+      if (isStaleNaN(value)) continue;
+      samples.t.push(s.t[j] as number);
+      samples.v.push(value);
+      samples.counts?.push(s.counts![j] as number);
+    }
+    return samples.t.length > 0;
   }
 }
 
