@@ -58,6 +58,17 @@ export class BitWriter {
     return this.buf.slice(0, (this.bitLen + 7) >>> 3);
   }
 
+  /** The bytes written so far, not copied: valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, (this.bitLen + 7) >>> 3);
+  }
+
+  /** Empties the writer, keeping its buffer. */
+  reset(): void {
+    this.buf.fill(0, 0, (this.bitLen + 7) >>> 3);
+    this.bitLen = 0;
+  }
+
   private grow(needed: number): void {
     const next = new Uint8Array(Math.max(needed, this.buf.length * 2));
     next.set(this.buf);
