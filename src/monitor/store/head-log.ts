@@ -82,7 +82,7 @@ export class HeadLog {
     if (ids.length === 0) return;
     let defs = 0;
     for (const id of ids) if (!this.isDefined(id)) defs++;
-    this.writeFile(defs, ids.length, (w) => {
+    this.writeFile(defs, (w) => {
       for (const id of ids) if (!this.isDefined(id)) w.def(id, this.index.keyOf(id));
       w.startChunks(ids.length);
       for (const id of ids) w.chunk(id, this.head.pendingBytes(id)!);
@@ -102,7 +102,7 @@ export class HeadLog {
     const ids = this.head.ids();
     let chunks = 0;
     for (const id of ids) chunks += this.head.chunkCount(id);
-    const seq = this.writeFile(ids.length, chunks, (w) => {
+    const seq = this.writeFile(ids.length, (w) => {
       for (const id of ids) w.def(id, this.index.keyOf(id));
       w.startChunks(chunks);
       for (const id of ids) this.head.forEachChunk(id, (bytes) => w.chunk(id, bytes));
@@ -132,7 +132,7 @@ export class HeadLog {
   }
 
   /** Streams a segment to a new file (atomically: complete or absent) and returns its sequence number. */
-  private writeFile(defs: number, chunks: number, fill: (w: HeadSegmentWriter) => void): number {
+  private writeFile(defs: number, fill: (w: HeadSegmentWriter) => void): number {
     const seq = this.nextSeq++;
     const name = segmentName(seq);
     const file = AtomicFileWriter.open(join(this.dir, name), { mode: 0o600, overwrite: true });
