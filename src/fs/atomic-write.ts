@@ -179,8 +179,11 @@ function install(tmp: string, path: string, overwrite: boolean): void {
 /**
  * writeFileAtomic for a file too large to build in memory first: the same temporary file, checks, fsync and
  * rename, the content written piece by piece through a small buffer. Nothing is at `path` until `commit`; `abort`
- * (or a crash) leaves only the temporary file, which the next `abort` or the owner's clean-up removes.
+ * removes the temporary file; a crash leaves it (a hidden `.NAME.RANDOM.tmp`) for the owner's clean-up.
  */
+const WRITE_BUFFER_BYTES = 256 * 1024;
+const spareBuffers: Buffer[] = [];
+
 export class AtomicFileWriter {
   private readonly buf: Buffer;
   private used = 0;
@@ -193,12 +196,11 @@ export class AtomicFileWriter {
     private readonly tmp: string,
     private readonly fd: number,
     private readonly overwrite: boolean,
-    bufferBytes: number,
   ) {
-    this.buf = Buffer.allocUnsafe(bufferBytes);
+    this.buf = spareBuffers.pop() ?? Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   }
 
-  static open(path: string, options: WriteOptions, bufferBytes = 256 * 1024): AtomicFileWriter {
+  static open(path: string, options: WriteOptions): AtomicFileWriter {
     checkDirectory(dirname(path));
     checkDestination(path, options.overwrite);
     const { tmp, fd } = createTemp(path, options.mode);
@@ -209,7 +211,7 @@ export class AtomicFileWriter {
       rmSync(tmp, { force: true });
       throw describeFsError(`write ${path}`, err);
     }
-    return new AtomicFileWriter(path, tmp, fd, options.overwrite, bufferBytes);
+    return new AtomicFileWriter(path, tmp, fd, options.overwrite);
   }
 
   /** Whether `commit` put the file in place. */
@@ -243,6 +245,7 @@ export class AtomicFileWriter {
       throw describeFsError(`write ${this.path}`, err);
     }
     this.done = true;
+    this.release();
     closeSync(this.fd);
     install(this.tmp, this.path, this.overwrite);
     this.installed = true;
@@ -252,11 +255,17 @@ export class AtomicFileWriter {
   abort(): void {
     if (this.done) return;
     this.done = true;
+    this.release();
     try {
       closeSync(this.fd);
     } finally {
       rmSync(this.tmp, { force: true });
     }
+  }
+
+  /** Hands the buffer back for the next file (a store writes one every flush: no new 256 KiB each time). */
+  private release(): void {
+    if (spareBuffers.length < 4) spareBuffers.push(this.buf);
   }
 
   private drain(): void {

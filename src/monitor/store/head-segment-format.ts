@@ -27,7 +27,9 @@ export function encodeHeadSegment(seg: HeadSegment): Uint8Array {
   return out.result();
 }
 
-const textEncoder = new TextEncoder();
+const FLUSH_BYTES = 64 * 1024;
+/** Buffers of finished writers, for the next segment (one is written every flush). */
+const spareBuffers: ByteWriter[] = [];
 
 /**
  * Writes a head segment piece by piece (the checksum kept as it goes), so a checkpoint of the whole head is never
@@ -36,7 +38,8 @@ const textEncoder = new TextEncoder();
  */
 export class HeadSegmentWriter {
   private crc = 0;
-  private readonly field = new ByteWriter(8);
+  /** Fields and chunks gather here and go to `out` (and the checksum) 64 KiB at a time. */
+  private readonly buf = spareBuffers.pop() ?? new ByteWriter(FLUSH_BYTES + 1024);
   private defsLeft: number;
   private chunksLeft = -1;
 
@@ -44,48 +47,47 @@ export class HeadSegmentWriter {
     private readonly out: ByteSink,
     defs: number,
   ) {
-    this.put(MAGIC);
-    this.u32(defs);
+    this.buf.bytes(MAGIC);
+    this.buf.u32(defs);
     this.defsLeft = defs;
   }
 
   def(id: number, key: string): void {
     if (this.defsLeft-- <= 0) throw new Error('head segment: more definitions than announced');
-    const bytes = textEncoder.encode(key);
-    this.u32(id);
-    this.u32(bytes.length);
-    this.put(bytes);
+    this.buf.u32(id);
+    this.buf.text(key);
+    this.spill();
   }
 
   startChunks(n: number): void {
     if (this.defsLeft !== 0) throw new Error('head segment: fewer definitions than announced');
-    this.u32(n);
+    this.buf.u32(n);
     this.chunksLeft = n;
   }
 
   chunk(id: number, bytes: Uint8Array): void {
     if (this.chunksLeft-- <= 0) throw new Error('head segment: more chunks than announced');
-    this.u32(id);
-    this.u32(bytes.length);
-    this.put(bytes);
+    this.buf.u32(id);
+    this.buf.u32(bytes.length);
+    this.buf.bytes(bytes);
+    this.spill();
   }
 
   finish(): void {
     if (this.chunksLeft !== 0) throw new Error('head segment: fewer chunks than announced');
-    this.field.clear();
-    this.field.u32(this.crc);
-    this.out.write(this.field.result());
+    this.spill(true);
+    this.buf.u32(this.crc);
+    this.out.write(this.buf.result());
+    this.buf.clear();
+    if (spareBuffers.length < 2) spareBuffers.push(this.buf);
   }
 
-  private u32(v: number): void {
-    this.field.clear();
-    this.field.u32(v);
-    this.put(this.field.result());
-  }
-
-  private put(bytes: Uint8Array): void {
-    this.out.write(bytes);
-    this.crc = crc32(bytes, this.crc);
+  private spill(all = false): void {
+    if (!all && this.buf.length < FLUSH_BYTES) return;
+    const part = this.buf.result();
+    this.crc = crc32(part, this.crc);
+    this.out.write(part);
+    this.buf.clear();
   }
 }
 
