@@ -4,6 +4,8 @@
  * simulated time as `up`'s flush timer would. Prints one JSON line: CPU and wall time of the ingest, RSS after it.
  *
  *   node --import tsx bench/history-ingest-redoubt.ts RECORDING.json DATA_DIR START_MS INTERVAL_MS STEPS
+ *
+ * bench/history.ts runs it bundled by esbuild under plain node, as `up` runs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,15 +15,19 @@ import { type Recording, replaySeries, valueAt } from './history-samples.ts';
 import { processMemory } from './proc-stats.ts';
 
 const [recordingPath, dataDir, startArg, intervalArg, stepsArg] = process.argv.slice(2);
-const rec = JSON.parse(readFileSync(recordingPath!, 'utf8')) as Recording;
 const start = Number(startArg);
 const intervalMs = Number(intervalArg);
 const steps = Number(stepsArg);
 // Labels as the scrape path hands them to the store: one frozen object per series, the same one every scrape.
-const series = replaySeries({
-  snapshots: rec.snapshots,
-  series: rec.series.map((s) => ({ labels: Object.freeze({ ...s.labels }) as Labels, values: s.values })),
-});
+// The parsed recording is dropped once the replay arrays are built (it is the bench's, not the store's).
+function loadSeries() {
+  const rec = JSON.parse(readFileSync(recordingPath!, 'utf8')) as Recording;
+  return replaySeries({
+    snapshots: rec.snapshots,
+    series: rec.series.map((s) => ({ labels: Object.freeze({ ...s.labels }) as Labels, values: s.values })),
+  });
+}
+const series = loadSeries();
 const flushEvery = Math.max(1, Math.round(30_000 / intervalMs));
 
 const store = await openStore(join(dataDir!, 'history'), { flushIntervalMs: 0 });

@@ -15,6 +15,7 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -147,7 +148,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     } finally {
       closeSync(fd);
     }
-    if (options.overwrite) {
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw describeFsError(`write ${path}`, err);
+  }
+  install(tmp, path, options.overwrite);
+}
+
+/** Puts a complete, fsynced temporary file in place of `path` (see the rules above); removes it on failure. */
+function install(tmp: string, path: string, overwrite: boolean): void {
+  try {
+    if (overwrite) {
       checkDestination(path, true);
       // rename replaces a link planted since the check by the new file; it never writes through it.
       renameSync(tmp, path);
@@ -163,6 +174,115 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     throw describeFsError(`write ${path}`, err);
   }
   fsyncDirectory(dirname(path));
+}
+
+/**
+ * writeFileAtomic for a file too large to build in memory first: the same temporary file, checks, fsync and
+ * rename, the content written piece by piece through a small buffer. Nothing is at `path` until `commit`; `abort`
+ * removes the temporary file; a crash leaves it (a hidden `.NAME.RANDOM.tmp`) for the owner's clean-up.
+ */
+const WRITE_BUFFER_BYTES = 256 * 1024;
+const spareBuffers: Buffer[] = [];
+
+export class AtomicFileWriter {
+  private readonly buf: Buffer;
+  private used = 0;
+  private written = 0;
+  private done = false;
+  private installed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly tmp: string,
+    private readonly fd: number,
+    private readonly overwrite: boolean,
+  ) {
+    this.buf = spareBuffers.pop() ?? Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  }
+
+  static open(path: string, options: WriteOptions): AtomicFileWriter {
+    checkDirectory(dirname(path));
+    checkDestination(path, options.overwrite);
+    const { tmp, fd } = createTemp(path, options.mode);
+    try {
+      fchmodSync(fd, options.mode);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw describeFsError(`write ${path}`, err);
+    }
+    return new AtomicFileWriter(path, tmp, fd, options.overwrite);
+  }
+
+  /** Whether `commit` put the file in place. */
+  get committed(): boolean {
+    return this.installed;
+  }
+
+  /** Bytes written so far (the offset the next write lands at). */
+  get length(): number {
+    return this.written + this.used;
+  }
+
+  write(data: Uint8Array): void {
+    if (this.done) throw new Error(`${this.path}: write after commit or abort`);
+    if (this.used + data.length > this.buf.length) this.drain();
+    if (data.length >= this.buf.length) this.writeOut(data);
+    else {
+      this.buf.set(data, this.used);
+      this.used += data.length;
+    }
+  }
+
+  /** Writes what is buffered, fsyncs, closes and puts the file in place. */
+  commit(): void {
+    if (this.done) throw new Error(`${this.path}: committed or aborted already`);
+    try {
+      this.drain();
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.abort();
+      throw describeFsError(`write ${this.path}`, err);
+    }
+    this.done = true;
+    this.release();
+    closeSync(this.fd);
+    install(this.tmp, this.path, this.overwrite);
+    this.installed = true;
+  }
+
+  /** Forgets the file: closes and removes the temporary one. Safe to call more than once. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+    try {
+      closeSync(this.fd);
+    } finally {
+      rmSync(this.tmp, { force: true });
+    }
+  }
+
+  /** Hands the buffer back for the next file (a store writes one every flush: no new 256 KiB each time). */
+  private release(): void {
+    if (spareBuffers.length < 4) spareBuffers.push(this.buf);
+  }
+
+  private drain(): void {
+    if (this.used === 0) return;
+    this.writeOut(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeOut(data: Uint8Array): void {
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(this.fd, data, at, data.length - at);
+    } catch (err) {
+      this.abort();
+      throw describeFsError(`write ${this.path}`, err);
+    }
+    this.written += data.length;
+  }
 }
 
 export function fsyncDirectory(dir: string): void {

@@ -19,6 +19,11 @@ export class BitWriter {
   writeBits(value: number, n: number): void {
     const needed = (this.bitLen + n + 7) >>> 3;
     if (needed > this.buf.length) this.grow(needed);
+    if (value === 0) {
+      // Bits past bitLen are zero (a new buffer, grow and reset keep them so): zeros only move the end.
+      this.bitLen += n;
+      return;
+    }
     while (n > 0) {
       const free = 8 - (this.bitLen & 7);
       const take = Math.min(n, free);
@@ -35,12 +40,29 @@ export class BitWriter {
 
   /** Go's binary.PutUvarint for a non-negative safe integer, one byte at a time. */
   writeUvarint(value: number): void {
+    if ((this.bitLen & 7) === 0) {
+      this.writeUvarintAligned(value);
+      return;
+    }
     let v = value;
     while (v >= 0x80) {
       this.writeBits((v % 0x80) | 0x80, 8);
       v = Math.floor(v / 0x80);
     }
     this.writeBits(v, 8);
+  }
+
+  /** writeUvarint at a byte boundary (where the XOR chunk puts its varints): whole bytes stored directly. */
+  private writeUvarintAligned(value: number): void {
+    if ((this.bitLen >>> 3) + 8 > this.buf.length) this.grow((this.bitLen >>> 3) + 8);
+    let at = this.bitLen >>> 3;
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[at++] = v;
+    this.bitLen = at * 8;
   }
 
   /** Go's binary.PutVarint (zig-zag) for a safe integer. */
@@ -56,6 +78,17 @@ export class BitWriter {
   /** The bytes written so far (a copy, trimmed). */
   bytes(): Uint8Array {
     return this.buf.slice(0, (this.bitLen + 7) >>> 3);
+  }
+
+  /** The bytes written so far, not copied: valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, (this.bitLen + 7) >>> 3);
+  }
+
+  /** Empties the writer, keeping its buffer. */
+  reset(): void {
+    this.buf.fill(0, 0, (this.bitLen + 7) >>> 3);
+    this.bitLen = 0;
   }
 
   private grow(needed: number): void {

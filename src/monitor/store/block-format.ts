@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { ByteReader, ByteWriter, StoreFileFormatError } from './byte-buffer.ts';
+import { ByteReader, type ByteSink, ByteWriter, StoreFileFormatError } from './byte-buffer.ts';
 import type { Chunk } from './head.ts';
 
 /**
@@ -34,49 +34,85 @@ export interface BlockContents {
   readonly series: readonly BlockSeries[];
 }
 
+/** A block in memory (tests and small blocks); the store streams its blocks through BlockWriter. */
 export function encodeBlock(block: BlockContents): Uint8Array {
-  const columns = block.kind === 'raw' ? 1 : 5;
-  const w = new ByteWriter();
-  w.bytes(MAGIC);
-  w.u8(BLOCK_KINDS.indexOf(block.kind));
-  w.u8(columns);
-  for (let i = 0; i < 6; i++) w.u8(0);
-  w.f64(block.minT);
-  w.f64(block.maxT);
-  const offsets: number[] = [];
-  for (const s of block.series) {
-    if (s.columns.length !== columns) throw new Error(`a ${block.kind} block needs ${columns} columns per series`);
-    for (const col of s.columns)
-      for (const c of col) {
-        offsets.push(w.length);
-        w.bytes(c.bytes);
-      }
+  const out = new ByteWriter();
+  const w = new BlockWriter(out, block.kind, block.minT, block.maxT);
+  for (const s of block.series) w.add(s.key, s.columns);
+  w.finish();
+  return out.result();
+}
+
+/**
+ * Writes a block series by series: chunk bytes go straight to `out` as each series is added; only the index (a
+ * key and 32 bytes per chunk) is held until `finish` writes it and the footer. Memory is the index's, not the
+ * block's.
+ */
+export class BlockWriter {
+  private readonly columns: number;
+  private readonly index = new ByteWriter(64 * 1024);
+  private count = 0;
+
+  constructor(
+    private readonly out: ByteSink,
+    private readonly kind: BlockKind,
+    minT: number,
+    maxT: number,
+  ) {
+    this.columns = kind === 'raw' ? 1 : 5;
+    const h = new ByteWriter(BLOCK_HEADER_BYTES);
+    h.bytes(MAGIC);
+    h.u8(BLOCK_KINDS.indexOf(kind));
+    h.u8(this.columns);
+    for (let i = 0; i < 6; i++) h.u8(0);
+    h.f64(minT);
+    h.f64(maxT);
+    out.write(h.result());
+    this.index.u32(0);
   }
-  const indexOffset = w.length;
-  let n = 0;
-  w.u32(block.series.length);
-  for (const s of block.series) {
-    w.text(s.key);
-    for (const col of s.columns) {
-      w.u32(col.length);
+
+  /** Series added so far. */
+  get seriesCount(): number {
+    return this.count;
+  }
+
+  add(key: string, columns: readonly (readonly Chunk[])[]): void {
+    if (columns.length !== this.columns)
+      throw new Error(`a ${this.kind} block needs ${this.columns} columns per series`);
+    const ix = this.index;
+    ix.text(key);
+    for (const col of columns) {
+      ix.u32(col.length);
       for (const c of col) {
-        w.u32(offsets[n++]!);
-        w.u32(c.bytes.length);
-        w.f64(c.minT);
-        w.f64(c.maxT);
-        w.u32(c.count);
-        w.u32(crc32(c.bytes));
+        const offset = this.out.length;
+        if (offset + c.bytes.length > 0xffffffff) throw new Error('a block larger than 4 GiB cannot be written');
+        this.out.write(c.bytes);
+        ix.u32(offset);
+        ix.u32(c.bytes.length);
+        ix.f64(c.minT);
+        ix.f64(c.maxT);
+        ix.u32(c.count);
+        ix.u32(crc32(c.bytes));
       }
     }
+    this.count++;
   }
-  const indexLength = w.length - indexOffset;
-  if (w.length > 0xffffffff) throw new Error('a block larger than 4 GiB cannot be written');
-  const index = w.result().subarray(indexOffset);
-  w.u32(indexOffset);
-  w.u32(indexLength);
-  w.u32(crc32(index));
-  w.u32(FOOTER_MAGIC);
-  return w.result();
+
+  /** Writes the index and the footer; the block is complete once `out` is. */
+  finish(): void {
+    this.index.setU32(0, this.count);
+    const index = this.index.result();
+    const indexOffset = this.out.length;
+    if (indexOffset + index.length + BLOCK_FOOTER_BYTES > 0xffffffff)
+      throw new Error('a block larger than 4 GiB cannot be written');
+    this.out.write(index);
+    const f = new ByteWriter(BLOCK_FOOTER_BYTES);
+    f.u32(indexOffset);
+    f.u32(index.length);
+    f.u32(crc32(index));
+    f.u32(FOOTER_MAGIC);
+    this.out.write(f.result());
+  }
 }
 
 export interface BlockFooter {

@@ -11,10 +11,22 @@ export class StoreFileFormatError extends Error {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-export class ByteWriter {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
+/** Where a streamed file goes: a file being written (AtomicFileWriter) or memory (ByteWriter). */
+export interface ByteSink {
+  /** Bytes written so far. */
+  readonly length: number;
+  write(bytes: Uint8Array): void;
+}
+
+export class ByteWriter implements ByteSink {
+  private buf: Uint8Array;
+  private view: DataView;
   private len = 0;
+
+  constructor(capacityBytes = 4096) {
+    this.buf = new Uint8Array(capacityBytes);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   get length(): number {
     return this.len;
@@ -48,6 +60,15 @@ export class ByteWriter {
     this.reserve(b.length);
     this.buf.set(b, this.len);
     this.len += b.length;
+  }
+
+  write(b: Uint8Array): void {
+    this.bytes(b);
+  }
+
+  /** Forgets what was written, keeping the buffer. */
+  clear(): void {
+    this.len = 0;
   }
 
   /** A string as u32 byte length + UTF-8. */

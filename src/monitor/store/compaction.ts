@@ -1,48 +1,82 @@
 import type { BlockFile } from './block-file.ts';
-import type { BlockContents, BlockSeries } from './block-format.ts';
+import type { BlockWriter } from './block-format.ts';
+import { wordsOf } from './float-bits.ts';
 import type { Head } from './head.ts';
 import { COLUMNS, columnChunks, looksLikeCounter, rollUp } from './rollup.ts';
-import { SampleCollector } from './sample-collector.ts';
 import type { SeriesIndex } from './series-index.ts';
 import { DAY, HOUR, RAW_WINDOW } from './time-windows.ts';
+import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
 /** Rollup resolutions, as Thanos's: 5 minutes and 1 hour. */
 export const RESOLUTIONS = { '5m': 5 * 60_000, '1h': HOUR } as const;
 
-/** The head's chunks of one 2 h window as a raw block (the head cuts chunks at window boundaries). */
-export function rawBlockOf(head: Head, index: SeriesIndex, start: number): BlockContents {
+/** Writes the head's chunks of one 2 h window to a raw block, series by series (the head cuts chunks at window boundaries). */
+export function writeRawBlock(head: Head, index: SeriesIndex, start: number, out: BlockWriter): void {
   const end = start + RAW_WINDOW - 1;
-  const series: BlockSeries[] = [];
   for (const id of head.ids()) {
     const chunks = head.chunks(id, start, end);
-    if (chunks.length > 0) series.push({ key: index.keyOf(id), columns: [chunks] });
+    if (chunks.length > 0) out.add(index.keyOf(id), [chunks]);
   }
-  return { kind: 'raw', minT: start, maxT: end, series };
 }
 
 /**
- * The 5 min and 1 h rollups of one UTC day, from that day's raw blocks, read one series at a time (a day of
- * raw blocks can be hundreds of MB: reading them whole would set the process's peak memory).
+ * Writes the 5 min and 1 h rollups of one UTC day, from that day's raw blocks, one series at a time: a day of raw
+ * blocks can be hundreds of MB, and neither they nor the rollups are ever held whole.
  */
-export function rollupBlocksOf(
+export function writeRollups(
   day: number,
   rawBlocks: readonly BlockFile[],
   index: SeriesIndex,
-): { '5m': BlockContents; '1h': BlockContents } {
+  out: Readonly<Record<keyof typeof RESOLUTIONS, BlockWriter>>,
+): void {
   const ids = new Set<number>();
   for (const b of rawBlocks) for (const id of b.seriesIds()) ids.add(id);
-  const out = { '5m': [] as BlockSeries[], '1h': [] as BlockSeries[] };
   for (const id of [...ids].sort((a, b) => a - b)) {
-    const c = new SampleCollector(day, day + DAY - 1);
-    for (const b of rawBlocks) for (const chunk of b.chunks(id, 0, day, day + DAY - 1)) c.addChunk(chunk.bytes);
-    const { t, v } = c.result();
+    const { t, v } = daySamples(rawBlocks, id, day);
     if (t.length === 0) continue;
     const counter = looksLikeCounter(index.labelsOf(id)?.__name__);
     for (const res of ['5m', '1h'] as const) {
       const r = rollUp(t, v, RESOLUTIONS[res], counter);
-      out[res].push({ key: index.keyOf(id), columns: COLUMNS.map((col) => columnChunks(r[col])) });
+      out[res].add(
+        index.keyOf(id),
+        COLUMNS.map((col) => columnChunks(r[col])),
+      );
     }
   }
-  const span = { minT: day, maxT: day + DAY - 1 };
-  return { '5m': { kind: '5m', ...span, series: out['5m'] }, '1h': { kind: '1h', ...span, series: out['1h'] } };
+}
+
+/** Where a day's samples of one series are decoded: one pair of arrays for every series, grown when needed. */
+let scratch: { t: Float64Array; v: Float64Array; vWords: Uint32Array } = {
+  t: new Float64Array(0),
+  v: new Float64Array(0),
+  vWords: new Uint32Array(0),
+};
+
+/** A series' samples in `day` from the day's raw blocks (disjoint windows, in time order), as views of `scratch`. */
+function daySamples(rawBlocks: readonly BlockFile[], id: number, day: number): { t: Float64Array; v: Float64Array } {
+  const chunks = rawBlocks.flatMap((b) => b.chunks(id, 0, day, day + DAY - 1));
+  let total = 0;
+  for (const c of chunks) total += chunkSampleCount(c.bytes);
+  if (total > scratch.t.length) {
+    const v = new Float64Array(Math.max(total, scratch.t.length * 2));
+    scratch = { t: new Float64Array(v.length), v, vWords: wordsOf(v) };
+  }
+  const { t, vWords: w } = scratch;
+  let n = 0;
+  for (const c of chunks) {
+    const from = n;
+    const got = decodeXorChunkInto(c.bytes, t, w, from);
+    // Keep, in place, the samples inside the day and after the last one kept (as a query's SampleCollector does).
+    let last = from === 0 ? Number.NEGATIVE_INFINITY : t[from - 1]!;
+    for (let i = from; i < from + got; i++) {
+      const ts = t[i]!;
+      if (ts < day || ts <= last || ts >= day + DAY) continue;
+      t[n] = ts;
+      w[2 * n] = w[2 * i]!;
+      w[2 * n + 1] = w[2 * i + 1]!;
+      last = ts;
+      n++;
+    }
+  }
+  return { t: t.subarray(0, n), v: scratch.v.subarray(0, n) };
 }

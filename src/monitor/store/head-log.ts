@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../fs/atomic-write.ts';
+import { AtomicFileWriter } from '../../fs/atomic-write.ts';
 import { readRegularFile } from '../../fs/read-file.ts';
 import { fileSize, segmentName } from './data-dir.ts';
 import { wordsOf } from './float-bits.ts';
-import type { Chunk, Head } from './head.ts';
-import { decodeHeadSegment, encodeHeadSegment, type HeadSegment } from './head-segment-format.ts';
+import type { Head } from './head.ts';
+import { decodeHeadSegment, type HeadSegment, HeadSegmentWriter } from './head-segment-format.ts';
 import type { SeriesIndex } from './series-index.ts';
 import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
@@ -24,11 +24,8 @@ let scratch = scratchOf(256);
 export class HeadLog {
   private readonly segments = new Map<number, string>();
   private nextSeq = 1;
-  /** Series whose labels a segment since the last checkpoint (or start-up) holds. */
-  private defined = new Set<number>();
-  /** Series appended to since the last flush: a flag per id and the list of flagged ids. */
-  private dirtyFlags = new Uint8Array(1024);
-  private dirty: number[] = [];
+  /** Series whose labels a segment since the last checkpoint (or start-up) holds: a flag per id. */
+  private defined = new Uint8Array(1024);
 
   constructor(
     private readonly dir: string,
@@ -36,20 +33,17 @@ export class HeadLog {
     private readonly index: SeriesIndex,
   ) {}
 
-  markDirty(id: number): void {
-    if (id >= this.dirtyFlags.length) {
-      const grown = new Uint8Array(Math.max(id + 1, this.dirtyFlags.length * 2));
-      grown.set(this.dirtyFlags);
-      this.dirtyFlags = grown;
-    }
-    if (this.dirtyFlags[id] === 1) return;
-    this.dirtyFlags[id] = 1;
-    this.dirty.push(id);
+  private isDefined(id: number): boolean {
+    return id < this.defined.length && this.defined[id] === 1;
   }
 
-  private clearDirty(): void {
-    for (const id of this.dirty) this.dirtyFlags[id] = 0;
-    this.dirty = [];
+  private define(id: number): void {
+    if (id >= this.defined.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.defined.length * 2));
+      grown.set(this.defined);
+      this.defined = grown;
+    }
+    this.defined[id] = 1;
   }
 
   get segmentCount(): number {
@@ -84,34 +78,43 @@ export class HeadLog {
 
   /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
   writeSegment(): void {
-    if (this.dirty.length === 0) return;
-    const seg = this.segmentOf(
-      this.dirty,
-      (id) => this.head.takePending(id),
-      (id) => !this.defined.has(id),
-    );
-    if (seg.chunks.length > 0) this.writeFile(seg);
-    for (const d of seg.defs) this.defined.add(d.id);
-    this.clearDirty();
+    const ids = this.head.pendingIds();
+    if (ids.length === 0) return;
+    let defs = 0;
+    for (const id of ids) if (!this.isDefined(id)) defs++;
+    this.writeFile(defs, (w) => {
+      for (const id of ids) if (!this.isDefined(id)) w.def(id, this.index.keyOf(id));
+      w.startChunks(ids.length);
+      for (const id of ids) w.chunk(id, this.head.pendingBytes(id)!);
+    });
+    for (const id of ids) {
+      this.define(id);
+      this.head.clearPending(id);
+    }
   }
 
-  /** The whole head in one segment; every older segment is then redundant and removed. */
+  /**
+   * The whole head in one segment, written chunk by chunk as the head holds them (never a second copy of the head
+   * in memory); every older segment is then redundant and removed. A crash before the rename leaves the older
+   * segments, which replay to the same head.
+   */
   writeCheckpoint(): void {
     const ids = this.head.ids();
+    let chunks = 0;
+    for (const id of ids) chunks += this.head.chunkCount(id);
+    const seq = this.writeFile(ids.length, (w) => {
+      for (const id of ids) w.def(id, this.index.keyOf(id));
+      w.startChunks(chunks);
+      for (const id of ids) this.head.forEachChunk(id, (bytes) => w.chunk(id, bytes));
+    });
     this.head.clearPending();
-    const seg = this.segmentOf(
-      ids,
-      (id) => this.head.samplesAfter(id, Number.NEGATIVE_INFINITY),
-      () => true,
-    );
-    const seq = this.writeFile(seg);
     for (const [s, name] of this.segments)
       if (s < seq) {
         rmSync(join(this.dir, name), { force: true });
         this.segments.delete(s);
       }
-    this.defined = new Set(ids);
-    this.clearDirty();
+    this.defined = new Uint8Array(this.defined.length);
+    for (const id of ids) this.define(id);
   }
 
   private replayOne(seg: HeadSegment, ids: Map<number, number>): void {
@@ -128,26 +131,20 @@ export class HeadLog {
     }
   }
 
-  private segmentOf(
-    ids: number[],
-    samplesOf: (id: number) => Chunk | undefined,
-    define: (id: number) => boolean,
-  ): HeadSegment {
-    const defs: { id: number; key: string }[] = [];
-    const chunks: { id: number; bytes: Uint8Array }[] = [];
-    for (const id of ids) {
-      const chunk = samplesOf(id);
-      if (!chunk) continue;
-      if (define(id)) defs.push({ id, key: this.index.keyOf(id) });
-      chunks.push({ id, bytes: chunk.bytes });
-    }
-    return { defs, chunks };
-  }
-
-  private writeFile(seg: HeadSegment): number {
+  /** Streams a segment to a new file (atomically: complete or absent) and returns its sequence number. */
+  private writeFile(defs: number, fill: (w: HeadSegmentWriter) => void): number {
     const seq = this.nextSeq++;
     const name = segmentName(seq);
-    writeFileAtomic(join(this.dir, name), encodeHeadSegment(seg), { mode: 0o600, overwrite: true });
+    const file = AtomicFileWriter.open(join(this.dir, name), { mode: 0o600, overwrite: true });
+    try {
+      const w = new HeadSegmentWriter(file, defs);
+      fill(w);
+      w.finish();
+      file.commit();
+    } catch (err) {
+      file.abort();
+      throw err;
+    }
     this.segments.set(seq, name);
     return seq;
   }

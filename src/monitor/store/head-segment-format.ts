@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { ByteReader, ByteWriter, StoreFileFormatError } from './byte-buffer.ts';
+import { ByteReader, type ByteSink, ByteWriter, StoreFileFormatError } from './byte-buffer.ts';
 
 /**
  * A head segment: what one flush adds to disk, so a crash loses only what came after the last flush.
@@ -18,21 +18,77 @@ export interface HeadSegment {
 }
 
 export function encodeHeadSegment(seg: HeadSegment): Uint8Array {
-  const w = new ByteWriter();
-  w.bytes(MAGIC);
-  w.u32(seg.defs.length);
-  for (const d of seg.defs) {
-    w.u32(d.id);
-    w.text(d.key);
+  const out = new ByteWriter();
+  const w = new HeadSegmentWriter(out, seg.defs.length);
+  for (const d of seg.defs) w.def(d.id, d.key);
+  w.startChunks(seg.chunks.length);
+  for (const c of seg.chunks) w.chunk(c.id, c.bytes);
+  w.finish();
+  return out.result();
+}
+
+const FLUSH_BYTES = 64 * 1024;
+/** Buffers of finished writers, for the next segment (one is written every flush). */
+const spareBuffers: ByteWriter[] = [];
+
+/**
+ * Writes a head segment piece by piece (the checksum kept as it goes), so a checkpoint of the whole head is never
+ * a second copy of it in memory. The caller announces how many definitions and chunks follow; a different number
+ * throws at `finish` (the file is then abandoned, never committed).
+ */
+export class HeadSegmentWriter {
+  private crc = 0;
+  /** Fields and chunks gather here and go to `out` (and the checksum) 64 KiB at a time. */
+  private readonly buf = spareBuffers.pop() ?? new ByteWriter(FLUSH_BYTES + 1024);
+  private defsLeft: number;
+  private chunksLeft = -1;
+
+  constructor(
+    private readonly out: ByteSink,
+    defs: number,
+  ) {
+    this.buf.bytes(MAGIC);
+    this.buf.u32(defs);
+    this.defsLeft = defs;
   }
-  w.u32(seg.chunks.length);
-  for (const c of seg.chunks) {
-    w.u32(c.id);
-    w.u32(c.bytes.length);
-    w.bytes(c.bytes);
+
+  def(id: number, key: string): void {
+    if (this.defsLeft-- <= 0) throw new Error('head segment: more definitions than announced');
+    this.buf.u32(id);
+    this.buf.text(key);
+    this.spill();
   }
-  w.u32(crc32(w.result()));
-  return w.result();
+
+  startChunks(n: number): void {
+    if (this.defsLeft !== 0) throw new Error('head segment: fewer definitions than announced');
+    this.buf.u32(n);
+    this.chunksLeft = n;
+  }
+
+  chunk(id: number, bytes: Uint8Array): void {
+    if (this.chunksLeft-- <= 0) throw new Error('head segment: more chunks than announced');
+    this.buf.u32(id);
+    this.buf.u32(bytes.length);
+    this.buf.bytes(bytes);
+    this.spill();
+  }
+
+  finish(): void {
+    if (this.chunksLeft !== 0) throw new Error('head segment: fewer chunks than announced');
+    this.spill(true);
+    this.buf.u32(this.crc);
+    this.out.write(this.buf.result());
+    this.buf.clear();
+    if (spareBuffers.length < 2) spareBuffers.push(this.buf);
+  }
+
+  private spill(all = false): void {
+    if (!all && this.buf.length < FLUSH_BYTES) return;
+    const part = this.buf.result();
+    this.crc = crc32(part, this.crc);
+    this.out.write(part);
+    this.buf.clear();
+  }
 }
 
 export function decodeHeadSegment(bytes: Uint8Array): HeadSegment {

@@ -1,5 +1,5 @@
 import { RAW_WINDOW, windowStart } from './time-windows.ts';
-import { decodeXorChunk, XorChunkEncoder } from './xor-chunk.ts';
+import { XorChunkEncoder } from './xor-chunk.ts';
 
 /** Samples per chunk before a new one is cut, as Prometheus (which also cuts at its 2 h block boundary). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -26,28 +26,59 @@ export interface DroppedCounts {
 
 class HeadSeries {
   readonly closed: Chunk[] = [];
-  open: XorChunkEncoder | undefined;
+  /** The chunk being appended to (empty when count is 0), reused from chunk to chunk. */
+  readonly open = new XorChunkEncoder();
   openMinT = 0;
+  /** End (exclusive) of the 2 h window the open chunk lies in. */
+  openWindowEnd = Number.NEGATIVE_INFINITY;
   lastT: number;
-  /** Samples not yet in a head segment (what the next flush writes). */
-  pending: XorChunkEncoder | undefined;
-  pendingMinT = 0;
+  /** Samples not yet in a head segment (what the next flush writes), reused from flush to flush. */
+  readonly pending = new XorChunkEncoder(32);
 
   constructor(lastT: number) {
     this.lastT = lastT;
   }
 
-  cut(): void {
-    if (!this.open || this.open.count === 0) return;
-    this.closed.push({ bytes: this.open.bytes(), minT: this.openMinT, maxT: this.open.lastT, count: this.open.count });
-    this.open = undefined;
+  cut(arena: ChunkArena): void {
+    const open = this.open;
+    if (open.count === 0) return;
+    const bytes = arena.copy(windowStart(this.openMinT, RAW_WINDOW), open.view());
+    this.closed.push({ bytes, minT: this.openMinT, maxT: open.lastT, count: open.count });
+    open.reset();
   }
 
   /** Every chunk, the open one copied, oldest first. */
   chunks(): Chunk[] {
-    if (!this.open) return this.closed;
-    const open = { bytes: this.open.bytes(), minT: this.openMinT, maxT: this.open.lastT, count: this.open.count };
-    return [...this.closed, open];
+    const open = this.open;
+    if (open.count === 0) return this.closed;
+    return [...this.closed, { bytes: open.bytes(), minT: this.openMinT, maxT: open.lastT, count: open.count }];
+  }
+}
+
+const PAGE_BYTES = 128 * 1024;
+
+/**
+ * Where closed chunks' bytes live: packed into 128 KiB pages, one set per 2 h window, so a chunk costs no
+ * allocation of its own and a window's pages are freed together once it is written to a block.
+ */
+class ChunkArena {
+  private readonly pages = new Map<number, { page: Uint8Array; used: number }>();
+
+  copy(window: number, bytes: Uint8Array): Uint8Array {
+    let p = this.pages.get(window);
+    if (!p || p.used + bytes.length > p.page.length) {
+      p = { page: new Uint8Array(Math.max(PAGE_BYTES, bytes.length)), used: 0 };
+      this.pages.set(window, p);
+    }
+    const at = p.used;
+    p.page.set(bytes, at);
+    p.used += bytes.length;
+    return p.page.subarray(at, at + bytes.length);
+  }
+
+  /** Stops filling the pages of windows before `cutoff` (chunks still referenced keep theirs alive). */
+  forgetBefore(cutoff: number): void {
+    for (const w of this.pages.keys()) if (w + RAW_WINDOW <= cutoff) this.pages.delete(w);
   }
 }
 
@@ -57,6 +88,7 @@ class HeadSeries {
  */
 export class Head {
   private readonly series: (HeadSeries | undefined)[] = [];
+  private readonly arena = new ChunkArena();
   readonly dropped: DroppedCounts = { outOfOrder: 0, duplicate: 0, tooOld: 0, invalid: 0, tooNew: 0 };
   /** Samples before this time are refused: their window is already in a block. */
   minValidTime = Number.NEGATIVE_INFINITY;
@@ -93,24 +125,15 @@ export class Head {
       else this.dropped.outOfOrder++;
       return false;
     }
-    if (
-      s.open &&
-      (s.open.count >= SAMPLES_PER_CHUNK || windowStart(t, RAW_WINDOW) !== windowStart(s.openMinT, RAW_WINDOW))
-    )
-      s.cut();
-    if (!s.open) {
-      s.open = new XorChunkEncoder();
+    const open = s.open;
+    if (open.count > 0 && (open.count >= SAMPLES_PER_CHUNK || t >= s.openWindowEnd)) s.cut(this.arena);
+    if (open.count === 0) {
       s.openMinT = t;
+      s.openWindowEnd = windowStart(t, RAW_WINDOW) + RAW_WINDOW;
     }
-    s.open.append(t, v);
+    open.append(t, v);
     if (this.minTimeKnown && (this.cachedMinTime === undefined || t < this.cachedMinTime)) this.cachedMinTime = t;
-    if (!this.keepPending) {
-      // replaying what is already on disk: nothing to write again
-    } else if (!s.pending) {
-      s.pending = new XorChunkEncoder(24);
-      s.pendingMinT = t;
-      s.pending.append(t, v);
-    } else s.pending.append(t, v);
+    if (this.keepPending) s.pending.append(t, v);
     s.lastT = t;
     this.samples++;
     return true;
@@ -120,7 +143,7 @@ export class Head {
   ids(): number[] {
     const out: number[] = [];
     this.series.forEach((s, id) => {
-      if (s && (s.closed.length > 0 || s.open)) out.push(id);
+      if (s && (s.closed.length > 0 || s.open.count > 0)) out.push(id);
     });
     return out;
   }
@@ -137,7 +160,7 @@ export class Head {
     if (this.minTimeKnown) return this.cachedMinTime;
     let min: number | undefined;
     for (const s of this.series) {
-      const first = s?.closed[0]?.minT ?? (s?.open ? s.openMinT : undefined);
+      const first = s?.closed[0]?.minT ?? (s && s.open.count > 0 ? s.openMinT : undefined);
       if (first !== undefined && (min === undefined || first < min)) min = first;
     }
     this.cachedMinTime = min;
@@ -145,45 +168,54 @@ export class Head {
     return min;
   }
 
-  /** The samples appended since the last call (or `clearPending`), as one chunk; undefined when none. */
-  takePending(id: number): Chunk | undefined {
+  /** Ids of the series with samples not yet in a head segment, ascending. */
+  pendingIds(): number[] {
+    const out: number[] = [];
+    const series = this.series;
+    for (let id = 0; id < series.length; id++) if (series[id] && series[id]!.pending.count > 0) out.push(id);
+    return out;
+  }
+
+  /** The samples appended since the last `clearPending`, as chunk bytes (not copied: valid until the next append). */
+  pendingBytes(id: number): Uint8Array | undefined {
+    const p = this.series[id]?.pending;
+    return p && p.count > 0 ? p.view() : undefined;
+  }
+
+  /** Forgets what is pending for one series (it is on disk), or everywhere (replayed, or in a checkpoint). */
+  clearPending(id?: number): void {
+    if (id !== undefined) this.series[id]?.pending.reset();
+    else for (const s of this.series) if (s && s.pending.count > 0) s.pending.reset();
+  }
+
+  /**
+   * Calls `fn` with each chunk of a series, oldest first, the open one not copied (valid only during the call):
+   * what a checkpoint writes.
+   */
+  forEachChunk(id: number, fn: (bytes: Uint8Array) => void): void {
     const s = this.series[id];
-    const p = s?.pending;
-    if (!s || !p) return undefined;
-    s.pending = undefined;
-    return { bytes: p.bytes(), minT: s.pendingMinT, maxT: p.lastT, count: p.count };
+    if (!s) return;
+    for (const c of s.closed) fn(c.bytes);
+    if (s.open.count > 0) fn(s.open.view());
   }
 
-  /** Forgets what is pending everywhere (all of it is on disk: replayed, or in a checkpoint). */
-  clearPending(): void {
-    for (const s of this.series) if (s) s.pending = undefined;
-  }
-
-  /** Samples of a series after `after` (exclusive), as one chunk; undefined when there are none. */
-  samplesAfter(id: number, after: number): Chunk | undefined {
-    const enc = new XorChunkEncoder();
-    let minT = 0;
-    for (const c of this.chunks(id, after + 1, Number.POSITIVE_INFINITY)) {
-      const d = decodeXorChunk(c.bytes);
-      for (let i = 0; i < d.t.length; i++) {
-        if (d.t[i]! <= after) continue;
-        if (enc.count === 0) minT = d.t[i]!;
-        enc.append(d.t[i]!, d.v[i]!);
-      }
-    }
-    return enc.count === 0 ? undefined : { bytes: enc.bytes(), minT, maxT: enc.lastT, count: enc.count };
+  /** How many chunks forEachChunk hands out for a series. */
+  chunkCount(id: number): number {
+    const s = this.series[id];
+    return s ? s.closed.length + (s.open.count > 0 ? 1 : 0) : 0;
   }
 
   /** Cuts every open chunk that lies before `t`'s window, so whole windows can be written out. */
   cutBefore(t: number): void {
     const w = windowStart(t, RAW_WINDOW);
-    for (const s of this.series) if (s?.open && windowStart(s.openMinT, RAW_WINDOW) < w) s.cut();
+    for (const s of this.series) if (s && s.open.count > 0 && s.openWindowEnd <= w) s.cut(this.arena);
   }
 
   /** Forgets every chunk that ends before `cutoff` (written to a block) and refuses samples before it. */
   truncateBefore(cutoff: number): void {
     this.minValidTime = Math.max(this.minValidTime, cutoff);
     this.minTimeKnown = false;
+    this.arena.forgetBefore(cutoff);
     for (const s of this.series) {
       if (!s) continue;
       while (s.closed.length > 0 && s.closed[0]!.maxT < cutoff) {

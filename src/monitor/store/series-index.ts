@@ -58,6 +58,10 @@ export class SeriesIndex {
   private readonly keysById: string[] = [];
   private readonly postings = new Map<string, Map<string, number[]>>();
   private readonly recent = new WeakMap<Labels, number>();
+  /** Per id: the label object the caller last named it by, and the id appended after it last time (-1: none). */
+  private readonly sources: (Labels | undefined)[] = [];
+  private readonly next: number[] = [];
+  private previous = -1;
   private minT: number[] = [];
   private maxT: number[] = [];
   private live = 0;
@@ -66,8 +70,25 @@ export class SeriesIndex {
     return this.live;
   }
 
-  /** The id of a label set, creating it when new. */
+  /**
+   * The id of a label set, creating it when new. A scrape hands the same label objects in the same order every
+   * time, so the series that followed the previous one last time is tried first: an identity check, no lookup.
+   */
   idFor(labels: Labels): number {
+    const guess = this.previous >= 0 ? this.next[this.previous]! : -1;
+    const id = guess >= 0 && this.sources[guess] === labels ? guess : this.lookUp(labels);
+    if (this.previous >= 0) this.next[this.previous] = id;
+    this.previous = id;
+    return id;
+  }
+
+  private lookUp(labels: Labels): number {
+    const id = this.cachedId(labels);
+    this.sources[id] = labels;
+    return id;
+  }
+
+  private cachedId(labels: Labels): number {
     const cached = this.recent.get(labels);
     if (cached !== undefined && this.labelsById[cached] !== undefined) return cached;
     const key = seriesKey(labels);
@@ -134,6 +155,7 @@ export class SeriesIndex {
       if (!labels) continue;
       this.idsByKey.delete(seriesKey(labels));
       this.labelsById[id] = undefined;
+      this.sources[id] = undefined;
       this.live--;
     }
     this.postings.clear();
@@ -152,6 +174,8 @@ export class SeriesIndex {
     this.idsByKey.set(key, id);
     this.labelsById.push(labels);
     this.keysById.push(key);
+    this.sources.push(undefined);
+    this.next.push(-1);
     this.minT.push(Number.POSITIVE_INFINITY);
     this.maxT.push(Number.NEGATIVE_INFINITY);
     this.post(id, labels);

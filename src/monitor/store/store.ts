@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirectory, writeFileAtomic } from '../../fs/atomic-write.ts';
+import { AtomicFileWriter, makeDirectory } from '../../fs/atomic-write.ts';
 import { DirectoryLock } from '../../fs/directory-lock.ts';
 import type {
   Appendable,
@@ -12,8 +12,8 @@ import type {
   SeriesSamples,
 } from '../../promql/types.ts';
 import { BlockFile } from './block-file.ts';
-import { type BlockContents, type BlockKind, encodeBlock } from './block-format.ts';
-import { rawBlockOf, rollupBlocksOf } from './compaction.ts';
+import { type BlockKind, BlockWriter } from './block-format.ts';
+import { writeRawBlock, writeRollups } from './compaction.ts';
 import { blockName, type DataFile, listDataFiles, type StoreLogger, setAside } from './data-dir.ts';
 import { type DroppedCounts, Head } from './head.ts';
 import { HeadLog } from './head-log.ts';
@@ -141,7 +141,6 @@ class HistoryStore implements Store {
     const id = this.index.idFor(labels);
     if (!this.head.append(id, t, v, this.index.lastTime(id))) return;
     this.index.cover(id, t, t);
-    this.log.markDirty(id);
     if (t > this.maxSeenT) this.maxSeenT = t;
   }
 
@@ -289,7 +288,9 @@ class HistoryStore implements Store {
       const start = windowStart(min, RAW_WINDOW);
       if (start + RAW_WINDOW + COMPACTION_GRACE > this.maxSeenT) break;
       this.head.cutBefore(start + RAW_WINDOW);
-      this.writeBlock(rawBlockOf(this.head, this.index, start));
+      this.writeBlocks([{ kind: 'raw', minT: start, maxT: start + RAW_WINDOW - 1 }], ([raw]) =>
+        writeRawBlock(this.head, this.index, start, raw!),
+      );
       this.head.truncateBefore(start + RAW_WINDOW);
       compacted = true;
     }
@@ -306,9 +307,14 @@ class HistoryStore implements Store {
     );
     for (const day of days) {
       const inDay = raw.filter((b) => windowStart(b.minT, DAY) === day);
-      const rollups = rollupBlocksOf(day, inDay, this.index);
-      this.writeBlock(rollups['5m']);
-      this.writeBlock(rollups['1h']);
+      const span = { minT: day, maxT: day + DAY - 1 };
+      this.writeBlocks(
+        [
+          { kind: '5m', ...span },
+          { kind: '1h', ...span },
+        ],
+        ([fiveMinute, hourly]) => writeRollups(day, inDay, this.index, { '5m': fiveMinute!, '1h': hourly! }),
+      );
     }
   }
 
@@ -339,13 +345,39 @@ class HistoryStore implements Store {
     this.index.remove(dead);
   }
 
-  private writeBlock(contents: BlockContents): void {
-    if (contents.series.length === 0) return;
-    const name = blockName(contents.kind, contents.minT);
-    const path = join(this.dir, name);
-    this.blocks.get(name)?.close();
-    writeFileAtomic(path, encodeBlock(contents), { mode: 0o600, overwrite: true });
-    this.blocks.set(name, BlockFile.open(path, this.index));
+  /**
+   * Streams blocks to their files (each through the atomic writer: complete or absent) while `fill` adds their
+   * series; a block that got no series is not written. Then opens them in place of any older file of that name.
+   */
+  private writeBlocks(
+    specs: readonly { kind: BlockKind; minT: number; maxT: number }[],
+    fill: (writers: BlockWriter[]) => void,
+  ): void {
+    const files: AtomicFileWriter[] = [];
+    try {
+      for (const spec of specs)
+        files.push(
+          AtomicFileWriter.open(join(this.dir, blockName(spec.kind, spec.minT)), { mode: 0o600, overwrite: true }),
+        );
+      const writers = specs.map((spec, i) => new BlockWriter(files[i]!, spec.kind, spec.minT, spec.maxT));
+      fill(writers);
+      writers.forEach((w, i) => {
+        if (w.seriesCount === 0) files[i]!.abort();
+        else {
+          w.finish();
+          files[i]!.commit();
+        }
+      });
+    } catch (err) {
+      for (const f of files) f.abort();
+      throw err;
+    }
+    specs.forEach((spec, i) => {
+      if (!files[i]!.committed) return;
+      const name = blockName(spec.kind, spec.minT);
+      this.blocks.get(name)?.close();
+      this.blocks.set(name, BlockFile.open(files[i]!.path, this.index));
+    });
   }
 
   private sources(): SelectionSources {

@@ -63,6 +63,24 @@ export class XorChunkEncoder {
     return this.w.bytes();
   }
 
+  /** The chunk so far, not copied: valid until the next append or reset. */
+  view(): Uint8Array {
+    return this.w.view();
+  }
+
+  /** Starts a new, empty chunk in the same buffer (the head reuses one encoder per series). */
+  reset(): void {
+    this.w.reset();
+    this.w.writeBits(0, 16);
+    this.n = 0;
+    this.t = 0;
+    this.tDelta = 0;
+    this.vHi = 0;
+    this.vLo = 0;
+    this.leading = 0xff;
+    this.trailing = 0;
+  }
+
   private writeDod(dod: number): void {
     const w = this.w;
     if (dod === 0) w.writeBit(0);

@@ -3,13 +3,18 @@ import { describe, it } from 'node:test';
 import {
   BLOCK_FOOTER_BYTES,
   BLOCK_HEADER_BYTES,
+  BlockWriter,
   encodeBlock,
   parseBlockFooter,
   parseBlockIndex,
   readEntryColumn,
 } from '../../../src/monitor/store/block-format.ts';
-import { StoreFileFormatError } from '../../../src/monitor/store/byte-buffer.ts';
-import { decodeHeadSegment, encodeHeadSegment } from '../../../src/monitor/store/head-segment-format.ts';
+import { ByteWriter, StoreFileFormatError } from '../../../src/monitor/store/byte-buffer.ts';
+import {
+  decodeHeadSegment,
+  encodeHeadSegment,
+  HeadSegmentWriter,
+} from '../../../src/monitor/store/head-segment-format.ts';
 import { labelsFromKey, seriesKey } from '../../../src/monitor/store/series-index.ts';
 import { XorChunkEncoder } from '../../../src/monitor/store/xor-chunk.ts';
 
@@ -79,5 +84,59 @@ describe('store file formats', () => {
     const changed = Uint8Array.from(bytes);
     changed[12]! ^= 1;
     assert.throws(() => decodeHeadSegment(changed), /checksum/);
+  });
+
+  it('streams a block whose chunks go out as each series is added, the same bytes as a block built whole', () => {
+    const pieces: number[] = [];
+    const out = new ByteWriter(16);
+    const sink = {
+      get length() {
+        return out.length;
+      },
+      write(b: Uint8Array) {
+        pieces.push(b.length);
+        out.write(b);
+      },
+    };
+    const w = new BlockWriter(sink, 'raw', 0, 7_199_999);
+    w.add(a, [[chunkOf(0, 5), chunkOf(5000, 3)]]);
+    const afterFirst = out.length;
+    w.add(hostile, [[chunkOf(100, 2)]]);
+    w.finish();
+    assert.ok(afterFirst > BLOCK_HEADER_BYTES, 'the first series is written before the second is added');
+    assert.equal(w.seriesCount, 2);
+    assert.deepEqual(out.result(), block);
+    assert.throws(() => new BlockWriter(new ByteWriter(), '5m', 0, 1).add(a, [[]]), /5 columns/);
+  });
+
+  it('streams a head segment piece by piece, and refuses other counts than announced', () => {
+    const seg = {
+      defs: [
+        { id: 1, key: a },
+        { id: 9, key: hostile },
+      ],
+      chunks: [
+        { id: 1, bytes: chunkOf(0, 3).bytes },
+        { id: 1, bytes: chunkOf(3000, 120).bytes },
+        { id: 9, bytes: chunkOf(0, 1).bytes },
+      ],
+    };
+    const out = new ByteWriter(8);
+    const w = new HeadSegmentWriter(out, 2);
+    for (const d of seg.defs) w.def(d.id, d.key);
+    w.startChunks(3);
+    for (const c of seg.chunks) w.chunk(c.id, c.bytes);
+    w.finish();
+    assert.deepEqual(out.result(), encodeHeadSegment(seg));
+    assert.deepEqual(decodeHeadSegment(out.result()), seg);
+    const short = new HeadSegmentWriter(new ByteWriter(), 1);
+    assert.throws(() => short.startChunks(0), /fewer definitions/);
+    const more = new HeadSegmentWriter(new ByteWriter(), 0);
+    more.startChunks(1);
+    more.chunk(1, seg.chunks[0]!.bytes);
+    assert.throws(() => more.chunk(1, seg.chunks[0]!.bytes), /more chunks/);
+    const fewer = new HeadSegmentWriter(new ByteWriter(), 0);
+    fewer.startChunks(2);
+    assert.throws(() => fewer.finish(), /fewer chunks/);
   });
 });

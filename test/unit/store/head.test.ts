@@ -38,26 +38,38 @@ describe('head', () => {
     assert.equal(allSamples(head, 0).length, 260);
   });
 
-  it('hands out the samples after a time as one chunk (what a flush writes)', () => {
+  it('hands out every chunk, oldest first, the open one last (what a checkpoint writes)', () => {
     const head = new Head();
     for (let i = 1; i <= 200; i++) head.append(3, i * 1000, i);
-    const c = head.samplesAfter(3, 150_000)!;
-    assert.equal(c.count, 50);
-    assert.equal(c.minT, 151_000);
-    assert.deepEqual(Array.from(decodeXorChunk(c.bytes).v).slice(0, 2), [151, 152]);
-    assert.equal(head.samplesAfter(3, 200_000), undefined);
+    const seen: number[][] = [];
+    head.forEachChunk(3, (bytes) => seen.push(Array.from(decodeXorChunk(bytes).t)));
+    assert.equal(head.chunkCount(3), 2);
+    assert.deepEqual(
+      seen.map((t) => [t.length, t[0]]),
+      [
+        [120, 1000],
+        [80, 121_000],
+      ],
+    );
+    assert.equal(head.chunkCount(4), 0);
   });
 
-  it('hands out what was appended since the last flush, once', () => {
+  it('hands out what was appended since the last flush, until it is cleared', () => {
     const head = new Head();
     for (let i = 1; i <= 3; i++) head.append(1, i * 1000, i);
-    assert.deepEqual(Array.from(decodeXorChunk(head.takePending(1)!.bytes).t), [1000, 2000, 3000]);
-    assert.equal(head.takePending(1), undefined);
+    head.append(2, 1000, 1);
+    assert.deepEqual(head.pendingIds(), [1, 2]);
+    assert.deepEqual(Array.from(decodeXorChunk(head.pendingBytes(1)!).t), [1000, 2000, 3000]);
+    head.clearPending(1);
+    assert.equal(head.pendingBytes(1), undefined);
+    assert.deepEqual(head.pendingIds(), [2]);
     head.append(1, 4000, 4);
-    assert.equal(head.takePending(1)!.minT, 4000);
+    assert.deepEqual(Array.from(decodeXorChunk(head.pendingBytes(1)!).v), [4]);
     head.append(1, 5000, 5);
     head.clearPending();
-    assert.equal(head.takePending(1), undefined);
+    assert.equal(head.pendingBytes(1), undefined);
+    assert.deepEqual(head.pendingIds(), []);
+    assert.equal(allSamples(head, 1).length, 5, 'clearing what is pending keeps the samples in the head');
   });
 
   it('forgets chunks written to blocks', () => {
