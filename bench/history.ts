@@ -136,9 +136,16 @@ async function bundleIngestChild(dir: string): Promise<string> {
   return outfile;
 }
 
-function runChild(args: string[], loader: string[] = ['--import', 'tsx']): Promise<string> {
+function runChild(
+  args: string[],
+  loader: string[] = ['--import', 'tsx'],
+  env: Record<string, string> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...loader, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...loader, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -155,12 +162,16 @@ async function measureRedoubt(recordingPath: string, tl: Timeline, samples: numb
     log('redoubt: ingesting');
     const childArgs = [String(tl.start), String(tl.intervalMs), String(tl.steps)];
     const extra = process.env.HISTORY_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    // As up ingests when users run it: the shebang's environment and node flags (bench/shebang.ts).
+    const asUsers = shebang(process.cwd());
     const ingest = JSON.parse(
-      await runChild([...extra, await bundleIngestChild(bundleDir), recordingPath, dataDir, ...childArgs], []),
+      await runChild(
+        [...asUsers.nodeArgs, ...extra, await bundleIngestChild(bundleDir), recordingPath, dataDir, ...childArgs],
+        [],
+        asUsers.env,
+      ),
     ) as { cpuMs: number; wallMs: number; rssMb: number; peakRssMb: number; samples: number; stats: unknown };
     log(`redoubt: ingested in ${(ingest.wallMs / 1000).toFixed(0)} s; starting up on it`);
-    // As users run it: with the environment and node flags of bin/redoubt.js's shebang.
-    const asUsers = shebang(process.cwd());
     const up = await startUp(
       ['--redis', 'redis://127.0.0.1:1', '--data-dir', dataDir],
       asUsers.env,

@@ -18,6 +18,7 @@ import { DirectoryLockedError } from '../../src/fs/directory-lock.ts';
 import { openStore, type StoreOptions } from '../../src/monitor/store/store.ts';
 import { DAY, HOUR } from '../../src/monitor/store/time-windows.ts';
 import { instantQuery } from '../../src/promql/engine.ts';
+import { compareLabels } from '../../src/promql/labels.ts';
 import { isStaleNaN, type Matcher, STALE_NAN } from '../../src/promql/types.ts';
 
 const roots: string[] = [];
@@ -50,12 +51,15 @@ function selectAll(
   end: number,
   func?: string,
 ) {
-  return [...store.select(m, { start, end, func })].map((s) => ({
-    labels: s.labels,
-    t: Array.from(s.t),
-    v: s.v,
-    ...(s.counts ? { counts: s.counts } : {}),
-  }));
+  // In label order: the store yields series in the order of its ids, which a restart may renumber.
+  return [...store.select(m, { start, end, func })]
+    .sort((a, b) => compareLabels(a.labels, b.labels))
+    .map((s) => ({
+      labels: s.labels,
+      t: Array.from(s.t),
+      v: s.v,
+      ...(s.counts ? { counts: s.counts } : {}),
+    }));
 }
 
 async function fill(opts: StoreOptions, dir: string, hours: number) {

@@ -10,10 +10,13 @@ import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 /** Rollup resolutions, as Thanos's: 5 minutes and 1 hour. */
 export const RESOLUTIONS = { '5m': 5 * 60_000, '1h': HOUR } as const;
 
-/** Writes the head's chunks of one 2 h window to a raw block, series by series (the head cuts chunks at window boundaries). */
+/**
+ * Writes the head's chunks of one 2 h window to a raw block, series by series (the head cuts chunks at window
+ * boundaries), in the order of their keys: a metric's series sit side by side, so a query reads them together.
+ */
 export function writeRawBlock(head: Head, index: SeriesIndex, start: number, out: BlockWriter): void {
   const end = start + RAW_WINDOW - 1;
-  for (const id of head.ids()) {
+  for (const id of byKey(head.ids(), index)) {
     const chunks = head.chunks(id, start, end);
     if (chunks.length > 0) out.add(index.keyOf(id), [chunks]);
   }
@@ -31,7 +34,7 @@ export function writeRollups(
 ): void {
   const ids = new Set<number>();
   for (const b of rawBlocks) for (const id of b.seriesIds()) ids.add(id);
-  for (const id of [...ids].sort((a, b) => a - b)) {
+  for (const id of byKey([...ids], index)) {
     const { t, v } = daySamples(rawBlocks, id, day);
     if (t.length === 0) continue;
     const counter = looksLikeCounter(index.labelsOf(id)?.__name__);
@@ -43,6 +46,16 @@ export function writeRollups(
       );
     }
   }
+}
+
+/** Series ids in the order of their keys (labels sorted by name, so the metric name first). */
+function byKey(ids: number[], index: SeriesIndex): number[] {
+  const keys = new Map(ids.map((id) => [id, index.keyOf(id)]));
+  return ids.sort((a, b) => {
+    const x = keys.get(a)!;
+    const y = keys.get(b)!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
 }
 
 /** Where a day's samples of one series are decoded: one pair of arrays for every series, grown when needed. */
