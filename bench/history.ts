@@ -4,18 +4,20 @@
  * `query_range` of every dashboard panel on both. Not a test (nothing asserts on time).
  *
  *   node --import tsx bench/history.ts [--targets 20] [--hours 24] [--interval 10] [--snapshots 60]
- *                                      [--repeats 3] [--step 60] [--out FILE]
+ *                                      [--repeats 3] [--rounds 2] [--step 60] [--out FILE]
  *
  * 1. N small redis-servers (kept a little busy); `redoubt up` scrapes them at 1 s for `snapshots` seconds and
  *    its store is read back (bench/history-record.ts).
  * 2. redoubt: a child process appends the replayed samples to a fresh store in scrape order (flush every 30 s of
  *    simulated time) and reports its CPU and RSS; then `redoubt up` opens that data directory (its only target an
- *    unreachable port, so nothing else is scraped) and answers the queries.
+ *    unreachable port, so nothing else is scraped).
  * 3. Prometheus: started with --web.enable-remote-write-receiver and no scrape job; the same samples arrive as
  *    remote-write requests (one per target per 5 simulated minutes: 30 samples of each of its series), two in
  *    flight. Its CPU is that of its own threads (schedstat), the encoding in this process is not counted.
+ * 4. Both stay up and answer every panel's 24 h query_range (`repeats` times each) in `rounds` rounds that
+ *    alternate which side goes first, so the load of the shared machine falls on both alike.
  * For each: ingest CPU per sample, RSS after ingest and after the queries, bytes on disk per sample (after a
- * clean stop), and the median of `repeats` wall times of every panel's 24 h query_range.
+ * clean stop), the median over rounds of the CPU of a round, and each panel's median wall time.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +45,8 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '10' },
     snapshots: { type: 'string', default: '60' },
     repeats: { type: 'string', default: '3' },
+    /** Rounds of every panel query on each side, alternating which goes first. */
+    rounds: { type: 'string', default: '2' },
     step: { type: 'string', default: '60' },
     only: { type: 'string' },
     /** Replay this recording (a file --save-recording wrote) instead of recording anew. */
@@ -55,6 +59,7 @@ const TARGETS = Number(values.targets);
 const HOURS = Number(values.hours);
 const INTERVAL_MS = Number(values.interval) * 1000;
 const REPEATS = Number(values.repeats);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const STEP_S = Number(values.step);
 const BATCH_STEPS = 30;
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -155,7 +160,7 @@ function runChild(
   });
 }
 
-async function measureRedoubt(recordingPath: string, tl: Timeline, samples: number) {
+async function startedRedoubt(recordingPath: string, tl: Timeline, samples: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'redoubt-history-up-'));
   const bundleDir = mkdtempSync(join(tmpdir(), 'redoubt-history-child-'));
   try {
@@ -181,37 +186,41 @@ async function measureRedoubt(recordingPath: string, tl: Timeline, samples: numb
     );
     const pid = up.process.pid ?? 0;
     const rssAtStartMb = processMemory(pid).rssMb;
-    const before = readThreads(pid);
-    const queries = await queryAll(up.url, tl);
-    const queryCpuS = cpuNs(before, readThreads(pid)) / 1e9;
-    const mem = processMemory(pid);
-    await up.stop();
-    const hist = join(dataDir, 'history');
-    const bytes = duBytes(hist);
     return {
       name: 'redoubt up',
-      ingestCpuS: ingest.cpuMs / 1000,
-      ingestWallS: ingest.wallMs / 1000,
-      ingestUsPerSample: (ingest.cpuMs * 1000) / samples,
-      rssAfterIngestMb: ingest.rssMb,
-      peakRssIngestMb: ingest.peakRssMb,
-      rssUpStartMb: rssAtStartMb,
-      rssAfterQueriesMb: mem.rssMb,
-      peakRssUpMb: mem.peakRssMb,
-      bytesOnDisk: bytes,
-      bytesPerSample: bytes / samples,
-      bytesByKind: {
-        raw: bytesMatching(hist, /^raw-/),
-        rollups: bytesMatching(hist, /^(5m|1h)-/),
-        head: bytesMatching(hist, /^head-/),
+      url: up.url,
+      pid,
+      /** Stops up and reports what it kept on disk. */
+      async stop() {
+        const mem = processMemory(pid);
+        await up.stop();
+        const hist = join(dataDir, 'history');
+        const bytes = duBytes(hist);
+        rmSync(dataDir, { recursive: true, force: true });
+        return {
+          ingestCpuS: ingest.cpuMs / 1000,
+          ingestWallS: ingest.wallMs / 1000,
+          ingestUsPerSample: (ingest.cpuMs * 1000) / samples,
+          rssAfterIngestMb: ingest.rssMb,
+          peakRssIngestMb: ingest.peakRssMb,
+          rssUpStartMb: rssAtStartMb,
+          rssAfterQueriesMb: mem.rssMb,
+          peakRssUpMb: mem.peakRssMb,
+          bytesOnDisk: bytes,
+          bytesPerSample: bytes / samples,
+          bytesByKind: {
+            raw: bytesMatching(hist, /^raw-/),
+            rollups: bytesMatching(hist, /^(5m|1h)-/),
+            head: bytesMatching(hist, /^head-/),
+          },
+          ingestStats: ingest.stats,
+        };
       },
-      ingestStats: ingest.stats,
-      queryCpuS,
-      queries,
-      queryMsTotal: queries.reduce((a, q) => a + q.medianMs, 0),
     };
-  } finally {
+  } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  } finally {
     rmSync(bundleDir, { recursive: true, force: true });
   }
 }
@@ -274,7 +283,7 @@ async function remoteWriteAll(url: string, rec: Recording, tl: Timeline): Promis
   await Promise.all(inFlight);
 }
 
-async function measurePrometheus(rec: Recording, tl: Timeline, samples: number) {
+async function startedPrometheus(rec: Recording, tl: Timeline, samples: number) {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-history-prom-'));
   try {
     const config = join(dir, 'prometheus.yml');
@@ -293,34 +302,81 @@ async function measurePrometheus(rec: Recording, tl: Timeline, samples: number) 
     const ingestWallS = (performance.now() - w0) / 1000;
     const ingestCpuS = cpuNs(before, readThreads(pid)) / 1e9;
     const afterIngest = processMemory(pid);
-    log(`prometheus: ingested in ${ingestWallS.toFixed(0)} s; querying`);
-    const before2 = readThreads(pid);
-    const queries = await queryAll(prom.url, tl);
-    const queryCpuS = cpuNs(before2, readThreads(pid)) / 1e9;
-    const mem = processMemory(pid);
-    await prom.stop();
-    const bytes = duBytes(dataDir);
-    const wal = duBytes(join(dataDir, 'wal'));
-    const head = duBytes(join(dataDir, 'chunks_head'));
+    log(`prometheus: ingested in ${ingestWallS.toFixed(0)} s`);
     return {
       name: 'prometheus',
-      ingestCpuS,
-      ingestWallS,
-      ingestUsPerSample: (ingestCpuS * 1e6) / samples,
-      rssAfterIngestMb: afterIngest.rssMb,
-      peakRssIngestMb: afterIngest.peakRssMb,
-      rssAfterQueriesMb: mem.rssMb,
-      peakRssMb: mem.peakRssMb,
-      bytesOnDisk: bytes,
-      bytesPerSample: bytes / samples,
-      bytesByKind: { blocks: bytes - wal - head, wal, chunksHead: head },
-      queryCpuS,
-      queries,
-      queryMsTotal: queries.reduce((a, q) => a + q.medianMs, 0),
+      url: prom.url,
+      pid,
+      async stop() {
+        const mem = processMemory(pid);
+        await prom.stop();
+        const bytes = duBytes(dataDir);
+        const wal = duBytes(join(dataDir, 'wal'));
+        const head = duBytes(join(dataDir, 'chunks_head'));
+        rmSync(dir, { recursive: true, force: true });
+        return {
+          ingestCpuS,
+          ingestWallS,
+          ingestUsPerSample: (ingestCpuS * 1e6) / samples,
+          rssAfterIngestMb: afterIngest.rssMb,
+          peakRssIngestMb: afterIngest.peakRssMb,
+          rssAfterQueriesMb: mem.rssMb,
+          peakRssMb: mem.peakRssMb,
+          bytesOnDisk: bytes,
+          bytesPerSample: bytes / samples,
+          bytesByKind: { blocks: bytes - wal - head, wal, chunksHead: head },
+        };
+      },
     };
-  } finally {
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
+}
+
+interface Side {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+}
+
+type Queries = Awaited<ReturnType<typeof queryAll>>;
+
+/**
+ * The panel queries, in rounds that alternate which side goes first (both processes up throughout), so a busy
+ * moment on the shared machine falls on both: per side, its CPU over each round and every query's median wall
+ * time over all rounds.
+ */
+async function queryRounds(sides: readonly Side[], tl: Timeline) {
+  const out = new Map(sides.map((s) => [s.name, { cpuS: [] as number[], rounds: [] as Queries[] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      log(`${side.name}: querying (round ${round + 1} of ${ROUNDS})`);
+      const before = readThreads(side.pid);
+      const queries = await queryAll(side.url, tl);
+      out.get(side.name)!.cpuS.push(cpuNs(before, readThreads(side.pid)) / 1e9);
+      out.get(side.name)!.rounds.push(queries);
+    }
+  }
+  return new Map(
+    [...out].map(([name, r]) => {
+      const queries = r.rounds[0]!.map((q, i) => {
+        const ms = r.rounds.map((round) => round[i]!.medianMs).sort((a, b) => a - b);
+        return { ...q, medianMs: ms[Math.floor(ms.length / 2)]! };
+      });
+      const cpu = [...r.cpuS].sort((a, b) => a - b);
+      return [
+        name,
+        {
+          queryCpuS: cpu[Math.floor(cpu.length / 2)]!,
+          queryCpuSByRound: r.cpuS,
+          queries,
+          queryMsTotal: queries.reduce((a, q) => a + q.medianMs, 0),
+        },
+      ];
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -341,9 +397,12 @@ async function main(): Promise<void> {
     const tl = timelineEnding(Date.now(), HOURS, INTERVAL_MS);
     const samples = tl.steps * rec.series.length;
     log(`${rec.series.length} series × ${tl.steps} steps = ${(samples / 1e6).toFixed(1)} M samples`);
-    const up = values.only === 'prometheus' ? undefined : await measureRedoubt(recordingPath, tl, samples);
-    if (values.out) writeFileSync(values.out, `${JSON.stringify({ partial: true, targets: TARGETS, up }, null, 2)}\n`);
-    const prom = values.only === 'redoubt' ? undefined : await measurePrometheus(rec, tl, samples);
+    const upSide = values.only === 'prometheus' ? undefined : await startedRedoubt(recordingPath, tl, samples);
+    const promSide = values.only === 'redoubt' ? undefined : await startedPrometheus(rec, tl, samples);
+    const sides = [upSide, promSide].filter((x) => x !== undefined);
+    const rounds = await queryRounds(sides, tl);
+    const up = upSide && { name: upSide.name, ...(await upSide.stop()), ...rounds.get(upSide.name)! };
+    const prom = promSide && { name: promSide.name, ...(await promSide.stop()), ...rounds.get(promSide.name)! };
     const ratio = (f: (x: NonNullable<typeof up> | NonNullable<typeof prom>) => number) =>
       up && prom ? f(up) / f(prom) : undefined;
     const result = {
@@ -355,6 +414,7 @@ async function main(): Promise<void> {
       samples,
       stepS: STEP_S,
       repeats: REPEATS,
+      rounds: ROUNDS,
       at: new Date().toISOString(),
       node: process.version,
       loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
@@ -366,6 +426,7 @@ async function main(): Promise<void> {
         rssAfterQueries: ratio((x) => x.rssAfterQueriesMb),
         bytesPerSample: ratio((x) => x.bytesPerSample),
         queryMsTotal: ratio((x) => x.queryMsTotal),
+        queryCpu: ratio((x) => x.queryCpuS),
       },
       seriesMismatches:
         up && prom
