@@ -196,6 +196,11 @@ async function startedRedoubt(recordingPath: string, tl: Timeline, samples: numb
         await up.stop();
         const hist = join(dataDir, 'history');
         const bytes = duBytes(hist);
+        const bytesByKind = {
+          raw: bytesMatching(hist, /^raw-/),
+          rollups: bytesMatching(hist, /^(5m|1h)-/),
+          head: bytesMatching(hist, /^head-/),
+        };
         rmSync(dataDir, { recursive: true, force: true });
         return {
           ingestCpuS: ingest.cpuMs / 1000,
@@ -208,11 +213,7 @@ async function startedRedoubt(recordingPath: string, tl: Timeline, samples: numb
           peakRssUpMb: mem.peakRssMb,
           bytesOnDisk: bytes,
           bytesPerSample: bytes / samples,
-          bytesByKind: {
-            raw: bytesMatching(hist, /^raw-/),
-            rollups: bytesMatching(hist, /^(5m|1h)-/),
-            head: bytesMatching(hist, /^head-/),
-          },
+          bytesByKind,
           ingestStats: ingest.stats,
         };
       },
