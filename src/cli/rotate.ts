@@ -1,6 +1,5 @@
 import { unlinkSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { EXPORTER_FLAGS } from '../exporter/flags.ts';
 import { type FlagSpec, type FlagValues, formatHelp, parseFlags, UsageError } from '../flags/flags.ts';
 import { FileWriteError } from '../fs/atomic-write.ts';
@@ -24,6 +23,7 @@ import { finishSteps, type RotationServer, startSteps } from '../rotate/rotation
 import { type RotationState, readState, writeState } from '../rotate/state-file.ts';
 import { renderSteps, runSteps, type StepReport } from '../rotate/steps.ts';
 import { neutralise } from '../text/terminal.ts';
+import { hidingIo } from './hiding-io.ts';
 import type { CliIo } from './io.ts';
 import { interruptedRotation, recoverRotation } from './rotate-recovery.ts';
 import {
@@ -165,7 +165,7 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   }
   checkCombinations(values);
   const secrets: string[] = [];
-  const hiding = hidingIo(io, secrets);
+  const hiding = hidingIo(io, (text) => hideSecrets(text, secrets));
   let lock: DirectoryLock | undefined;
   try {
     if (!values.status) lock = lockRotation(resolve(String(values['state-file'])));
@@ -182,18 +182,6 @@ export async function runRotate(argv: string[], io: CliIo, deps: RotateDeps = {}
   } finally {
     lock?.release();
   }
-}
-
-/** `io` whose output has the passwords in `secrets` (filled in as they become known) replaced: see hide-secrets.ts. */
-function hidingIo(io: CliIo, secrets: readonly string[]): CliIo {
-  const through = (to: NodeJS.WritableStream) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        to.write(hideSecrets(String(chunk), secrets));
-        done();
-      },
-    });
-  return { ...io, stdout: through(io.stdout), stderr: through(io.stderr) };
 }
 
 /**

@@ -43,9 +43,11 @@ import { buildUpConfig, DEFAULT_REDIS, defaultDataDir, isLoopbackHost, type UpCo
 import { promqlEngine } from '../promql/engine.ts';
 import { redactSecrets } from '../redis/errors.ts';
 import { REDIS_JOB } from '../stack/prometheus.ts';
+import { hideKnownSecrets } from '../text/known-secrets.ts';
 import { shellQuote } from '../text/shell-quote.ts';
 import { neutralise } from '../text/terminal.ts';
 import { VERSION } from '../version.ts';
+import { hidingIo } from './hiding-io.ts';
 import type { CliIo } from './io.ts';
 import { CLIENT_TLS_FLAGS } from './tls-flags.ts';
 
@@ -205,9 +207,15 @@ export async function runUp(argv: string[], io: CliIo): Promise<number> {
   if (web.adminPassword) config.secrets.push(web.adminPassword);
   const rules = ruleGroups((values.rules as string[] | undefined) ?? []);
   const backups = resolveScheduledBackups(file?.config.up.backups ?? [], file?.dir ?? '.', config);
+  // Everything up prints from here on has the secrets of its configuration hidden, including the passwords the
+  // password file gains while it runs (TargetPasswords adds them): a server may echo one in an error.
+  const hide = (text: string) => hideKnownSecrets(text, config.secrets);
   const lock = lockDataDir(config.dataDir);
   try {
-    return await serve(config, web, io, rules, backups);
+    return await serve(config, web, hidingIo(io, hide), rules, backups);
+  } catch (err) {
+    if (err instanceof Error) err.message = hide(err.message);
+    throw err;
   } finally {
     lock.release();
   }

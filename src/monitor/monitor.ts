@@ -54,6 +54,8 @@ export class Monitor {
     private readonly store: Appendable,
     readonly options: MonitorOptions,
   ) {
+    // An audit's deadline: before the next tick, and at most 10 s, as the exporter's (src/scrape/posture.ts).
+    const auditTimeout = Math.min(10_000, Math.floor(options.securityIntervalMs * 0.8));
     this.targets = specs.map(
       (s) =>
         new WatchedTarget(s.target, {
@@ -63,11 +65,10 @@ export class Monitor {
           tls: options.tls,
           configCommand: options.configCommand,
           auditCommands: options.auditCommands,
-          postureTimeoutMs: Math.min(10_000, Math.floor(options.securityIntervalMs * 0.8)),
+          postureTimeoutMs: auditTimeout,
         }),
     );
     this.scrapes = new Scheduler({ intervalMs: options.scrapeIntervalMs, timeoutMs: options.scrapeTimeoutMs });
-    const auditTimeout = Math.min(10_000, Math.floor(options.securityIntervalMs * 0.8));
     this.audits = new Scheduler({ intervalMs: options.securityIntervalMs, timeoutMs: auditTimeout });
     for (const t of this.targets) {
       const id = t.health.labels.instance;

@@ -5,7 +5,9 @@
  * hostile target never overlaps itself and never delays the rest.
  *
  * `redoubt up` runs two: the scrape of every target, and the security posture of every target on a slower
- * interval. The exporter's background posture refresh can be such a job too (one `Scheduler` per interval).
+ * interval (PostureMonitor.refresh, src/scrape/posture.ts). The exporter runs neither: as redis_exporter, it
+ * scrapes when it is scraped and starts its posture refresh from a scrape (PostureMonitor.latest); posture.ts's
+ * module doc says what the two share and why their triggers differ.
  */
 
 export interface ScheduledJob {

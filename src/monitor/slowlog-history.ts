@@ -1,8 +1,9 @@
 /**
  * One target's slowlog kept over time: Redis keeps only its last slowlog-max-len entries (128 by default), so
  * `redoubt up` copies the new ones as they appear and keeps the last KEPT of them. Every scrape's snapshot already
- * holds the newest entry's id (SLOWLOG GET 1); only when it moved does the monitor read the entries since the last
- * one it has (see slowlog-read.ts), so a quiet server costs no extra round trip. Ids the server dropped before they
+ * holds the newest entry (SLOWLOG GET 1): when it is the only new one, that is what is kept; only when more than one
+ * is new does the monitor read the entries since the last one it has (see slowlog-read.ts), so a quiet server, or
+ * one slow command between two scrapes, costs no extra round trip. Ids the server dropped before they
  * were read (more new entries than its slowlog-max-len between two scrapes) are counted as a gap. Ids start again
  * when the server restarts (a new run_id): then the server's entries are read afresh, and none are counted missed.
  * Pure state over explicit times.
@@ -57,6 +58,14 @@ export class SlowlogHistory {
     }
     if (this.lastId < 0) return Math.max(1, Math.min(length ?? MAX_SLOWLOG_READ, MAX_SLOWLOG_READ));
     return newestId === this.lastId ? 0 : Math.min(newestId - this.lastId + SLACK, MAX_SLOWLOG_READ);
+  }
+
+  /**
+   * Whether the snapshot's newest entry is the only one not read yet (asked after toRead): then it is all there
+   * is to keep, and no SLOWLOG GET of its own is needed (the common case: one new slow command between scrapes).
+   */
+  onlyNewestIsNew(newestId: number, length: number | undefined): boolean {
+    return this.lastId >= 0 ? newestId === this.lastId + 1 : length === 1;
   }
 
   /**

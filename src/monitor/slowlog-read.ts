@@ -1,6 +1,6 @@
 /**
  * Reads a target's newest slowlog entries (SLOWLOG GET n) over the monitor's connection, after a scrape whose
- * snapshot showed a new newest id. The reply comes from the server: every count, length and number is bounded
+ * snapshot showed a new newest id; when that newest entry is the only new one, it is taken from the snapshot. The reply comes from the server: every count, length and number is bounded
  * here, an entry that does not have Redis's shape is skipped, and passwords an old server logged are hidden.
  */
 import type { RedisConnection } from '../redis/connection.ts';
@@ -71,6 +71,11 @@ export async function followSlowlog(
   const newest = snapshot.slowlogLast?.id;
   const count = history.toRead(newest, snapshot.slowlogLength, infoField(snapshot.info, 'run_id'));
   if (count === 0 || newest === undefined) return;
+  if (history.onlyNewestIsNew(newest, snapshot.slowlogLength)) {
+    // The snapshot's SLOWLOG GET 1 holds it already: no second round trip.
+    const entry = parseSlowlogEntry(snapshot.slowlogLast?.raw);
+    if (entry?.id === newest) return history.record([entry], newest, now);
+  }
   try {
     const [reply] = await conn.pipeline([['SLOWLOG', 'GET', count]]);
     if (!reply.ok) return;

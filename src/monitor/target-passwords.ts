@@ -5,7 +5,8 @@ import type { WatchedTarget } from './watched-target.ts';
 /**
  * `up`'s --redis.password-file, watched: when `redoubt rotate` replaces it, each target's next login uses the new
  * password (its connection up now stays, as a client's does during the rotation's grace period). A stat per target
- * per scrape is the cost. New passwords join `secrets`, the list everything printed is scrubbed of.
+ * per scrape is the cost. New passwords join `secrets`, the
+ * list up hides in everything it prints (src/text/known-secrets.ts).
  */
 export class TargetPasswords {
   private readonly watch: PasswordFileWatch;

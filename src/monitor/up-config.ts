@@ -36,7 +36,7 @@ export interface UpConfig {
   passwordFile: string;
   redisUser: string;
   envPassword?: string;
-  /** Every secret in the configuration, to scrub from anything printed. */
+  /** Every secret in the configuration: up hides them in everything it prints (src/text/known-secrets.ts). */
   secrets: string[];
 }
 

@@ -11,6 +11,7 @@ import { addPostureFamilies } from '../scrape/posture-families.ts';
 import { type ScrapeOutcome, TargetScraper } from '../scrape/scraper.ts';
 import { scrapeSelfFamilies } from '../scrape/self-metrics.ts';
 import type { AuditReport } from '../security/audit.ts';
+import { hideKnownSecrets } from '../text/known-secrets.ts';
 import { AuditHistory, type PostureDigest, postureDigest } from './audit-history.ts';
 import {
   type FamilyMetadata,
@@ -111,7 +112,8 @@ export class WatchedTarget {
         },
       },
       (message) => {
-        this.health.postureError = message;
+        // As the scraper's errors: a server may echo the password in one (src/text/known-secrets.ts).
+        this.health.postureError = hideKnownSecrets(message, [this.scraper.password]);
       },
     );
     this.health = {

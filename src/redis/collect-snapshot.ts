@@ -77,7 +77,7 @@ export interface SnapshotOptions {
 export function parseSlowlogGet(value: unknown): SlowlogEntry | undefined {
   if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return undefined;
   const [id, ts, dur] = value[0] as unknown[];
-  return { id: Number(id), timestamp: Number(ts), durationMicros: Number(dur) };
+  return { id: Number(id), timestamp: Number(ts), durationMicros: Number(dur), raw: value[0] };
 }
 
 export function parseLatencyLatest(value: unknown): LatencyEvent[] {

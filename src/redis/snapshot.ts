@@ -6,6 +6,8 @@ export interface SlowlogEntry {
   id: number;
   timestamp: number; // unix seconds
   durationMicros: number;
+  /** The entry as the server sent it (its command, client…), unchecked: a consumer that reads it bounds it. */
+  raw?: unknown;
 }
 
 export interface LatencyEvent {

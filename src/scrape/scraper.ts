@@ -8,6 +8,7 @@ import { RespConnection } from '../redis/resp-connection.ts';
 import type { Snapshot } from '../redis/snapshot.ts';
 import type { RedisTarget } from '../redis/target.ts';
 import type { AuditReport } from '../security/audit.ts';
+import { hideKnownSecrets } from '../text/known-secrets.ts';
 import { PostureMonitor, type PostureOptions } from './posture.ts';
 import { addPostureFamilies } from './posture-families.ts';
 
@@ -71,7 +72,10 @@ export class TargetScraper {
     const conn = new RespConnection(target, connection);
     this.connection = conn;
     this.collector = new SnapshotCollector(conn, snapshotOptions);
-    if (posture && posture.intervalMs > 0) this.posture = new PostureMonitor(conn, posture, posture.onError);
+    if (posture && posture.intervalMs > 0)
+      this.posture = new PostureMonitor(conn, posture, (message) =>
+        posture.onError(hideKnownSecrets(message, [this.password])),
+      );
   }
 
   private readonly connection: RespConnection;
@@ -195,7 +199,8 @@ export class TargetScraper {
         families: [],
         postureFamilies: NO_FAMILIES,
         up: false,
-        error: redactSecrets(message),
+        // A server may echo the password it was sent in an error: the error reaches logs, labels and the API.
+        error: hideKnownSecrets(redactSecrets(message), [this.password]),
         durationSeconds,
         connectSeconds: 0,
       };

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ageKeyPair, readJson } from '../support/backup-data.ts';
+import { login } from '../support/console-client.ts';
 import { httpGet } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
 import { apiGet, type Daemon, startPrometheus, waitFor } from '../support/prom-stack.ts';
@@ -54,6 +55,9 @@ test("redoubt up's data directory, copied while up writes, opens in a second up 
     REDOUBT_ADMIN_PASSWORD: 'console-admin-pw-0003',
   });
   stops.push(() => up.stop('SIGKILL'));
+  // A console session, so up's data directory holds sessions.json (which the archive must leave out).
+  await login(up.url, 'admin', 'console-admin-pw-0003');
+  assert.ok(existsSync(join(data, 'sessions.json')), 'the login saved sessions.json');
   // The store flushes a head segment every 30 s: wait for one, so the copy holds history.
   await waitFor('a head segment on disk', () => readdirSync(join(data, 'history')).some((f) => f.endsWith('.seg')), {
     timeoutMs: 120_000,
@@ -70,6 +74,8 @@ test("redoubt up's data directory, copied while up writes, opens in a second up 
   assert.equal(manifest.encryption, 'age-x25519');
   const copy = extract(archive, join(root, 'up-restored'));
   assert.ok(!existsSync(join(copy, 'redoubt.lock')), 'the lock is not copied');
+  assert.ok(!existsSync(join(copy, 'sessions.json')), "the console's sessions are not copied");
+  assert.ok(existsSync(join(copy, 'users.json')), "the console's users are copied");
   assert.ok(readdirSync(join(copy, 'history')).some((f) => f.endsWith('.seg')));
   await up.stop('SIGTERM');
   await redis.stop();

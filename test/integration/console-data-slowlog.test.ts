@@ -119,3 +119,40 @@ test('the slowlog is kept over time beyond slowlog-max-len, newest first, and en
     );
   }
 });
+
+/**
+ * SLOWLOG GETs beyond SLOWLOG LENs so far, from one INFO commandstats (Redis 7 counts subcommands apart): every
+ * scrape sends one of each in its one round trip, so the difference counts the extra reads.
+ */
+async function extraSlowlogGets(server: RedisServer): Promise<number> {
+  const info = String(await server.command('INFO', 'commandstats'));
+  const calls = (sub: string) => Number(new RegExp(`^cmdstat_slowlog\\|${sub}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return calls('get') - calls('len');
+}
+
+test('one new slow entry between two scrapes is kept from the scrape: no SLOWLOG GET of its own', async () => {
+  const redis = await startRedis({ config: ['slowlog-log-slower-than -1'] });
+  cleanups.push(() => redis.stop());
+  const instance = `127.0.0.1:${redis.port}`;
+  const up = await startConsoleUp({ targets: [{ url: redis.url, instance }] });
+  cleanups.push(() => up.stop());
+  const kept = async () =>
+    (
+      (await callRoute(up.deps, 'GET', '/console/api/instances/:instance/slowlog', {
+        params: { instance },
+        query: { limit: '1000' },
+      })) as SlowlogResponse
+    ).entries.length;
+  await waitFor('the first scrape', () => up.deps.monitor.targets[0].health.health === 'up', { timeoutMs: 60_000 });
+  for (let round = 1; round <= 3; round++) {
+    const before = await extraSlowlogGets(redis);
+    await slowBurst(redis, 0, `single${round}`);
+    await waitFor(`entry ${round} kept`, async () => (await kept()) === round, { timeoutMs: 60_000 });
+    assert.equal((await extraSlowlogGets(redis)) - before, 0, `round ${round}: a SLOWLOG GET beyond the scrapes'`);
+  }
+  // Two new entries at once still need a read of their own (SLOWLOG GET has no "since id").
+  const before = await extraSlowlogGets(redis);
+  await slowBurst(redis, 1, 'pair');
+  await waitFor('the pair kept', async () => (await kept()) === 5, { timeoutMs: 60_000 });
+  assert.equal((await extraSlowlogGets(redis)) - before, 1);
+});

@@ -31,6 +31,23 @@ test('the first read takes what the server has, later reads only what is new; ov
   assert.equal(missed, 0);
 });
 
+test("the snapshot's newest entry alone is enough when it is the only new one", () => {
+  const h = new SlowlogHistory();
+  assert.equal(h.toRead(0, 1, 'r1'), 1);
+  assert.ok(h.onlyNewestIsNew(0, 1), 'a first read of a slowlog of one');
+  assert.ok(!h.onlyNewestIsNew(4, 5), 'a first read of more');
+  h.record([entry(0)], 0, 1000);
+  assert.equal(h.toRead(1, 2, 'r1'), 1 + 32);
+  assert.ok(h.onlyNewestIsNew(1, 2), 'one new since the last kept');
+  assert.ok(!h.onlyNewestIsNew(2, 3), 'two new');
+  h.record([entry(1)], 1, 2000);
+  assert.deepEqual(
+    h.query(0, 10).entries.map((e) => e.id),
+    [1, 0],
+  );
+  assert.equal(h.query(0, 10).missed, 0);
+});
+
 test('ids the server dropped before they were read are a gap, counted from when it was found', () => {
   const h = new SlowlogHistory();
   h.toRead(4, 5, 'r1');

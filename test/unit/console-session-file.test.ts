@@ -21,7 +21,13 @@ test('sessions saved to sessions.json (0600, no ids) outlive a restart with thei
   const carol = first.create('carol', 'st-c');
   assert.equal(statSync(sessionsPath(data)).mode & 0o777, 0o600);
   const text = readFileSync(sessionsPath(data), 'utf8');
-  for (const s of [alice, bob, carol]) assert.ok(!text.includes(s.id), 'the cookie value is never written');
+  for (const s of [alice, bob, carol]) {
+    assert.ok(!text.includes(s.id), 'the cookie value is never written');
+    assert.ok(!text.includes(s.session.csrfToken), 'nor the CSRF token');
+  }
+  assert.ok(!/csrf/i.test(text), text);
+  assert.equal(new Set([alice, bob, carol].map((s) => s.session.csrfToken)).size, 3, 'a token per session');
+  assert.match(alice.session.csrfToken, /^[A-Za-z0-9_-]{43}$/);
   now += 90_000;
   assert.equal(first.get(alice.id)?.user, 'alice', "alice's idle clock restarts (saved at the flush)");
   first.delete(carol.id);
@@ -99,7 +105,8 @@ test('saved entries are checked one by one: bad ones dropped, a claim beyond the
     null,
     7,
   ];
-  assert.deepEqual(parseSessions({ sessions: [good, ...bad] }), [good]);
+  const { csrfToken: _, ...kept } = good;
+  assert.deepEqual(parseSessions({ sessions: [good, ...bad] }), [kept], "an older file's CSRF token is dropped");
   assert.deepEqual(parseSessions({ sessions: 'x' }), []);
   assert.deepEqual(parseSessions(null), []);
   const data = mkdtempSync(join(dir, 'c-'));

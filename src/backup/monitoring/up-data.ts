@@ -5,12 +5,17 @@ import { BackupFailedError } from '../run-backup.ts';
 import { type SealedArchive, sealTree } from './seal-archive.ts';
 
 const LOCK_FILE = 'redoubt.lock';
+/**
+ * The console's sessions (their ids' hashes, users, expiry): left out, so an archive restores with everyone
+ * signed out and holds nothing of a live session; the restored up starts with no sessions.
+ */
+const SESSIONS_FILE = 'sessions.json';
 /** The history store's data files: immutable once renamed into place, removed by compaction and retention. */
 const STORE_FILE = /^history\/(?:(?:raw|5m|1h)-\d{1,16}\.block|head-\d{1,12}\.seg)$/;
 
 /**
  * An online, consistent copy of `redoubt up`'s data directory (history, alert state, console users, audit log,
- * TLS key), archived and encrypted. The store writes every file whole through a rename and never changes it
+ * TLS key; not its lock nor the console's sessions), archived and encrypted. The store writes every file whole through a rename and never changes it
  * after, so a file present from the listing to the end of the copy is the file of the listing; when a
  * compaction or checkpoint removes one meanwhile the copy starts over. What it holds is what a `kill -9` at the
  * moment of the listing would have left: up reopens it as it reopens after a crash (the last flush, ≤ 30 s, is
@@ -28,7 +33,7 @@ export async function backupUpDataDir(dataDir: string, outDir: string, key: Encr
     source: dataDir,
     outDir,
     key,
-    keep: (p) => p !== LOCK_FILE && !/(^|\/)\.[^/]*\.tmp$/.test(p),
+    keep: (p) => p !== LOCK_FILE && p !== SESSIONS_FILE && !/(^|\/)\.[^/]*\.tmp$/.test(p),
     mustStay: (p) => STORE_FILE.test(p),
   });
 }

@@ -2,7 +2,8 @@
  * The console's sessions on disk, `<data dir>/sessions.json` (mode 0600, written atomically), so that a restart of
  * `up` keeps everyone signed in: each session by the SHA-256 of its id (the cookie's value is never written), its
  * user and that user's stamp at login (whoever was removed, or whose password or role changed, is not let back in),
- * its CSRF token, and its idle and absolute expiry. A file that is missing, a link, readable by others, too large or
+ * and its idle and absolute expiry. Not its CSRF token: that is derived from the id (csrfTokenOf), so nothing here
+ * lets anyone act as a session without its cookie. A `csrfToken` an older version wrote is ignored. A file that is missing, a link, readable by others, too large or
  * malformed starts empty with one line saying why: sessions are a convenience, never a reason not to start.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
@@ -35,14 +36,12 @@ export function parseSessions(doc: unknown): StoredSession[] {
       !userNameProblem(e.user) &&
       typeof e.stamp === 'string' &&
       e.stamp.length <= 64 &&
-      typeof e.csrfToken === 'string' &&
-      TOKEN.test(e.csrfToken) &&
       isTime(e.createdAt) &&
       isTime(e.lastSeenAt) &&
       isTime(e.expiresAt);
     if (!ok) continue;
-    const { key, user, stamp, csrfToken, createdAt, lastSeenAt, expiresAt } = e as unknown as StoredSession;
-    out.push({ key, user, stamp, csrfToken, createdAt, lastSeenAt, expiresAt });
+    const { key, user, stamp, createdAt, lastSeenAt, expiresAt } = e as unknown as StoredSession;
+    out.push({ key, user, stamp, createdAt, lastSeenAt, expiresAt });
   }
   return out;
 }

@@ -1,14 +1,16 @@
 /**
  * Console sessions: a random 256-bit id in the cookie, kept here only as its SHA-256, with its user, the user's stamp
- * at login, a CSRF token, and idle and absolute expiry. Bounded: at most MAX_PER_USER sessions per user and
+ * at login, and idle and absolute expiry. Its CSRF token is derived from the id (csrfTokenOf), never stored: what is
+ * saved gives neither the cookie nor the token. Bounded: at most MAX_PER_USER sessions per user and
  * MAX_SESSIONS in all (the oldest go first). With a persistence (session-file.ts) they outlive a restart: a login or
  * a logout is saved at once, the idle clock of sessions in use at most every SAVE_EVERY_MS and at flush().
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 export interface Session {
   user: string;
   stamp: string;
+  /** csrfTokenOf(the id): known only to whoever has the cookie's value (and the page it was given to). */
   csrfToken: string;
   createdAt: number;
   lastSeenAt: number;
@@ -20,8 +22,8 @@ export interface SessionLimits {
   absoluteMs: number;
 }
 
-/** A session as saved: by the SHA-256 of its id (never the id). */
-export interface StoredSession extends Session {
+/** A session as saved: by the SHA-256 of its id (never the id), without its CSRF token (derived from the id). */
+export interface StoredSession extends Omit<Session, 'csrfToken'> {
   key: string;
 }
 
@@ -40,6 +42,14 @@ function key(id: string): string {
   return createHash('sha256').update(id).digest('base64url');
 }
 
+/**
+ * A session's CSRF token: HMAC-SHA256 keyed by its id. The same after a restart (the page's token stays good), and
+ * not computable from what sessions.json keeps (SHA-256 of the id): without the cookie's value there is no token.
+ */
+export function csrfTokenOf(id: string): string {
+  return createHmac('sha256', id).update('redoubt console CSRF token').digest('base64url');
+}
+
 export class SessionStore {
   private readonly byKey = new Map<string, Session>();
   private dirty = false;
@@ -53,6 +63,7 @@ export class SessionStore {
     this.savedAt = now();
     const t = now();
     // A saved session keeps its expiry; one that claims more than the absolute limit, or use in the future, is over.
+    // Its CSRF token is filled in by get(), the first time the cookie's value is seen.
     for (const { key: k, ...s } of persistence?.load() ?? [])
       if (
         this.byKey.size < MAX_SESSIONS &&
@@ -60,10 +71,10 @@ export class SessionStore {
         s.expiresAt <= s.createdAt + limits.absoluteMs &&
         s.lastSeenAt <= t + limits.idleMs
       )
-        this.byKey.set(k, s);
+        this.byKey.set(k, { ...s, csrfToken: '' });
   }
 
-  private expired(s: Session, t: number): boolean {
+  private expired(s: Pick<Session, 'expiresAt' | 'lastSeenAt'>, t: number): boolean {
     return t >= s.expiresAt || t - s.lastSeenAt >= this.limits.idleMs;
   }
 
@@ -73,7 +84,7 @@ export class SessionStore {
     this.sweep();
     this.dirty = false;
     this.savedAt = this.now();
-    this.persistence.save([...this.byKey].map(([k, s]) => ({ key: k, ...s })));
+    this.persistence.save([...this.byKey].map(([k, { csrfToken: _, ...s }]) => ({ key: k, ...s })));
   }
 
   /** Saves what changed since the last save (at a clean stop). */
@@ -92,7 +103,7 @@ export class SessionStore {
     const session: Session = {
       user,
       stamp,
-      csrfToken: randomBytes(32).toString('base64url'),
+      csrfToken: csrfTokenOf(id),
       createdAt: t,
       lastSeenAt: t,
       expiresAt: t + this.limits.absoluteMs,
@@ -114,6 +125,7 @@ export class SessionStore {
       return undefined;
     }
     s.lastSeenAt = t;
+    s.csrfToken ||= csrfTokenOf(id);
     this.dirty = true;
     if (t - this.savedAt >= SAVE_EVERY_MS) this.save();
     return s;
