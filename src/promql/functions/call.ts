@@ -12,7 +12,15 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { labelJoin, labelReplace } from './label-functions.js';
 import { dateFunction, mathFunction, roundTo } from './math.js';
 import { OVER_TIME_FUNCTIONS, quantileOverTime, WEIGHTED_OVER_TIME } from './over-time.js';
-import { deriv, extrapolatedRate, instantValue, predictLinear, type Window } from './rates.js';
+import {
+  deriv,
+  extrapolatedRate,
+  extrapolatedRateIn,
+  instantValue,
+  instantValueIn,
+  predictLinear,
+  type Window,
+} from './rates.js';
 
 export interface CallContext {
   /** The evaluation time in ms. */
@@ -41,6 +49,28 @@ const SERIES_FUNCTIONS: ReadonlyMap<string, SeriesFunction> = new Map<string, Se
     return [name, weighted ? (s) => (s.counts ? weighted(s.v, s.counts) : f(s.v)) : (s) => f(s.v)];
   }),
 ]);
+
+/** A series function over samples [lo, hi) of t and v, for the functions that need nothing else (rates). */
+export type WindowFunction = (
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  w: Window,
+) => number | undefined;
+
+const WINDOW_FUNCTIONS: ReadonlyMap<string, WindowFunction> = new Map<string, WindowFunction>([
+  ['rate', (t, v, lo, hi, w) => extrapolatedRateIn(t, v, lo, hi, w, true, true)],
+  ['increase', (t, v, lo, hi, w) => extrapolatedRateIn(t, v, lo, hi, w, true, false)],
+  ['delta', (t, v, lo, hi, w) => extrapolatedRateIn(t, v, lo, hi, w, false, false)],
+  ['irate', (t, v, lo, hi) => instantValueIn(t, v, lo, hi, true)],
+  ['idelta', (t, v, lo, hi) => instantValueIn(t, v, lo, hi, false)],
+]);
+
+/** seriesFunction(func) over a window of indexes, when it has that form (the rates): no copy of the window. */
+export function windowFunction(func: string): WindowFunction | undefined {
+  return WINDOW_FUNCTIONS.get(func);
+}
 
 /** The function computing one number from one series' samples in a window (rate, *_over_time, …), if `func` is one. */
 export function seriesFunction(func: string): SeriesFunction | undefined {

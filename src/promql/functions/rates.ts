@@ -16,18 +16,34 @@ export interface Window {
 
 /** The extrapolated change over the window; undefined with fewer than two samples. */
 export function extrapolatedRate(s: RangeSeries, w: Window, isCounter: boolean, isRate: boolean): number | undefined {
-  const n = s.t.length;
+  return extrapolatedRateIn(s.t, s.v, 0, s.t.length, w, isCounter, isRate);
+}
+
+/**
+ * extrapolatedRate over the samples [lo, hi) of t and v (no staleness markers among them): a range query's
+ * window as it slides along one series, without copying it.
+ */
+export function extrapolatedRateIn(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  w: Window,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  const n = hi - lo;
   if (n < 2) return undefined;
-  const firstT = s.t[0] as number;
-  const lastT = s.t[n - 1] as number;
-  const firstV = s.v[0] as number;
-  let result = (s.v[n - 1] as number) - firstV;
+  const firstT = t[lo] as number;
+  const lastT = t[hi - 1] as number;
+  const firstV = v[lo] as number;
+  let result = (v[hi - 1] as number) - firstV;
   if (isCounter) {
     let last = 0;
-    for (let i = 0; i < n; i++) {
-      const v = s.v[i] as number;
-      if (v < last) result += last;
-      last = v;
+    for (let i = lo; i < hi; i++) {
+      const x = v[i] as number;
+      if (x < last) result += last;
+      last = x;
     }
   }
   let durationToStart = (firstT - w.start) / 1000;
@@ -49,12 +65,22 @@ export function extrapolatedRate(s: RangeSeries, w: Window, isCounter: boolean, 
 
 /** irate (isRate) or idelta from the last two samples. */
 export function instantValue(s: RangeSeries, isRate: boolean): number | undefined {
-  const n = s.t.length;
-  if (n < 2) return undefined;
-  const lastV = s.v[n - 1] as number;
-  const prevV = s.v[n - 2] as number;
+  return instantValueIn(s.t, s.v, 0, s.t.length, isRate);
+}
+
+/** instantValue over the samples [lo, hi) of t and v. */
+export function instantValueIn(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  isRate: boolean,
+): number | undefined {
+  if (hi - lo < 2) return undefined;
+  const lastV = v[hi - 1] as number;
+  const prevV = v[hi - 2] as number;
   const result = isRate && lastV < prevV ? lastV : lastV - prevV;
-  const interval = (s.t[n - 1] as number) - (s.t[n - 2] as number);
+  const interval = (t[hi - 1] as number) - (t[hi - 2] as number);
   if (interval === 0) return undefined;
   return isRate ? result / (interval / 1000) : result;
 }

@@ -10,7 +10,7 @@ import { aggregate } from '../aggregate.js';
 import type { Aggregate, Binary, Call, Expr, MatrixSelector, Unary, VectorSelector } from '../ast.js';
 import { executionError } from '../errors.js';
 import type { Evaluator } from '../evaluate.js';
-import { callFunction, type SeriesFunction, seriesFunction } from '../functions/call.js';
+import { callFunction, type SeriesFunction, seriesFunction, windowFunction } from '../functions/call.js';
 import { labelJoin, labelReplace } from '../functions/label-functions.js';
 import { mathFunction } from '../functions/math.js';
 import type { Window } from '../functions/rates.js';
@@ -257,24 +257,31 @@ export class RangeEvaluator {
     const window = { start: 0, end: 0, range };
     const ctx = { time: 0 };
     const keepName = c.func === 'last_over_time';
+    const byIndex = windowFunction(c.func);
     const out = new ColumnSet(this.n, true);
     const selected = this.lazy.get(vs) ?? this.selected(vs).map((s) => ({ labels: s.labels, read: () => s }));
     for (const lazy of selected) {
       this.checkpoint();
       const s = lazy.read();
       const w = new SlidingWindow(s);
+      // rate() and the like read the window in place when no staleness marker has to be left out of it.
+      const inPlace = w.clean ? byIndex : undefined;
       const values = new Float64Array(this.n);
       const present = new Uint8Array(this.n);
       for (let i = 0; i < this.n; i++) {
         const end = this.refTime(vs, i);
-        if (!w.slide(end - range, end)) continue;
+        if (!(inPlace ? w.move(end - range, end) : w.slide(end - range, end))) continue;
         window.start = end - range;
         window.end = end;
-        ctx.time = this.time(i);
-        others.forEach((o, j) => {
-          if (o) args[j] = this.valueAt(o, i);
-        });
-        const r = f(w.samples, window as Window, args, ctx);
+        let r: number | undefined;
+        if (inPlace) r = inPlace(s.t, s.v, w.lo, w.hi, window);
+        else {
+          ctx.time = this.time(i);
+          others.forEach((o, j) => {
+            if (o) args[j] = this.valueAt(o, i);
+          });
+          r = f(w.samples, window as Window, args, ctx);
+        }
         if (r === undefined) continue;
         values[i] = r;
         present[i] = 1;
@@ -325,19 +332,32 @@ export class RangeEvaluator {
  */
 class SlidingWindow {
   readonly samples: { labels: Labels; t: number[]; v: number[]; counts?: number[] };
-  private lo = 0;
-  private hi = 0;
+  /** The window is the series' samples [lo, hi). */
+  lo = 0;
+  hi = 0;
+  /** Whether the series holds no staleness marker, so [lo, hi) is the window as it is (no copy needed). */
+  readonly clean: boolean;
 
   constructor(private readonly s: SeriesSamples) {
     this.samples = s.counts ? { labels: s.labels, t: [], v: [], counts: [] } : { labels: s.labels, t: [], v: [] };
+    let clean = true;
+    for (let j = 0; j < s.v.length && clean; j++) if (isStaleNaN(s.v[j] as number)) clean = false;
+    this.clean = clean;
   }
 
-  /** Moves to [start, end] (inclusive); false when no sample is left in it. */
-  slide(start: number, end: number): boolean {
-    const { s, samples } = this;
+  /** Moves lo and hi to [start, end] (inclusive); false when the window is empty. */
+  move(start: number, end: number): boolean {
+    const s = this.s;
     const len = s.t.length;
     while (this.hi < len && (s.t[this.hi] as number) <= end) this.hi++;
     while (this.lo < this.hi && (s.t[this.lo] as number) < start) this.lo++;
+    return this.hi > this.lo;
+  }
+
+  /** Moves to [start, end] and copies its samples, staleness markers left out; false when none is left. */
+  slide(start: number, end: number): boolean {
+    const { s, samples } = this;
+    this.move(start, end);
     samples.t.length = 0;
     samples.v.length = 0;
     if (samples.counts) samples.counts.length = 0;
