@@ -172,6 +172,31 @@ describe('history store on disk', () => {
     await third.close();
   });
 
+  it('replaces flush segments by a checkpoint once they outgrow it, keeping every sample', async () => {
+    const dir = tempDir();
+    const series = Array.from({ length: 3000 }, (_, i) => ({ __name__: `g_${i % 30}`, job: 'redis', n: String(i) }));
+    const store = await openStore(dir, { flushIntervalMs: 0, now: () => BASE + DAY });
+    let most = 0;
+    // 50 min, a flush after every scrape: ~100 kB of segment per flush, no window old enough to compact
+    for (let k = 0; k < 300; k++) {
+      for (let i = 0; i < series.length; i++) store.append(series[i]!, BASE + k * STEP, (k % 7) * i);
+      await store.flush();
+      most = Math.max(most, store.stats().bytesByKind.head);
+    }
+    const stats = store.stats();
+    assert.equal(stats.blocks.raw, 0);
+    assert.ok(stats.headSegments < 100, `${stats.headSegments} segments: a checkpoint replaced them`);
+    assert.ok(most < 12 * 2 ** 20, `the head's files peaked at ${most} bytes`);
+    const before = selectAll(store, [{ name: 'job', type: '=', value: 'redis' }], BASE, BASE + DAY);
+    await store.close();
+    const again = await openStore(dir, { flushIntervalMs: 0, now: () => BASE + DAY });
+    const after = selectAll(again, [{ name: 'job', type: '=', value: 'redis' }], BASE, BASE + DAY);
+    assert.equal(after.length, 3000);
+    assert.deepEqual(after, before);
+    assert.equal(again.stats().samples, 300 * 3000);
+    await again.close();
+  });
+
   it('keeps every sample when a crash interrupts a streamed block or checkpoint', async () => {
     const dir = tempDir();
     const store = await fill({}, dir, 5);

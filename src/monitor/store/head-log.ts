@@ -9,6 +9,9 @@ import { decodeHeadSegment, type HeadSegment, HeadSegmentWriter } from './head-s
 import type { SeriesIndex } from './series-index.ts';
 import { chunkSampleCount, decodeXorChunkInto } from './xor-chunk.ts';
 
+/** Segments written before the first checkpoint (a new store's) are replaced by one past this size. */
+const MIN_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+
 /** Where replay decodes chunks (one set of arrays, reused: replay decodes thousands of small chunks). */
 function scratchOf(n: number) {
   const v = new Float64Array(n);
@@ -23,6 +26,13 @@ let scratch = scratchOf(256);
  */
 export class HeadLog {
   private readonly segments = new Map<number, string>();
+  /**
+   * Bytes of the last checkpoint and of the segments written since. A flush's segment holds a few samples per
+   * series (~8 B each, against ~1.3 B in the head's chunks), so once the segments outgrow the checkpoint a new
+   * checkpoint replaces them: the head's files stay within about twice its chunks, not 2 h of segments.
+   */
+  private checkpointBytes = 0;
+  private sinceCheckpoint = 0;
   private nextSeq = 1;
   /** Series whose labels a segment since the last checkpoint (or start-up) holds: a flag per id. */
   private defined = new Uint8Array(1024);
@@ -66,6 +76,7 @@ export class HeadLog {
       try {
         this.replayOne(decodeHeadSegment(readRegularFile(join(this.dir, f.name)) ?? new Uint8Array()), ids);
         this.segments.set(f.seq, f.name);
+        this.sinceCheckpoint += fileSize(this.dir, f.name);
       } catch (err) {
         onDamaged(f.name, err);
       }
@@ -78,11 +89,15 @@ export class HeadLog {
 
   /** What the flush adds since the last one: new samples, and labels of series not yet defined. */
   writeSegment(): void {
+    if (this.sinceCheckpoint > Math.max(this.checkpointBytes, MIN_CHECKPOINT_BYTES)) {
+      this.writeCheckpoint();
+      return;
+    }
     const ids = this.head.pendingIds();
     if (ids.length === 0) return;
     let defs = 0;
     for (const id of ids) if (!this.isDefined(id)) defs++;
-    this.writeFile(defs, (w) => {
+    this.sinceCheckpoint += this.writeFile(defs, (w) => {
       for (const id of ids) if (!this.isDefined(id)) w.def(id, this.index.keyOf(id));
       w.startChunks(ids.length);
       for (const id of ids) w.chunk(id, this.head.pendingBytes(id)!);
@@ -102,11 +117,13 @@ export class HeadLog {
     const ids = this.head.ids();
     let chunks = 0;
     for (const id of ids) chunks += this.head.chunkCount(id);
-    const seq = this.writeFile(ids.length, (w) => {
+    const seq = this.nextSeq;
+    this.checkpointBytes = this.writeFile(ids.length, (w) => {
       for (const id of ids) w.def(id, this.index.keyOf(id));
       w.startChunks(chunks);
       for (const id of ids) this.head.forEachChunk(id, (bytes) => w.chunk(id, bytes));
     });
+    this.sinceCheckpoint = 0;
     this.head.clearPending();
     for (const [s, name] of this.segments)
       if (s < seq) {
@@ -131,21 +148,23 @@ export class HeadLog {
     }
   }
 
-  /** Streams a segment to a new file (atomically: complete or absent) and returns its sequence number. */
+  /** Streams a segment to a new file (atomically: complete or absent) and returns its size. */
   private writeFile(defs: number, fill: (w: HeadSegmentWriter) => void): number {
     const seq = this.nextSeq++;
     const name = segmentName(seq);
     const file = AtomicFileWriter.open(join(this.dir, name), { mode: 0o600, overwrite: true });
+    let size = 0;
     try {
       const w = new HeadSegmentWriter(file, defs);
       fill(w);
       w.finish();
+      size = file.length;
       file.commit();
     } catch (err) {
       file.abort();
       throw err;
     }
     this.segments.set(seq, name);
-    return seq;
+    return size;
   }
 }
