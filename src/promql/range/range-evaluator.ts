@@ -18,7 +18,7 @@ import { dropMetricName } from '../labels.js';
 import { type LazySelections, type QueryTimes, resolveAt, type Selections } from '../selections.js';
 import { isStaleNaN, type Labels, type SeriesSamples } from '../types.js';
 import { type Sample, scalar, type Value, vector } from '../values.js';
-import { type Column, ColumnSet, type RangeValue, type Steps } from './columns.js';
+import { CellBudget, type Column, ColumnSet, type RangeValue, type Steps } from './columns.js';
 import { aggregateColumns, COLUMN_AGGREGATES } from './range-aggregate.js';
 import { scalarColumns, vectorColumns, vectorScalarColumns } from './range-binary.js';
 
@@ -93,6 +93,8 @@ export class RangeEvaluator {
     /** Evaluates what has no column form, step by step. */
     private readonly stepwise: Evaluator,
     private readonly checkpoint: () => void = () => {},
+    /** The cells of the columns made from label sets met step by step (ColumnsTooSparse past it). */
+    private readonly budget = new CellBudget(),
   ) {
     this.n = steps.n;
   }
@@ -188,7 +190,16 @@ export class RangeEvaluator {
     if (lhs.type === 'vector' && rhs.type === 'vector' && b.matching) {
       return {
         type: 'vector',
-        series: vectorColumns(b.op, lhs.series, rhs.series, b.matching, b.returnBool, this.n, this.checkpoint),
+        series: vectorColumns(
+          b.op,
+          lhs.series,
+          rhs.series,
+          b.matching,
+          b.returnBool,
+          this.n,
+          this.checkpoint,
+          this.budget,
+        ),
       };
     }
     throw executionError(`binary operator ${b.op} between ${lhs.type} and ${rhs.type}`);
@@ -322,7 +333,7 @@ export class RangeEvaluator {
   }
 
   private gather(check: boolean, at: (i: number) => Value): RangeValue {
-    const out = new ColumnSet(this.n, check);
+    const out = new ColumnSet(this.n, check, this.budget);
     const scalars = new Float64Array(this.n);
     let isScalar = false;
     for (let i = 0; i < this.n; i++) {
