@@ -112,3 +112,24 @@ test('saved entries are checked one by one: bad ones dropped, a claim beyond the
   );
   assert.equal(s.size, 1, 'the session claiming a longer life than the absolute limit is dropped');
 });
+
+test('a saved session created in the future is dropped: its absolute expiry would be as far away', () => {
+  const data = mkdtempSync(join(dir, 'c-'));
+  const born = 10 ** 12;
+  const future = {
+    key: 'f'.repeat(43),
+    user: 'alice',
+    stamp: 's',
+    csrfToken: 'c'.repeat(43),
+    createdAt: born,
+    lastSeenAt: 1500,
+    expiresAt: born + 5000,
+  };
+  writeFileSync(sessionsPath(data), JSON.stringify({ sessions: [future] }), { mode: 0o600 });
+  const s = new SessionStore(
+    { idleMs: 100_000, absoluteMs: 5000 },
+    () => 1500,
+    sessionFile(data, () => {}),
+  );
+  assert.equal(s.size, 0);
+});
