@@ -283,6 +283,8 @@ export class RangeEvaluator {
       let lo = 0;
       let hi = 0;
       for (let i = 0; i < this.n; i++) {
+        // A window may hold days of samples (quantile_over_time sorts them at every step): the deadline holds.
+        if ((i & 63) === 63) this.checkpoint();
         const end = this.refTime(vs, i);
         const start = end - range;
         while (hi < len && (s.t[hi] as number) <= end) hi++;
