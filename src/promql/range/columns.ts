@@ -98,6 +98,17 @@ export class ColumnSet {
     c.present[i] = 1;
   }
 
+  /**
+   * A column as one whole series of a matrix, the way Prometheus's range functions (rate(), *_over_time) and unary
+   * minus build their result: a label set met twice is an error even when the two never share a step (rate() of
+   * a metric renamed half-way); a column without a sample is left out, as Prometheus leaves out empty series.
+   */
+  addSeries(labels: Labels, v: Float64Array, present: Uint8Array): void {
+    if (!present.includes(1)) return;
+    if (this.byObject.has(labels) || this.byKey.has(labelsKey(labels))) throw executionError(DUPLICATE);
+    this.add(labels, v, present);
+  }
+
   /** A whole column under `labels`: taken as it is when the label set is new, merged step by step otherwise. */
   add(labels: Labels, v: Float64Array, present: Uint8Array): void {
     if (!this.byObject.has(labels) && !this.byKey.has(labelsKey(labels))) {

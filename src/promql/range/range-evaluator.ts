@@ -169,7 +169,7 @@ export class RangeEvaluator {
     if (value.type === 'scalar') return { type: 'scalar', v: value.v.map((x) => -x) };
     const out = new ColumnSet(this.n, true);
     for (const c of value.series)
-      out.add(
+      out.addSeries(
         dropMetricName(c.labels),
         c.v.map((x) => -x),
         c.present,
@@ -311,7 +311,7 @@ export class RangeEvaluator {
         values[i] = r;
         present[i] = 1;
       }
-      out.add(keepName ? s.labels : dropMetricName(s.labels), values, present);
+      out.addSeries(keepName ? s.labels : dropMetricName(s.labels), values, present);
     }
     return { type: 'vector', series: out.columns };
   }
