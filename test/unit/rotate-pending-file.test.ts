@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -91,6 +91,20 @@ test('a pending file others may read or change is refused (--resume writes where
     }
     chmodSync(path, 0o600);
     assert.equal(readPending(path)?.newPassword, NEW);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("another user's pending file is refused", {
+  skip: process.getuid?.() !== 0 && 'needs root to give a file away',
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redoubt-pending-'));
+  try {
+    const path = join(dir, 'p.json');
+    writePending(path, pendingFrom(STATE, NEW, {}, [FILE]));
+    chownSync(path, 65534, 65534);
+    assert.throws(() => readPending(path), /belongs to uid 65534/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
