@@ -1,7 +1,7 @@
 /**
  * Where the login page sends the browser back to: `/login?next=<path>` when a page was opened without a session, and
- * the check of that `next` — a path on this site only. Anything else (`//host`, `/\host`, a scheme, a control
- * character a browser would drop to make `//`, an overlong value) returns to `/`. Pure: used by the server's
+ * the check of that `next` — a path on this site only. Anything else (`//host`, `/\host`, `/..//host`, a scheme, a
+ * control character a browser would drop to make `//`, an overlong value) returns to `/`. Pure: used by the server's
  * redirect and by the login page.
  */
 
@@ -16,7 +16,9 @@ export function safeNext(next: string | null | undefined): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\\\u0000-\u001f\u007f]/.test(next)) return '/';
   try {
-    if (new URL(next, BASE).origin !== BASE) return '/';
+    const url = new URL(next, BASE);
+    // `/..//host` resolves to the path `//host`: a page whose own address is scheme-relative is one step from leaving.
+    if (url.origin !== BASE || url.pathname.startsWith('//')) return '/';
   } catch {
     return '/';
   }

@@ -3,12 +3,15 @@
  * semantics (5-minute lookback, staleness, inclusive range windows).
  */
 
+import type { Expr } from './ast.js';
 import { PromqlError } from './errors.js';
 import { Evaluator } from './evaluate.js';
 import { compareLabels } from './labels.js';
 import { parsedExpressions } from './parse-cache.js';
 import { exprType } from './parse-checks.js';
+import { ColumnsTooSparse, type Steps } from './range/columns.js';
 import { columnsToSeries, RangeEvaluator, seriesAtATimeSelectors } from './range/range-evaluator.js';
+import { stepwiseSeries } from './range/stepwise-range.js';
 import { DEFAULT_SUBQUERY_STEP, type LazySelections, loadSelections, type QueryTimes } from './selections.js';
 import type { PromqlEngine, Queryable, QueryOptions, QueryValue, SeriesSamples } from './types.js';
 
@@ -75,13 +78,28 @@ export function rangeQuery(
     );
   }
   const times = queryTimes(startMs, endMs, stepMs, opts);
+  const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
+  const series: SeriesSamples[] = rangeSeries(q, ast, times, steps, opts).sort((a, b) =>
+    compareLabels(a.labels, b.labels),
+  );
+  return { type: 'matrix', series };
+}
+
+/** Over columns; step by step (the selectors read again, none lazily) when the columns would be too sparse. */
+function rangeSeries(q: Queryable, ast: Expr, times: QueryTimes, steps: Steps, opts?: QueryOptions): SeriesSamples[] {
   const lazy: LazySelections = new Map();
   const selections = loadSelections(q, ast, times, { selectors: seriesAtATimeSelectors(ast), into: lazy });
-  const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
   const stepwise = new Evaluator(selections, times, opts?.checkpoint);
-  const value = new RangeEvaluator(selections, lazy, times, steps, stepwise, opts?.checkpoint).eval(ast);
-  const series: SeriesSamples[] = columnsToSeries(value, steps).sort((a, b) => compareLabels(a.labels, b.labels));
-  return { type: 'matrix', series };
+  try {
+    return columnsToSeries(
+      new RangeEvaluator(selections, lazy, times, steps, stepwise, opts?.checkpoint).eval(ast),
+      steps,
+    );
+  } catch (err) {
+    if (!(err instanceof ColumnsTooSparse)) throw err;
+  }
+  const evaluator = new Evaluator(loadSelections(q, ast, times), times, opts?.checkpoint);
+  return stepwiseSeries(evaluator, ast, steps, opts?.checkpoint);
 }
 
 /** The engine as an object, for code that takes a PromqlEngine. */

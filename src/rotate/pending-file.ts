@@ -1,4 +1,4 @@
-import { unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/read-file.ts';
 import { passwordHash } from './new-password.ts';
@@ -110,9 +110,26 @@ export function parsePending(path: string, text: string): PendingRotation {
   return { version: 1, state, newPassword: p.newPassword, masterauthBefore: before, files: p.files };
 }
 
+/**
+ * --resume writes its files' `after` to their paths and --abort their `before` (modes and owners too), to the
+ * servers it names: a file another user could have written (or may read: it holds a password) is refused.
+ */
+function checkOwnership(path: string): void {
+  const st = lstatSync(path);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid)
+    fail(path, `belongs to uid ${st.uid}, not to the user running rotate (uid ${uid})`);
+  if ((st.mode & 0o077) !== 0)
+    fail(
+      path,
+      `has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}: others may read or change it (it is written 0600)`,
+    );
+}
+
 export function readPending(path: string): PendingRotation | undefined {
   const buf = readRegularFile(path);
   if (buf === undefined) return undefined;
+  checkOwnership(path);
   if (buf.length > MAX_PENDING_BYTES) fail(path, `is larger than ${MAX_PENDING_BYTES} bytes`);
   return parsePending(path, buf.toString('utf8'));
 }

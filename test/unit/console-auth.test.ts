@@ -164,3 +164,12 @@ test("throttle: a success takes back that pair's failures only, from the address
   t.succeeded('a1', 'bob');
   assert.equal(t.waitMs('a1', 'x'), 0, "bob's own success from a1 takes back a1's 2 at bob");
 });
+
+test('throttle: fresh keys sprayed from many addresses do not evict a user in backoff (the stalest idle key goes)', () => {
+  const t = new LoginThrottle(undefined, () => 1_000_000);
+  for (let i = 0; i < 8; i++) t.attempt('198.51.100.7', 'admin');
+  assert.ok(t.waitMs('203.0.113.1', 'admin') > 0, 'admin is in backoff');
+  // One guess each from 20,000 addresses at 20,000 names: 60,000 new keys, past the table's bound.
+  for (let i = 0; i < 20_000; i++) t.attempt(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `nobody-${i}`);
+  assert.ok(t.waitMs('203.0.113.1', 'admin') > 0, "admin's backoff survives");
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -118,4 +118,50 @@ test('saved entries are checked one by one: bad ones dropped, a claim beyond the
     sessionFile(data, () => {}),
   );
   assert.equal(s.size, 1, 'the session claiming a longer life than the absolute limit is dropped');
+});
+
+test('a saved session created in the future is dropped: its absolute expiry would be as far away', () => {
+  const data = mkdtempSync(join(dir, 'c-'));
+  const born = 10 ** 12;
+  const future = {
+    key: 'f'.repeat(43),
+    user: 'alice',
+    stamp: 's',
+    csrfToken: 'c'.repeat(43),
+    createdAt: born,
+    lastSeenAt: 1500,
+    expiresAt: born + 5000,
+  };
+  writeFileSync(sessionsPath(data), JSON.stringify({ sessions: [future] }), { mode: 0o600 });
+  const s = new SessionStore(
+    { idleMs: 100_000, absoluteMs: 5000 },
+    () => 1500,
+    sessionFile(data, () => {}),
+  );
+  assert.equal(s.size, 0);
+});
+
+test("another user's sessions.json is set aside with one line (it could grant any session)", {
+  skip: process.getuid?.() !== 0 && 'needs root to give a file away',
+}, () => {
+  const data = mkdtempSync(join(dir, 'c-'));
+  const entry = {
+    key: 'k'.repeat(43),
+    user: 'alice',
+    stamp: 's',
+    csrfToken: 'c'.repeat(43),
+    createdAt: 1000,
+    lastSeenAt: 1000,
+    expiresAt: 2000,
+  };
+  writeFileSync(sessionsPath(data), JSON.stringify({ sessions: [entry] }), { mode: 0o600 });
+  chownSync(sessionsPath(data), 65534, 65534);
+  const lines: string[] = [];
+  const s = new SessionStore(
+    { idleMs: 100_000, absoluteMs: 5000 },
+    () => 1500,
+    sessionFile(data, (l) => lines.push(l)),
+  );
+  assert.equal(s.size, 0);
+  assert.match(lines.join('\n'), /belongs to uid 65534/);
 });

@@ -195,6 +195,10 @@ describe('the overview and login', () => {
       '/alerts\\..\\..\\evil',
       '\\\\evil.example',
       `/${'a'.repeat(3000)}`,
+      // dot segments that leave a path starting with // (the browser lands on https://console//evil.example)
+      '/..//evil.example',
+      '/a/../..//evil.example/x',
+      '/./..//evil.example',
       undefined,
     ]) {
       assert.equal(safeNext(bad), '/', JSON.stringify(bad));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -73,5 +73,39 @@ test('a damaged pending file is refused, and the refusal never quotes it (it hol
       (e: Error) => message.test(e.message) && !e.message.includes(NEW) && !e.message.includes('another-password'),
       text.slice(0, 80),
     );
+  }
+});
+
+test('a pending file others may read or change is refused (--resume writes where it says, as the operator)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redoubt-pending-'));
+  try {
+    const path = join(dir, 'p.json');
+    writePending(path, pendingFrom(STATE, NEW, {}, [FILE]));
+    for (const mode of [0o620, 0o604, 0o644, 0o666]) {
+      chmodSync(path, mode);
+      assert.throws(
+        () => readPending(path),
+        (e: Error) => /others may read or change it/.test(e.message) && !e.message.includes(NEW),
+        mode.toString(8),
+      );
+    }
+    chmodSync(path, 0o600);
+    assert.equal(readPending(path)?.newPassword, NEW);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("another user's pending file is refused", {
+  skip: process.getuid?.() !== 0 && 'needs root to give a file away',
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redoubt-pending-'));
+  try {
+    const path = join(dir, 'p.json');
+    writePending(path, pendingFrom(STATE, NEW, {}, [FILE]));
+    chownSync(path, 65534, 65534);
+    assert.throws(() => readPending(path), /belongs to uid 65534/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,7 +3,8 @@
  * FREE_FAILURES in a row, each further attempt must wait 1 s, 2 s, 4 s … (at most 15 min) after the last failure. An
  * attempt counts as a failure from its start. A success takes back only the failures that address made at that user
  * (counted per pair too): one's own login does not wipe the guesses the address made at other users, nor those other
- * addresses made at this user. A quiet hour forgets a key. Bounded: at most MAX_KEYS keys (the stalest go first).
+ * addresses made at this user. A quiet hour forgets a key. Bounded: at most MAX_KEYS keys (the stalest idle ones go
+ * first, those holding someone back last).
  */
 
 export interface ThrottleRules {
@@ -109,7 +110,22 @@ export class LoginThrottle {
       this.failures.delete(k);
       this.failures.set(k, f);
     }
-    while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value as string);
+    while (this.failures.size > MAX_KEYS) this.failures.delete(this.evictable());
+  }
+
+  /**
+   * The key to drop when the table is full: the stalest that holds nobody back (forgotten, or still within its
+   * free failures), else the stalest. Dropping the stalest key alone let fresh keys sprayed from many addresses
+   * evict a user's backoff and give the guesser a clean start.
+   */
+  private evictable(): string {
+    let stalest: string | undefined;
+    const t = this.now();
+    for (const [k, f] of this.failures) {
+      stalest ??= k;
+      if (f.count < this.rules.freeFailures || t - f.lastAt > this.rules.forgetAfterMs) return k;
+    }
+    return stalest as string;
   }
 
   /**

@@ -3,8 +3,9 @@
  * `up` keeps everyone signed in: each session by the SHA-256 of its id (the cookie's value is never written), its
  * user and that user's stamp at login (whoever was removed, or whose password or role changed, is not let back in),
  * and its idle and absolute expiry. Not its CSRF token: that is derived from the id (csrfTokenOf), so nothing here
- * lets anyone act as a session without its cookie. A `csrfToken` an older version wrote is ignored. A file that is missing, a link, readable by others, too large or
- * malformed starts empty with one line saying why: sessions are a convenience, never a reason not to start.
+ * lets anyone act as a session without its cookie. A `csrfToken` an older version wrote is ignored. A file that is
+ * missing, a link, another user's, readable by others, too large or malformed starts empty with one line saying
+ * why: sessions are a convenience, never a reason not to start.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,10 @@ function readText(path: string): string | undefined {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SessionFileProblem('it is not a regular file');
+    // Another user's file could grant any session (its stamps are in users.json): only up's own is trusted.
+    const uid = process.getuid?.();
+    if (uid !== undefined && st.uid !== uid)
+      throw new SessionFileProblem(`it belongs to uid ${st.uid}, not to up's user`);
     if ((st.mode & 0o077) !== 0) throw new SessionFileProblem('others may read it');
     if (st.size > MAX_FILE_BYTES) throw new SessionFileProblem(`it is larger than ${MAX_FILE_BYTES} bytes`);
     return readFileSync(fd, 'utf8');

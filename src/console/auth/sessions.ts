@@ -62,13 +62,15 @@ export class SessionStore {
   ) {
     this.savedAt = now();
     const t = now();
-    // A saved session keeps its expiry; one that claims more than the absolute limit, or use in the future, is over.
-    // Its CSRF token is filled in by get(), the first time the cookie's value is seen.
+    // A saved session keeps its expiry; one that claims more than the absolute limit, or creation or use in the
+    // future (its absolute expiry as far away), is over. Its CSRF token is filled in by get(), the first time the
+    // cookie's value is seen.
     for (const { key: k, ...s } of persistence?.load() ?? [])
       if (
         this.byKey.size < MAX_SESSIONS &&
         !this.expired(s, t) &&
         s.expiresAt <= s.createdAt + limits.absoluteMs &&
+        s.createdAt <= t &&
         s.lastSeenAt <= t + limits.idleMs
       )
         this.byKey.set(k, { ...s, csrfToken: '' });

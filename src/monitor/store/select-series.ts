@@ -26,14 +26,31 @@ export function rawCoverageStart(raw: readonly BlockFile[], head: Head): number 
 /** Raw blocks' chunks of a selection's series, read together (BlockFile.chunksOfMany), by block then series. */
 export type Prefetched = ReadonlyMap<BlockFile, ReadonlyMap<number, Chunk[] | Error>>;
 
+/**
+ * The most chunk bytes prefetchRaw reads for one selection. Past it the blocks left are read series by series, as
+ * before batching, where the query's deadline and samples limit are checked between series: `{__name__=~".+"}[15d]`
+ * would otherwise read every raw chunk of the store into memory before either is looked at.
+ */
+export const MAX_PREFETCH_BYTES = 32 * 1024 * 1024;
+
 /** Reads the raw blocks' chunks of every series of a selection at once; a block that fails is left to per-series reads. */
-export function prefetchRaw(src: SelectionSources, ids: readonly number[], start: number, end: number): Prefetched {
+export function prefetchRaw(
+  src: SelectionSources,
+  ids: readonly number[],
+  start: number,
+  end: number,
+  maxBytes = MAX_PREFETCH_BYTES,
+): Prefetched {
   const out = new Map<BlockFile, ReadonlyMap<number, Chunk[] | Error>>();
   if (ids.length < 2) return out;
+  let bytes = 0;
   for (const b of src.raw) {
     if (b.maxT < start || b.minT > end) continue;
+    if (bytes >= maxBytes) break;
     try {
-      out.set(b, b.chunksOfMany(ids, 0, start, end));
+      const got = b.chunksOfMany(ids, 0, start, end);
+      out.set(b, got);
+      for (const chunks of got.values()) if (Array.isArray(chunks)) for (const c of chunks) bytes += c.bytes.length;
     } catch {
       // read series by series below, where a failure is reported against the block
     }

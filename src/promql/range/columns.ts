@@ -34,6 +34,32 @@ export function emptyColumn(labels: Labels, n: number): Column {
 const DUPLICATE = 'vector cannot contain metrics with the same labelset';
 
 /**
+ * The most cells (series × steps) the columns a range query creates for label sets found step by step may take
+ * (9 bytes each: ~144 MB). Past it the query is too sparse for columns (count_values over 11,000 steps makes one
+ * column per point: 11,000² cells, 1 GB) and is evaluated step by step instead, holding only its points.
+ */
+export const MAX_COLUMN_CELLS = 16_000_000;
+
+/** Thrown when a query's columns would exceed their CellBudget; the engine then evaluates step by step. */
+export class ColumnsTooSparse extends Error {
+  constructor() {
+    super('the columns of this range query would take too much memory');
+  }
+}
+
+/** The cells one range query's new columns may still take. */
+export class CellBudget {
+  private used = 0;
+
+  constructor(private readonly limit = MAX_COLUMN_CELLS) {}
+
+  take(cells: number): void {
+    this.used += cells;
+    if (this.used > this.limit) throw new ColumnsTooSparse();
+  }
+}
+
+/**
  * Columns gathered by label set: the same label object (the common case) or an equal one maps to one column, in
  * order of first appearance. `check` makes two samples of one label set at one step an error, as Prometheus's
  * evaluator refuses such a vector after a function or an operator drops or changes labels.
@@ -46,6 +72,8 @@ export class ColumnSet {
   constructor(
     private readonly n: number,
     private readonly check: boolean,
+    /** Charged for every column this set allocates (label sets met step by step). */
+    private readonly budget?: CellBudget,
   ) {}
 
   column(labels: Labels): Column {
@@ -54,6 +82,7 @@ export class ColumnSet {
     const key = labelsKey(labels);
     c = this.byKey.get(key);
     if (!c) {
+      this.budget?.take(this.n);
       c = emptyColumn(labels, this.n);
       this.byKey.set(key, c);
       this.columns.push(c);
@@ -67,6 +96,17 @@ export class ColumnSet {
     if (this.check && c.present[i] === 1) throw executionError(DUPLICATE);
     c.v[i] = v;
     c.present[i] = 1;
+  }
+
+  /**
+   * A column as one whole series of a matrix, the way Prometheus's range functions (rate(), *_over_time) and unary
+   * minus build their result: a label set met twice is an error even when the two never share a step (rate() of
+   * a metric renamed half-way); a column without a sample is left out, as Prometheus leaves out empty series.
+   */
+  addSeries(labels: Labels, v: Float64Array, present: Uint8Array): void {
+    if (!present.includes(1)) return;
+    if (this.byObject.has(labels) || this.byKey.has(labelsKey(labels))) throw executionError(DUPLICATE);
+    this.add(labels, v, present);
   }
 
   /** A whole column under `labels`: taken as it is when the label set is new, merged step by step otherwise. */

@@ -18,7 +18,7 @@ import {
 import { executionError } from '../errors.js';
 import { dropMetricName, labelsKey, matchSignature } from '../labels.js';
 import type { Labels } from '../types.js';
-import { anyPresent, type Column, ColumnSet } from './columns.js';
+import { anyPresent, type CellBudget, type Column, ColumnSet } from './columns.js';
 
 export function scalarColumns(op: BinaryOp, lhs: Float64Array, rhs: Float64Array): Float64Array {
   const out = new Float64Array(lhs.length);
@@ -89,6 +89,8 @@ export function vectorColumns(
   n: number,
   /** Called every 64 steps (the query's deadline). */
   checkpoint: () => void = () => {},
+  /** Charged for the result's label sets (group_left/right can make one per step). */
+  budget?: CellBudget,
 ): Column[] {
   if (op === 'and' || op === 'or' || op === 'unless') return setColumns(op, lhs, rhs, matching, n, checkpoint);
   const sigs = signatures(lhs, rhs, matching);
@@ -98,7 +100,7 @@ export function vectorColumns(
   const lhsPresent = anyPresent(lhs, n);
   const rhsPresent = anyPresent(rhs, n);
   const matches = new StepMatches(sigs.count, one, oneSig, matching, oneToMany);
-  const out = new ColumnSet(n, true);
+  const out = new ColumnSet(n, true, budget);
   for (let i = 0; i < n; i++) {
     if ((i & 63) === 0) checkpoint();
     // As Prometheus: with one side empty nothing can match, so duplicates on the other side are no error.

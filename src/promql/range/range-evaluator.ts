@@ -18,7 +18,7 @@ import { dropMetricName } from '../labels.js';
 import { type LazySelections, type QueryTimes, resolveAt, type Selections } from '../selections.js';
 import { isStaleNaN, type Labels, type SeriesSamples } from '../types.js';
 import { type Sample, scalar, type Value, vector } from '../values.js';
-import { type Column, ColumnSet, type RangeValue, type Steps } from './columns.js';
+import { CellBudget, type Column, ColumnSet, type RangeValue, type Steps } from './columns.js';
 import { aggregateColumns, COLUMN_AGGREGATES } from './range-aggregate.js';
 import { scalarColumns, vectorColumns, vectorScalarColumns } from './range-binary.js';
 
@@ -93,6 +93,8 @@ export class RangeEvaluator {
     /** Evaluates what has no column form, step by step. */
     private readonly stepwise: Evaluator,
     private readonly checkpoint: () => void = () => {},
+    /** The cells of the columns made from label sets met step by step (ColumnsTooSparse past it). */
+    private readonly budget = new CellBudget(),
   ) {
     this.n = steps.n;
   }
@@ -167,7 +169,7 @@ export class RangeEvaluator {
     if (value.type === 'scalar') return { type: 'scalar', v: value.v.map((x) => -x) };
     const out = new ColumnSet(this.n, true);
     for (const c of value.series)
-      out.add(
+      out.addSeries(
         dropMetricName(c.labels),
         c.v.map((x) => -x),
         c.present,
@@ -188,7 +190,16 @@ export class RangeEvaluator {
     if (lhs.type === 'vector' && rhs.type === 'vector' && b.matching) {
       return {
         type: 'vector',
-        series: vectorColumns(b.op, lhs.series, rhs.series, b.matching, b.returnBool, this.n, this.checkpoint),
+        series: vectorColumns(
+          b.op,
+          lhs.series,
+          rhs.series,
+          b.matching,
+          b.returnBool,
+          this.n,
+          this.checkpoint,
+          this.budget,
+        ),
       };
     }
     throw executionError(`binary operator ${b.op} between ${lhs.type} and ${rhs.type}`);
@@ -269,6 +280,8 @@ export class RangeEvaluator {
       const values = new Float64Array(this.n);
       const present = new Uint8Array(this.n);
       for (let i = 0; i < this.n; i++) {
+        // A window may hold days of samples (quantile_over_time sorts them at every step): the deadline holds.
+        if ((i & 63) === 63) this.checkpoint();
         const end = this.refTime(vs, i);
         if (!(inPlace ? w.move(end - range, end) : w.slide(end - range, end))) continue;
         window.start = end - range;
@@ -286,7 +299,7 @@ export class RangeEvaluator {
         values[i] = r;
         present[i] = 1;
       }
-      out.add(keepName ? s.labels : dropMetricName(s.labels), values, present);
+      out.addSeries(keepName ? s.labels : dropMetricName(s.labels), values, present);
     }
     return { type: 'vector', series: out.columns };
   }
@@ -310,7 +323,7 @@ export class RangeEvaluator {
   }
 
   private gather(check: boolean, at: (i: number) => Value): RangeValue {
-    const out = new ColumnSet(this.n, check);
+    const out = new ColumnSet(this.n, check, this.budget);
     const scalars = new Float64Array(this.n);
     let isScalar = false;
     for (let i = 0; i < this.n; i++) {
