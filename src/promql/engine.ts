@@ -68,6 +68,17 @@ export function rangeQuery(
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
     );
   }
+  const ast = parseRangeExpression(expr);
+  const times = queryTimes(startMs, endMs, stepMs, opts);
+  const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
+  const series: SeriesSamples[] = rangeSeries(q, ast, times, steps, opts).sort((a, b) =>
+    compareLabels(a.labels, b.labels),
+  );
+  return { type: 'matrix', series };
+}
+
+/** The expression of a range query, parsed; one that is not a scalar or an instant vector is refused. */
+export function parseRangeExpression(expr: string): Expr {
   const ast = parsedExpressions.parse(expr);
   const type = exprType(ast);
   if (type !== 'scalar' && type !== 'vector') {
@@ -77,12 +88,7 @@ export function rangeQuery(
       `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
     );
   }
-  const times = queryTimes(startMs, endMs, stepMs, opts);
-  const steps = { start: startMs, step: stepMs, n: Math.floor((endMs - startMs) / stepMs) + 1 };
-  const series: SeriesSamples[] = rangeSeries(q, ast, times, steps, opts).sort((a, b) =>
-    compareLabels(a.labels, b.labels),
-  );
-  return { type: 'matrix', series };
+  return ast;
 }
 
 /** Over columns; step by step (the selectors read again, none lazily) when the columns would be too sparse. */
